@@ -1,0 +1,265 @@
+/**
+ * The wire protocol between the workbook's widgets and a sandbox instance.
+ *
+ * This module is the single source of truth for event names, payload shapes and error codes.
+ * The server validates every incoming payload against the zod schemas here; the site imports
+ * only the *types* (`import type`), so no validation code ships to the browser.
+ *
+ * Namespaces: a learner's traffic lives in a **space** (a short random code). Each space has its
+ * own copy of the playground namespaces, e.g. the learner-facing `/chat` is `/s/k7q2mx/chat` on the
+ * wire, so two learners never see each other's packets unless they share a code.
+ *
+ * @module
+ */
+import { z } from 'zod'
+
+/** A space code: 6 characters from `a-z0-9`. Short enough to read aloud to a classmate. */
+export const SPACE_CODE_PATTERN = /^[a-z0-9]{6}$/
+
+/** Namespaces a learner can pick in the playground, as the lesson names them. */
+export const PLAYGROUND_NAMESPACES = ['/chat', '/admin'] as const
+export type PlaygroundNamespace = (typeof PLAYGROUND_NAMESPACES)[number]
+
+/** Namespace every widget uses to watch its space's server-side trace. */
+export const OBSERVE_NAMESPACE = '/observe'
+
+/** Matches a space-scoped playground namespace; groups: space code, learner-facing name. */
+export const SPACE_NAMESPACE_PATTERN = /^\/s\/([a-z0-9]{6})(\/chat|\/admin)$/
+
+/**
+ * The wire name of a learner-facing namespace in a space.
+ *
+ * @example
+ * spaceNamespace('k7q2mx', '/chat') // => '/s/k7q2mx/chat'
+ */
+export function spaceNamespace(space: string, namespace: PlaygroundNamespace): string {
+  return `/s/${space}${namespace}`
+}
+
+/**
+ * Splits a wire namespace into its space and learner-facing name, or `null` if it is not one.
+ *
+ * @example
+ * parseSpaceNamespace('/s/k7q2mx/admin') // => { space: 'k7q2mx', namespace: '/admin' }
+ */
+export function parseSpaceNamespace(
+  wireName: string,
+): { space: string; namespace: PlaygroundNamespace } | null {
+  const match = SPACE_NAMESPACE_PATTERN.exec(wireName)
+  if (!match) return null
+  return { space: match[1] as string, namespace: match[2] as PlaygroundNamespace }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Error codes
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Stable error codes. They appear in error acks (`{ error: { code, message } }`), in the
+ * `sandbox:error` event (when the client gave no ack callback) and in `connect_error.data.code`.
+ */
+export const ERROR_CODES = [
+  /** The payload does not match the event's schema. */
+  'INVALID_PAYLOAD',
+  /** The event name is not part of this protocol. */
+  'UNKNOWN_EVENT',
+  /** Too many events in a short time from one socket. */
+  'RATE_LIMITED',
+  /** The socket already sits in the maximum number of rooms. */
+  'ROOM_LIMIT',
+  /** Handshake: the `auth` object is missing or malformed. */
+  'INVALID_HANDSHAKE',
+  /** Handshake: the page's Origin is not one of the site's origins. */
+  'FORBIDDEN_ORIGIN',
+  /** Handshake: the space already holds the maximum number of sockets. */
+  'SPACE_FULL',
+  /** Something failed on the server; the server keeps running. */
+  'INTERNAL',
+] as const
+export type ErrorCode = (typeof ERROR_CODES)[number]
+
+/** The body of every error the sandbox sends. */
+export interface SandboxErrorBody {
+  code: ErrorCode
+  message: string
+}
+
+/** What an acknowledged event answers on failure. */
+export interface ErrorAck {
+  error: SandboxErrorBody
+}
+
+// ---------------------------------------------------------------------------------------------
+// Handshake
+// ---------------------------------------------------------------------------------------------
+
+/** A room name a learner may use: lowercase words, e.g. `paris`, `lyon`, `team-1`. */
+export const roomNameSchema = z
+  .string({ required_error: 'room is required', invalid_type_error: 'room must be a string' })
+  .regex(/^[a-z0-9][a-z0-9-]{0,23}$/, 'room must be 1-24 characters of a-z, 0-9 and "-"')
+
+/** `auth` sent by a playground socket (`io(url + '/s/<space>/chat', { auth })`). */
+export const playgroundAuthSchema = z.object({
+  /** The virtual client's display name in the widget, e.g. `A`. */
+  label: z.string().regex(/^[A-Za-z0-9 _-]{1,16}$/, 'label must be 1-16 letters, digits, space, _ or -'),
+  /** Ask the instance to report this socket's calls and deliveries to the space's observers. */
+  trace: z.boolean().default(false),
+})
+export type PlaygroundAuth = z.input<typeof playgroundAuthSchema>
+
+/** `auth` sent by an observer socket on `/observe`. */
+export const observeAuthSchema = z.object({
+  space: z.string().regex(SPACE_CODE_PATTERN, 'space must be 6 characters of a-z and 0-9'),
+})
+export type ObserveAuth = z.input<typeof observeAuthSchema>
+
+// ---------------------------------------------------------------------------------------------
+// Client -> server events (playground namespaces)
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * The calls the playground can ask the server to run. Each maps to one exact server line,
+ * see `SERVER_LINES` in the playground feature.
+ */
+export const SEND_CALLS = [
+  'socket.emit',
+  'socket.broadcast.emit',
+  'socket.to(room).emit',
+  'io.to(room).emit',
+  'io.to(rooms).emit',
+  'io.emit',
+] as const
+export type SendCall = (typeof SEND_CALLS)[number]
+
+export const roomPayloadSchema = z.object({ room: roomNameSchema }).strict()
+export type RoomPayload = z.infer<typeof roomPayloadSchema>
+
+export const sendPayloadSchema = z
+  .object({
+    call: z.enum(SEND_CALLS, {
+      errorMap: () => ({ message: `call must be one of: ${SEND_CALLS.join(', ')}` }),
+    }),
+    /** Target rooms: exactly one for `to(room)` calls, 1-5 for `io.to(rooms)`, none otherwise. */
+    rooms: z.array(roomNameSchema).max(5, 'at most 5 rooms').default([]),
+    text: z.string().min(1, 'text must not be empty').max(280, 'text must be at most 280 characters'),
+  })
+  .strict()
+  .superRefine((value, ctx) => {
+    const needsOne = value.call === 'socket.to(room).emit' || value.call === 'io.to(room).emit'
+    const needsSome = value.call === 'io.to(rooms).emit'
+    if (needsOne && value.rooms.length !== 1) {
+      ctx.addIssue({ code: 'custom', path: ['rooms'], message: `${value.call} needs exactly one room` })
+    } else if (needsSome && value.rooms.length < 1) {
+      ctx.addIssue({ code: 'custom', path: ['rooms'], message: `${value.call} needs at least one room` })
+    } else if (!needsOne && !needsSome && value.rooms.length > 0) {
+      ctx.addIssue({ code: 'custom', path: ['rooms'], message: `${value.call} takes no rooms` })
+    }
+  })
+export type SendPayload = z.input<typeof sendPayloadSchema>
+
+/** Acks of the playground events. */
+export type RoomAck = { ok: true; rooms: string[] } | ErrorAck
+export type SendAck = { ok: true; traceId: string } | ErrorAck
+
+/** Events a playground socket may emit, with their ack. */
+export interface PlaygroundClientEvents {
+  'room:join': (payload: RoomPayload, ack: (answer: RoomAck) => void) => void
+  'room:leave': (payload: RoomPayload, ack: (answer: RoomAck) => void) => void
+  send: (payload: SendPayload, ack: (answer: SendAck) => void) => void
+}
+
+// ---------------------------------------------------------------------------------------------
+// Server -> client events
+// ---------------------------------------------------------------------------------------------
+
+/** How this instance reaches the other instances. */
+export type FanoutState = 'redis' | 'redis-down' | 'local-only'
+
+/** Sent once to every playground and observer socket right after it connects. */
+export interface HelloEvent {
+  instance: string
+  socketId: string
+  /** Learner-facing namespace (`/chat`), or `/observe`. */
+  namespace: string
+  space: string
+  fanout: FanoutState
+}
+
+/** What a playground socket receives when a call reaches it. */
+export interface MessageEvent {
+  traceId: string
+  call: SendCall
+  /** Label of the sending virtual client. */
+  from: string
+  text: string
+  rooms: string[]
+}
+
+export interface PlaygroundServerEvents {
+  hello: (hello: HelloEvent) => void
+  message: (message: MessageEvent) => void
+  'sandbox:error': (error: SandboxErrorBody) => void
+}
+
+// ---------------------------------------------------------------------------------------------
+// Trace (server -> observers of a space)
+// ---------------------------------------------------------------------------------------------
+
+interface TraceBase {
+  /** Server time (ms since epoch) when the instance saw it. */
+  at: number
+  /** The instance that saw it, e.g. `i1`. */
+  instance: string
+  /** Learner-facing namespace, e.g. `/chat`. */
+  namespace: PlaygroundNamespace
+}
+
+/** One socket, as the trace names it. */
+export interface TracedSocket {
+  socketId: string
+  label: string
+}
+
+export type TraceEvent =
+  | (TraceBase & TracedSocket & { kind: 'connect' })
+  | (TraceBase & TracedSocket & { kind: 'disconnect'; reason: string })
+  | (TraceBase & TracedSocket & { kind: 'join' | 'leave'; room: string; rooms: string[] })
+  | (TraceBase &
+      TracedSocket & {
+        kind: 'call'
+        traceId: string
+        call: SendCall
+        /** The exact line the instance ran, e.g. `socket.to("paris").emit("message", msg)`. */
+        serverLine: string
+        rooms: string[]
+        text: string
+      })
+  | (TraceBase & {
+      kind: 'delivery'
+      traceId: string
+      /** Sockets of this instance the packet was written to. */
+      recipients: TracedSocket[]
+    })
+  | (TraceBase & TracedSocket & { kind: 'error'; code: ErrorCode; message: string })
+
+export type TraceKind = TraceEvent['kind']
+
+export interface ObserveServerEvents {
+  hello: (hello: HelloEvent) => void
+  trace: (event: TraceEvent) => void
+}
+
+// ---------------------------------------------------------------------------------------------
+// HTTP
+// ---------------------------------------------------------------------------------------------
+
+/** `GET /healthz` */
+export interface HealthBody {
+  status: 'ok'
+  instance: string
+  fanout: FanoutState
+  /** State of this instance's Redis connection, or `disabled` when run without Redis. */
+  redis: 'ready' | 'connecting' | 'down' | 'disabled'
+  sockets: number
+  uptimeSeconds: number
+}

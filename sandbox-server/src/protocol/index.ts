@@ -102,15 +102,20 @@ export const roomNameSchema = z
 export const playgroundAuthSchema = z.object({
   /** The virtual client's display name in the widget, e.g. `A`. */
   label: z.string().regex(/^[A-Za-z0-9 _-]{1,16}$/, 'label must be 1-16 letters, digits, space, _ or -'),
-  /** Ask the instance to report this socket's calls and deliveries to the space's observers. */
-  trace: z.boolean().default(false),
 })
+  .strict()
 export type PlaygroundAuth = z.input<typeof playgroundAuthSchema>
 
-/** `auth` sent by an observer socket on `/observe`. */
-export const observeAuthSchema = z.object({
-  space: z.string().regex(SPACE_CODE_PATTERN, 'space must be 6 characters of a-z and 0-9'),
-})
+/**
+ * `auth` sent by an observer socket on `/observe`. An instance traces a space only while at least
+ * one observer of that space is connected *to that instance*: tracing costs nothing otherwise.
+ * A widget therefore opens one observer per instance and merges the three traces.
+ */
+export const observeAuthSchema = z
+  .object({
+    space: z.string().regex(SPACE_CODE_PATTERN, 'space must be 6 characters of a-z and 0-9'),
+  })
+  .strict()
 export type ObserveAuth = z.input<typeof observeAuthSchema>
 
 // ---------------------------------------------------------------------------------------------
@@ -252,6 +257,17 @@ export interface ObserveServerEvents {
 // ---------------------------------------------------------------------------------------------
 // HTTP
 // ---------------------------------------------------------------------------------------------
+
+/**
+ * `GET /sandbox.json` on the site's origin (served by the launcher, not by an instance): where the
+ * instances listen. A widget builds each instance URL from the page's own protocol and hostname
+ * plus the port, so the same file works on localhost and on a classroom LAN.
+ */
+export interface SandboxDirectory {
+  instances: { id: string; port: number }[]
+  /** How the cluster was started: `local-only` when no Redis could be reached or started. */
+  fanout: 'redis' | 'local-only'
+}
 
 /** `GET /healthz` */
 export interface HealthBody {

@@ -93,10 +93,14 @@ export interface ErrorAck {
 // Handshake
 // ---------------------------------------------------------------------------------------------
 
-/** A room name a learner may use: lowercase words, e.g. `paris`, `lyon`, `team-1`. */
+/**
+ * A room name a learner may use: lowercase words, e.g. `paris`, `lyon`, `team-1`. At most 16
+ * characters, so a room can never be mistaken for a socket id (20 characters): the sharded
+ * adapter gives every non-id room its own Redis channel.
+ */
 export const roomNameSchema = z
   .string({ required_error: 'room is required', invalid_type_error: 'room must be a string' })
-  .regex(/^[a-z0-9][a-z0-9-]{0,23}$/, 'room must be 1-24 characters of a-z, 0-9 and "-"')
+  .regex(/^[a-z0-9][a-z0-9-]{0,15}$/, 'room must be 1-16 characters of a-z, 0-9 and "-", starting with a letter or digit')
 
 /** `auth` sent by a playground socket (`io(url + '/s/<space>/chat', { auth })`). */
 export const playgroundAuthSchema = z.object({

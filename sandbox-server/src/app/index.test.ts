@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest'
+import { createApp } from './index.ts'
+
+const app = createApp({
+  allowedOrigins: ['http://localhost:4321'],
+  health: () => ({ instance: 'i1', fanout: 'redis', redis: 'ready', sockets: 3, uptimeSeconds: 12 }),
+})
+
+describe('sandbox app', () => {
+  it('answers /healthz with the instance state', async () => {
+    const response = await app.request('/healthz')
+    expect(response.status).toBe(200)
+    expect(response.headers.get('cache-control')).toBe('no-store')
+    expect(await response.json()).toEqual({
+      status: 'ok',
+      instance: 'i1',
+      fanout: 'redis',
+      redis: 'ready',
+      sockets: 3,
+      uptimeSeconds: 12,
+    })
+  })
+
+  it('allows CORS only for the site origins', async () => {
+    const allowed = await app.request('/healthz', { headers: { Origin: 'http://localhost:4321' } })
+    expect(allowed.headers.get('access-control-allow-origin')).toBe('http://localhost:4321')
+    const other = await app.request('/healthz', { headers: { Origin: 'http://evil.example' } })
+    expect(other.headers.get('access-control-allow-origin')).toBeNull()
+  })
+
+  it('answers unknown routes with a typed 404', async () => {
+    const response = await app.request('/nope')
+    expect(response.status).toBe(404)
+    expect(await response.json()).toMatchObject({ error: { code: 'NOT_FOUND' } })
+  })
+})

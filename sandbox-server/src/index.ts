@@ -1,0 +1,10 @@
+/**
+ * The sandbox server: start an instance, and the protocol its widgets speak.
+ *
+ * @module
+ */
+export { startSandboxServer, type SandboxServer, type StartOptions } from './server/index.ts'
+export { instanceConfigFromEnv, resolveInstanceConfig, ConfigError, ENV_NAMES, type InstanceConfig } from './config/index.ts'
+export { SandboxError } from './errors/index.ts'
+export { serverLine } from './playground/index.ts'
+export * from './protocol/index.ts'

@@ -1,0 +1,34 @@
+/**
+ * Entry point of one instance process: configuration from the environment (see ENV_NAMES in
+ * config), then listen. When started by the launcher (an IPC channel exists), it reports its
+ * port to the launcher and exits when the launcher goes away, so no instance is ever orphaned.
+ */
+import { ConfigError, instanceConfigFromEnv, type InstanceConfig } from './config/index.ts'
+import { startSandboxServer } from './server/index.ts'
+
+let config: InstanceConfig
+try {
+  config = instanceConfigFromEnv(process.env)
+} catch (error) {
+  if (!(error instanceof ConfigError)) throw error
+  console.error(`${error.message}\nSee sandbox-server/README.md for every variable and its default.`)
+  process.exit(2)
+}
+
+const instance = await startSandboxServer(config)
+console.log(`[${config.instanceId}] listening on ${instance.url} (fan-out: ${config.redisUrl ? `redis, prefix "${config.keyPrefix}"` : 'off'})`)
+process.send?.({ type: 'listening', instanceId: config.instanceId, port: instance.port })
+
+let stopping = false
+async function stop(signal: string): Promise<void> {
+  if (stopping) return
+  stopping = true
+  console.log(`[${config.instanceId}] ${signal}: closing`)
+  const timer = setTimeout(() => process.exit(0), 3_000)
+  timer.unref()
+  await instance.close().catch(() => undefined)
+  process.exit(0)
+}
+process.on('SIGINT', () => void stop('SIGINT'))
+process.on('SIGTERM', () => void stop('SIGTERM'))
+process.on('disconnect', () => void stop('launcher gone'))

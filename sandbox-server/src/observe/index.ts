@@ -1,0 +1,116 @@
+/**
+ * The `/observe` namespace and the tracer: what each instance tells the widgets about the calls
+ * it runs and the packets it writes, for the spaces someone is watching.
+ *
+ * Tracing is local on purpose: an instance reports only what *it* did, to observers connected
+ * *to it*. A widget opens one observer per instance and merges them. So the trace needs no Redis
+ * (it still works, and shows the truth, while Redis is down), and a space nobody watches on this
+ * instance costs one Map lookup per event.
+ *
+ * @module
+ */
+import type { Namespace, Server } from 'socket.io'
+import { SandboxError } from '../errors/index.ts'
+import type { SpaceRegistry } from '../spaces/index.ts'
+import {
+  OBSERVE_NAMESPACE,
+  observeAuthSchema,
+  type FanoutState,
+  type ObserveServerEvents,
+  type PlaygroundNamespace,
+  type TraceEvent,
+  type TracedSocket,
+} from '../protocol/index.ts'
+
+/** Distributes `Omit` over a union, so each trace kind keeps its own fields. */
+type WithoutStamp<T> = T extends unknown ? Omit<T, 'at' | 'instance'> : never
+export type TraceInput = WithoutStamp<TraceEvent>
+
+export interface Tracer {
+  /** Whether an observer of `space` is connected to this instance. */
+  watching(space: string): boolean
+  /** Sends a trace event to this instance's observers of `space` (no-op when nobody watches). */
+  emit(space: string, event: TraceInput): void
+  /**
+   * Records that `socket` was written a packet of call `traceId`. Recipients of one call are
+   * grouped into a single `delivery` event after the current synchronous broadcast finishes.
+   */
+  delivered(space: string, namespace: PlaygroundNamespace, traceId: string, socket: TracedSocket): void
+}
+
+export interface ObserveOptions {
+  instanceId: string
+  fanout: () => FanoutState
+  spaces: SpaceRegistry
+}
+
+/**
+ * Sets up `/observe` on `io` and returns the tracer that feeds it.
+ *
+ * @example
+ * const tracer = attachObserve(io, { instanceId: 'i1', fanout: () => 'redis', spaces: new SpaceRegistry(32) })
+ * tracer.emit('k7q2mx', { kind: 'connect', namespace: '/chat', socketId, label: 'A' })
+ */
+export function attachObserve(io: Server, options: ObserveOptions): Tracer {
+  const observe: Namespace<Record<string, never>, ObserveServerEvents> = io.of(OBSERVE_NAMESPACE)
+
+  observe.use((socket, next) => {
+    const auth = observeAuthSchema.safeParse(socket.handshake.auth)
+    if (!auth.success) {
+      const detail = auth.error.issues.map((issue) => `${issue.path.join('.') || 'auth'}: ${issue.message}`).join('; ')
+      return next(new SandboxError('INVALID_HANDSHAKE', `observer auth is invalid: ${detail}`).toConnectError())
+    }
+    try {
+      options.spaces.admit(auth.data.space)
+    } catch (error) {
+      return next(SandboxError.from(error).toConnectError())
+    }
+    socket.data.space = auth.data.space
+    next()
+  })
+
+  observe.on('connection', (socket) => {
+    const space = socket.data.space as string
+    options.spaces.enter(space, socket)
+    void socket.join(space)
+    socket.emit('hello', {
+      instance: options.instanceId,
+      socketId: socket.id,
+      namespace: OBSERVE_NAMESPACE,
+      space,
+      fanout: options.fanout(),
+    })
+    // Observers only listen; anything they send is ignored rather than answered.
+  })
+
+  const watching = (space: string): boolean => (observe.adapter.rooms.get(space)?.size ?? 0) > 0
+  const emit = (space: string, event: TraceInput): void => {
+    if (!watching(space)) return
+    const stamped = { ...event, at: Date.now(), instance: options.instanceId } as TraceEvent
+    observe.local.to(space).emit('trace', stamped)
+  }
+
+  type Pending = { space: string; namespace: PlaygroundNamespace; recipients: TracedSocket[] }
+  const pending = new Map<string, Pending>()
+  const flush = (): void => {
+    for (const [traceId, batch] of pending) {
+      emit(batch.space, { kind: 'delivery', namespace: batch.namespace, traceId, recipients: batch.recipients })
+    }
+    pending.clear()
+  }
+
+  return {
+    watching,
+    emit,
+    delivered(space, namespace, traceId, socket) {
+      if (!watching(space)) return
+      const batch = pending.get(traceId)
+      if (batch) {
+        batch.recipients.push(socket)
+        return
+      }
+      if (pending.size === 0) queueMicrotask(flush)
+      pending.set(traceId, { space, namespace, recipients: [socket] })
+    },
+  }
+}

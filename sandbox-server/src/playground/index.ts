@@ -1,0 +1,233 @@
+/**
+ * The room playground: space-scoped `/chat` and `/admin` namespaces where a learner's virtual
+ * clients join rooms and ask the server to run one of six emit calls.
+ *
+ * Each call runs exactly the line `serverLine()` prints (the lesson shows the same lines), and
+ * the tracer reports the call and, per instance, the sockets the packet was written to.
+ *
+ * @module
+ */
+import type { Namespace, Server, Socket } from 'socket.io'
+import { z } from 'zod'
+import { SandboxError } from '../errors/index.ts'
+import type { TokenBucket } from '../rate-limit/index.ts'
+import type { Tracer } from '../observe/index.ts'
+import type { SpaceRegistry } from '../spaces/index.ts'
+import {
+  SPACE_NAMESPACE_PATTERN,
+  parseSpaceNamespace,
+  playgroundAuthSchema,
+  roomPayloadSchema,
+  sendPayloadSchema,
+  type FanoutState,
+  type MessageEvent,
+  type PlaygroundNamespace,
+  type PlaygroundServerEvents,
+  type SendCall,
+  type TracedSocket,
+} from '../protocol/index.ts'
+
+/** What the playground needs from the instance that hosts it. */
+export interface PlaygroundOptions {
+  instanceId: string
+  maxRoomsPerSocket: number
+  tracer: Tracer
+  fanout: () => FanoutState
+  spaces: SpaceRegistry
+  /** A rate limiter for one socket. */
+  createBucket: () => TokenBucket
+}
+
+interface PlaygroundSocketData {
+  space: string
+  namespace: PlaygroundNamespace
+  label: string
+}
+
+type PlaygroundSocket = Socket<Record<string, never>, PlaygroundServerEvents, Record<string, never>, PlaygroundSocketData>
+type PlaygroundNsp = Namespace<Record<string, never>, PlaygroundServerEvents, Record<string, never>, PlaygroundSocketData>
+
+const KNOWN_EVENTS = new Set(['room:join', 'room:leave', 'send'])
+
+/**
+ * The exact server line a call runs, as the trace shows it and the lesson prints it.
+ *
+ * @example
+ * serverLine('socket.to(room).emit', '/chat', ['paris']) // => 'socket.to("paris").emit("message", msg)'
+ */
+export function serverLine(call: SendCall, namespace: PlaygroundNamespace, rooms: readonly string[]): string {
+  const quote = (value: string): string => JSON.stringify(value)
+  const io = `io.of(${quote(namespace)})`
+  switch (call) {
+    case 'socket.emit':
+      return 'socket.on("send", (msg, ack) => ack({ ok: true }))'
+    case 'socket.broadcast.emit':
+      return 'socket.broadcast.emit("message", msg)'
+    case 'socket.to(room).emit':
+      return `socket.to(${quote(rooms[0] ?? '')}).emit("message", msg)`
+    case 'io.to(room).emit':
+      return `${io}.to(${quote(rooms[0] ?? '')}).emit("message", msg)`
+    case 'io.to(rooms).emit':
+      return `${io}.to([${rooms.map(quote).join(', ')}]).emit("message", msg)`
+    case 'io.emit':
+      return `${io}.emit("message", msg)`
+  }
+}
+
+/**
+ * Runs a call. `nsp` is the learner's namespace: what `io.of("/chat")` is in the lesson.
+ * The `switch` mirrors {@link serverLine} one case for one case.
+ */
+function runCall(socket: PlaygroundSocket, nsp: PlaygroundNsp, call: SendCall, msg: MessageEvent): void {
+  const [room = ''] = msg.rooms
+  switch (call) {
+    case 'socket.emit':
+      return // the server is the only receiver: the handler's ack is all that happens
+    case 'socket.broadcast.emit':
+      socket.broadcast.emit('message', msg)
+      return
+    case 'socket.to(room).emit':
+      socket.to(room).emit('message', msg)
+      return
+    case 'io.to(room).emit':
+      nsp.to(room).emit('message', msg)
+      return
+    case 'io.to(rooms).emit':
+      nsp.to(msg.rooms).emit('message', msg)
+      return
+    case 'io.emit':
+      nsp.emit('message', msg)
+      return
+  }
+}
+
+/** The rooms a learner sees: every room but the socket's own id room. */
+function learnerRooms(socket: Socket): string[] {
+  return [...socket.rooms].filter((room) => room !== socket.id).sort()
+}
+
+/** Parses a payload or throws `INVALID_PAYLOAD` naming the first wrong field. */
+function parsePayload<S extends z.ZodTypeAny>(schema: S, payload: unknown, event: string): z.output<S> {
+  const parsed = schema.safeParse(payload)
+  if (parsed.success) return parsed.data
+  const issue = parsed.error.issues[0]
+  const where = issue && issue.path.length > 0 ? issue.path.join('.') : 'payload'
+  throw new SandboxError('INVALID_PAYLOAD', `${event}: ${where}: ${issue?.message ?? 'invalid'}`)
+}
+
+/**
+ * Sets up the space-scoped playground namespaces on `io`.
+ *
+ * @example
+ * attachPlayground(io, { instanceId: 'i1', maxRoomsPerSocket: 8, tracer, fanout, admit, createBucket })
+ */
+export function attachPlayground(io: Server, options: PlaygroundOptions): void {
+  const { tracer } = options
+  let sequence = 0
+  const boot = Math.random().toString(36).slice(2, 6)
+  const nextTraceId = (): string => `${options.instanceId}.${boot}.${(sequence++).toString(36)}`
+
+  const spaces = io.of(SPACE_NAMESPACE_PATTERN) as unknown as {
+    use: (fn: (socket: PlaygroundSocket, next: (err?: Error) => void) => void) => void
+    on: (event: 'connection', fn: (socket: PlaygroundSocket) => void) => void
+  }
+
+  spaces.use((socket, next) => {
+    const where = parseSpaceNamespace(socket.nsp.name)
+    if (!where) return next(new SandboxError('INVALID_HANDSHAKE', 'not a playground namespace').toConnectError())
+    const auth = playgroundAuthSchema.safeParse(socket.handshake.auth)
+    if (!auth.success) {
+      const detail = auth.error.issues.map((issue) => `${issue.path.join('.') || 'auth'}: ${issue.message}`).join('; ')
+      return next(new SandboxError('INVALID_HANDSHAKE', `playground auth is invalid: ${detail}`).toConnectError())
+    }
+    try {
+      options.spaces.admit(where.space)
+    } catch (error) {
+      return next(SandboxError.from(error).toConnectError())
+    }
+    socket.data = { space: where.space, namespace: where.namespace, label: auth.data.label }
+    next()
+  })
+
+  spaces.on('connection', (socket) => {
+    const { space, namespace, label } = socket.data
+    const nsp = socket.nsp as PlaygroundNsp
+    const me: TracedSocket = { socketId: socket.id, label }
+    const bucket = options.createBucket()
+    options.spaces.enter(space, socket)
+
+    socket.emit('hello', { instance: options.instanceId, socketId: socket.id, namespace, space, fanout: options.fanout() })
+    tracer.emit(space, { kind: 'connect', namespace, ...me })
+
+    // Every packet written to this socket, including broadcasts that arrived through Redis,
+    // passes here: this is how the trace knows, per instance, who really got a call.
+    socket.onAnyOutgoing((event: string, payload: unknown) => {
+      if (event !== 'message') return
+      tracer.delivered(space, namespace, (payload as MessageEvent).traceId, me)
+    })
+
+    /** Validates, rate-limits and answers one event; never lets an error escape. */
+    const handle =
+      <S extends z.ZodTypeAny, A>(event: string, schema: S, run: (payload: z.output<S>) => A) =>
+      (...args: unknown[]): void => {
+        const ack = typeof args.at(-1) === 'function' ? (args.pop() as (answer: unknown) => void) : undefined
+        let answer: A | { error: { code: string; message: string } }
+        try {
+          if (!bucket.take()) throw new SandboxError('RATE_LIMITED', 'too many events: slow down and try again in a second')
+          answer = run(parsePayload(schema, args[0], event))
+        } catch (thrown) {
+          const error = SandboxError.from(thrown)
+          if (error.code === 'INTERNAL') console.error(`[${options.instanceId}] ${event} failed:`, thrown)
+          tracer.emit(space, { kind: 'error', namespace, ...me, code: error.code, message: error.message })
+          answer = error.toAck()
+          if (!ack) socket.emit('sandbox:error', error.toBody())
+        }
+        ack?.(answer)
+      }
+
+    const changeRoom = (kind: 'join' | 'leave', room: string): { ok: true; rooms: string[] } => {
+      if (kind === 'join') {
+        if (!socket.rooms.has(room) && learnerRooms(socket).length >= options.maxRoomsPerSocket) {
+          throw new SandboxError('ROOM_LIMIT', `a socket may sit in at most ${options.maxRoomsPerSocket} rooms`)
+        }
+        void socket.join(room)
+      } else {
+        void socket.leave(room)
+      }
+      const rooms = learnerRooms(socket)
+      tracer.emit(space, { kind, namespace, ...me, room, rooms })
+      return { ok: true, rooms }
+    }
+
+    socket.on('room:join' as never, handle('room:join', roomPayloadSchema, ({ room }) => changeRoom('join', room)))
+    socket.on('room:leave' as never, handle('room:leave', roomPayloadSchema, ({ room }) => changeRoom('leave', room)))
+    socket.on(
+      'send' as never,
+      handle('send', sendPayloadSchema, ({ call, rooms, text }) => {
+        const msg: MessageEvent = { traceId: nextTraceId(), call, from: label, text, rooms }
+        tracer.emit(space, {
+          kind: 'call',
+          namespace,
+          ...me,
+          traceId: msg.traceId,
+          call,
+          serverLine: serverLine(call, namespace, rooms),
+          rooms,
+          text,
+        })
+        runCall(socket, nsp, call, msg)
+        return { ok: true as const, traceId: msg.traceId }
+      }),
+    )
+    socket.onAny((event: string, ...args: unknown[]) => {
+      if (KNOWN_EVENTS.has(event)) return
+      handle(event, z.unknown(), () => {
+        throw new SandboxError('UNKNOWN_EVENT', `unknown event "${event.slice(0, 40)}": use room:join, room:leave or send`)
+      })(...args)
+    })
+
+    socket.on('disconnect', (reason) => {
+      tracer.emit(space, { kind: 'disconnect', namespace, ...me, reason })
+    })
+  })
+}

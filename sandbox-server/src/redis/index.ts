@@ -1,0 +1,116 @@
+/**
+ * The two Redis connections of an instance (the adapter needs one to publish and one to
+ * subscribe), with what keeps an instance alive when Redis is not:
+ * - an `error` listener on each client (without one, ioredis errors crash the process);
+ * - the publisher does not queue commands while offline: a publish during an outage fails at
+ *   once and the adapter drops it (Redis pub/sub is at-most-once anyway), instead of piling up
+ *   memory and replaying stale broadcasts later;
+ * - the subscriber queues its (re)subscriptions until Redis is back, and resubscribes itself.
+ *
+ * @module
+ */
+import { Redis } from 'ioredis'
+
+export type RedisState = 'connecting' | 'ready' | 'down'
+
+export interface RedisLink {
+  readonly pub: Redis
+  readonly sub: Redis
+  /** `ready` when both connections are usable. */
+  state(): RedisState
+  /** Called with the new state each time it changes. */
+  onStateChange(listener: (state: RedisState) => void): void
+  /** Resolves once both connections are ready (or rejects after `timeoutMs`). */
+  ready(timeoutMs?: number): Promise<void>
+  close(): Promise<void>
+}
+
+export interface RedisLinkOptions {
+  url: string
+  /** Shown in `CLIENT LIST`, e.g. `rtwb-i1`. */
+  name: string
+  /** Where state changes are reported. Default: `console.warn`. */
+  log?: (line: string) => void
+}
+
+/** Reconnect quickly at first, then every 2 s at most: an instance never gives up on Redis. */
+function retryDelay(attempt: number): number {
+  return Math.min(100 * attempt, 2_000)
+}
+
+/**
+ * Opens the publisher and subscriber connections.
+ *
+ * @example
+ * const link = createRedisLink({ url: 'redis://127.0.0.1:6379', name: 'rtwb-i1' })
+ * link.onStateChange((state) => console.log('redis', state))
+ */
+export function createRedisLink(options: RedisLinkOptions): RedisLink {
+  const log = options.log ?? ((line: string) => console.warn(line))
+  const common = { retryStrategy: retryDelay, connectTimeout: 2_000, lazyConnect: false }
+  const pub = new Redis(options.url, {
+    ...common,
+    connectionName: `${options.name}-pub`,
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 0,
+  })
+  const sub = new Redis(options.url, {
+    ...common,
+    connectionName: `${options.name}-sub`,
+    enableOfflineQueue: true,
+    maxRetriesPerRequest: null,
+    autoResubscribe: true,
+  })
+
+  const listeners = new Set<(state: RedisState) => void>()
+  let current: RedisState = 'connecting'
+  let lastError = ''
+  const update = (): void => {
+    const next: RedisState =
+      pub.status === 'ready' && sub.status === 'ready'
+        ? 'ready'
+        : current === 'connecting' && !lastError
+          ? 'connecting'
+          : 'down'
+    if (next === current) return
+    current = next
+    log(`redis ${next}${next === 'down' && lastError ? ` (${lastError})` : ''}`)
+    for (const listener of listeners) listener(next)
+  }
+  for (const client of [pub, sub]) {
+    client.on('error', (error: Error) => {
+      // Logged once per outage through `update`, not once per reconnect attempt.
+      lastError = error.message || (error as { code?: string }).code || 'error'
+      update()
+    })
+    for (const event of ['ready', 'close', 'end', 'reconnecting']) client.on(event, update)
+  }
+
+  return {
+    pub,
+    sub,
+    state: () => current,
+    onStateChange: (listener) => void listeners.add(listener),
+    ready: (timeoutMs = 5_000) =>
+      new Promise<void>((resolve, reject) => {
+        if (current === 'ready') return resolve()
+        const timer = setTimeout(() => {
+          listeners.delete(onChange)
+          reject(new Error(`Redis at ${options.url} not ready after ${timeoutMs} ms (${lastError || current})`))
+        }, timeoutMs)
+        const onChange = (state: RedisState): void => {
+          if (state !== 'ready') return
+          clearTimeout(timer)
+          listeners.delete(onChange)
+          resolve()
+        }
+        listeners.add(onChange)
+      }),
+    close: async () => {
+      listeners.clear()
+      await Promise.allSettled([pub.quit(), sub.quit()])
+      pub.disconnect()
+      sub.disconnect()
+    },
+  }
+}

@@ -1,0 +1,138 @@
+/**
+ * One sandbox instance: a Hono app and a Socket.IO server on the same HTTP server, joined to
+ * the other instances through the Redis sharded adapter.
+ *
+ * @module
+ */
+import type { Server as HttpServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { createAdaptorServer } from '@hono/node-server'
+import { createShardedAdapter } from '@socket.io/redis-adapter'
+import { Server, type Namespace } from 'socket.io'
+import { Adapter } from 'socket.io-adapter'
+import { createApp } from '../app/index.ts'
+import { resolveInstanceConfig, type InstanceConfig, type InstanceOptions } from '../config/index.ts'
+import { attachObserve } from '../observe/index.ts'
+import { attachPlayground } from '../playground/index.ts'
+import { OBSERVE_NAMESPACE, type FanoutState, type HealthBody } from '../protocol/index.ts'
+import { TokenBucket } from '../rate-limit/index.ts'
+import { createRedisLink, type RedisLink } from '../redis/index.ts'
+import { SpaceRegistry } from '../spaces/index.ts'
+
+export interface SandboxServer {
+  readonly config: InstanceConfig
+  readonly io: Server
+  readonly httpServer: HttpServer
+  /** `http://host:port` once listening. */
+  readonly url: string
+  readonly port: number
+  fanout(): FanoutState
+  /** Closes sockets, the HTTP server and the Redis connections. */
+  close(): Promise<void>
+}
+
+export interface StartOptions extends InstanceOptions {
+  /** Where the instance logs. Default: `console.log` prefixed with the instance id. */
+  log?: (line: string) => void
+}
+
+/**
+ * The adapter factory: the Redis sharded adapter for playground namespaces (each namespace and
+ * each room gets its own channel, so many spaces cost no pattern matching in Redis), the
+ * in-memory one for `/observe` (tracing is per instance) and for everything when Redis is off.
+ */
+function adapterFor(redis: RedisLink | null, keyPrefix: string): (nsp: Namespace) => Adapter {
+  const sharded = redis
+    ? createShardedAdapter(redis.pub, redis.sub, { channelPrefix: keyPrefix, subscriptionMode: 'dynamic' })
+    : null
+  // Socket.IO calls the factory with `new`: a plain function returning an object is fine.
+  return function adapter(nsp: Namespace): Adapter {
+    return sharded && nsp.name !== OBSERVE_NAMESPACE ? (sharded(nsp) as Adapter) : new Adapter(nsp)
+  }
+}
+
+/**
+ * Starts one instance and resolves once it listens.
+ *
+ * @example
+ * const instance = await startSandboxServer({ port: 0, instanceId: 'i1', keyPrefix: 'test-1' })
+ * console.log(instance.url) // http://127.0.0.1:39517
+ * await instance.close()
+ */
+export async function startSandboxServer(options: StartOptions = {}): Promise<SandboxServer> {
+  const { log: logOption, ...instanceOptions } = options
+  const config = resolveInstanceConfig(instanceOptions)
+  const log = logOption ?? ((line: string) => console.log(`[${config.instanceId}] ${line}`))
+  const startedAt = Date.now()
+
+  const redis = config.redisUrl ? createRedisLink({ url: config.redisUrl, name: `${config.keyPrefix}-${config.instanceId}`, log }) : null
+  const fanout = (): FanoutState => (!redis ? 'local-only' : redis.state() === 'ready' ? 'redis' : 'redis-down')
+  const spaces = new SpaceRegistry(config.maxSocketsPerSpace)
+  const allowedOrigins = new Set(config.allowedOrigins)
+
+  const app = createApp({
+    allowedOrigins: config.allowedOrigins,
+    health: (): Omit<HealthBody, 'status'> => ({
+      instance: config.instanceId,
+      fanout: fanout(),
+      redis: redis ? (redis.state() === 'ready' ? 'ready' : redis.state()) : 'disabled',
+      sockets: io.engine.clientsCount,
+      uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
+    }),
+  })
+  const httpServer = createAdaptorServer({ fetch: app.fetch }) as HttpServer
+
+  const io = new Server(httpServer, {
+    cors: { origin: config.allowedOrigins, methods: ['GET', 'POST'] },
+    // CORS does not apply to WebSocket: every handshake (polling or websocket) checks Origin here.
+    // Requests without an Origin come from non-browser clients (scripts, tests), not from a page.
+    allowRequest: (req, callback) => {
+      const origin = req.headers.origin
+      callback(origin === undefined || allowedOrigins.has(origin) ? null : 'FORBIDDEN_ORIGIN', origin === undefined || allowedOrigins.has(origin))
+    },
+    maxHttpBufferSize: config.maxPacketBytes,
+    cleanupEmptyChildNamespaces: true,
+    adapter: adapterFor(redis, config.keyPrefix) as never,
+  })
+
+  const tracer = attachObserve(io, { instanceId: config.instanceId, fanout, spaces })
+  attachPlayground(io, {
+    instanceId: config.instanceId,
+    maxRoomsPerSocket: config.maxRoomsPerSocket,
+    tracer,
+    fanout,
+    spaces,
+    createBucket: () => new TokenBucket(config.eventsPerSecond, config.eventBurst),
+  })
+  io.engine.on('connection_error', (error: { code: number; message: string; req: { headers: { origin?: string } } }) => {
+    if (error.message === 'Forbidden') log(`refused a handshake from origin ${error.req.headers.origin ?? '(none)'}`)
+  })
+
+  await new Promise<void>((resolve, reject) => {
+    httpServer.once('error', reject)
+    httpServer.listen(config.port, config.host, () => {
+      httpServer.off('error', reject)
+      resolve()
+    })
+  })
+  const port = (httpServer.address() as AddressInfo).port
+  const shownHost = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host
+  let closing: Promise<void> | null = null
+
+  return {
+    config,
+    io,
+    httpServer,
+    url: `http://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${port}`,
+    port,
+    fanout,
+    close: () => {
+      closing ??= (async () => {
+        io.disconnectSockets(true)
+        await new Promise<void>((resolve) => io.close(() => resolve()))
+        await redis?.close()
+      })()
+      return closing
+    },
+  }
+}

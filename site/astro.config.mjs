@@ -1,0 +1,94 @@
+// @ts-check
+/**
+ * Realtime Workbook site: Astro 5 + Starlight 0.37 + MDX.
+ * Lessons live OUTSIDE this folder, in ../lessons/NN-slug/ (see src/content.config.ts).
+ * Mermaid diagrams are rendered at build time (light + dark SVG) when a Chromium is found,
+ * otherwise they fall back to client-side rendering (see src/lib/markdown/).
+ */
+import { execSync } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+import { defineConfig } from 'astro/config'
+import starlight from '@astrojs/starlight'
+import { remarkMermaidBlocks } from './src/lib/markdown/remark-mermaid-blocks.mjs'
+import { rehypeMermaidThemed } from './src/lib/markdown/rehype-mermaid-themed.mjs'
+
+const srcDir = fileURLToPath(new URL('./src/', import.meta.url))
+const repoRoot = fileURLToPath(new URL('../', import.meta.url))
+
+/** Finds a Chromium for build-time Mermaid: $RTWB_CHROMIUM, else `command -v chromium`. */
+function findChromium() {
+  if (process.env.RTWB_MERMAID === 'client') return undefined
+  if (process.env.RTWB_CHROMIUM) return process.env.RTWB_CHROMIUM
+  for (const name of ['chromium', 'chromium-browser']) {
+    try {
+      const found = execSync(`command -v ${name}`, { stdio: ['ignore', 'pipe', 'ignore'], shell: '/bin/sh' })
+        .toString()
+        .trim()
+      if (found) return found
+    } catch {
+      /* not found */
+    }
+  }
+  return undefined
+}
+
+const chromium = findChromium()
+/** 'build': inline SVG at build time; 'client': <pre class="mermaid"> + lazy client renderer. */
+const mermaidMode = chromium ? 'build' : 'client'
+if (!chromium) console.warn('[realtime-workbook] No Chromium found: Mermaid diagrams will render in the browser.')
+
+export default defineConfig({
+  site: 'https://realtime-workbook.example',
+  outDir: './dist',
+  output: 'static',
+  integrations: [
+    starlight({
+      title: 'Realtime Workbook',
+      description: 'An interactive course on the real-time web, with live widgets wired to a Socket.IO sandbox cluster.',
+      sidebar: [{ label: 'Lessons', autogenerate: { directory: 'lessons' } }],
+      routeMiddleware: './src/lib/route-middleware.ts',
+      customCss: ['./src/styles/custom.css'],
+      components: {
+        MarkdownContent: './src/components/overrides/MarkdownContent.astro',
+        Sidebar: './src/components/overrides/Sidebar.astro',
+      },
+      lastUpdated: false,
+      pagination: true,
+    }),
+  ],
+  markdown: {
+    remarkPlugins: [remarkMermaidBlocks],
+    rehypePlugins: [
+      [
+        rehypeMermaidThemed,
+        {
+          mode: mermaidMode,
+          launchOptions: {
+            executablePath: chromium,
+            args: [
+              '--headless',
+              '--no-sandbox',
+              '--disable-gpu',
+              '--disable-quic',
+              '--no-first-run',
+              '--disable-background-networking',
+              '--disable-component-update',
+              '--disable-sync',
+            ],
+          },
+        },
+      ],
+    ],
+  },
+  vite: {
+    define: {
+      __RTWB_MERMAID_MODE__: JSON.stringify(mermaidMode),
+    },
+    resolve: {
+      alias: { '~/': srcDir },
+    },
+    server: {
+      fs: { allow: [repoRoot] },
+    },
+  },
+})

@@ -1,0 +1,141 @@
+import { describe, expect, it } from 'vitest'
+import type { SandboxClient, SandboxInstance } from './connector.ts'
+import { serverLine as serverSide } from '../../../sandbox-server/src/playground/index.ts'
+import { createFakeConnector, serverLine } from './fake-connector.ts'
+import { PLAYGROUND_NAMESPACES, SEND_CALLS } from './protocol.ts'
+import type { MessageEvent, PlaygroundNamespace, TraceEvent } from './protocol.ts'
+
+const tick = () => new Promise((r) => setTimeout(r, 0))
+const settle = async () => {
+  for (let n = 0; n < 5; n++) await tick()
+}
+
+async function cluster(fanout: 'redis' | 'local-only' = 'redis') {
+  const fake = createFakeConnector({ fanout })
+  const dir = await fake.directory()
+  const inst = (n: number) => dir.instances[n - 1] as SandboxInstance
+  const traces: TraceEvent[] = []
+  for (const instance of dir.instances) fake.observe({ instance, space: 'aaaaaa' }).on('trace', (e) => traces.push(e))
+  await settle()
+  const inbox = new Map<string, MessageEvent[]>()
+  const client = (label: string, n: number, namespace: PlaygroundNamespace = '/chat', space = 'aaaaaa') => {
+    const c = fake.connectClient({ instance: inst(n), namespace, label, space })
+    inbox.set(label, [])
+    c.on('message', (m) => inbox.get(label)?.push(m))
+    return c
+  }
+  return { fake, inst, traces, inbox, client }
+}
+
+const join = (c: SandboxClient, room: string) => c.request('room:join', { room })
+
+describe('fake connector', () => {
+  it('routes socket.to(room) to the room except the sender, across instances', async () => {
+    const { client, inbox, traces } = await cluster()
+    const a = client('A', 1)
+    const b = client('B', 2)
+    client('C', 3)
+    await settle()
+    expect(await join(a, 'paris')).toEqual({ ok: true, rooms: ['paris'] })
+    await join(b, 'paris')
+    const ack = await a.request('send', { call: 'socket.to(room).emit', rooms: ['paris'], text: 'hi' })
+    expect(ack).toEqual({ ok: true, traceId: expect.any(String) })
+    await settle()
+    expect(inbox.get('A')).toEqual([])
+    expect(inbox.get('B')?.map((m) => m.text)).toEqual(['hi'])
+    expect(inbox.get('C')).toEqual([])
+    const call = traces.find((t) => t.kind === 'call')
+    expect(call).toMatchObject({ instance: 'i1', serverLine: 'socket.to("paris").emit("message", msg)' })
+    const deliveries = traces.filter((t) => t.kind === 'delivery')
+    expect(deliveries.map((d) => d.kind === 'delivery' && [d.instance, d.recipients.map((r) => r.label)])).toEqual([
+      ['i2', ['B']],
+    ])
+  })
+
+  it('implements every call', async () => {
+    const { client, inbox } = await cluster()
+    const a = client('A', 1)
+    const b = client('B', 2)
+    const c = client('C', 3)
+    await settle()
+    await join(a, 'paris')
+    await join(b, 'paris')
+    await join(c, 'lyon')
+    const got = async (call: string, rooms: string[]) => {
+      for (const box of inbox.values()) box.length = 0
+      await a.request('send', { call: call as never, rooms, text: 'x' })
+      await settle()
+      return [...inbox].filter(([, box]) => box.length).map(([l]) => l)
+    }
+    expect(await got('socket.emit', [])).toEqual([])
+    expect(await got('socket.broadcast.emit', [])).toEqual(['B', 'C'])
+    expect(await got('io.to(room).emit', ['paris'])).toEqual(['A', 'B'])
+    expect(await got('io.to(rooms).emit', ['paris', 'lyon'])).toEqual(['A', 'B', 'C'])
+    expect(await got('io.emit', [])).toEqual(['A', 'B', 'C'])
+  })
+
+  it('keeps namespaces and spaces apart', async () => {
+    const { client, inbox } = await cluster()
+    const a = client('A', 1)
+    client('B', 1, '/admin')
+    client('C', 1, '/chat', 'bbbbbb')
+    await settle()
+    await a.request('send', { call: 'io.emit', rooms: [], text: 'x' })
+    await settle()
+    expect(inbox.get('B')).toEqual([])
+    expect(inbox.get('C')).toEqual([])
+  })
+
+  it('without Redis, only reaches sockets on the sender instance', async () => {
+    const { client, inbox } = await cluster('local-only')
+    const a = client('A', 1)
+    client('B', 1)
+    client('C', 2)
+    await settle()
+    await a.request('send', { call: 'socket.broadcast.emit', rooms: [], text: 'x' })
+    await settle()
+    expect(inbox.get('B')).toHaveLength(1)
+    expect(inbox.get('C')).toEqual([])
+  })
+
+  it('answers bad payloads with error acks and traces them', async () => {
+    const { client, traces } = await cluster()
+    const a = client('A', 1)
+    await settle()
+    expect(await join(a, 'Not A Room')).toMatchObject({ error: { code: 'INVALID_PAYLOAD' } })
+    expect(await a.request('send', { call: 'socket.to(room).emit', rooms: [], text: 'x' })).toMatchObject({
+      error: { code: 'INVALID_PAYLOAD' },
+    })
+    await settle()
+    expect(traces.filter((t) => t.kind === 'error')).toHaveLength(2)
+  })
+
+  it('fails connections with a code', async () => {
+    const { fake, client } = await cluster()
+    fake.failConnectWith = 'FORBIDDEN_ORIGIN'
+    const codes: string[] = []
+    client('A', 1).on('connect_error', (f) => codes.push(f.code))
+    await settle()
+    fake.failConnectWith = null
+    fake.down.add('i2')
+    client('B', 2).on('connect_error', (f) => codes.push(f.code))
+    await settle()
+    expect(codes).toEqual(['FORBIDDEN_ORIGIN', 'CONNECT_FAILED'])
+    await expect(fake.health((await fake.directory()).instances[1] as SandboxInstance)).rejects.toThrow()
+  })
+
+  it('prints the same server lines as the server', () => {
+    for (const call of SEND_CALLS) {
+      for (const ns of PLAYGROUND_NAMESPACES) {
+        for (const rooms of [[], ['paris'], ['paris', 'lyon']]) {
+          expect(serverLine(call, ns, rooms)).toBe(serverSide(call, ns, rooms))
+        }
+      }
+    }
+  })
+
+  it('is offline on demand', async () => {
+    const fake = createFakeConnector({ offline: true })
+    await expect(fake.directory()).rejects.toThrow()
+  })
+})

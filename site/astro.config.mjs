@@ -46,7 +46,7 @@ export default defineConfig({
       title: 'Realtime Workbook',
       description: 'An interactive course on the real-time web, with live widgets wired to a Socket.IO sandbox cluster.',
       sidebar: [{ label: 'Lessons', autogenerate: { directory: 'lessons' } }],
-      routeMiddleware: './src/lib/route-middleware.ts',
+      routeMiddleware: './src/utils/route-middleware.ts',
       customCss: ['./src/styles/custom.css'],
       components: {
         MarkdownContent: './src/components/overrides/MarkdownContent.astro',

@@ -3,7 +3,7 @@
  * Used by the home page cards and the route middleware (sidebar order, badges, prev/next).
  */
 import { getCollection } from 'astro:content'
-import type { LessonMeta } from './lesson-data/schema'
+import type { LessonMeta } from '../lib/lesson-data/schema'
 
 export interface LessonSummary {
   /** Collection id, e.g. `lessons/socketio-foundations`. */
@@ -41,9 +41,4 @@ export function getLessons(): Promise<LessonSummary[]> {
       .sort((a, b) => a.lesson.number - b.lesson.number),
   )
   return cache
-}
-
-/** Storage key for a lesson's progress (quiz answers + score, workbook text + ticks). */
-export function progressKey(slug: string): string {
-  return `rtwb:progress:v1:${slug}`
 }

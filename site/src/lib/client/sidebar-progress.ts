@@ -1,6 +1,6 @@
 /**
  * Shows each lesson's saved progress as a small badge next to its sidebar link
- * (links carry `data-lesson-slug`, added by lib/route-middleware.ts). Updates live.
+ * (links carry `data-lesson-slug`, added by utils/route-middleware.ts). Updates live.
  */
 import { loadProgress, PROGRESS_EVENT, progressKey, summarize } from './progress'
 

@@ -50,7 +50,7 @@ export function initWorkbook(root: HTMLElement): void {
   })
 
   reveal?.addEventListener('click', () => {
-    const shown = rubric?.hidden ?? false
+    const shown = rubric ? rubric.hidden !== false : false
     showRubric(shown)
     updateProgress(slug, (p) => {
       p.workbook = { ...fresh(), ...p.workbook, total, revealed: shown }

@@ -1,0 +1,152 @@
+/**
+ * Measures what a built page can load: follows `<script src>`, inline module scripts,
+ * `<link rel=stylesheet|modulepreload>`, inline `<style>`, and, inside JS, static imports,
+ * `export … from`, dynamic `import()` and any quoted path to a built .js/.css file (Vite's
+ * preload lists) transitively; CSS `@import` too. Sums gzip sizes (level 9) of every file once.
+ *
+ * Lazily loaded chunks (dynamic imports, e.g. socket.io-client when the widget comes into view)
+ * ARE counted: the budget is for everything a lesson page may load, not only the first paint.
+ */
+import { existsSync, readFileSync, statSync } from 'node:fs'
+import path from 'node:path'
+import { gzipSync } from 'node:zlib'
+
+export interface AssetFile {
+  /** Path relative to distDir (`(inline)#n` for inline scripts/styles). */
+  path: string
+  kind: 'js' | 'css'
+  /** How it is reached: `html` (referenced by the page), `static` import, `dynamic` import/preload list. */
+  via: 'html' | 'static' | 'dynamic'
+  bytes: number
+  gzipBytes: number
+  /** Only loaded when the learner opens the search dialog (reached from Starlight's Search script by dynamic import). */
+  onSearch: boolean
+}
+
+export interface PageAssets {
+  /** All JS the page may load: eager + lazy (widget chunks) + the search UI chunk. */
+  jsGzipBytes: number
+  /** Part of jsGzipBytes that only loads when the search dialog is opened. */
+  jsOnSearchGzipBytes: number
+  /** Stylesheets + inline `<style>` outside SVG. */
+  cssGzipBytes: number
+  /** `<style>` blocks inside inline SVG diagrams (diagram content, reported apart). */
+  svgStyleGzipBytes: number
+  files: AssetFile[]
+}
+
+const gz = (buf: Buffer | string) => gzipSync(buf, { level: 9 }).length
+
+function attr(tag: string, name: string): string | undefined {
+  const m = new RegExp(`\\s${name}\\s*=\\s*(?:"([^"]*)"|'([^']*)'|([^\\s>]+))`, 'i').exec(tag)
+  return m ? (m[1] ?? m[2] ?? m[3]) : undefined
+}
+
+/** Resolves a URL found in `fromFile` (relative to distDir, or '' for the page) to a dist path. */
+function resolveRef(distDir: string, fromDir: string, ref: string): string | undefined {
+  if (/^(?:[a-z]+:)?\/\//i.test(ref) || ref.startsWith('data:')) return undefined
+  const clean = ref.split(/[?#]/)[0] ?? ''
+  if (!clean) return undefined
+  const candidates = clean.startsWith('/')
+    ? [path.join(distDir, clean)]
+    : clean.startsWith('.')
+      ? [path.join(distDir, fromDir, clean)]
+      : [path.join(distDir, fromDir, clean), path.join(distDir, clean)] // Vite preload lists are base-relative
+  for (const abs of candidates) {
+    if (existsSync(abs) && statSync(abs).isFile()) return path.relative(distDir, abs).split(path.sep).join('/')
+  }
+  return undefined
+}
+
+/** References inside a JS module: [specifier, 'static' | 'dynamic']. */
+function jsRefs(code: string): Array<[string, 'static' | 'dynamic']> {
+  const out: Array<[string, 'static' | 'dynamic']> = []
+  const staticRe = /(?:^|[;\s}])(?:import|export)\s*(?:[\w$*{}\s,]+?\s*from\s*)?["']([^"']+)["']/g
+  const dynamicRe = /\bimport\s*\(\s*["']([^"']+)["']\s*\)/g
+  const quotedAsset = /["']((?:\.{0,2}\/)?[\w@$./-]+\.(?:m?js|css))["']/g
+  for (const m of code.matchAll(staticRe)) if (m[1]) out.push([m[1], 'static'])
+  for (const m of code.matchAll(dynamicRe)) if (m[1]) out.push([m[1], 'dynamic'])
+  for (const m of code.matchAll(quotedAsset)) if (m[1]) out.push([m[1], 'dynamic'])
+  return out
+}
+
+function cssRefs(code: string): string[] {
+  return [...code.matchAll(/@import\s+(?:url\()?\s*["']?([^"')\s;]+)/g)].flatMap((m) => (m[1] ? [m[1]] : []))
+}
+
+/**
+ * @param distDir  the built site (e.g. site/dist)
+ * @param pagePath page path relative to distDir (e.g. `lessons/x/index.html`) or a URL path (`/lessons/x/`)
+ */
+export function measurePageAssets(distDir: string, pagePath: string): PageAssets {
+  let rel = pagePath.replace(/^\//, '')
+  if (rel === '' || rel.endsWith('/')) rel += 'index.html'
+  const html = readFileSync(path.join(distDir, rel), 'utf8')
+  const pageDir = path.posix.dirname(rel)
+  const files: AssetFile[] = []
+  const seen = new Set<string>()
+  const queue: Array<{ file: string; via: AssetFile['via']; onSearch: boolean }> = []
+
+  const enqueue = (from: string, ref: string, via: AssetFile['via'], onSearch = false) => {
+    const file = resolveRef(distDir, from, ref)
+    if (!file || seen.has(file) || !/\.(?:m?js|css)$/.test(file)) return
+    seen.add(file)
+    queue.push({ file, via, onSearch })
+  }
+
+  // Inline scripts and styles count too (Astro inlines small scripts).
+  let inline = 0
+  for (const m of html.matchAll(/<script\b([^>]*)>([\s\S]*?)<\/script>/gi)) {
+    const tag = m[1] ?? ''
+    const body = m[2] ?? ''
+    const src = attr(tag, 'src')
+    const type = attr(tag, 'type')
+    if (src) {
+      enqueue(pageDir, src, 'html')
+      continue
+    }
+    if (type && !/module|javascript/i.test(type)) continue // JSON-LD, templates...
+    if (!body.trim()) continue
+    files.push({ path: `(inline script)#${++inline}`, kind: 'js', via: 'html', bytes: Buffer.byteLength(body), gzipBytes: gz(body), onSearch: false })
+    for (const [ref, kind] of jsRefs(body)) enqueue(pageDir, ref, kind)
+  }
+  let svgStyleGzipBytes = 0
+  const svgStyles = [...html.matchAll(/<svg\b[\s\S]*?<\/svg>/gi)].flatMap((svg) =>
+    [...svg[0].matchAll(/<style\b[^>]*>([\s\S]*?)<\/style>/gi)].map((m) => m[1] ?? ''),
+  )
+  for (const body of svgStyles) svgStyleGzipBytes += gz(body)
+  const htmlWithoutSvg = html.replace(/<svg\b[\s\S]*?<\/svg>/gi, '')
+  for (const m of htmlWithoutSvg.matchAll(/<style\b[^>]*>([\s\S]*?)<\/style>/gi)) {
+    const body = m[1] ?? ''
+    if (!body.trim()) continue
+    files.push({ path: `(inline style)#${++inline}`, kind: 'css', via: 'html', bytes: Buffer.byteLength(body), gzipBytes: gz(body), onSearch: false })
+  }
+  for (const m of html.matchAll(/<link\b[^>]*>/gi)) {
+    const tag = m[0]
+    const relAttr = (attr(tag, 'rel') ?? '').toLowerCase()
+    const href = attr(tag, 'href')
+    if (href && /\b(?:stylesheet|modulepreload)\b/.test(relAttr)) enqueue(pageDir, href, 'html')
+  }
+
+  while (queue.length > 0) {
+    const { file, via, onSearch } = queue.shift()!
+    const buf = readFileSync(path.join(distDir, file))
+    const kind: AssetFile['kind'] = file.endsWith('.css') ? 'css' : 'js'
+    files.push({ path: file, kind, via, bytes: buf.length, gzipBytes: gz(buf), onSearch })
+    const fromDir = path.posix.dirname(file)
+    const code = buf.toString('utf8')
+    const isSearchEntry = /(?:^|\/)Search\.astro_astro_type_script/.test(file)
+    if (kind === 'js') {
+      for (const [ref, refKind] of jsRefs(code)) {
+        const nextVia = via === 'dynamic' ? 'dynamic' : refKind
+        enqueue(fromDir, ref, nextVia, onSearch || (isSearchEntry && refKind === 'dynamic'))
+      }
+    } else {
+      for (const ref of cssRefs(code)) enqueue(fromDir, ref, via, onSearch)
+    }
+  }
+
+  const sum = (k: AssetFile['kind']) => files.filter((f) => f.kind === k).reduce((n, f) => n + f.gzipBytes, 0)
+  const jsOnSearchGzipBytes = files.filter((f) => f.kind === 'js' && f.onSearch).reduce((n, f) => n + f.gzipBytes, 0)
+  return { jsGzipBytes: sum('js'), jsOnSearchGzipBytes, cssGzipBytes: sum('css'), svgStyleGzipBytes, files }
+}

@@ -1,0 +1,113 @@
+/**
+ * Sandbox instances as child processes: each reports its port over IPC, exits when the launcher
+ * goes away (the IPC channel closes), and is restarted on the same port if it crashes.
+ *
+ * @module
+ */
+import { spawn, type ChildProcess } from 'node:child_process'
+import { join } from 'node:path'
+import { createInterface } from 'node:readline'
+
+export interface InstanceSpec {
+  id: string
+  /** Requested port; 0 picks one at first start, and restarts reuse it. */
+  port: number
+  /** Environment of the instance (see sandbox-server's ENV_NAMES). */
+  env: Record<string, string>
+}
+
+/**
+ * One supervised instance process.
+ *
+ * @example
+ * const instance = new InstanceProcess(root, { id: 'i1', port: 4001, env }, console.log)
+ * await instance.start() // => 4001
+ */
+export class InstanceProcess {
+  readonly id: string
+  #port: number
+  #child: ChildProcess | null = null
+  #stopping = false
+  #restarts = 0
+  #startedAt = 0
+  readonly #root: string
+  readonly #env: Record<string, string>
+  readonly #log: (line: string) => void
+
+  constructor(root: string, spec: InstanceSpec, log: (line: string) => void) {
+    this.id = spec.id
+    this.#port = spec.port
+    this.#root = root
+    this.#env = spec.env
+    this.#log = log
+  }
+
+  get port(): number {
+    return this.#port
+  }
+
+  get pid(): number | undefined {
+    return this.#child?.pid
+  }
+
+  get restarts(): number {
+    return this.#restarts
+  }
+
+  /** Starts the process; resolves with its port once it listens. */
+  start(): Promise<number> {
+    const child = spawn(process.execPath, ['--import', 'tsx', join('sandbox-server', 'src', 'main.ts')], {
+      cwd: this.#root,
+      env: { ...process.env, ...this.#env, INSTANCE_ID: this.id, PORT: String(this.#port), FORCE_COLOR: '0' },
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    })
+    this.#child = child
+    this.#startedAt = Date.now()
+    for (const stream of [child.stdout, child.stderr]) {
+      if (stream) createInterface({ input: stream }).on('line', (line) => this.#log(line))
+    }
+    const listening = new Promise<number>((resolve, reject) => {
+      child.on('message', (message: { type?: string; port?: number }) => {
+        if (message.type === 'listening' && typeof message.port === 'number') {
+          this.#port = message.port
+          resolve(message.port)
+        }
+      })
+      child.once('exit', (code) => reject(new Error(`instance ${this.id} exited with code ${code} before listening`)))
+    })
+    child.once('exit', (code, signal) => this.#onExit(code, signal))
+    return listening
+  }
+
+  #onExit(code: number | null, signal: NodeJS.Signals | null): void {
+    this.#child = null
+    if (this.#stopping) return
+    this.#restarts += 1
+    // Back off if it keeps dying right after start; restart at once after a long healthy run.
+    const healthyFor = Date.now() - this.#startedAt
+    const delay = healthyFor > 30_000 ? 200 : Math.min(200 * 2 ** Math.min(this.#restarts, 5), 5_000)
+    this.#log(`[launcher] instance ${this.id} stopped (${signal ?? `code ${code}`}); restarting in ${delay} ms on port ${this.#port}`)
+    setTimeout(() => {
+      if (this.#stopping) return
+      this.start().then(
+        () => this.#log(`[launcher] instance ${this.id} is back`),
+        (error: Error) => this.#log(`[launcher] ${error.message}`),
+      )
+    }, delay).unref()
+  }
+
+  /** Stops the process (SIGTERM, then SIGKILL after 3 s) and keeps it stopped. */
+  async stop(): Promise<void> {
+    this.#stopping = true
+    const child = this.#child
+    if (!child || child.exitCode !== null) return
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(() => child.kill('SIGKILL'), 3_000)
+      child.once('exit', () => {
+        clearTimeout(timer)
+        resolve()
+      })
+      child.kill('SIGTERM')
+    })
+  }
+}

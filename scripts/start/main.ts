@@ -1,0 +1,55 @@
+/**
+ * `npm start`. Configuration: see README.md ("Configuration") and config.ts.
+ */
+import { hostname } from 'node:os'
+import { launcherConfigFromEnv } from './config.ts'
+import { startWorkbook } from './index.ts'
+
+const log = (line: string): void => console.log(line)
+
+let config
+try {
+  config = launcherConfigFromEnv(process.env)
+} catch (error) {
+  console.error((error as Error).message)
+  process.exit(2)
+}
+
+let workbook
+try {
+  workbook = await startWorkbook(config, log)
+} catch (error) {
+  const message = (error as NodeJS.ErrnoException).code === 'EADDRINUSE'
+    ? `a port is already in use (${(error as Error).message}). Stop the other program, or set SITE_PORT / SANDBOX_PORT.`
+    : (error as Error).message
+  console.error(`npm start: ${message}`)
+  process.exit(1)
+}
+
+const redisLine = {
+  existing: `${workbook.redis.url} (already running)`,
+  started: `${workbook.redis.url} (started by npm start, stopped on exit)`,
+  none: `NOT AVAILABLE: instances only reach their own clients`,
+}[workbook.redis.kind]
+log('')
+log('realtime-workbook is running')
+log(`  site      ${workbook.siteUrl}`)
+for (const instance of workbook.instances) log(`  sandbox   ${instance.id}  http://localhost:${instance.port}`)
+log(`  redis     ${redisLine}`)
+log(`  channels  prefix "${config.keyPrefix}"`)
+if (config.lan) log(`  LAN       learners open http://${hostname()}:${config.sitePort} (or this machine's IP)`)
+log('Press Ctrl-C to stop.')
+log('')
+
+let stopping = false
+const stop = (signal: string): void => {
+  if (stopping) return
+  stopping = true
+  log(`\n${signal}: stopping the instances${workbook.redis.kind === 'started' ? ', the site and Redis' : ' and the site'}…`)
+  const force = setTimeout(() => process.exit(1), 8_000)
+  force.unref()
+  void workbook.close().then(() => process.exit(0))
+}
+process.on('SIGINT', () => stop('Ctrl-C'))
+process.on('SIGTERM', () => stop('SIGTERM'))
+process.on('SIGHUP', () => stop('SIGHUP'))

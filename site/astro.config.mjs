@@ -11,9 +11,11 @@ import { defineConfig } from 'astro/config'
 import starlight from '@astrojs/starlight'
 import { remarkMermaidBlocks } from './src/lib/markdown/remark-mermaid-blocks.mjs'
 import { rehypeMermaidThemed } from './src/lib/markdown/rehype-mermaid-themed.mjs'
+import { lessonSidebar } from './src/utils/lesson-sidebar.mjs'
 
 const srcDir = fileURLToPath(new URL('./src/', import.meta.url))
 const repoRoot = fileURLToPath(new URL('../', import.meta.url))
+const lessonsDir = fileURLToPath(new URL('../lessons/', import.meta.url))
 
 /** Finds a Chromium for build-time Mermaid: $RTWB_CHROMIUM, else `command -v chromium`. */
 function findChromium() {
@@ -45,13 +47,15 @@ export default defineConfig({
     starlight({
       title: 'Realtime Workbook',
       description: 'An interactive course on the real-time web, with live widgets wired to a Socket.IO sandbox cluster.',
-      sidebar: [{ label: 'Lessons', autogenerate: { directory: 'lessons' } }],
-      routeMiddleware: './src/utils/route-middleware.ts',
+      // Lessons in number order, coming-soon badges (restart `astro dev` after changing a lesson's number/status).
+      sidebar: [{ label: 'Lessons', items: lessonSidebar(lessonsDir) }],
       customCss: ['./src/styles/custom.css'],
       components: {
         MarkdownContent: './src/components/overrides/MarkdownContent.astro',
         Sidebar: './src/components/overrides/Sidebar.astro',
       },
+      // Lessons live outside src/content/docs: let Starlight's asides + heading links process them.
+      markdown: { processedDirs: ['../lessons'] },
       lastUpdated: false,
       pagination: true,
     }),

@@ -31,8 +31,8 @@ export function initQuiz(root: HTMLElement): void {
     if (!feedback || !verdict) return
     feedback.hidden = correct === undefined
     if (correct !== undefined) {
-      const letters = answer.map((id) => form.querySelector<HTMLElement>(`[data-option-label="${id}"] [data-option-key]`)?.textContent ?? id)
-      verdict.textContent = correct ? '✓ Correct.' : `✗ Not quite. Correct answer: ${letters.join(', ')}.`
+      const texts = answer.map((id) => (form.querySelector<HTMLElement>(`[data-option-label="${id}"] [data-option-text]`)?.textContent ?? id).trim())
+      verdict.textContent = correct ? '✓ Correct.' : `✗ Not quite. Correct answer${texts.length > 1 ? 's' : ''}: ${texts.join('; ')} (highlighted).`
     }
   }
 

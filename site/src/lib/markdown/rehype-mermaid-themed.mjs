@@ -90,5 +90,15 @@ export function rehypeMermaidThemed(options) {
       light(/** @type {any} */ ({ type: 'root', children: lightWrappers }), file),
       dark(/** @type {any} */ ({ type: 'root', children: darkWrappers }), file),
     ])
+    // Keep wide diagrams readable on phones: never shrink below min(natural width, 560px);
+    // the .rtwb-diagram wrapper scrolls horizontally instead.
+    for (const w of [...lightWrappers, ...darkWrappers]) {
+      for (const svg of w.children ?? []) {
+        if (svg.type !== 'element' || svg.tagName !== 'svg') continue
+        const style = String(svg.properties?.style ?? '')
+        const natural = Number(/max-width:\s*([\d.]+)px/.exec(style)?.[1])
+        if (natural > 0) svg.properties = { ...svg.properties, style: `${style.replace(/;?\s*$/, ';')} min-width: ${Math.min(natural, 560)}px;` }
+      }
+    }
   }
 }

@@ -1,7 +1,7 @@
 /** One virtual client: its connection, rooms, received messages, and its card. */
 import type { SandboxClient, SandboxConnector, SandboxInstance } from '../../sandbox/connector.ts'
 import { isErrorAck } from '../../sandbox/connector.ts'
-import { h, uid } from '../../sandbox/dom.ts'
+import { h } from '../../sandbox/dom.ts'
 import { ROOM_NAME_PATTERN, type MessageEvent, type PlaygroundNamespace } from '../../sandbox/protocol.ts'
 
 export const QUICK_ROOMS = ['paris', 'lyon', 'marseille']
@@ -42,9 +42,7 @@ export function createClient(
   const roomsEl = h('ul', { class: 'rp-rooms', 'aria-label': `Rooms of ${label}` })
   const received = h('ol', { class: 'rp-received', 'data-testid': 'rp-received', 'aria-label': `Received by ${label}` })
   const nothing = h('p', { class: 'rp-hint', text: 'Nothing received yet.' })
-  const inputId = uid('rp-room')
   const input = h('input', {
-    id: inputId,
     class: 'rp-input',
     'data-testid': 'rp-room-input',
     list: ctx.roomsListId,
@@ -144,8 +142,7 @@ export function createClient(
             void roomRequest('room:join', input.value.trim())
           },
         },
-        h('label', { for: inputId, text: 'Join room' }),
-        input,
+        h('label', {}, 'Join room ', input),
         h('button', { type: 'submit', class: 'rp-btn', 'data-testid': 'rp-join', text: 'Join' }),
         ...QUICK_ROOMS.map((room) =>
           h('button', {

@@ -70,10 +70,8 @@ export function mountRoomPlayground(root: HTMLElement, options: RoomPlaygroundOp
   const noClients = h('p', { class: 'rp-hint', text: 'No clients yet: add one, then add another on a different instance.' })
 
   // ---- add client ----------------------------------------------------------------------------
-  const newInstanceId = uid('rp-ni')
-  const newNsId = uid('rp-nn')
-  const newInstance = h('select', { id: newInstanceId, 'data-testid': 'rp-new-instance' })
-  const newNamespace = h('select', { id: newNsId, 'data-testid': 'rp-new-namespace' },
+  const newInstance = h('select', { 'data-testid': 'rp-new-instance' })
+  const newNamespace = h('select', { 'data-testid': 'rp-new-namespace' },
     ...PLAYGROUND_NAMESPACES.map((ns) => h('option', { value: ns, text: ns })))
   const addButton = h('button', { type: 'submit', class: 'rp-btn rp-primary', 'data-testid': 'rp-add-client', text: 'Add client' })
   const addForm = h('form', {
@@ -83,32 +81,28 @@ export function mountRoomPlayground(root: HTMLElement, options: RoomPlaygroundOp
       const instance = dir?.instances[Number(newInstance.value) - 1]
       if (instance) addClient(instance, newNamespace.value as PlaygroundNamespace)
     },
-  }, h('label', { for: newInstanceId, text: 'Instance' }), newInstance,
-    h('label', { for: newNsId, text: 'Namespace' }), newNamespace, addButton)
+  }, h('label', {}, 'Instance ', newInstance), h('label', {}, 'Namespace ', newNamespace), addButton)
 
   // ---- send form -----------------------------------------------------------------------------
-  const fromId = uid('rp-from')
-  const roomId = uid('rp-sr')
-  const textId = uid('rp-st')
-  const from = h('select', { id: fromId, 'data-testid': 'rp-send-from' })
+  const from = h('select', { 'data-testid': 'rp-send-from' })
   const callName = uid('rp-call')
   const callInputs = SEND_CALLS.map((call, n) =>
     h('input', { type: 'radio', name: callName, value: call, checked: n === 0, 'data-testid': 'rp-send-call', onchange: () => renderSendRooms() }))
-  const room = h('input', { id: roomId, class: 'rp-input', 'data-testid': 'rp-send-room', list: roomsListId, size: 10, maxlength: 16, autocomplete: 'off', spellcheck: 'false', placeholder: 'paris' })
-  const oneRoom = h('p', { class: 'rp-field' }, h('label', { for: roomId, text: 'Room' }), room)
+  const room = h('input', { class: 'rp-input', 'data-testid': 'rp-send-room', list: roomsListId, size: 10, maxlength: 16, autocomplete: 'off', spellcheck: 'false', placeholder: 'paris' })
+  const oneRoom = h('label', { class: 'rp-field' }, 'Room ', room)
   const unionBoxes = h('span', { class: 'rp-union' })
   const someRooms = h('fieldset', { class: 'rp-field' }, h('legend', { text: 'Rooms (1-5, union)' }), unionBoxes)
-  const text = h('input', { id: textId, class: 'rp-input rp-text-input', 'data-testid': 'rp-send-text', maxlength: 280, autocomplete: 'off', value: 'hello' })
+  const text = h('input', { class: 'rp-input rp-text-input', 'data-testid': 'rp-send-text', maxlength: 280, autocomplete: 'off', value: 'hello' })
   const sendResult = h('p', { class: 'rp-hint', 'data-testid': 'rp-send-result' })
   const sendButton = h('button', { type: 'submit', class: 'rp-btn rp-primary', 'data-testid': 'rp-send', text: 'Send' })
   const selectedCall = () => (callInputs.find((i) => i.checked)?.value ?? 'socket.emit') as SendCall
   const sendForm = h('form', { class: 'rp-send', 'aria-label': 'Send a message', onsubmit: (e: Event) => { e.preventDefault(); void send() } },
     h('h4', { text: 'Send' }),
-    h('p', { class: 'rp-field' }, h('label', { for: fromId, text: 'From' }), from),
+    h('label', { class: 'rp-field' }, 'From ', from),
     h('fieldset', { class: 'rp-calls' }, h('legend', { text: 'Call' }),
       ...callInputs.map((input) => h('label', {}, input, ' ', h('code', { text: input.value })))),
     oneRoom, someRooms,
-    h('p', { class: 'rp-field' }, h('label', { for: textId, text: 'Text' }), text, sendButton),
+    h('p', { class: 'rp-field' }, h('label', { class: 'rp-field rp-text-input' }, 'Text ', text), sendButton),
     sendResult)
 
   const knownRooms = () => [...new Set([...QUICK_ROOMS, ...clients.flatMap((c) => c.rooms)])].sort()
@@ -206,13 +200,12 @@ export function mountRoomPlayground(root: HTMLElement, options: RoomPlaygroundOp
       const up = Boolean(body)
       const redis = body ? (body.redis === 'disabled' ? 'no Redis' : `Redis ${body.redis}`) : ''
       const traced = hellos.has(inst.id) ? '' : up ? ' · no trace yet' : ''
-      return h('li', { class: `rp-chip rp-inst-${up ? 'up' : 'down'}`, 'data-testid': 'rp-instance', 'data-instance': inst.id, 'data-up': String(up) },
+      return h('li', { class: `rp-chip rp-inst-${!body ? 'down' : body.redis === 'down' ? 'warn' : 'up'}`, 'data-testid': 'rp-instance', 'data-instance': inst.id, 'data-up': String(up) },
         h('strong', { text: inst.id }), ` :${inst.port} · ${up ? 'up' : 'down'}${redis ? ` · ${redis}` : ''}${traced}`)
     }))
     const bodies = [...health.values()]
     banner.hidden = !(dir.fanout === 'local-only' ||
-      bodies.some((b) => b && (b.fanout !== 'redis' || b.redis === 'down')) ||
-      [...hellos.values()].some((f) => f !== 'redis'))
+      bodies.some((b) => b && (b.fanout !== 'redis' || b.redis === 'down')))
     newInstance.replaceChildren(...dir.instances.map((inst, n) =>
       h('option', { value: String(n + 1), text: `${inst.id}${health.get(inst.id) ? '' : ' (down)'}` })))
     newInstance.value = String(Math.max(1, Math.min(dir.instances.length, Number(newInstance.dataset.keep ?? 1))))
@@ -263,8 +256,9 @@ export function mountRoomPlayground(root: HTMLElement, options: RoomPlaygroundOp
   function showOffline() {
     const ports = dir?.instances.map((i) => i.port) ?? [4001, 4003]
     const host = typeof location === 'undefined' ? 'localhost' : location.hostname || 'localhost'
-    offlineText.textContent = `The sandbox cluster isn't running (tried ${host}:${Math.min(...ports)}-${Math.max(...ports)}). ` +
-      'Run `npm install && npm start` in the project folder, then press Retry.'
+    offlineText.replaceChildren(`The sandbox cluster isn't running (tried ${host}:${Math.min(...ports)}-${Math.max(...ports)}). Run `,
+      h('code', { text: 'npm install && npm start' }), ' in the project folder, then press Retry.',
+      dir && !dir.fallback ? ` If it is running, check that ${location.origin} is one of its allowed origins (SANDBOX_ORIGINS).` : '')
     teardown()
     clients = []
     setState('offline')

@@ -2,7 +2,7 @@
  * The server-side event log: trace events of all instances merged by time, deliveries grouped
  * under their call by `traceId`, kind/client filters, pause (buffering) and clear.
  */
-import { h, uid } from '../../sandbox/dom.ts'
+import { h } from '../../sandbox/dom.ts'
 import type { TraceEvent } from '../../sandbox/protocol.ts'
 
 type Category = 'call' | 'delivery' | 'room' | 'connection' | 'error'
@@ -62,9 +62,7 @@ export function createEventLog(tracedInstances: () => string[] = () => [], settl
     list.classList.toggle('rp-no-deliveries', !shown.has('delivery'))
   }
 
-  const clientSelectId = uid('rp-lf')
   const clientSelect = h('select', {
-    id: clientSelectId,
     'data-testid': 'rp-log-client',
     onchange: () => {
       clientFilter = clientSelect.value
@@ -222,8 +220,7 @@ export function createEventLog(tracedInstances: () => string[] = () => [], settl
       'div',
       { class: 'rp-toolbar' },
       kinds,
-      h('label', { for: clientSelectId }, 'Client '),
-      clientSelect,
+      h('label', {}, 'Client ', clientSelect),
       pause,
       h('button', {
         type: 'button',

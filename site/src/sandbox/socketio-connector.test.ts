@@ -1,0 +1,102 @@
+import { describe, expect, it, vi } from 'vitest'
+import { createSocketIoConnector } from './socketio-connector.ts'
+
+const loc = { protocol: 'http:', hostname: 'classroom.lan', origin: 'http://classroom.lan:4321' }
+
+/** A stand-in for socket.io-client's Socket: records handlers and emits. */
+function fakeIo() {
+  const sockets: { uri: string; opts: unknown; handlers: Map<string, (d: unknown) => void>; emits: unknown[][]; active: boolean; disconnect: () => void }[] = []
+  const io = vi.fn((uri: string, opts: unknown) => {
+    const s = {
+      uri,
+      opts,
+      handlers: new Map<string, (d: unknown) => void>(),
+      emits: [] as unknown[][],
+      active: true,
+      on(event: string, fn: (d: unknown) => void) {
+        s.handlers.set(event, fn)
+        return s
+      },
+      timeout(ms: number) {
+        return { emit: (...args: unknown[]) => s.emits.push([ms, ...args]) }
+      },
+      disconnect: vi.fn(),
+    }
+    sockets.push(s)
+    return s
+  })
+  return { io: io as never, sockets }
+}
+
+const json = (status: number, body: unknown) =>
+  Promise.resolve(new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } }))
+
+describe('socket.io connector', () => {
+  it('reads /sandbox.json and builds instance URLs from the page host', async () => {
+    const fetch = vi.fn(() => json(200, { instances: [{ id: 'i1', port: 5001 }], fanout: 'local-only' }))
+    const c = createSocketIoConnector(fakeIo().io, { location: loc, fetch })
+    expect(await c.directory()).toEqual({
+      instances: [{ id: 'i1', port: 5001, base: 'http://classroom.lan:5001' }],
+      fanout: 'local-only',
+      fallback: false,
+    })
+    expect(fetch).toHaveBeenCalledWith('http://classroom.lan:4321/sandbox.json', expect.anything())
+  })
+
+  it('falls back to ports 4001-4003 when /sandbox.json is missing', async () => {
+    const c = createSocketIoConnector(fakeIo().io, { location: loc, fetch: () => json(404, {}) })
+    const dir = await c.directory()
+    expect(dir.fallback).toBe(true)
+    expect(dir.instances.map((i) => `${i.id}@${i.base}`)).toEqual([
+      'i1@http://classroom.lan:4001',
+      'i2@http://classroom.lan:4002',
+      'i3@http://classroom.lan:4003',
+    ])
+  })
+
+  it('rejects health when the instance answers an error', async () => {
+    const c = createSocketIoConnector(fakeIo().io, { location: loc, fetch: () => json(500, {}) })
+    await expect(c.health({ id: 'i1', port: 4001, base: 'http://x:4001' })).rejects.toThrow(/500/)
+  })
+
+  it('opens one forced connection per client on the space namespace and maps acks, timeouts and connect errors', async () => {
+    const { io, sockets } = fakeIo()
+    const c = createSocketIoConnector(io, { location: loc, fetch: () => json(404, {}) })
+    const instance = { id: 'i2', port: 4002, base: 'http://classroom.lan:4002' }
+    const client = c.connectClient({ instance, namespace: '/admin', label: 'A', space: 'k7q2mx' })
+    const s = sockets[0]!
+    expect(s.uri).toBe('http://classroom.lan:4002/s/k7q2mx/admin')
+    expect(s.opts).toEqual({ forceNew: true, auth: { label: 'A' } })
+
+    const failures: unknown[] = []
+    client.on('connect_error', (f) => failures.push(f))
+    s.handlers.get('connect_error')!(Object.assign(new Error('rejected'), { data: { code: 'SPACE_FULL', message: 'full' } }))
+    s.handlers.get('connect_error')!(new Error('xhr poll error'))
+    expect(failures).toEqual([
+      { code: 'SPACE_FULL', message: 'full' },
+      { code: 'CONNECT_FAILED', message: 'xhr poll error' },
+    ])
+
+    const ok = client.request('room:join', { room: 'paris' }, 1234)
+    const [ms, event, payload, ack] = s.emits[0] as [number, string, unknown, (err: unknown, a?: unknown) => void]
+    expect([ms, event, payload]).toEqual([1234, 'room:join', { room: 'paris' }])
+    ack(null, { ok: true, rooms: ['paris'] })
+    expect(await ok).toEqual({ ok: true, rooms: ['paris'] })
+
+    const late = client.request('send', { call: 'io.emit', rooms: [], text: 'x' })
+    ;(s.emits[1] as [number, string, unknown, (err: unknown) => void])[3](new Error('operation has timed out'))
+    expect(await late).toMatchObject({ error: { code: 'TIMEOUT' } })
+
+    s.active = false
+    expect(await client.request('room:leave', { room: 'paris' })).toMatchObject({ error: { code: 'DISCONNECTED' } })
+    client.close()
+    expect(s.disconnect).toHaveBeenCalled()
+  })
+
+  it('opens observers on /observe with the space', () => {
+    const { io, sockets } = fakeIo()
+    const c = createSocketIoConnector(io, { location: loc })
+    c.observe({ instance: { id: 'i1', port: 4001, base: 'http://h:4001' }, space: 'k7q2mx' })
+    expect(sockets[0]).toMatchObject({ uri: 'http://h:4001/observe', opts: { forceNew: true, auth: { space: 'k7q2mx' } } })
+  })
+})

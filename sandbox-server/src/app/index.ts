@@ -22,7 +22,16 @@ export interface AppOptions {
  */
 export function createApp(options: AppOptions): Hono {
   const app = new Hono()
-  app.use('*', cors({ origin: [...options.allowedOrigins], allowMethods: ['GET'], maxAge: 600 }))
+  app.use(
+    '*',
+    cors({
+      origin: [...options.allowedOrigins],
+      allowMethods: ['GET', 'POST'],
+      // Last-Event-ID: EventSource sends it when it reconnects to resume a stream.
+      allowHeaders: ['Content-Type', 'Last-Event-ID'],
+      maxAge: 600,
+    }),
+  )
   app.get('/healthz', (c) => {
     c.header('Cache-Control', 'no-store')
     const body: HealthBody = { status: 'ok', ...options.health() }

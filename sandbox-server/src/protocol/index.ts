@@ -259,6 +259,94 @@ export interface ObserveServerEvents {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Bare transports (lesson 1): long polling, SSE and a raw WebSocket under /t/<space>/
+// ---------------------------------------------------------------------------------------------
+
+/** The three transports of the race, as the widget and the stats name them. */
+export const TRANSPORTS = ['long-polling', 'sse', 'websocket'] as const
+export type TransportName = (typeof TRANSPORTS)[number]
+
+/** One event of a space's stream. The same event reaches all three transports. */
+export interface StreamEvent {
+  /** Position in the stream, from 1; the cursor of long polling and the SSE `id:`. */
+  id: number
+  /** Server time (ms since epoch) when the event was produced. */
+  sentAt: number
+  /** Padding text of the configured size, standing for a real payload. */
+  data: string
+}
+
+/** `POST /t/<space>/stream`: set the event rate (0 stops) and the payload size. */
+export const streamSettingsSchema = z
+  .object({
+    eventsPerSecond: z.number().min(0, 'eventsPerSecond must be 0-50').max(50, 'eventsPerSecond must be 0-50'),
+    payloadBytes: z.number().int().min(0).max(1024, 'payloadBytes must be 0-1024').default(32),
+  })
+  .strict()
+export type StreamSettings = z.input<typeof streamSettingsSchema>
+
+/** `POST /t/<space>/messages`: the client -> server direction for SSE and long polling. */
+export const upstreamMessageSchema = z
+  .object({
+    via: z.enum(['sse', 'long-polling'], { errorMap: () => ({ message: 'via must be "sse" or "long-polling"' }) }),
+    text: z.string().min(1, 'text must not be empty').max(280, 'text must be at most 280 characters'),
+  })
+  .strict()
+export type UpstreamMessage = z.input<typeof upstreamMessageSchema>
+
+/** `POST /t/<space>/cut`: drop a transport's TCP connections without any goodbye. */
+export const cutSchema = z.object({ transport: z.enum(TRANSPORTS) }).strict()
+
+/** What a WebSocket client may send on `/t/<space>/ws`. */
+export const wsClientMessageSchema = z.object({ type: z.literal('message'), text: z.string().min(1).max(280) }).strict()
+
+/** What the raw WebSocket sends: stream events, acks of the client's messages, errors. */
+export type WsServerMessage =
+  | { type: 'event'; event: StreamEvent }
+  | { type: 'ack'; text: string; receivedAt: number }
+  | { type: 'error'; error: SandboxErrorBody }
+
+/** `GET /t/<space>/poll?after=<id>&waitMs=<ms>` answer. */
+export interface PollAnswer {
+  events: StreamEvent[]
+  /** Pass it back as `after` in the next request. */
+  cursor: number
+  /** True when the request was held until the timeout and carries no event. */
+  timedOut: boolean
+  /** True when events between `after` and the first returned one were no longer kept. */
+  gap: boolean
+}
+
+/** Wire counters of one transport in one space on one instance. */
+export interface TransportCounters {
+  /** HTTP requests, including the upgrade request of a WebSocket and the POSTs sending messages. */
+  httpRequests: number
+  /** Bytes received from clients at TCP level: request lines, headers, bodies, WebSocket frames. */
+  bytesIn: number
+  /** Bytes sent to clients at TCP level: status lines, headers, chunk framing, bodies, frames. */
+  bytesOut: number
+  openConnections: number
+  eventsDelivered: number
+  messagesReceived: number
+}
+
+/** `GET /t/<space>/stats` */
+export interface TransportStats {
+  instance: string
+  space: string
+  eventsPerSecond: number
+  lastEventId: number
+  transports: Record<TransportName, TransportCounters>
+}
+
+/** `GET /t/<space>/handshake`: the last WebSocket upgrade of the space, as the server saw it. */
+export interface HandshakeCapture {
+  at: number
+  request: { line: string; headers: [string, string][] }
+  response: { line: string; headers: [string, string][] }
+}
+
+// ---------------------------------------------------------------------------------------------
 // HTTP
 // ---------------------------------------------------------------------------------------------
 

@@ -14,6 +14,7 @@ import { createApp } from '../app/index.ts'
 import { resolveInstanceConfig, type InstanceConfig, type InstanceOptions } from '../config/index.ts'
 import { attachObserve } from '../observe/index.ts'
 import { attachPlayground } from '../playground/index.ts'
+import { attachTransports } from '../transports/index.ts'
 import { OBSERVE_NAMESPACE, type FanoutState, type HealthBody } from '../protocol/index.ts'
 import { TokenBucket } from '../rate-limit/index.ts'
 import { createRedisLink, type RedisLink } from '../redis/index.ts'
@@ -81,6 +82,7 @@ export async function startSandboxServer(options: StartOptions = {}): Promise<Sa
     }),
   })
   const httpServer = createAdaptorServer({ fetch: app.fetch }) as HttpServer
+  const closeTransports = attachTransports(app, httpServer, { instanceId: config.instanceId, allowedOrigins })
 
   const io = new Server(httpServer, {
     cors: { origin: config.allowedOrigins, methods: ['GET', 'POST'] },
@@ -91,6 +93,8 @@ export async function startSandboxServer(options: StartOptions = {}): Promise<Sa
       callback(origin === undefined || allowedOrigins.has(origin) ? null : 'FORBIDDEN_ORIGIN', origin === undefined || allowedOrigins.has(origin))
     },
     maxHttpBufferSize: config.maxPacketBytes,
+    // Upgrades outside /socket.io/ belong to the bare transports (lesson 1), which answer them.
+    destroyUpgrade: false,
     cleanupEmptyChildNamespaces: true,
     adapter: adapterFor(redis, config.keyPrefix) as never,
   })
@@ -128,6 +132,7 @@ export async function startSandboxServer(options: StartOptions = {}): Promise<Sa
     fanout,
     close: () => {
       closing ??= (async () => {
+        closeTransports()
         io.disconnectSockets(true)
         await new Promise<void>((resolve) => io.close(() => resolve()))
         await redis?.close()

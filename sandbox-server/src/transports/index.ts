@@ -1,0 +1,356 @@
+/**
+ * Lesson 1's bare transports, as plain HTTP routes and a raw RFC 6455 WebSocket (no Socket.IO),
+ * all fed by the space's one event stream:
+ *
+ * | route | what |
+ * |---|---|
+ * | `POST /t/:space/stream` | set the rate `{ eventsPerSecond, payloadBytes }` |
+ * | `GET /t/:space/poll?after=&waitMs=` | long polling: held until an event or the timeout |
+ * | `GET /t/:space/sse` | Server-Sent Events with `id:` and `retry:`; resumes from `Last-Event-ID` |
+ * | `GET /t/:space/ws?after=` | raw WebSocket (upgrade), two-way |
+ * | `POST /t/:space/messages` | client -> server for SSE and long polling |
+ * | `POST /t/:space/cut` | drop a transport's TCP connections without a goodbye |
+ * | `GET /t/:space/stats` | wire counters per transport |
+ * | `GET /t/:space/handshake` | the last WebSocket upgrade, as captured |
+ * | `GET /t/:space/slot/:n` | a bare SSE stream that only says "open": the connection-limit demo |
+ *
+ * @module
+ */
+import type { IncomingMessage, Server as HttpServer, ServerResponse } from 'node:http'
+import type { Duplex } from 'node:stream'
+import type { Socket } from 'node:net'
+import type { Context, Hono } from 'hono'
+import { streamSSE } from 'hono/streaming'
+import { WebSocketServer, type WebSocket } from 'ws'
+import { SandboxError } from '../errors/index.ts'
+import {
+  SPACE_CODE_PATTERN,
+  cutSchema,
+  streamSettingsSchema,
+  upstreamMessageSchema,
+  wsClientMessageSchema,
+  type HandshakeCapture,
+  type PollAnswer,
+  type TransportName,
+  type TransportStats,
+  type WsServerMessage,
+} from '../protocol/index.ts'
+import { SpaceMeter } from './meter.ts'
+import { StreamRegistry, type SpaceStream } from './stream.ts'
+
+export interface TransportsOptions {
+  instanceId: string
+  /** `null` means "any origin"; otherwise WebSocket upgrades from other origins are refused. */
+  allowedOrigins: ReadonlySet<string>
+  /** Streams one instance keeps at once. Default 200. */
+  maxStreams?: number
+  /** Longest a long poll is held, ms. Default 25 000 (under common 30 s proxy timeouts). */
+  maxWaitMs?: number
+  /** SSE `retry:` sent to EventSource, ms. Default 1 000. */
+  sseRetryMs?: number
+}
+
+type NodeEnv = { incoming: IncomingMessage; outgoing: ServerResponse }
+
+/** The per-space state of the bare transports on one instance. */
+interface SpaceTransports {
+  stream: SpaceStream
+  meter: SpaceMeter
+  sockets: Map<TransportName, Set<Socket>>
+  handshake: HandshakeCapture | null
+  websockets: Set<WebSocket>
+}
+
+const TRANSPORT_PATH = /^\/t\/([a-z0-9]{6})\/ws(?:\?|$)/
+
+/**
+ * Mounts the routes on `app` and the WebSocket endpoint on `httpServer`.
+ * Returns a function that closes streams and WebSockets.
+ *
+ * @example
+ * const closeTransports = attachTransports(app, httpServer, { instanceId: 'i1', allowedOrigins })
+ */
+export function attachTransports(app: Hono, httpServer: HttpServer, options: TransportsOptions): () => void {
+  const streams = new StreamRegistry({ capacity: 2_000, idleMs: 60_000, maxStreams: options.maxStreams ?? 200 })
+  const spaces = new Map<string, SpaceTransports>()
+  const maxWaitMs = options.maxWaitMs ?? 25_000
+  const retryMs = options.sseRetryMs ?? 1_000
+
+  const spaceOf = (space: string): SpaceTransports => {
+    if (!SPACE_CODE_PATTERN.test(space)) throw new SandboxError('INVALID_PAYLOAD', 'space must be 6 characters of a-z and 0-9')
+    const stream = streams.get(space)
+    if (!stream) throw new SandboxError('SPACE_FULL', 'this instance runs its maximum of streams: try again in a minute')
+    let state = spaces.get(space)
+    if (!state || state.stream !== stream) {
+      state = { stream, meter: state?.meter ?? new SpaceMeter(), sockets: new Map(), handshake: state?.handshake ?? null, websockets: new Set() }
+      spaces.set(space, state)
+    }
+    return state
+  }
+
+  /** Charges the request to `transport` and remembers its socket for "cut". */
+  const track = (c: Context, state: SpaceTransports, transport: TransportName): void => {
+    const { incoming, outgoing } = c.env as NodeEnv
+    const socket = incoming.socket
+    const finish = state.meter.track(transport, socket)
+    const sockets = state.sockets.get(transport) ?? new Set<Socket>()
+    state.sockets.set(transport, sockets)
+    sockets.add(socket)
+    outgoing.once('close', () => {
+      sockets.delete(socket)
+      finish()
+    })
+  }
+
+  const fail = (c: Context, error: unknown): Response => {
+    const sandboxError = SandboxError.from(error)
+    const status = sandboxError.code === 'SPACE_FULL' ? 503 : sandboxError.code === 'INTERNAL' ? 500 : 400
+    return c.json(sandboxError.toAck(), status)
+  }
+
+  const body = async (c: Context): Promise<unknown> => {
+    try {
+      return await c.req.json()
+    } catch {
+      throw new SandboxError('INVALID_PAYLOAD', 'the body must be JSON')
+    }
+  }
+
+  const parse = <T>(schema: { safeParse: (value: unknown) => { success: true; data: T } | { success: false; error: { issues: { path: (string | number)[]; message: string }[] } } }, value: unknown): T => {
+    const parsed = schema.safeParse(value)
+    if (parsed.success) return parsed.data
+    const issue = parsed.error.issues[0]
+    throw new SandboxError('INVALID_PAYLOAD', `${issue?.path.join('.') || 'body'}: ${issue?.message ?? 'invalid'}`)
+  }
+
+  app.post('/t/:space/stream', async (c) => {
+    try {
+      const state = spaceOf(c.req.param('space'))
+      const settings = parse(streamSettingsSchema, await body(c))
+      state.stream.configure(settings.eventsPerSecond, settings.payloadBytes)
+      return c.json({ ok: true, eventsPerSecond: settings.eventsPerSecond, lastEventId: state.stream.lastId })
+    } catch (error) {
+      return fail(c, error)
+    }
+  })
+
+  app.get('/t/:space/poll', async (c) => {
+    let state: SpaceTransports
+    let after: number
+    let waitMs: number
+    try {
+      state = spaceOf(c.req.param('space'))
+      const afterRaw = c.req.query('after')
+      after = afterRaw === undefined ? state.stream.lastId : Number(afterRaw)
+      waitMs = Math.min(Number(c.req.query('waitMs') ?? maxWaitMs), maxWaitMs)
+      if (!Number.isSafeInteger(after) || after < 0) throw new SandboxError('INVALID_PAYLOAD', 'after must be a whole number >= 0 (the cursor of the previous answer)')
+      if (!Number.isFinite(waitMs) || waitMs < 0) throw new SandboxError('INVALID_PAYLOAD', `waitMs must be 0-${maxWaitMs}`)
+    } catch (error) {
+      return fail(c, error)
+    }
+    track(c, state, 'long-polling')
+    const { events, gap } = await state.stream.after(after, waitMs, c.req.raw.signal)
+    state.meter.delivered('long-polling', events.length)
+    const answer: PollAnswer = { events, cursor: events.at(-1)?.id ?? Math.max(after, 0), timedOut: events.length === 0, gap }
+    c.header('Cache-Control', 'no-store')
+    return c.json(answer)
+  })
+
+  app.get('/t/:space/sse', (c) => {
+    let state: SpaceTransports
+    try {
+      state = spaceOf(c.req.param('space'))
+    } catch (error) {
+      return fail(c, error)
+    }
+    track(c, state, 'sse')
+    // EventSource sends Last-Event-ID by itself when it reconnects.
+    const lastEventId = Number(c.req.header('Last-Event-ID') ?? c.req.query('lastEventId') ?? state.stream.lastId)
+    const resumeFrom = Number.isSafeInteger(lastEventId) && lastEventId >= 0 ? lastEventId : state.stream.lastId
+    c.header('X-Accel-Buffering', 'no')
+    return streamSSE(c, async (sse) => {
+      await sse.writeSSE({ event: 'hello', data: JSON.stringify({ instance: options.instanceId, resumeFrom }), retry: retryMs })
+      const send = (event: { id: number }): void => {
+        state.meter.delivered('sse')
+        void sse.writeSSE({ id: String(event.id), data: JSON.stringify(event) }).catch(() => undefined)
+      }
+      const { events } = state.stream.since(resumeFrom)
+      events.forEach(send)
+      const unsubscribe = state.stream.subscribe(send)
+      await new Promise<void>((resolve) => sse.onAbort(resolve))
+      unsubscribe()
+    })
+  })
+
+  app.get('/t/:space/slot/:n', (c) => {
+    let state: SpaceTransports
+    try {
+      state = spaceOf(c.req.param('space'))
+    } catch (error) {
+      return fail(c, error)
+    }
+    const slot = Number(c.req.param('n'))
+    return streamSSE(c, async (sse) => {
+      await sse.writeSSE({ event: 'open', data: JSON.stringify({ slot, openedAt: Date.now() }) })
+      const heartbeat = setInterval(() => void sse.write(': keep-alive\n\n').catch(() => undefined), 15_000)
+      await new Promise<void>((resolve) => sse.onAbort(resolve))
+      clearInterval(heartbeat)
+      void state
+    })
+  })
+
+  app.post('/t/:space/messages', async (c) => {
+    try {
+      const state = spaceOf(c.req.param('space'))
+      const message = parse(upstreamMessageSchema, await body(c))
+      track(c, state, message.via)
+      state.meter.received(message.via)
+      return c.json({ ok: true, text: message.text, receivedAt: Date.now() })
+    } catch (error) {
+      return fail(c, error)
+    }
+  })
+
+  app.post('/t/:space/cut', async (c) => {
+    try {
+      const state = spaceOf(c.req.param('space'))
+      const { transport } = parse(cutSchema, await body(c))
+      let cut = 0
+      if (transport === 'websocket') {
+        // terminate(): no close frame, the TCP connection just dies, so the browser reports 1006.
+        for (const ws of state.websockets) {
+          ws.terminate()
+          cut += 1
+        }
+      } else {
+        // The request asking to cut must not cut itself (it may share a keep-alive socket).
+        const own = (c.env as NodeEnv).incoming.socket
+        for (const socket of state.sockets.get(transport) ?? []) {
+          if (socket === own) continue
+          socket.destroy()
+          cut += 1
+        }
+      }
+      return c.json({ ok: true, transport, cut })
+    } catch (error) {
+      return fail(c, error)
+    }
+  })
+
+  app.get('/t/:space/stats', (c) => {
+    try {
+      const space = c.req.param('space')
+      const state = spaceOf(space)
+      const stats: TransportStats = {
+        instance: options.instanceId,
+        space,
+        eventsPerSecond: state.stream.eventsPerSecond,
+        lastEventId: state.stream.lastId,
+        transports: state.meter.snapshot(),
+      }
+      c.header('Cache-Control', 'no-store')
+      return c.json(stats)
+    } catch (error) {
+      return fail(c, error)
+    }
+  })
+
+  app.get('/t/:space/handshake', (c) => {
+    try {
+      const state = spaceOf(c.req.param('space'))
+      return c.json({ handshake: state.handshake })
+    } catch (error) {
+      return fail(c, error)
+    }
+  })
+
+  // --- raw WebSocket --------------------------------------------------------------------------
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 4_096, perMessageDeflate: false })
+  const pendingCapture = new WeakMap<IncomingMessage, HandshakeCapture['request']>()
+  const responseHeaders = new WeakMap<IncomingMessage, string[]>()
+  wss.on('headers', (headers, request) => responseHeaders.set(request, [...headers]))
+
+  const refuse = (socket: Duplex, status: string, reason: string): void => {
+    socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(reason)}\r\n\r\n${reason}`)
+  }
+
+  const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
+    const url = request.url ?? ''
+    if (url.startsWith('/socket.io/')) return // Socket.IO's own upgrade listener handles it
+    const match = TRANSPORT_PATH.exec(url)
+    if (!match) return refuse(socket, '404 Not Found', 'no WebSocket endpoint here')
+    const origin = request.headers.origin
+    // CORS does not cover WebSocket: a page from any site may try to open one, so check Origin.
+    if (origin !== undefined && !options.allowedOrigins.has(origin)) return refuse(socket, '403 Forbidden', 'FORBIDDEN_ORIGIN')
+    let state: SpaceTransports
+    try {
+      state = spaceOf(match[1] as string)
+    } catch (error) {
+      return refuse(socket, '503 Service Unavailable', SandboxError.from(error).message)
+    }
+    const headers: [string, string][] = []
+    for (let i = 0; i < request.rawHeaders.length; i += 2) headers.push([request.rawHeaders[i] ?? '', request.rawHeaders[i + 1] ?? ''])
+    pendingCapture.set(request, { line: `${request.method} ${url} HTTP/${request.httpVersion}`, headers })
+    wss.handleUpgrade(request, socket, head, (ws) => onConnection(ws, request, state))
+  }
+
+  const onConnection = (ws: WebSocket, request: IncomingMessage, state: SpaceTransports): void => {
+    const raw = responseHeaders.get(request) ?? []
+    state.handshake = {
+      at: Date.now(),
+      request: pendingCapture.get(request) ?? { line: '', headers: [] },
+      response: {
+        line: raw[0] ?? '',
+        headers: raw.slice(1).map((line) => {
+          const colon = line.indexOf(':')
+          return [line.slice(0, colon), line.slice(colon + 1).trim()] as [string, string]
+        }),
+      },
+    }
+    const socket = request.socket
+    const finish = state.meter.track('websocket', socket)
+    state.websockets.add(ws)
+    const send = (message: WsServerMessage): void => {
+      if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message))
+    }
+    const afterRaw = new URL(request.url ?? '', 'http://x').searchParams.get('after')
+    const after = afterRaw !== null && /^\d+$/.test(afterRaw) ? Number(afterRaw) : state.stream.lastId
+    for (const event of state.stream.since(after).events) {
+      state.meter.delivered('websocket')
+      send({ type: 'event', event })
+    }
+    const unsubscribe = state.stream.subscribe((event) => {
+      state.meter.delivered('websocket')
+      send({ type: 'event', event })
+    })
+    ws.on('message', (data, isBinary) => {
+      let text: string
+      try {
+        if (isBinary) throw new SandboxError('INVALID_PAYLOAD', 'send JSON text frames, not binary')
+        const parsed = wsClientMessageSchema.safeParse(JSON.parse(data.toString()))
+        if (!parsed.success) throw new SandboxError('INVALID_PAYLOAD', `expected {"type":"message","text":"…"} (${parsed.error.issues[0]?.message ?? 'invalid'})`)
+        text = parsed.data.text
+      } catch (error) {
+        const sandboxError = error instanceof SyntaxError ? new SandboxError('INVALID_PAYLOAD', 'the frame is not JSON') : SandboxError.from(error)
+        return send({ type: 'error', error: sandboxError.toBody() })
+      }
+      state.meter.received('websocket')
+      send({ type: 'ack', text, receivedAt: Date.now() })
+    })
+    ws.on('error', () => undefined) // e.g. a frame over maxPayload: ws closes with 1009 by itself
+    ws.on('close', () => {
+      unsubscribe()
+      state.websockets.delete(ws)
+      finish()
+    })
+  }
+
+  httpServer.on('upgrade', onUpgrade)
+
+  return () => {
+    httpServer.off('upgrade', onUpgrade)
+    for (const ws of wss.clients) ws.terminate()
+    wss.close()
+    streams.close()
+  }
+}

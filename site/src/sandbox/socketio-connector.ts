@@ -69,11 +69,8 @@ export function createSocketIoConnector(io: Io, options: SocketIoConnectorOption
     async directory(): Promise<ResolvedDirectory> {
       try {
         const body = (await getJson(`${loc.origin}/sandbox.json`)) as SandboxDirectory
-        const list = Array.isArray(body?.instances) ? body.instances : []
-        const instances = list
-          .filter((i) => typeof i?.id === 'string' && Number.isInteger(i?.port))
-          .map((i) => ({ id: i.id, port: i.port, base: instanceBase(i.port, loc) }))
-        if (instances.length === 0) throw new Error('no instances')
+        const instances = body.instances.map((i) => ({ id: String(i.id), port: i.port, base: instanceBase(i.port, loc) }))
+        if (!instances.length) throw new Error('no instances')
         return { instances, fanout: body.fanout === 'local-only' ? 'local-only' : 'redis', fallback: false }
       } catch {
         const instances = DEFAULT_PORTS.map((port, n) => ({ id: `i${n + 1}`, port, base: instanceBase(port, loc) }))

@@ -159,7 +159,7 @@ export function mountRoomPlayground(root: HTMLElement, options: RoomPlaygroundOp
     const labels = clients.map((c) => c.label)
     const keep = from.value
     from.replaceChildren(...clients.map((c) =>
-      h('option', { value: c.label, text: `${c.label} (${c.instance.id}${c.namespace === '/chat' ? '' : ` ${c.namespace}`})${c.status === 'connected' ? '' : ` – ${c.status}`}` })))
+      h('option', { value: c.label, text: `${c.label} (${c.instance.id} ${c.namespace})` })))
     if (labels.includes(keep)) from.value = keep
     log.setClients(labels)
     noClients.hidden = clients.length > 0
@@ -176,7 +176,6 @@ export function mountRoomPlayground(root: HTMLElement, options: RoomPlaygroundOp
       vc.close()
       clients = clients.filter((c) => c !== vc)
       onClientsChanged()
-      announce(`Client ${vc.label} removed.`)
     },
     onChange: onClientsChanged,
     announce,

@@ -29,11 +29,7 @@ interface Entry {
   byInstance?: Map<string, { el: HTMLLIElement; names: string[] }>
 }
 
-const time = (at: number) => {
-  const d = new Date(at)
-  const p = (n: number, w = 2) => String(n).padStart(w, '0')
-  return `${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}.${p(d.getMilliseconds(), 3)}`
-}
+const time = (at: number) => `${new Date(at).toTimeString().slice(0, 8)}.${String(at % 1000).padStart(3, '0')}`
 
 export interface EventLog {
   el: HTMLElement

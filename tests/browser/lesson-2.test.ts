@@ -116,3 +116,18 @@ describe('self-check', () => {
     expect(await page.locator('form[data-question]').nth(0).getAttribute('data-state')).toBe('correct')
   })
 })
+
+describe('without the sandbox', () => {
+  it('shows a clear offline state with what to do, never a blank box', async () => {
+    await Promise.all(fixture.workbook.instances.map((instance) => instance.stop()))
+    const offlinePage = await fixture.newPage()
+    await offlinePage.goto(`${fixture.workbook.siteUrl}${LESSON}`)
+    const widget = offlinePage.getByTestId('room-playground')
+    await widget.scrollIntoViewIfNeeded()
+    await expect.poll(() => widget.getAttribute('data-state'), { timeout: 20_000 }).toBe('offline')
+    const text = (await offlinePage.getByTestId('rp-offline').textContent()) ?? ''
+    expect(text).toMatch(/isn't running/)
+    expect(text).toMatch(/npm start/)
+    expect(await offlinePage.getByTestId('rp-retry').isVisible()).toBe(true)
+  })
+})

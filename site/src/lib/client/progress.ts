@@ -11,7 +11,7 @@ const PREFIX = 'rtwb:progress:v1:'
 export interface QuizProgress {
   /** Number of questions in the quiz (so the sidebar can show k/n without the quiz data). */
   total: number
-  /** Selected option ids per question id. */
+  /** Selected option ids per question id; for `match` questions, `itemId=choiceId` pairs (blank items left out). */
   answers: Record<string, string[]>
   /** Result of the last "Check" per question id. */
   results: Record<string, boolean>

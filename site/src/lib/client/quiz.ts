@@ -1,15 +1,60 @@
 /**
  * Quiz behaviour: grades in the browser, shows verdict + explanation, score, Retry.
  * Markup comes from components/check-yourself/Quiz.astro. Text is set with textContent only.
+ *
+ * Question kinds (form[data-kind]):
+ * - `single` / `multiple`: inputs[data-option]; the correct ids are in form[data-answer].
+ * - `match`: one select[data-match-select=<item id>] per li[data-match-item=<item id>], whose
+ *   data-answer is the correct choice id. Correct only if every item is right. Saved answers
+ *   are `itemId=choiceId` pairs (ids are slugs, so `=` cannot occur in them).
  */
 import { loadProgress, updateProgress } from './progress'
 
+const isMatch = (form: HTMLFormElement) => form.dataset.kind === 'match'
+
+function matchSelects(form: HTMLFormElement): HTMLSelectElement[] {
+  return [...form.querySelectorAll<HTMLSelectElement>('select[data-match-select]')]
+}
+
+/** The learner's picks: option ids, or `itemId=choiceId` pairs for a match question (blank items left out). */
 function selected(form: HTMLFormElement): string[] {
+  if (isMatch(form)) return matchSelects(form).filter((s) => s.value !== '').map((s) => `${s.dataset.matchSelect ?? ''}=${s.value}`)
   return [...form.querySelectorAll<HTMLInputElement>('input[data-option]')].filter((i) => i.checked).map((i) => i.value)
+}
+
+/** Puts saved picks back into the form (unknown ids are ignored). */
+function restore(form: HTMLFormElement, picks: unknown): void {
+  const list = Array.isArray(picks) ? picks.filter((p): p is string => typeof p === 'string') : []
+  if (isMatch(form)) {
+    const byItem = new Map(list.map((p) => p.split('=') as [string, string | undefined]))
+    for (const select of matchSelects(form)) {
+      const value = byItem.get(select.dataset.matchSelect ?? '') ?? ''
+      select.value = [...select.options].some((o) => o.value === value) ? value : ''
+    }
+    return
+  }
+  for (const input of form.querySelectorAll<HTMLInputElement>('input[data-option]')) input.checked = list.includes(input.value)
 }
 
 function sameSet(a: string[], b: string[]): boolean {
   return a.length === b.length && a.every((x) => b.includes(x))
+}
+
+/** Match items as { item, select, right } where `right` says whether the current pick is the answer. */
+function matchRows(form: HTMLFormElement) {
+  return [...form.querySelectorAll<HTMLElement>('[data-match-item]')].map((item) => {
+    const select = item.querySelector<HTMLSelectElement>('select[data-match-select]')
+    return { item, select, right: !!select && select.value !== '' && select.value === item.dataset.answer }
+  })
+}
+
+/** Grades the form as it is now. */
+function grade(form: HTMLFormElement): boolean {
+  if (isMatch(form)) {
+    const rows = matchRows(form)
+    return rows.length > 0 && rows.every((r) => r.right)
+  }
+  return sameSet(selected(form), (form.dataset.answer ?? '').split(' '))
 }
 
 export function initQuiz(root: HTMLElement): void {
@@ -19,11 +64,38 @@ export function initQuiz(root: HTMLElement): void {
   const retry = root.querySelector<HTMLButtonElement>('[data-retry]')
   const total = forms.length
 
+  const showMatchResult = (form: HTMLFormElement, correct: boolean | undefined, verdict: HTMLElement | null) => {
+    const rows = matchRows(form)
+    for (const { item, select, right } of rows) {
+      const mark = item.querySelector<HTMLElement>('[data-match-mark]')
+      item.dataset.correct = correct === undefined ? '' : String(right)
+      if (!mark) continue
+      if (correct === undefined) mark.textContent = ''
+      else if (right) mark.textContent = '✓ Right.'
+      else {
+        const answer = item.dataset.answer ?? ''
+        const text = [...(select?.options ?? [])].find((o) => o.value === answer)?.textContent?.trim() ?? answer
+        mark.textContent = `✗ Correct match: ${text}.`
+      }
+    }
+    if (verdict && correct !== undefined) {
+      const right = rows.filter((r) => r.right).length
+      verdict.textContent = correct
+        ? '✓ Correct.'
+        : `✗ Not quite: ${right} of ${rows.length} items matched. Each wrong item shows its correct match.`
+    }
+  }
+
   const showResult = (form: HTMLFormElement, correct: boolean | undefined) => {
     const feedback = form.querySelector<HTMLElement>('[data-feedback]')
     const verdict = form.querySelector<HTMLElement>('[data-verdict]')
     const answer = (form.dataset.answer ?? '').split(' ')
     form.dataset.state = correct === undefined ? '' : correct ? 'correct' : 'incorrect'
+    if (isMatch(form)) {
+      showMatchResult(form, correct, verdict)
+      if (feedback) feedback.hidden = correct === undefined
+      return
+    }
     for (const label of form.querySelectorAll<HTMLElement>('[data-option-label]')) {
       const id = label.dataset.optionLabel ?? ''
       label.dataset.correct = correct === undefined ? '' : String(answer.includes(id))
@@ -52,9 +124,9 @@ export function initQuiz(root: HTMLElement): void {
   const saved = loadProgress(slug).quiz
   for (const form of forms) {
     const id = form.dataset.question ?? ''
-    const answers = saved?.answers[id] ?? []
-    for (const input of form.querySelectorAll<HTMLInputElement>('input[data-option]')) input.checked = answers.includes(input.value)
-    showResult(form, saved?.results[id])
+    restore(form, saved?.answers?.[id])
+    const result = saved?.results?.[id]
+    showResult(form, typeof result === 'boolean' ? result : undefined)
   }
   updateProgress(slug, (p) => {
     p.quiz = { total, answers: p.quiz?.answers ?? {}, results: p.quiz?.results ?? {} }
@@ -73,12 +145,19 @@ export function initQuiz(root: HTMLElement): void {
       event.preventDefault()
       const picked = selected(form)
       const hint = form.querySelector<HTMLElement>('[data-hint]')
-      if (picked.length === 0) {
+      if (isMatch(form)) {
+        const blank = matchSelects(form).filter((s) => s.value === '')
+        if (blank.length > 0) {
+          if (hint) hint.textContent = `Choose a match for every item first (${blank.length} left).`
+          blank[0]?.focus()
+          return
+        }
+      } else if (picked.length === 0) {
         if (hint) hint.textContent = 'Choose an answer first.'
         return
       }
       if (hint) hint.textContent = ''
-      const correct = sameSet(picked, (form.dataset.answer ?? '').split(' '))
+      const correct = grade(form)
       updateProgress(slug, (p) => {
         p.quiz ??= { total, answers: {}, results: {} }
         p.quiz.answers[id] = picked
@@ -98,6 +177,7 @@ export function initQuiz(root: HTMLElement): void {
       showResult(form, undefined)
     }
     renderScore()
-    forms[0]?.querySelector<HTMLInputElement>('input[data-option]')?.focus()
+    for (const form of forms) form.querySelector<HTMLElement>('[data-hint]')?.replaceChildren()
+    forms[0]?.querySelector<HTMLElement>('input[data-option], select[data-match-select]')?.focus()
   })
 }

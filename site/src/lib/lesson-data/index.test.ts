@@ -88,6 +88,89 @@ describe('quizSchema', () => {
   })
 })
 
+const validMatch = () => ({
+  id: 'transport-for-use-case',
+  kind: 'match',
+  prompt: 'Match each need with the transport that fits it best.',
+  choices: [
+    { id: 'lp', text: 'Long polling' },
+    { id: 'sse', text: 'Server-Sent Events' },
+    { id: 'ws', text: 'WebSocket' },
+  ],
+  items: [
+    { id: 'ticker', text: 'A live stock ticker on a read-only dashboard', answer: 'sse' },
+    { id: 'game', text: 'A multiplayer game', answer: 'ws' },
+  ],
+  explanation: 'One-way: SSE. Two-way and frequent: WebSocket.',
+})
+
+describe('quizSchema: match questions', () => {
+  it('accepts a valid match question next to single/multiple ones, and keeps its shape', () => {
+    const result = quizSchema.safeParse({ questions: [validQuestion(), validMatch()] })
+    expect(issues(result)).toEqual([])
+    const q = result.success ? result.data.questions[1] : undefined
+    expect(q?.kind).toBe('match')
+    if (q?.kind === 'match') {
+      expect(q.items.map((i) => `${i.id}=${i.answer}`)).toEqual(['ticker=sse', 'game=ws'])
+      expect(q.choices).toHaveLength(3)
+    }
+  })
+
+  it('rejects an item answer that is not a choice id, naming items[i].answer', () => {
+    const q = validMatch()
+    q.items[1] = { ...q.items[1]!, answer: 'webtransport' }
+    const out = issues(quizSchema.safeParse({ questions: [validQuestion(), q] }))
+    expect(out).toEqual([
+      'questions[1].items[1].answer: "webtransport" is not a choice id (choices: lp, sse, ws). Fix: use one of the choice ids.',
+    ])
+  })
+
+  it('rejects duplicate item ids and duplicate choice ids', () => {
+    const q = validMatch()
+    q.items[1] = { ...q.items[1]!, id: 'ticker' }
+    q.choices[2] = { ...q.choices[2]!, id: 'sse' }
+    const out = issues(quizSchema.safeParse({ questions: [q] }))
+    expect(out).toContainEqual(expect.stringMatching(/^questions\[0\]\.items\[1\]\.id: duplicate item id "ticker"\. Fix: /))
+    expect(out).toContainEqual(expect.stringMatching(/^questions\[0\]\.choices\[2\]\.id: duplicate choice id "sse"\. Fix: /))
+  })
+
+  it('rejects options, answer and scenario on a match question, with the fix', () => {
+    const { scenario, options, answer } = validQuestion()
+    const out = issues(quizSchema.safeParse({ questions: [{ ...validMatch(), options, answer, scenario }] }))
+    expect(out).toContainEqual(expect.stringMatching(/^questions\[0\]\.options: is not used by "match" questions\. Fix: rename options to choices/))
+    expect(out).toContainEqual(expect.stringMatching(/^questions\[0\]\.answer: is not used by "match" questions\. Fix: /))
+    expect(out).toContainEqual(expect.stringMatching(/^questions\[0\]\.scenario: is not used by "match" questions\. Fix: /))
+  })
+
+  it('rejects choices/items on single and multiple questions', () => {
+    const { choices, items } = validMatch()
+    const out = issues(
+      quizSchema.safeParse({ questions: [{ ...validQuestion(), choices }, { ...validQuestion(), id: 'two', kind: 'multiple', items }] }),
+    )
+    expect(out).toContainEqual(expect.stringMatching(/^questions\[0\]\.choices: is only used by "match" questions\. Fix: /))
+    expect(out).toContainEqual(expect.stringMatching(/^questions\[1\]\.items: is only used by "match" questions\. Fix: /))
+  })
+
+  it('rejects too few/many entries, a list as item answer, and an unknown kind', () => {
+    const q = validMatch()
+    const tooMany = Array.from({ length: 9 }, (_, i) => ({ id: `i${i}`, text: `Item ${i}`, answer: 'lp' }))
+    const out = issues(
+      quizSchema.safeParse({
+        questions: [
+          { ...q, choices: q.choices.slice(0, 1) },
+          { ...q, id: 'b', items: tooMany },
+          { ...q, id: 'c', items: [q.items[0], { ...q.items[1], answer: ['ws'] }] },
+          { ...q, id: 'd', kind: 'matching' },
+        ],
+      }),
+    )
+    expect(out).toContainEqual(expect.stringMatching(/^questions\[0\]\.choices: needs at least two choices/))
+    expect(out).toContainEqual(expect.stringMatching(/^questions\[1\]\.items: has more than 8 items/))
+    expect(out).toContainEqual(expect.stringMatching(/^questions\[2\]\.items\[1\]\.answer: must be a single choice id \(not a list\)/))
+    expect(out).toContain('questions[3].kind: must be "single", "multiple" or "match" (got "matching"). Fix: use one of those.')
+  })
+})
+
 describe('workbookSchema and lessonMetaSchema', () => {
   it('accepts a valid workbook and rejects duplicate rubric ids', () => {
     const wb = { prompt: 'Explain rooms.', rubric: [{ id: 'principle', point: 'Names the principle' }] }
@@ -134,6 +217,19 @@ describe('checkLessons', () => {
       'lessons/02-bad/quiz.yaml: questions[0].answer: "single" questions need exactly one answer id; got 2 (a, c). Fix: keep one id in answer or change kind to "multiple".',
     )
     expect(problems).toContainEqual(expect.stringMatching(/^lessons\/02-bad\/workbook\.yaml: rubric\[0\]\.point: is required/))
+  })
+
+  it('passes a match question through and names items[i].answer with the file', () => {
+    write('04-match/index.mdx', '---\ntitle: Match\nlesson:\n  number: 4\n  status: ready\n  objectives: [Match]\n---\n')
+    const quiz = (answer: string) =>
+      'questions:\n  - id: m\n    kind: match\n    prompt: "Match."\n    choices:\n      - { id: lp, text: "Long polling" }\n      - { id: ws, text: "WebSocket" }\n' +
+      `    items:\n      - { id: a, text: "A", answer: lp }\n      - { id: b, text: "B", answer: ${answer} }\n    explanation: "E"\n`
+    write('04-match/quiz.yaml', quiz('ws'))
+    expect(checkLessons(lessons).map(formatProblem).filter((p) => p.startsWith('lessons/04-match/'))).toEqual([])
+    write('04-match/quiz.yaml', quiz('sse'))
+    expect(checkLessons(lessons).map(formatProblem)).toContain(
+      'lessons/04-match/quiz.yaml: questions[0].items[1].answer: "sse" is not a choice id (choices: lp, ws). Fix: use one of the choice ids.',
+    )
   })
 
   it('reports invalid YAML and bad frontmatter with the file path', () => {

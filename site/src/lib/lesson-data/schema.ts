@@ -129,44 +129,147 @@ export const optionSchema = z.object({
   text: text('the option text'),
 })
 
-/** One quiz question. */
+/**
+ * A field that must NOT be present on this kind of question. Declared on the object so that
+ * zod reports it at the field's own path (`questions[3].options`) with a "Fix: ..." message,
+ * instead of silently stripping it.
+ */
+const notAllowed = (message: string) =>
+  z.undefined({ errorMap: () => ({ message }) }).optional()
+
+/** Fields every kind of question shares. */
+const questionBase = {
+  /** Unique slug within the quiz; also the key for saved progress. */
+  id: slug,
+  /** The question, plain text; `backticks` mark inline code. */
+  prompt: text('the question text'),
+  /** Why the answer is right (and why the tempting wrong one is wrong); shown after "Check". */
+  explanation: text('why the answer is right'),
+}
+
+/** Fields of `single` and `multiple` questions (options + answer ids). */
+const optionQuestionFields = {
+  ...questionBase,
+  /** Optional "predict who receives" scenario. */
+  scenario: scenarioSchema.optional(),
+  /** The options, at least two. */
+  options: z.array(optionSchema, { required_error: 'is required (a list of { id, text })' }).min(2, {
+    message: 'needs at least two options',
+  }),
+  /** Ids of the correct options: exactly one for `single`, one or more for `multiple`. */
+  answer: z.array(z.string(), {
+    required_error: 'is required: list the correct option id(s), e.g. answer: [a]',
+    invalid_type_error: 'must be a list of option ids, e.g. answer: [a]',
+  }),
+  /** Not used by `single`/`multiple` (only `match` has choices). */
+  choices: notAllowed('is only used by "match" questions. Fix: list the options under options (with answer: [ids]), or set kind: match.'),
+  /** Not used by `single`/`multiple` (only `match` has items). */
+  items: notAllowed('is only used by "match" questions. Fix: remove items, or set kind: match (and replace options/answer with choices).'),
+}
+
+/** A `single` question: one correct option (radio buttons). */
+export const singleQuestionSchema = z.object({
+  /** `single`: exactly one correct option, shown as radio buttons. */
+  kind: z.literal('single'),
+  ...optionQuestionFields,
+})
+
+/** A `multiple` question: one or more correct options (checkboxes). */
+export const multipleQuestionSchema = z.object({
+  /** `multiple`: one or more correct options, shown as checkboxes. */
+  kind: z.literal('multiple'),
+  ...optionQuestionFields,
+})
+
+/** One item of a `match` question: a statement the learner pairs with one of the choices. */
+export const matchItemSchema = z.object({
+  /** Item id, unique within the question (e.g. `ticker`); also the key for the saved answer. */
+  id: slug,
+  /** The item text, shown as the label of its drop-down; `backticks` mark inline code. */
+  text: text('the item text'),
+  /** Id of the choice that fits this item; must be one of the question's `choices[].id`. */
+  answer: z.string({
+    required_error: 'is required: the id of the choice that fits this item, e.g. answer: sse',
+    invalid_type_error: 'must be a single choice id (not a list), e.g. answer: sse',
+  }),
+})
+
+/** A `match` question: every item picks one of the shared choices (a native select per item). */
+export const matchQuestionSchema = z.object({
+  /** `match`: pair each item with one of the choices; correct only if every item is right. */
+  kind: z.literal('match'),
+  ...questionBase,
+  /** The options every item picks from, 2 to 6; ids unique. A choice may fit several items, or none. */
+  choices: z
+    .array(optionSchema, { required_error: 'is required (a list of { id, text } that every item picks from)' })
+    .min(2, { message: 'needs at least two choices. Fix: add choices, or use a "single" question.' })
+    .max(6, { message: 'has more than 6 choices, too many for a drop-down. Fix: keep at most 6, or split the question.' }),
+  /** The items to match, 2 to 8; ids unique; each carries its own `answer` (a choice id). */
+  items: z
+    .array(matchItemSchema, { required_error: 'is required (a list of { id, text, answer })' })
+    .min(2, { message: 'needs at least two items. Fix: add items, or use a "single" question.' })
+    .max(8, { message: 'has more than 8 items. Fix: keep at most 8, or split the question in two.' }),
+  /** Not used by `match`: the choices replace the options. */
+  options: notAllowed('is not used by "match" questions. Fix: rename options to choices (the list every item picks from).'),
+  /** Not used by `match`: each item carries its own answer. */
+  answer: notAllowed('is not used by "match" questions. Fix: remove it and give every entry of items its own answer: <choice id>.'),
+  /** Not used by `match`: scenarios belong to "predict who receives" questions. */
+  scenario: notAllowed('is not used by "match" questions. Fix: remove it, or use kind: single / multiple for a scenario question.'),
+})
+
+/** Adds a "duplicate id" issue for every repeated `id` in `list` (at `[field, i, 'id']`). */
+function checkUniqueIds(list: ReadonlyArray<{ id: string }>, field: string, what: string, ctx: z.RefinementCtx): Set<string> {
+  const seen = new Set<string>()
+  list.forEach((entry, i) => {
+    if (seen.has(entry.id)) {
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: [field, i, 'id'],
+        message: `duplicate ${what} id "${entry.id}". Fix: give every ${what} of this question a distinct id.`,
+      })
+    }
+    seen.add(entry.id)
+  })
+  return seen
+}
+
+/**
+ * One quiz question, a union on `kind`:
+ * - `single`: one correct option (radio buttons),
+ * - `multiple`: one or more correct options (checkboxes),
+ * - `match`: each item is paired with one of the shared choices (a select per item).
+ */
 export const questionSchema = z
-  .object({
-    /** Unique slug within the quiz; also the key for saved progress. */
-    id: slug,
-    /** `single`: one correct option (radio buttons). `multiple`: one or more (checkboxes). */
-    kind: z.enum(['single', 'multiple'], {
-      errorMap: () => ({ message: 'must be "single" or "multiple"' }),
-    }),
-    /** The question, plain text; `backticks` mark inline code. */
-    prompt: text('the question text'),
-    /** Optional "predict who receives" scenario. */
-    scenario: scenarioSchema.optional(),
-    /** The options, at least two. */
-    options: z.array(optionSchema, { required_error: 'is required (a list of { id, text })' }).min(2, {
-      message: 'needs at least two options',
-    }),
-    /** Ids of the correct options: exactly one for `single`, one or more for `multiple`. */
-    answer: z.array(z.string(), {
-      required_error: 'is required: list the correct option id(s), e.g. answer: [a]',
-      invalid_type_error: 'must be a list of option ids, e.g. answer: [a]',
-    }),
-    /** Why the answer is right (and why the tempting wrong one is wrong); shown after "Check". */
-    explanation: text('why the answer is right'),
+  .discriminatedUnion('kind', [singleQuestionSchema, multipleQuestionSchema, matchQuestionSchema], {
+    errorMap: (issue, ctx) => {
+      if (issue.code !== z.ZodIssueCode.invalid_union_discriminator) return { message: ctx.defaultError }
+      // ctx.data is the whole question; the issue's path already points at `kind`.
+      const kind: unknown = (ctx.data as { kind?: unknown } | null)?.kind
+      return {
+        message:
+          kind === undefined
+            ? 'is required: "single", "multiple" or "match". Fix: add e.g. kind: single.'
+            : `must be "single", "multiple" or "match" (got ${JSON.stringify(kind)}). Fix: use one of those.`,
+      }
+    },
   })
   .superRefine((q, ctx) => {
+    if (q.kind === 'match') {
+      const choiceIds = checkUniqueIds(q.choices, 'choices', 'choice', ctx)
+      checkUniqueIds(q.items, 'items', 'item', ctx)
+      q.items.forEach((item, i) => {
+        if (!choiceIds.has(item.answer)) {
+          ctx.addIssue({
+            code: z.ZodIssueCode.custom,
+            path: ['items', i, 'answer'],
+            message: `"${item.answer}" is not a choice id (choices: ${[...choiceIds].join(', ')}). Fix: use one of the choice ids.`,
+          })
+        }
+      })
+      return
+    }
+    const seen = checkUniqueIds(q.options, 'options', 'option', ctx)
     const optionIds = q.options.map((o) => o.id)
-    const seen = new Set<string>()
-    q.options.forEach((o, i) => {
-      if (seen.has(o.id)) {
-        ctx.addIssue({
-          code: z.ZodIssueCode.custom,
-          path: ['options', i, 'id'],
-          message: `duplicate option id "${o.id}". Fix: give every option of this question a distinct id.`,
-        })
-      }
-      seen.add(o.id)
-    })
     q.answer.forEach((id, i) => {
       if (!seen.has(id)) {
         ctx.addIssue({
@@ -227,6 +330,9 @@ export const quizSchema = z
 
 export type Quiz = z.infer<typeof quizSchema>
 export type Question = z.infer<typeof questionSchema>
+export type OptionQuestion = Extract<Question, { kind: 'single' | 'multiple' }>
+export type MatchQuestion = Extract<Question, { kind: 'match' }>
+export type MatchItem = z.infer<typeof matchItemSchema>
 export type Scenario = z.infer<typeof scenarioSchema>
 
 // ---------------------------------------------------------------------------

@@ -62,7 +62,7 @@ describe('payload validation', () => {
   it('unknown events get UNKNOWN_EVENT; events without an ack get a sandbox:error event', async () => {
     const a = await client('A')
     expect(await request(a, 'rm -rf', { room: 'x' })).toEqual({
-      error: { code: 'UNKNOWN_EVENT', message: 'unknown event "rm -rf": use room:join, room:leave or send' },
+      error: { code: 'UNKNOWN_EVENT', message: 'unknown event "rm -rf": use room:join, room:leave, send' },
     })
     const errors: unknown[] = []
     a.socket.on('sandbox:error', (error) => errors.push(error))

@@ -9,7 +9,7 @@
  *
  * @module
  */
-import type { Namespace, Server } from 'socket.io'
+import type { Namespace, Server, Socket } from 'socket.io'
 import { SandboxError } from '../errors/index.ts'
 import type { SpaceRegistry } from '../spaces/index.ts'
 import {
@@ -17,7 +17,7 @@ import {
   observeAuthSchema,
   type FanoutState,
   type ObserveServerEvents,
-  type PlaygroundNamespace,
+  type LearnerNamespace,
   type TraceEvent,
   type TracedSocket,
 } from '../protocol/index.ts'
@@ -35,13 +35,19 @@ export interface Tracer {
    * Records that `socket` was written a packet of call `traceId`. Recipients of one call are
    * grouped into a single `delivery` event after the current synchronous broadcast finishes.
    */
-  delivered(space: string, namespace: PlaygroundNamespace, traceId: string, socket: TracedSocket): void
+  delivered(space: string, namespace: LearnerNamespace, traceId: string, socket: TracedSocket): void
 }
 
 export interface ObserveOptions {
   instanceId: string
   fanout: () => FanoutState
   spaces: SpaceRegistry
+  /** The first observer of `space` connected to this instance (e.g. start the Redis tap). */
+  onWatch?: (space: string) => void
+  /** The last observer of `space` left this instance. */
+  onUnwatch?: (space: string) => void
+  /** Registers what an observer may send, e.g. the outage simulation. */
+  onObserver?: (socket: Socket, space: string, tracer: Tracer) => void
 }
 
 /**
@@ -73,6 +79,11 @@ export function attachObserve(io: Server, options: ObserveOptions): Tracer {
     const space = socket.data.space as string
     options.spaces.enter(space, socket)
     void socket.join(space)
+    if (observe.adapter.rooms.get(space)?.size === 1) options.onWatch?.(space)
+    socket.on('disconnect', () => {
+      if (!watching(space)) options.onUnwatch?.(space)
+    })
+    options.onObserver?.(socket, space, tracer)
     socket.emit('hello', {
       instance: options.instanceId,
       socketId: socket.id,
@@ -80,7 +91,7 @@ export function attachObserve(io: Server, options: ObserveOptions): Tracer {
       space,
       fanout: options.fanout(),
     })
-    // Observers only listen; anything they send is ignored rather than answered.
+    // Anything else an observer sends is ignored rather than answered.
   })
 
   const watching = (space: string): boolean => (observe.adapter.rooms.get(space)?.size ?? 0) > 0
@@ -90,7 +101,7 @@ export function attachObserve(io: Server, options: ObserveOptions): Tracer {
     observe.local.to(space).emit('trace', stamped)
   }
 
-  type Pending = { space: string; namespace: PlaygroundNamespace; recipients: TracedSocket[] }
+  type Pending = { space: string; namespace: LearnerNamespace; recipients: TracedSocket[] }
   const pending = new Map<string, Pending>()
   const flush = (): void => {
     for (const [traceId, batch] of pending) {
@@ -99,7 +110,7 @@ export function attachObserve(io: Server, options: ObserveOptions): Tracer {
     pending.clear()
   }
 
-  return {
+  const tracer: Tracer = {
     watching,
     emit,
     delivered(space, namespace, traceId, socket) {
@@ -113,4 +124,5 @@ export function attachObserve(io: Server, options: ObserveOptions): Tracer {
       pending.set(traceId, { space, namespace, recipients: [socket] })
     },
   }
+  return tracer
 }

@@ -20,8 +20,8 @@ import {
   roomPayloadSchema,
   sendPayloadSchema,
   type FanoutState,
+  type LearnerNamespace,
   type MessageEvent,
-  type PlaygroundNamespace,
   type PlaygroundServerEvents,
   type SendCall,
   type TracedSocket,
@@ -36,18 +36,35 @@ export interface PlaygroundOptions {
   spaces: SpaceRegistry
   /** A rate limiter for one socket. */
   createBucket: () => TokenBucket
+  /** Registers more events on each new socket (e.g. the cluster fan-out's, on its namespaces). */
+  extend?: (socket: PlaygroundSocket, on: EventRegistrar, context: SocketContext) => void
 }
 
-interface PlaygroundSocketData {
+export interface PlaygroundSocketData {
   space: string
-  namespace: PlaygroundNamespace
+  namespace: LearnerNamespace
   label: string
+  /** The instance the socket is connected to: `fetchSockets()` reports it from any instance. */
+  instance: string
 }
 
-type PlaygroundSocket = Socket<Record<string, never>, PlaygroundServerEvents, Record<string, never>, PlaygroundSocketData>
-type PlaygroundNsp = Namespace<Record<string, never>, PlaygroundServerEvents, Record<string, never>, PlaygroundSocketData>
+export type PlaygroundSocket = Socket<Record<string, never>, PlaygroundServerEvents, Record<string, never>, PlaygroundSocketData>
+export type PlaygroundNsp = Namespace<Record<string, never>, PlaygroundServerEvents, Record<string, never>, PlaygroundSocketData>
 
-const KNOWN_EVENTS = new Set(['room:join', 'room:leave', 'send'])
+/** What an event handler knows about its socket. */
+export interface SocketContext {
+  space: string
+  namespace: LearnerNamespace
+  me: TracedSocket
+  nsp: PlaygroundNsp
+  nextTraceId: () => string
+}
+
+/**
+ * Registers a validated, rate-limited event: `run` gets the parsed payload and returns the ack
+ * answer (or a promise of it); a thrown SandboxError becomes `{ error: { code, message } }`.
+ */
+export type EventRegistrar = <S extends z.ZodTypeAny, A>(event: string, schema: S, run: (payload: z.output<S>) => A | Promise<A>) => void
 
 /**
  * The exact server line a call runs, as the trace shows it and the lesson prints it.
@@ -55,7 +72,7 @@ const KNOWN_EVENTS = new Set(['room:join', 'room:leave', 'send'])
  * @example
  * serverLine('socket.to(room).emit', '/chat', ['paris']) // => 'socket.to("paris").emit("message", msg)'
  */
-export function serverLine(call: SendCall, namespace: PlaygroundNamespace, rooms: readonly string[]): string {
+export function serverLine(call: SendCall, namespace: LearnerNamespace, rooms: readonly string[]): string {
   const quote = (value: string): string => JSON.stringify(value)
   const io = `io.of(${quote(namespace)})`
   switch (call) {
@@ -145,7 +162,7 @@ export function attachPlayground(io: Server, options: PlaygroundOptions): void {
     } catch (error) {
       return next(SandboxError.from(error).toConnectError())
     }
-    socket.data = { space: where.space, namespace: where.namespace, label: auth.data.label }
+    socket.data = { space: where.space, namespace: where.namespace, label: auth.data.label, instance: options.instanceId }
     next()
   })
 
@@ -166,24 +183,32 @@ export function attachPlayground(io: Server, options: PlaygroundOptions): void {
       tracer.delivered(space, namespace, (payload as MessageEvent).traceId, me)
     })
 
+    const known = new Set<string>()
     /** Validates, rate-limits and answers one event; never lets an error escape. */
-    const handle =
-      <S extends z.ZodTypeAny, A>(event: string, schema: S, run: (payload: z.output<S>) => A) =>
-      (...args: unknown[]): void => {
-        const ack = typeof args.at(-1) === 'function' ? (args.pop() as (answer: unknown) => void) : undefined
-        let answer: A | { error: { code: string; message: string } }
-        try {
-          if (!bucket.take()) throw new SandboxError('RATE_LIMITED', 'too many events: slow down and try again in a second')
-          answer = run(parsePayload(schema, args[0], event))
-        } catch (thrown) {
-          const error = SandboxError.from(thrown)
-          if (error.code === 'INTERNAL') console.error(`[${options.instanceId}] ${event} failed:`, thrown)
-          tracer.emit(space, { kind: 'error', namespace, ...me, code: error.code, message: error.message })
-          answer = error.toAck()
-          if (!ack) socket.emit('sandbox:error', error.toBody())
-        }
-        ack?.(answer)
+    const on: EventRegistrar = (event, schema, run) => {
+      known.add(event)
+      socket.on(event as never, ((...args: unknown[]) => void dispatch(event, schema, run, args)) as never)
+    }
+    const dispatch = async <S extends z.ZodTypeAny, A>(
+      event: string,
+      schema: S,
+      run: (payload: z.output<S>) => A | Promise<A>,
+      args: unknown[],
+    ): Promise<void> => {
+      const ack = typeof args.at(-1) === 'function' ? (args.pop() as (answer: unknown) => void) : undefined
+      let answer: A | { error: { code: string; message: string } }
+      try {
+        if (!bucket.take()) throw new SandboxError('RATE_LIMITED', 'too many events: slow down and try again in a second')
+        answer = await run(parsePayload(schema, args[0], event))
+      } catch (thrown) {
+        const error = SandboxError.from(thrown)
+        if (error.code === 'INTERNAL') console.error(`[${options.instanceId}] ${event} failed:`, thrown)
+        tracer.emit(space, { kind: 'error', namespace, ...me, code: error.code, message: error.message })
+        answer = error.toAck()
+        if (!ack) socket.emit('sandbox:error', error.toBody())
       }
+      ack?.(answer)
+    }
 
     const changeRoom = (kind: 'join' | 'leave', room: string): { ok: true; rooms: string[] } => {
       if (kind === 'join') {
@@ -199,11 +224,9 @@ export function attachPlayground(io: Server, options: PlaygroundOptions): void {
       return { ok: true, rooms }
     }
 
-    socket.on('room:join' as never, handle('room:join', roomPayloadSchema, ({ room }) => changeRoom('join', room)))
-    socket.on('room:leave' as never, handle('room:leave', roomPayloadSchema, ({ room }) => changeRoom('leave', room)))
-    socket.on(
-      'send' as never,
-      handle('send', sendPayloadSchema, ({ call, rooms, text }) => {
+    on('room:join', roomPayloadSchema, ({ room }) => changeRoom('join', room))
+    on('room:leave', roomPayloadSchema, ({ room }) => changeRoom('leave', room))
+    on('send', sendPayloadSchema, ({ call, rooms, text }) => {
         const msg: MessageEvent = { traceId: nextTraceId(), call, from: label, text, rooms }
         tracer.emit(space, {
           kind: 'call',
@@ -217,13 +240,13 @@ export function attachPlayground(io: Server, options: PlaygroundOptions): void {
         })
         runCall(socket, nsp, call, msg)
         return { ok: true as const, traceId: msg.traceId }
-      }),
-    )
+    })
+    options.extend?.(socket, on, { space, namespace, me, nsp, nextTraceId })
     socket.onAny((event: string, ...args: unknown[]) => {
-      if (KNOWN_EVENTS.has(event)) return
-      handle(event, z.unknown(), () => {
-        throw new SandboxError('UNKNOWN_EVENT', `unknown event "${event.slice(0, 40)}": use room:join, room:leave or send`)
-      })(...args)
+      if (known.has(event)) return
+      void dispatch(event, z.unknown(), () => {
+        throw new SandboxError('UNKNOWN_EVENT', `unknown event "${event.slice(0, 40)}": use ${[...known].join(', ')}`)
+      }, args)
     })
 
     socket.on('disconnect', (reason) => {

@@ -16,15 +16,26 @@ import { z } from 'zod'
 /** A space code: 6 characters from `a-z0-9`. Short enough to read aloud to a classmate. */
 export const SPACE_CODE_PATTERN = /^[a-z0-9]{6}$/
 
-/** Namespaces a learner can pick in the playground, as the lesson names them. */
+/** Namespaces a learner can pick in the room playground (lesson 2), as the lesson names them. */
 export const PLAYGROUND_NAMESPACES = ['/chat', '/admin'] as const
 export type PlaygroundNamespace = (typeof PLAYGROUND_NAMESPACES)[number]
+
+/**
+ * Namespaces of the cluster fan-out (lesson 3), side by side on the same cluster:
+ * `/with-redis` uses the classic Redis adapter (what the lesson teaches; the Redis emitter can
+ * reach it), `/without-redis` the default in-memory adapter.
+ */
+export const CLUSTER_NAMESPACES = ['/with-redis', '/without-redis'] as const
+export type ClusterNamespace = (typeof CLUSTER_NAMESPACES)[number]
+
+/** Every learner-facing namespace of a space. */
+export type LearnerNamespace = PlaygroundNamespace | ClusterNamespace
 
 /** Namespace every widget uses to watch its space's server-side trace. */
 export const OBSERVE_NAMESPACE = '/observe'
 
-/** Matches a space-scoped playground namespace; groups: space code, learner-facing name. */
-export const SPACE_NAMESPACE_PATTERN = /^\/s\/([a-z0-9]{6})(\/chat|\/admin)$/
+/** Matches a space-scoped learner namespace; groups: space code, learner-facing name. */
+export const SPACE_NAMESPACE_PATTERN = /^\/s\/([a-z0-9]{6})(\/chat|\/admin|\/with-redis|\/without-redis)$/
 
 /**
  * The wire name of a learner-facing namespace in a space.
@@ -32,7 +43,7 @@ export const SPACE_NAMESPACE_PATTERN = /^\/s\/([a-z0-9]{6})(\/chat|\/admin)$/
  * @example
  * spaceNamespace('k7q2mx', '/chat') // => '/s/k7q2mx/chat'
  */
-export function spaceNamespace(space: string, namespace: PlaygroundNamespace): string {
+export function spaceNamespace(space: string, namespace: LearnerNamespace): string {
   return `/s/${space}${namespace}`
 }
 
@@ -44,10 +55,10 @@ export function spaceNamespace(space: string, namespace: PlaygroundNamespace): s
  */
 export function parseSpaceNamespace(
   wireName: string,
-): { space: string; namespace: PlaygroundNamespace } | null {
+): { space: string; namespace: LearnerNamespace } | null {
   const match = SPACE_NAMESPACE_PATTERN.exec(wireName)
   if (!match) return null
-  return { space: match[1] as string, namespace: match[2] as PlaygroundNamespace }
+  return { space: match[1] as string, namespace: match[2] as LearnerNamespace }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -73,6 +84,8 @@ export const ERROR_CODES = [
   'FORBIDDEN_ORIGIN',
   /** Handshake: the space already holds the maximum number of sockets. */
   'SPACE_FULL',
+  /** The other instances did not answer a cluster request in time (is Redis down?). */
+  'CLUSTER_TIMEOUT',
   /** Something failed on the server; the server keeps running. */
   'INTERNAL',
 ] as const
@@ -194,10 +207,13 @@ export interface HelloEvent {
   fanout: FanoutState
 }
 
+/** Calls that only the cluster fan-out offers. */
+export type ClusterCall = 'io.to(socketId).emit' | 'emitter.emit'
+
 /** What a playground socket receives when a call reaches it. */
 export interface MessageEvent {
   traceId: string
-  call: SendCall
+  call: SendCall | ClusterCall
   /** Label of the sending virtual client. */
   from: string
   text: string
@@ -220,7 +236,7 @@ interface TraceBase {
   /** The instance that saw it, e.g. `i1`. */
   instance: string
   /** Learner-facing namespace, e.g. `/chat`. */
-  namespace: PlaygroundNamespace
+  namespace: LearnerNamespace
 }
 
 /** One socket, as the trace names it. */
@@ -237,7 +253,7 @@ export type TraceEvent =
       TracedSocket & {
         kind: 'call'
         traceId: string
-        call: SendCall
+        call: SendCall | ClusterCall
         /** The exact line the instance ran, e.g. `socket.to("paris").emit("message", msg)`. */
         serverLine: string
         rooms: string[]
@@ -250,8 +266,70 @@ export type TraceEvent =
       recipients: TracedSocket[]
     })
   | (TraceBase & TracedSocket & { kind: 'error'; code: ErrorCode; message: string })
+  | (TraceBase & { kind: 'redis' } & RedisTraffic)
+  | (TraceBase & { kind: 'outage'; down: boolean })
 
 export type TraceKind = TraceEvent['kind']
+
+/**
+ * One message on a Redis channel of a space's `/with-redis` namespace, as a real Redis subscriber
+ * on the reporting instance (`instance`) read and decoded it. Every instance subscribed to the
+ * namespace reports the same message: together they say who received it.
+ */
+export interface RedisTraffic {
+  /** Same value for the same message wherever it was read: merge the instances' reports by it. */
+  key: string
+  channel: string
+  /** `broadcast` (a packet for sockets), or the request/response of fetchSockets/serverSideEmit. */
+  type: 'broadcast' | 'request' | 'response'
+  /** Instance that published it (`emitter` for the Redis emitter); `null` when unknown. */
+  publishedBy: string | null
+  /** Rooms targeted (empty: the whole namespace). */
+  rooms: string[]
+  /** Rooms (often socket ids) excluded, e.g. the sender for `socket.broadcast.emit`. */
+  except: string[]
+  /** Socket.IO packet type name, e.g. `EVENT`, or the request type, e.g. `REMOTE_FETCH`. */
+  packetType: string
+  /** Event name and traceId of the message, when it carries one. */
+  event: string | null
+  traceId: string | null
+  /** Size of the raw Redis message, bytes. */
+  bytes: number
+}
+
+// ---------------------------------------------------------------------------------------------
+// Cluster fan-out events (lesson 3, on `/with-redis` and `/without-redis`)
+// ---------------------------------------------------------------------------------------------
+
+/** `cluster:direct`: emit to one socket by id, wherever it lives. */
+export const directPayloadSchema = z
+  .object({
+    to: z.string().regex(/^[A-Za-z0-9_-]{20}$/, 'to must be a socket id (20 characters)'),
+    text: z.string().min(1, 'text must not be empty').max(280, 'text must be at most 280 characters'),
+  })
+  .strict()
+export type DirectPayload = z.input<typeof directPayloadSchema>
+
+/** A socket as `fetchSockets()` returns it, from any instance. */
+export interface RemoteSocketInfo {
+  socketId: string
+  label: string
+  instance: string
+  rooms: string[]
+}
+
+export type FetchSocketsAck = { ok: true; sockets: RemoteSocketInfo[] } | ErrorAck
+/** `cluster:server-side-emit` answer: each instance that heard the ping, with its local sockets. */
+export type ServerSideEmitAck = { ok: true; answers: { instance: string; sockets: number }[] } | ErrorAck
+
+/** Observer -> instance: simulate a Redis outage for this space only (lesson 3). */
+export const simulateOutageSchema = z.object({ down: z.boolean() }).strict()
+export type SimulateOutageAck = { ok: true; down: boolean } | ErrorAck
+
+/** What an observer may send. */
+export interface ObserveClientEvents {
+  'redis:simulate-outage': (payload: { down: boolean }, ack: (answer: SimulateOutageAck) => void) => void
+}
 
 export interface ObserveServerEvents {
   hello: (hello: HelloEvent) => void
@@ -357,6 +435,8 @@ export interface HandshakeCapture {
  */
 export interface SandboxDirectory {
   instances: { id: string; port: number }[]
+  /** The Redis emitter process (lesson 3): `POST /emit` on this port. Absent without Redis. */
+  emitter?: { port: number }
   /** How the cluster was started: `local-only` when no Redis could be reached or started. */
   fanout: 'redis' | 'local-only'
 }

@@ -12,10 +12,11 @@ import { Server, type Namespace } from 'socket.io'
 import { Adapter } from 'socket.io-adapter'
 import { createApp } from '../app/index.ts'
 import { resolveInstanceConfig, type InstanceConfig, type InstanceOptions } from '../config/index.ts'
+import { clusterAdapterFactory, clusterEvents, createRedisTap, OutageSimulation, simulateOutageHandler } from '../cluster/index.ts'
 import { attachObserve } from '../observe/index.ts'
 import { attachPlayground } from '../playground/index.ts'
 import { attachTransports } from '../transports/index.ts'
-import { OBSERVE_NAMESPACE, type FanoutState, type HealthBody } from '../protocol/index.ts'
+import { OBSERVE_NAMESPACE, parseSpaceNamespace, type FanoutState, type HealthBody } from '../protocol/index.ts'
 import { TokenBucket } from '../rate-limit/index.ts'
 import { createRedisLink, type RedisLink } from '../redis/index.ts'
 import { SpaceRegistry } from '../spaces/index.ts'
@@ -38,17 +39,24 @@ export interface StartOptions extends InstanceOptions {
 }
 
 /**
- * The adapter factory: the Redis sharded adapter for playground namespaces (each namespace and
- * each room gets its own channel, so many spaces cost no pattern matching in Redis), the
- * in-memory one for `/observe` (tracing is per instance) and for everything when Redis is off.
+ * The adapter factory, per namespace:
+ * - playground namespaces (`/chat`, `/admin`): the Redis **sharded** adapter, one channel per
+ *   namespace and per room, so many open spaces cost Redis no pattern matching per publish;
+ * - `/with-redis` (lesson 3): the classic Redis adapter, as the lesson teaches it (and the
+ *   Redis emitter speaks its format), with the per-space outage simulation;
+ * - `/without-redis`, `/observe` (tracing is per instance), and everything without Redis: the
+ *   default in-memory adapter.
  */
-function adapterFor(redis: RedisLink | null, keyPrefix: string): (nsp: Namespace) => Adapter {
+function adapterFor(redis: RedisLink | null, keyPrefix: string, outages: OutageSimulation): (nsp: Namespace) => Adapter {
   const sharded = redis
     ? createShardedAdapter(redis.pub, redis.sub, { channelPrefix: keyPrefix, subscriptionMode: 'dynamic' })
     : null
+  const classic = redis ? clusterAdapterFactory(redis.pub, redis.sub, keyPrefix, outages) : null
   // Socket.IO calls the factory with `new`: a plain function returning an object is fine.
   return function adapter(nsp: Namespace): Adapter {
-    return sharded && nsp.name !== OBSERVE_NAMESPACE ? (sharded(nsp) as Adapter) : new Adapter(nsp)
+    const learnerNamespace = parseSpaceNamespace(nsp.name)?.namespace
+    if (!learnerNamespace || learnerNamespace === '/without-redis' || !sharded || !classic) return new Adapter(nsp)
+    return (learnerNamespace === '/with-redis' ? classic(nsp) : sharded(nsp)) as Adapter
   }
 }
 
@@ -69,6 +77,9 @@ export async function startSandboxServer(options: StartOptions = {}): Promise<Sa
   const redis = config.redisUrl ? createRedisLink({ url: config.redisUrl, name: `${config.keyPrefix}-${config.instanceId}`, log }) : null
   const fanout = (): FanoutState => (!redis ? 'local-only' : redis.state() === 'ready' ? 'redis' : 'redis-down')
   const spaces = new SpaceRegistry(config.maxSocketsPerSpace)
+  const outages = new OutageSimulation()
+  // One adapter per namespace subscribes on the same connection: lift the listener cap.
+  redis?.sub.setMaxListeners(0)
   const allowedOrigins = new Set(config.allowedOrigins)
 
   const app = createApp({
@@ -96,10 +107,30 @@ export async function startSandboxServer(options: StartOptions = {}): Promise<Sa
     // Upgrades outside /socket.io/ belong to the bare transports (lesson 1), which answer them.
     destroyUpgrade: false,
     cleanupEmptyChildNamespaces: true,
-    adapter: adapterFor(redis, config.keyPrefix) as never,
+    adapter: adapterFor(redis, config.keyPrefix, outages) as never,
   })
 
-  const tracer = attachObserve(io, { instanceId: config.instanceId, fanout, spaces })
+  const tap =
+    config.redisUrl === null
+      ? null
+      : createRedisTap({
+          url: config.redisUrl,
+          keyPrefix: config.keyPrefix,
+          instanceId: config.instanceId,
+          io,
+          report: (space, traffic) => tracer.emit(space, { kind: 'redis', namespace: '/with-redis', ...traffic }),
+          log,
+        })
+  const tracer = attachObserve(io, {
+    instanceId: config.instanceId,
+    fanout,
+    spaces,
+    onWatch: (space) => tap?.watch(space),
+    onUnwatch: (space) => tap?.unwatch(space),
+    onObserver: (socket, space, observeTracer) => {
+      socket.on('redis:simulate-outage', simulateOutageHandler(space, outages, observeTracer))
+    },
+  })
   attachPlayground(io, {
     instanceId: config.instanceId,
     maxRoomsPerSocket: config.maxRoomsPerSocket,
@@ -107,6 +138,7 @@ export async function startSandboxServer(options: StartOptions = {}): Promise<Sa
     fanout,
     spaces,
     createBucket: () => new TokenBucket(config.eventsPerSecond, config.eventBurst),
+    extend: clusterEvents(config.instanceId, tracer),
   })
   io.engine.on('connection_error', (error: { code: number; message: string; req: { headers: { origin?: string } } }) => {
     if (error.message === 'Forbidden') log(`refused a handshake from origin ${error.req.headers.origin ?? '(none)'}`)
@@ -135,6 +167,7 @@ export async function startSandboxServer(options: StartOptions = {}): Promise<Sa
         closeTransports()
         io.disconnectSockets(true)
         await new Promise<void>((resolve) => io.close(() => resolve()))
+        await tap?.close()
         await redis?.close()
       })()
       return closing

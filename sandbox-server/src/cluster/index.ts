@@ -1,0 +1,105 @@
+/**
+ * The cluster fan-out (lesson 3) on top of the playground: events for targeted emits,
+ * `fetchSockets()` and `serverSideEmit()` answered by the whole cluster, the per-space Redis
+ * outage simulation, and the Redis tap feeding the trace.
+ *
+ * @module
+ */
+import { z } from 'zod'
+import { SandboxError } from '../errors/index.ts'
+import type { Tracer } from '../observe/index.ts'
+import type { EventRegistrar, PlaygroundNsp, PlaygroundSocket, SocketContext } from '../playground/index.ts'
+import {
+  CLUSTER_NAMESPACES,
+  directPayloadSchema,
+  simulateOutageSchema,
+  type ClusterNamespace,
+  type FetchSocketsAck,
+  type LearnerNamespace,
+  type MessageEvent,
+  type RemoteSocketInfo,
+  type ServerSideEmitAck,
+} from '../protocol/index.ts'
+import type { OutageSimulation } from './adapter.ts'
+
+export { clusterAdapterFactory, forgivingPublisher, OutageSimulation } from './adapter.ts'
+export { createRedisTap, decodeTraffic } from './tap.ts'
+
+const isClusterNamespace = (namespace: LearnerNamespace): namespace is ClusterNamespace =>
+  (CLUSTER_NAMESPACES as readonly string[]).includes(namespace)
+
+/** Answers another instance's `serverSideEmit('census')` with this instance's local sockets. */
+const censusReady = new WeakSet<PlaygroundNsp>()
+function answerCensus(nsp: PlaygroundNsp, instanceId: string): void {
+  if (censusReady.has(nsp)) return
+  censusReady.add(nsp)
+  nsp.on('census' as never, ((ack: (answer: { instance: string; sockets: number }) => void) => {
+    if (typeof ack === 'function') ack({ instance: instanceId, sockets: nsp.sockets.size })
+  }) as never)
+}
+
+const timeoutToSandboxError = (error: unknown): never => {
+  throw new SandboxError('CLUSTER_TIMEOUT', `the other instances did not answer in time (${(error as Error).message}); is Redis down?`)
+}
+
+/**
+ * Registers the cluster events on a socket of a cluster namespace (a no-op elsewhere).
+ * Pass it as the playground's `extend` option.
+ */
+export function clusterEvents(instanceId: string, tracer: Tracer): (socket: PlaygroundSocket, on: EventRegistrar, context: SocketContext) => void {
+  return (socket, on, { space, namespace, me, nsp, nextTraceId }) => {
+    if (!isClusterNamespace(namespace)) return
+    answerCensus(nsp, instanceId)
+    const io = `io.of(${JSON.stringify(namespace)})`
+    const traceCall = (traceId: string, serverLine: string, text: string): void =>
+      tracer.emit(space, { kind: 'call', namespace, ...me, traceId, call: 'io.to(socketId).emit', serverLine, rooms: [], text })
+
+    on('cluster:direct', directPayloadSchema, ({ to, text }) => {
+      const msg: MessageEvent = { traceId: nextTraceId(), call: 'io.to(socketId).emit', from: me.label, text, rooms: [] }
+      traceCall(msg.traceId, `${io}.to(${JSON.stringify(to)}).emit("message", msg)`, text)
+      nsp.to(to).emit('message', msg)
+      return { ok: true as const, traceId: msg.traceId }
+    })
+
+    on('cluster:fetch-sockets', z.object({}).strict(), async (): Promise<FetchSocketsAck> => {
+      const remote = await nsp.fetchSockets().catch(timeoutToSandboxError)
+      const sockets: RemoteSocketInfo[] = remote.map((s) => ({
+        socketId: s.id,
+        label: s.data.label,
+        instance: s.data.instance,
+        rooms: [...s.rooms].filter((room) => room !== s.id).sort(),
+      }))
+      return { ok: true, sockets: sockets.sort((a, b) => a.label.localeCompare(b.label)) }
+    })
+
+    on('cluster:server-side-emit', z.object({}).strict(), async (): Promise<ServerSideEmitAck> => {
+      const own = { instance: instanceId, sockets: nsp.sockets.size }
+      // The in-memory adapter has nobody to ask: only this instance answers, which is the point.
+      if (namespace === '/without-redis') return { ok: true, answers: [own] }
+      const ask = nsp as unknown as { serverSideEmitWithAck(event: string): Promise<{ instance: string; sockets: number }[]> }
+      const others = await ask.serverSideEmitWithAck('census').catch(timeoutToSandboxError)
+      return { ok: true, answers: [own, ...others].sort((a, b) => a.instance.localeCompare(b.instance)) }
+    })
+    void socket
+  }
+}
+
+/**
+ * Handles an observer's request to simulate a Redis outage for its space on this instance.
+ *
+ * @example
+ * observerSocket.on('redis:simulate-outage', simulateOutageHandler(space, outages, tracer))
+ */
+export function simulateOutageHandler(space: string, outages: OutageSimulation, tracer: Tracer) {
+  return (payload: unknown, ack?: unknown): void => {
+    const reply = typeof ack === 'function' ? (ack as (answer: unknown) => void) : () => undefined
+    const parsed = simulateOutageSchema.safeParse(payload)
+    if (!parsed.success) {
+      reply(new SandboxError('INVALID_PAYLOAD', 'redis:simulate-outage: expected { down: true | false }').toAck())
+      return
+    }
+    outages.set(space, parsed.data.down)
+    tracer.emit(space, { kind: 'outage', namespace: '/with-redis', down: parsed.data.down })
+    reply({ ok: true, down: parsed.data.down })
+  }
+}

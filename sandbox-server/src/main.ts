@@ -32,3 +32,7 @@ async function stop(signal: string): Promise<void> {
 process.on('SIGINT', () => void stop('SIGINT'))
 process.on('SIGTERM', () => void stop('SIGTERM'))
 process.on('disconnect', () => void stop('launcher gone'))
+// Last line of defence: a promise some library left unhandled must not take the instance down.
+process.on('unhandledRejection', (reason) => {
+  console.error(`[${config.instanceId}] unhandled rejection (instance kept running):`, reason)
+})

@@ -31,7 +31,11 @@ it('survives a Redis outage and resumes cross-instance delivery', async () => {
   const a = await playgroundClient(one, space, '/chat', 'A')
   const local = await playgroundClient(one, space, '/chat', 'L')
   const remote = await playgroundClient(two, space, '/chat', 'R')
-  opened.push(a, local, remote)
+  // The classic adapter (lesson 3) does not await its publishes: they must not crash anything.
+  const classicA = await playgroundClient(one, space, '/with-redis', 'CA')
+  const classicLocal = await playgroundClient(one, space, '/with-redis', 'CL')
+  const classicRemote = await playgroundClient(two, space, '/with-redis', 'CR')
+  opened.push(a, local, remote, classicA, classicLocal, classicRemote)
   for (const c of [a, local, remote]) await request(c, 'room:join', { room: 'paris' })
 
   await request(a, 'send', { call: 'socket.to(room).emit', rooms: ['paris'], text: 'before' })
@@ -46,6 +50,9 @@ it('survives a Redis outage and resumes cross-instance delivery', async () => {
   // Local delivery continues; the remote member misses it (at most once: not replayed later).
   expect(await request(a, 'send', { call: 'socket.to(room).emit', rooms: ['paris'], text: 'during' })).toMatchObject({ ok: true })
   await eventually(() => expect(local.received.map((m) => m.text)).toEqual(['before', 'during']))
+  expect(await request(classicA, 'send', { call: 'io.emit', text: 'classic during' })).toMatchObject({ ok: true })
+  await eventually(() => expect(classicLocal.received.map((m) => m.text)).toEqual(['classic during']))
+  expect(await request(classicA, 'cluster:fetch-sockets', {})).toMatchObject({ error: { code: 'CLUSTER_TIMEOUT' } })
 
   await redis.restart()
   await eventually(() => expect(cluster.map((i) => i.fanout())).toEqual(['redis', 'redis']), 10_000)
@@ -56,5 +63,11 @@ it('survives a Redis outage and resumes cross-instance delivery', async () => {
     expect(remote.received.map((m) => m.text)).toContain('after')
   }, 10_000)
   expect(remote.received.map((m) => m.text)).not.toContain('during')
+  await eventually(async () => {
+    await request(classicA, 'send', { call: 'io.emit', text: 'classic after' })
+    await settle(150)
+    expect(classicRemote.received.map((m) => m.text)).toContain('classic after')
+  }, 10_000)
+  expect(classicRemote.received.map((m) => m.text)).not.toContain('classic during')
   expect((await health(two)).status).toBe('ok')
 })

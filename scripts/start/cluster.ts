@@ -10,6 +10,8 @@ import { createInterface } from 'node:readline'
 
 export interface InstanceSpec {
   id: string
+  /** Entry point, relative to the repository root. Default: the sandbox instance. */
+  script?: string
   /** Requested port; 0 picks one at first start, and restarts reuse it. */
   port: number
   /** Environment of the instance (see sandbox-server's ENV_NAMES). */
@@ -31,6 +33,7 @@ export class InstanceProcess {
   #restarts = 0
   #startedAt = 0
   readonly #root: string
+  readonly #script: string
   readonly #env: Record<string, string>
   readonly #log: (line: string) => void
 
@@ -38,6 +41,7 @@ export class InstanceProcess {
     this.id = spec.id
     this.#port = spec.port
     this.#root = root
+    this.#script = spec.script ?? join('sandbox-server', 'src', 'main.ts')
     this.#env = spec.env
     this.#log = log
   }
@@ -56,7 +60,7 @@ export class InstanceProcess {
 
   /** Starts the process; resolves with its port once it listens. */
   start(): Promise<number> {
-    const child = spawn(process.execPath, ['--import', 'tsx', join('sandbox-server', 'src', 'main.ts')], {
+    const child = spawn(process.execPath, ['--import', 'tsx', this.#script], {
       cwd: this.#root,
       env: { ...process.env, ...this.#env, INSTANCE_ID: this.id, PORT: String(this.#port), FORCE_COLOR: '0' },
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],

@@ -23,6 +23,8 @@ export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..')
 export interface Workbook {
   siteUrl: string
   instances: InstanceProcess[]
+  /** The Redis emitter process (lesson 3); `null` without Redis. */
+  emitter: InstanceProcess | null
   redis: RedisSource
   directory: SandboxDirectory
   /** Stops the instances, the site server and a Redis that the launcher started. */
@@ -54,8 +56,10 @@ export async function startWorkbook(config: LauncherConfig, log: (line: string) 
   const fanout: SandboxDirectory['fanout'] = redis.kind === 'none' ? 'local-only' : 'redis'
 
   const instances: InstanceProcess[] = []
+  let emitter: InstanceProcess | null = null
   const directory = (): SandboxDirectory => ({
     instances: instances.map((instance) => ({ id: instance.id, port: instance.port })),
+    ...(emitter ? { emitter: { port: emitter.port } } : {}),
     fanout,
   })
   const site = await serveSite({ siteDir, port: config.sitePort, host, directory })
@@ -73,15 +77,20 @@ export async function startWorkbook(config: LauncherConfig, log: (line: string) 
     const port = config.sandboxPort === 0 ? 0 : config.sandboxPort + index
     instances.push(new InstanceProcess(ROOT, { id: `i${index + 1}`, port, env }, log))
   }
+  if (redis.kind !== 'none') {
+    const port = config.sandboxPort === 0 ? 0 : config.sandboxPort + config.instances
+    emitter = new InstanceProcess(ROOT, { id: 'emitter', port, env, script: join('sandbox-server', 'src', 'emitter', 'main.ts') }, log)
+  }
+  const processes = emitter ? [...instances, emitter] : instances
   const closeSite = (server: Server): Promise<void> =>
     new Promise((done) => {
       server.closeAllConnections()
       server.close(() => done())
     })
   try {
-    await Promise.all(instances.map((instance) => instance.start()))
+    await Promise.all(processes.map((process) => process.start()))
   } catch (error) {
-    await Promise.all(instances.map((instance) => instance.stop()))
+    await Promise.all(processes.map((process) => process.stop()))
     await closeSite(site.server)
     if (redis.kind === 'started') redis.child.kill('SIGTERM')
     throw error
@@ -96,11 +105,12 @@ export async function startWorkbook(config: LauncherConfig, log: (line: string) 
   return {
     siteUrl: `http://localhost:${sitePort}`,
     instances,
+    emitter,
     redis,
     directory: directory(),
     close: () => {
       closing ??= (async () => {
-        await Promise.all(instances.map((instance) => instance.stop()))
+        await Promise.all(processes.map((process) => process.stop()))
         await closeSite(site.server)
         if (redis.kind === 'started') {
           await new Promise<void>((done) => {

@@ -39,7 +39,7 @@ function answerCensus(nsp: PlaygroundNsp, instanceId: string): void {
 }
 
 const timeoutToSandboxError = (error: unknown): never => {
-  throw new SandboxError('CLUSTER_TIMEOUT', `the other instances did not answer in time (${(error as Error).message}); is Redis down?`)
+  throw new SandboxError('CLUSTER_TIMEOUT', `could not get the other instances to answer (${(error as Error).message}): is Redis down?`)
 }
 
 /**

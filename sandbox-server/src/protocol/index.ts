@@ -84,7 +84,7 @@ export const ERROR_CODES = [
   'FORBIDDEN_ORIGIN',
   /** Handshake: the space already holds the maximum number of sockets. */
   'SPACE_FULL',
-  /** The other instances did not answer a cluster request in time (is Redis down?). */
+  /** A cluster request (fetchSockets, serverSideEmit) got no answer in time, or could not be sent (is Redis down?). */
   'CLUSTER_TIMEOUT',
   /** Something failed on the server; the server keeps running. */
   'INTERNAL',

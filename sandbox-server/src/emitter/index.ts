@@ -1,0 +1,67 @@
+/**
+ * The emitter service: a process that is **not** a Socket.IO server, yet reaches the learners'
+ * clients through Redis with @socket.io/redis-emitter (lesson 3). It has one HTTP route:
+ * `POST /emit { space, text, room? }` -> `{ ok, traceId }`.
+ *
+ * @module
+ */
+import { Emitter } from '@socket.io/redis-emitter'
+import type { Redis } from 'ioredis'
+import { Hono } from 'hono'
+import { cors } from 'hono/cors'
+import { z } from 'zod'
+import { SandboxError } from '../errors/index.ts'
+import { roomNameSchema, SPACE_CODE_PATTERN, spaceNamespace, type MessageEvent } from '../protocol/index.ts'
+
+export const emitPayloadSchema = z
+  .object({
+    space: z.string().regex(SPACE_CODE_PATTERN, 'space must be 6 characters of a-z and 0-9'),
+    text: z.string().min(1, 'text must not be empty').max(280, 'text must be at most 280 characters'),
+    room: roomNameSchema.optional(),
+  })
+  .strict()
+
+/**
+ * The exact line the emitter runs, as the widget shows it.
+ *
+ * @example
+ * emitterLine('paris') // => 'emitter.of("/with-redis").to("paris").emit("message", msg)'
+ */
+export function emitterLine(room?: string): string {
+  return `emitter.of("/with-redis")${room ? `.to(${JSON.stringify(room)})` : ''}.emit("message", msg)`
+}
+
+/**
+ * Builds the emitter's HTTP app over a Redis client (give it a publisher that never rejects).
+ *
+ * @example
+ * const app = createEmitterApp({ redis, keyPrefix: 'rtwb', allowedOrigins: ['http://localhost:4321'] })
+ */
+export function createEmitterApp(options: { redis: Redis; keyPrefix: string; allowedOrigins: readonly string[] }): Hono {
+  const emitter = new Emitter(options.redis, { key: options.keyPrefix })
+  let sequence = 0
+  const app = new Hono()
+  app.use('*', cors({ origin: [...options.allowedOrigins], allowMethods: ['GET', 'POST'], allowHeaders: ['Content-Type'] }))
+  app.get('/healthz', (c) => c.json({ status: 'ok', role: 'emitter', redis: options.redis.status }))
+  app.post('/emit', async (c) => {
+    try {
+      const raw = await c.req.json().catch(() => {
+        throw new SandboxError('INVALID_PAYLOAD', 'the body must be JSON')
+      })
+      const parsed = emitPayloadSchema.safeParse(raw)
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0]
+        throw new SandboxError('INVALID_PAYLOAD', `${issue?.path.join('.') || 'body'}: ${issue?.message ?? 'invalid'}`)
+      }
+      const { space, text, room } = parsed.data
+      const msg: MessageEvent = { traceId: `emitter.${(sequence++).toString(36)}`, call: 'emitter.emit', from: 'emitter', text, rooms: room ? [room] : [] }
+      const target = emitter.of(spaceNamespace(space, '/with-redis'))
+      ;(room ? target.to(room) : target).emit('message', msg)
+      return c.json({ ok: true, traceId: msg.traceId, line: emitterLine(room) })
+    } catch (error) {
+      const sandboxError = SandboxError.from(error)
+      return c.json(sandboxError.toAck(), sandboxError.code === 'INTERNAL' ? 500 : 400)
+    }
+  })
+  return app
+}

@@ -1,0 +1,229 @@
+/**
+ * `npm run bench:fanout`: what the sandbox's layers cost on a fan-out, against plain Socket.IO,
+ * in one run on this machine.
+ *
+ * Topology (every variant): 3 server processes + the local Redis, N clients (default 1,000)
+ * spread over the 3, all in one room; one of them sends at a fixed rate and the others receive
+ * (`socket.to(room).emit`). Variants, interleaved, each repeated (default 3) and reported as
+ * medians:
+ *   a   plain socket.io + @socket.io/redis-adapter (createAdapter: the classic adapter)
+ *   a'  plain socket.io + @socket.io/redis-adapter (createShardedAdapter, as the sandbox uses)
+ *   b   the sandbox server with everything it adds (spaces, validation, rate limiting, tracing hooks)
+ *   b+  the same with 300 other learner spaces open at once
+ * Servers run pinned to core 0, the load driver to core 1 (taskset). Loopback only; every loop
+ * is bounded in count and time. Env: BENCH_CLIENTS, BENCH_RATE (msgs/s), BENCH_SECONDS, BENCH_REPS,
+ * BENCH_SPACES, REDIS_URL.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { ROOT } from '../start/index.ts'
+import { cpuSeconds, median, rssBytes } from './stats.ts'
+
+const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 1000)
+const RATE = Number(process.env.BENCH_RATE ?? 20)
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 8)
+const REPS = Number(process.env.BENCH_REPS ?? 3)
+const SPACES = Number(process.env.BENCH_SPACES ?? 300)
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'
+const DEADLINE = Date.now() + 20 * 60_000 // the whole benchmark stops after 20 minutes, whatever happens
+const BENCH_SPACE = 'bench0'
+
+const pinning = spawnSync('sh', ['-c', 'command -v taskset']).status === 0
+const pinned = (core: number, args: string[]): [string, string[]] => (pinning ? ['taskset', ['-c', String(core), ...args]] : [args[0] as string, args.slice(1)])
+
+interface Variant {
+  id: 'a' | "a'" | 'b' | 'b+'
+  title: string
+  script: string
+  env: (index: number, key: string) => Record<string, string>
+  path: string
+  extraSpaces: number
+}
+
+const plain = (adapter: 'classic' | 'sharded') => (_index: number, key: string) => ({ ADAPTER: adapter, KEY: key, REDIS_URL, NAMESPACE: '/chat' })
+const sandbox = (index: number, key: string) => ({
+  INSTANCE_ID: `i${index + 1}`,
+  REDIS_URL,
+  SANDBOX_KEY_PREFIX: key,
+  // One sender stands for a whole class and every client sits in one space: raise the limits,
+  // the rate limiter and the space accounting still run on every event.
+  SANDBOX_MAX_SOCKETS_PER_SPACE: '5000',
+  SANDBOX_EVENTS_PER_SECOND: '10000',
+  SANDBOX_EVENT_BURST: '10000',
+})
+const VARIANTS: Variant[] = [
+  { id: 'a', title: 'plain socket.io + redis-adapter (classic)', script: 'scripts/bench-fanout/plain-server.ts', env: plain('classic'), path: '/chat', extraSpaces: 0 },
+  { id: "a'", title: 'plain socket.io + redis-adapter (sharded)', script: 'scripts/bench-fanout/plain-server.ts', env: plain('sharded'), path: '/chat', extraSpaces: 0 },
+  { id: 'b', title: 'sandbox server (spaces, validation, tracing)', script: 'sandbox-server/src/main.ts', env: sandbox, path: `/s/${BENCH_SPACE}/chat`, extraSpaces: 0 },
+  { id: 'b+', title: `sandbox server + ${SPACES} other spaces open`, script: 'sandbox-server/src/main.ts', env: sandbox, path: `/s/${BENCH_SPACE}/chat`, extraSpaces: SPACES },
+]
+
+function startProcess(command: string, args: string[], env: Record<string, string>): Promise<{ child: ChildProcess; port: number }> {
+  const child = spawn(command, args, { cwd: ROOT, env: { ...process.env, PORT: '0', ...env }, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] })
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${args.join(' ')} did not start in 20 s`)), 20_000)
+    child.on('message', (message: { type?: string; port?: number }) => {
+      if (message.type === 'listening' && message.port) {
+        clearTimeout(timer)
+        resolve({ child, port: message.port })
+      }
+    })
+    child.once('exit', (code) => reject(new Error(`${args.join(' ')} exited with ${code}`)))
+  })
+}
+
+function ask<T>(child: ChildProcess, command: object, expect: string, timeoutMs: number): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`driver: no ${expect} in ${timeoutMs} ms`)), timeoutMs)
+    const onMessage = (message: { type: string; message?: string }) => {
+      if (message.type !== expect && message.type !== 'error') return
+      clearTimeout(timer)
+      child.off('message', onMessage)
+      if (message.type === 'error') reject(new Error(`driver: ${message.message}`))
+      else resolve(message as T)
+    }
+    child.on('message', onMessage)
+    child.send(command)
+  })
+}
+
+interface RunResult {
+  variant: Variant['id']
+  sent: number
+  delivered: number
+  expected: number
+  deliveriesPerSecond: number
+  deliveriesPerCpuSecond: number
+  p50Ms: number
+  p99Ms: number
+  idleBytesPerSocket: number
+  connectMs: number
+}
+
+async function runOnce(variant: Variant): Promise<RunResult> {
+  const key = `rtwb-bench-${randomBytes(3).toString('hex')}`
+  const servers = await Promise.all(
+    [0, 1, 2].map((index) => startProcess(...pinned(0, [process.execPath, '--import', 'tsx', variant.script]), variant.env(index, key))),
+  )
+  const [driverCommand, driverArgs] = pinned(1, [process.execPath, '--import', 'tsx', 'scripts/bench-fanout/driver.ts'])
+  const driver = spawn(driverCommand, driverArgs, { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+  try {
+    await new Promise((resolve) => setTimeout(resolve, 500))
+    const pids = servers.map((server) => server.child.pid as number)
+    const rssBefore = pids.reduce((sum, pid) => sum + rssBytes(pid), 0)
+    const extra = Array.from({ length: variant.extraSpaces }, (_, index) => ({ path: `/s/x${index.toString(36).padStart(5, '0')}/chat` }))
+    const connected = await ask<{ ms: number }>(
+      driver,
+      { type: 'connect', bases: servers.map((server) => `http://127.0.0.1:${server.port}`), path: variant.path, clients: CLIENTS, extra },
+      'connected',
+      120_000,
+    )
+    await new Promise((resolve) => setTimeout(resolve, 1_000))
+    const idleBytesPerSocket = (pids.reduce((sum, pid) => sum + rssBytes(pid), 0) - rssBefore) / (CLIENTS + variant.extraSpaces)
+    // A short warm-up (JIT, buffers), not measured.
+    await ask(driver, { type: 'run', rate: RATE, seconds: 1 }, 'result', 30_000)
+    const cpuBefore = pids.reduce((sum, pid) => sum + cpuSeconds(pid), 0)
+    const result = await ask<{ sent: number; delivered: number; expected: number; wallSeconds: number; p50: number; p99: number }>(
+      driver,
+      { type: 'run', rate: RATE, seconds: SECONDS },
+      'result',
+      (SECONDS + 30) * 1000,
+    )
+    const cpu = pids.reduce((sum, pid) => sum + cpuSeconds(pid), 0) - cpuBefore
+    await ask(driver, { type: 'close' }, 'closed', 30_000)
+    return {
+      variant: variant.id,
+      sent: result.sent,
+      delivered: result.delivered,
+      expected: result.expected,
+      deliveriesPerSecond: result.delivered / result.wallSeconds,
+      deliveriesPerCpuSecond: result.delivered / Math.max(cpu, 0.01),
+      p50Ms: result.p50,
+      p99Ms: result.p99,
+      idleBytesPerSocket,
+      connectMs: connected.ms,
+    }
+  } finally {
+    driver.kill('SIGTERM')
+    for (const server of servers) server.child.kill('SIGTERM')
+  }
+}
+
+console.log(`fan-out benchmark: ${CLIENTS} clients on 3 processes + Redis, one room, 1 sender at ${RATE} msgs/s for ${SECONDS} s, ${REPS} repetitions${pinning ? ', servers on core 0, driver on core 1' : ' (taskset missing: not pinned)'}`)
+const runs: RunResult[] = []
+for (let rep = 1; rep <= REPS; rep += 1) {
+  // Interleave the variants, and rotate their order, so drift on a shared machine spreads evenly.
+  const order = VARIANTS.map((_, index) => VARIANTS[(index + rep - 1) % VARIANTS.length] as Variant)
+  for (const variant of order) {
+    if (Date.now() > DEADLINE) throw new Error('benchmark time limit (20 min) reached')
+    const result = await runOnce(variant)
+    runs.push(result)
+    console.log(
+      `  rep ${rep} ${variant.id.padEnd(2)} ${result.deliveriesPerSecond.toFixed(0).padStart(7)} deliveries/s  p50 ${result.p50Ms.toFixed(1)} ms  p99 ${result.p99Ms.toFixed(1)} ms  ${result.delivered}/${result.expected} delivered`,
+    )
+  }
+}
+
+type Summary = Omit<RunResult, 'variant' | 'sent' | 'delivered' | 'expected' | 'connectMs'> & { title: string; deliveredShare: number }
+const summary = Object.fromEntries(
+  VARIANTS.map((variant) => {
+    const mine = runs.filter((run) => run.variant === variant.id)
+    const m = (pick: (run: RunResult) => number) => median(mine.map(pick))
+    const row: Summary = {
+      title: variant.title,
+      deliveriesPerSecond: m((r) => r.deliveriesPerSecond),
+      deliveriesPerCpuSecond: m((r) => r.deliveriesPerCpuSecond),
+      p50Ms: m((r) => r.p50Ms),
+      p99Ms: m((r) => r.p99Ms),
+      idleBytesPerSocket: m((r) => r.idleBytesPerSocket),
+      deliveredShare: m((r) => r.delivered / Math.max(r.expected, 1)),
+    }
+    return [variant.id, row]
+  }),
+) as Record<Variant['id'], Summary>
+
+const ratio = (x: number, y: number) => Number((x / y).toFixed(3))
+const report = {
+  throughputRatio: ratio(summary.b.deliveriesPerSecond, summary.a.deliveriesPerSecond),
+  p99Ratio: ratio(summary.b.p99Ms, summary.a.p99Ms),
+  cpuEfficiencyRatio: ratio(summary.b.deliveriesPerCpuSecond, summary.a.deliveriesPerCpuSecond),
+  versusSharded: {
+    throughputRatio: ratio(summary.b.deliveriesPerSecond, summary["a'"].deliveriesPerSecond),
+    p99Ratio: ratio(summary.b.p99Ms, summary["a'"].p99Ms),
+    cpuEfficiencyRatio: ratio(summary.b.deliveriesPerCpuSecond, summary["a'"].deliveriesPerCpuSecond),
+  },
+  spaces300: {
+    throughputRatio: ratio(summary['b+'].deliveriesPerSecond, summary.b.deliveriesPerSecond),
+    p99Ratio: ratio(summary['b+'].p99Ms, summary.b.p99Ms),
+    cpuEfficiencyRatio: ratio(summary['b+'].deliveriesPerCpuSecond, summary.b.deliveriesPerCpuSecond),
+  },
+  targets: { throughputRatio: '>= 0.9', p99Ratio: '<= 1.2' },
+  setup: { clients: CLIENTS, rateMsgsPerSecond: RATE, seconds: SECONDS, repetitions: REPS, otherSpaces: SPACES, pinned: pinning, node: process.version },
+  summary,
+  runs,
+}
+
+const line = (cells: string[], widths: number[]) => cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0))).join('  ')
+const widths = [50, 13, 9, 9, 15, 12, 10]
+console.log('')
+console.log(line(['variant (medians)', 'deliveries/s', 'p50 ms', 'p99 ms', 'deliv./CPU-s', 'B/idle sock', 'delivered'], widths))
+for (const variant of VARIANTS) {
+  const row = summary[variant.id]
+  console.log(
+    line(
+      [`${variant.id.padEnd(3)}${row.title}`, row.deliveriesPerSecond.toFixed(0), row.p50Ms.toFixed(1), row.p99Ms.toFixed(1), row.deliveriesPerCpuSecond.toFixed(0), row.idleBytesPerSocket.toFixed(0), `${(row.deliveredShare * 100).toFixed(1)}%`],
+      widths,
+    ),
+  )
+}
+console.log('')
+console.log(`b/a   throughput ${report.throughputRatio} (target >= 0.9), p99 ${report.p99Ratio} (target <= 1.2), deliveries per CPU-s ${report.cpuEfficiencyRatio}`)
+console.log(`b/a'  throughput ${report.versusSharded.throughputRatio}, p99 ${report.versusSharded.p99Ratio}, deliveries per CPU-s ${report.versusSharded.cpuEfficiencyRatio}`)
+console.log(`b+/b  (${SPACES} spaces open) throughput ${report.spaces300.throughputRatio}, p99 ${report.spaces300.p99Ratio}, deliveries per CPU-s ${report.spaces300.cpuEfficiencyRatio}`)
+mkdirSync(join(ROOT, '.bench'), { recursive: true })
+const file = join(ROOT, '.bench', `fanout-${new Date().toISOString().replace(/[:.]/g, '-')}.json`)
+writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`)
+console.log(`\nJSON: ${file}`)
+process.exit(0)

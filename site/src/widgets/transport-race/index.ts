@@ -42,7 +42,7 @@ export interface TransportRace {
 type State = 'connecting' | 'offline' | 'ready' | 'running'
 const RATES = [1, 5, 10, 20, 50]
 const SIZES = [32, 256, 1024]
-const TITLES: Record<TransportName, string> = { 'long-polling': 'Long polling', sse: 'Server-Sent Events', websocket: 'WebSocket' }
+const TITLES: Record<TransportName, string> = { 'long-polling': 'Long polling', sse: 'SSE', websocket: 'WebSocket' }
 const FACTORIES: Record<TransportName, (ctx: ChannelContext) => Channel> = { 'long-polling': longPolling, sse, websocket }
 const HIGHLIGHT = new Set(['upgrade', 'connection', 'sec-websocket-key', 'sec-websocket-accept', 'origin'])
 const fmt = (v: number | null, unit = '') => (v == null ? '–' : `${Math.round(v)}${unit}`)
@@ -71,12 +71,14 @@ function createPanel(name: TransportName, actions: { cut(): void; send(): void; 
     ws && button('tr-close-clean', 'Close cleanly', actions.closeClean),
     ws && button('tr-reopen', 'Reopen', actions.reopen),
   ].filter((b): b is HTMLButtonElement => !!b)
+  const reopen = buttons[3]
+  if (reopen) reopen.hidden = true
   const el = h('article', { class: 'tr-panel', 'data-testid': 'tr-panel', 'data-transport': name },
     h('header', { class: 'tr-row' }, h('h4', { text: TITLES[name] }), state),
     h('dl', { class: 'tr-stats' },
-      ...row('Events', f.events), ...row('Missing', f.missing), ...row('Duplicates', f.dup),
-      ...row('Latency p50 (ms)', f.p50), ...row('Latency p95 (ms)', f.p95),
-      ...row('HTTP requests', f.requests), ...row('Bytes on the wire / event', f.bpe), ...row('Open connections', f.open),
+      ...row('Events', f.events), ...row('Missing ids', f.missing), ...row('Duplicate ids', f.dup),
+      ...row('Latency p50, ms', f.p50), ...row('Latency p95, ms', f.p95),
+      ...row('HTTP requests', f.requests), ...row('Wire bytes / event', f.bpe), ...row('Open connections', f.open),
       ...(ws ? row('Last close code', f.code) : [])),
     h('figure', {}, chart.el, h('figcaption', { class: 'tr-hint', text: 'latency, last 100 events' })),
     note, h('p', { class: 'tr-row' }, ...buttons), sent)
@@ -85,6 +87,7 @@ function createPanel(name: TransportName, actions: { cut(): void; send(): void; 
     el, f, note, sent, buttons,
     /** The run whose channel may still report states here (also while it closes after Stop). */
     run: -1,
+    state: 'closed' as ChannelState,
     get tally() { return tally },
     reset(from: number) {
       tally = new Tally(from)
@@ -93,6 +96,8 @@ function createPanel(name: TransportName, actions: { cut(): void; send(): void; 
       this.render()
     },
     setState(s: ChannelState, text?: string) {
+      this.state = s
+      if (reopen) reopen.hidden = s !== 'closed'
       state.textContent = s === 'closed' && ws && f.code.textContent !== '–' ? `closed (${f.code.textContent})` : s
       state.className = `tr-state tr-st-${s}`
       if (text !== undefined) note.textContent = text
@@ -165,7 +170,7 @@ export function mountTransportRace(root: HTMLElement, options: TransportRaceOpti
   }))
   function showHandshake(hs: HandshakeCapture) {
     handshakeBody.replaceChildren(
-      h('p', { class: 'tr-hint', text: `As the server saw it at ${new Date(hs.at).toLocaleTimeString()}: a new random key each time, so a new accept value.` }),
+      h('p', { class: 'tr-hint', text: `The last upgrade, as the server captured it at ${new Date(hs.at).toLocaleTimeString()}.` }),
       h('p', {}, h('strong', { text: 'Request ' }), h('code', { 'data-testid': 'tr-hs-request', text: hs.request.line })), headers(hs.request.headers),
       h('p', {}, h('strong', { text: 'Response ' }), h('code', { 'data-testid': 'tr-hs-response', text: hs.response.line })), headers(hs.response.headers))
   }
@@ -338,8 +343,16 @@ export function mountTransportRace(root: HTMLElement, options: TransportRaceOpti
   async function cut(name: TransportName) {
     const panel = panels.get(name)
     try {
-      const r = await clients.http<{ cut: number }>(url('/cut'), { transport: name })
-      panel?.setState('reconnecting', `The server dropped ${r.cut} TCP connection(s) without a goodbye…`)
+      let r = { cut: 0 }
+      // A poll may be between two requests at that instant: try again a few times.
+      for (let n = 0; n < 4 && !r.cut; n++) {
+        if (n) await new Promise((ok) => setTimeout(ok, 40))
+        r = await clients.http<{ cut: number }>(url('/cut'), { transport: name })
+      }
+      // SSE and WebSocket report the drop themselves; a cut poll may be retried by the browser unseen.
+      if (panel?.state === 'open') {
+        panel.note.textContent = `The server dropped ${r.cut} TCP connection(s) without a goodbye.${name === 'long-polling' ? ' Long polling just asks again with its cursor (the browser may even retry the GET by itself): watch Missing ids.' : ''}`
+      }
     } catch (e) {
       if (panel) panel.note.textContent = `Cut failed: ${(e as Error).message}`
     }

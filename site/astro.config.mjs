@@ -5,36 +5,20 @@
  * Mermaid diagrams are rendered at build time (light + dark SVG) when a Chromium is found,
  * otherwise they fall back to client-side rendering (see src/lib/markdown/).
  */
-import { execSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { defineConfig } from 'astro/config'
 import starlight from '@astrojs/starlight'
 import { remarkMermaidBlocks } from './src/lib/markdown/remark-mermaid-blocks.mjs'
 import { rehypeMermaidThemed } from './src/lib/markdown/rehype-mermaid-themed.mjs'
 import { lessonSidebar } from './src/utils/lesson-sidebar.mjs'
+import { CHROMIUM_ARGS, findChromium } from '../scripts/chromium.mjs'
 
 const srcDir = fileURLToPath(new URL('./src/', import.meta.url))
 const repoRoot = fileURLToPath(new URL('../', import.meta.url))
 const lessonsDir = fileURLToPath(new URL('../lessons/', import.meta.url))
 
-/** Finds a Chromium for build-time Mermaid: $RTWB_CHROMIUM, else `command -v chromium`. */
-function findChromium() {
-  if (process.env.RTWB_MERMAID === 'client') return undefined
-  if (process.env.RTWB_CHROMIUM) return process.env.RTWB_CHROMIUM
-  for (const name of ['chromium', 'chromium-browser']) {
-    try {
-      const found = execSync(`command -v ${name}`, { stdio: ['ignore', 'pipe', 'ignore'], shell: '/bin/sh' })
-        .toString()
-        .trim()
-      if (found) return found
-    } catch {
-      /* not found */
-    }
-  }
-  return undefined
-}
-
-const chromium = findChromium()
+// Build-time Mermaid needs a Chromium; RTWB_MERMAID=client forces the in-browser fallback.
+const chromium = process.env.RTWB_MERMAID === 'client' ? undefined : (findChromium() ?? undefined)
 /** 'build': inline SVG at build time; 'client': <pre class="mermaid"> + lazy client renderer. */
 const mermaidMode = chromium ? 'build' : 'client'
 if (!chromium) console.warn('[realtime-workbook] No Chromium found: Mermaid diagrams will render in the browser.')
@@ -69,16 +53,7 @@ export default defineConfig({
           mode: mermaidMode,
           launchOptions: {
             executablePath: chromium,
-            args: [
-              '--headless',
-              '--no-sandbox',
-              '--disable-gpu',
-              '--disable-quic',
-              '--no-first-run',
-              '--disable-background-networking',
-              '--disable-component-update',
-              '--disable-sync',
-            ],
+            args: CHROMIUM_ARGS,
           },
         },
       ],

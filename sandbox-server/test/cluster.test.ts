@@ -7,9 +7,9 @@ import type { SandboxServer } from '../src/index.ts'
 import { createEmitterApp } from '../src/emitter/index.ts'
 import type { FetchSocketsAck, ServerSideEmitAck, TraceEvent } from '../src/protocol/index.ts'
 import {
+  clientPool,
   eventually,
   observer,
-  playgroundClient,
   randomSpace,
   request,
   settle,
@@ -20,14 +20,9 @@ import {
 } from './harness.ts'
 
 let cluster: SandboxServer[]
-const opened: TestClient[] = []
+const pool = clientPool()
+const client = pool.client
 const at = (index: number): SandboxServer => cluster[index] as SandboxServer
-
-async function client(...args: Parameters<typeof playgroundClient>): Promise<TestClient> {
-  const created = await playgroundClient(...args)
-  opened.push(created)
-  return created
-}
 
 /** A on i1, L (a local peer) on i1, B on i2, C on i3, all in `namespace`. */
 async function spread(space: string, namespace: '/with-redis' | '/without-redis') {
@@ -44,7 +39,7 @@ beforeAll(async () => {
   cluster = await startCluster(3)
 })
 afterAll(async () => {
-  await stopAll(cluster, opened.map((c) => c.socket))
+  await stopAll(cluster, pool.sockets())
 })
 
 describe('adapter off vs on, side by side on the same cluster', () => {

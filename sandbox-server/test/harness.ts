@@ -74,6 +74,26 @@ export async function playgroundClient(
   return { socket, hello, received, label }
 }
 
+/**
+ * Playground clients that a test file opens and closes together.
+ *
+ * @example
+ * const pool = clientPool()
+ * const a = await pool.client(instance, space, '/chat', 'A')
+ * afterAll(() => stopAll(cluster, pool.sockets()))
+ */
+export function clientPool(): { client: typeof playgroundClient; sockets: () => Socket[] } {
+  const opened: TestClient[] = []
+  return {
+    client: async (...args) => {
+      const created = await playgroundClient(...args)
+      opened.push(created)
+      return created
+    },
+    sockets: () => opened.map((c) => c.socket),
+  }
+}
+
 /** Connects an observer of `space` to `instance`, collecting its trace. */
 export async function observer(instance: SandboxServer, space: string): Promise<{ socket: Socket; trace: TraceEvent[] }> {
   const socket = connect(`${instance.url}/observe`, { forceNew: true, transports: ['websocket'], auth: { space } })

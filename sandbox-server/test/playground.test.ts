@@ -5,9 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { SandboxServer } from '../src/index.ts'
 import type { RoomAck, SendAck, TraceEvent } from '../src/protocol/index.ts'
 import {
+  clientPool,
   eventually,
   observer,
-  playgroundClient,
   randomSpace,
   request,
   settle,
@@ -17,20 +17,15 @@ import {
 } from './harness.ts'
 
 let cluster: SandboxServer[]
-const opened: TestClient[] = []
+const pool = clientPool()
+const client = pool.client
 const at = (index: number): SandboxServer => cluster[index] as SandboxServer
-
-async function client(...args: Parameters<typeof playgroundClient>): Promise<TestClient> {
-  const created = await playgroundClient(...args)
-  opened.push(created)
-  return created
-}
 
 beforeAll(async () => {
   cluster = await startCluster(3)
 })
 afterAll(async () => {
-  await stopAll(cluster, opened.map((c) => c.socket))
+  await stopAll(cluster, pool.sockets())
 })
 
 describe('rooms across instances', () => {

@@ -3,25 +3,16 @@
  * `npm start`'s launcher on free ports (3 instance processes, the shared Redis with a fresh key
  * prefix), and opens Debian's Chromium through playwright-core. Never downloads a browser.
  */
-import { execFileSync } from 'node:child_process'
 import { chromium, type Browser, type Page } from 'playwright-core'
+import { expect } from 'vitest'
+import { measurePageAssets } from '../../scripts/check-budget/index.ts'
+import { CHROMIUM_ARGS, findChromium } from '../../scripts/chromium.mjs'
 import { resolveLauncherConfig } from '../../scripts/start/config.ts'
-import { startWorkbook, type Workbook } from '../../scripts/start/index.ts'
+import { ROOT, startWorkbook, type Workbook } from '../../scripts/start/index.ts'
 import { uniquePrefix } from '../../sandbox-server/test/harness.ts'
 
-export const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-]
-
 function chromiumPath(): string {
-  const found = execFileSync('sh', ['-c', 'command -v chromium || command -v chromium-browser || true']).toString().trim()
+  const found = findChromium()
   if (!found) throw new Error('Chromium is not installed: `apt-get install chromium` (.ci/run does it)')
   return found
 }
@@ -57,4 +48,16 @@ export async function startBrowserFixture(): Promise<BrowserFixture> {
       await workbook.close()
     },
   }
+}
+
+/** Budgets of a lesson page, gzip: JS it loads (lazy widget chunks included; search opens on demand) and CSS. */
+export const BUDGET = { jsBytes: 36_000, cssBytes: 20_000 }
+
+/** Asserts a built page holds the budgets and prints its figures. */
+export function expectWithinBudget(pagePath: string): void {
+  const assets = measurePageAssets(`${ROOT}/site/dist`, pagePath)
+  const js = assets.jsGzipBytes - assets.jsOnSearchGzipBytes
+  console.log(`${pagePath}: JS ${js} B gzip (+${assets.jsOnSearchGzipBytes} B if search is opened), CSS ${assets.cssGzipBytes} B gzip`)
+  expect(js).toBeLessThanOrEqual(BUDGET.jsBytes)
+  expect(assets.cssGzipBytes).toBeLessThanOrEqual(BUDGET.cssBytes)
 }

@@ -4,9 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Page } from 'playwright-core'
-import { measurePageAssets } from '../../scripts/check-budget/index.ts'
-import { ROOT } from '../../scripts/start/index.ts'
-import { startBrowserFixture, type BrowserFixture } from './fixture.ts'
+import { expectWithinBudget, startBrowserFixture, type BrowserFixture } from './fixture.ts'
 
 let fixture: BrowserFixture
 let page: Page
@@ -39,11 +37,7 @@ describe('lesson 2 page', () => {
   })
 
   it('holds the JS and CSS budgets (gzip, counting lazy chunks; search opens on demand)', () => {
-    const assets = measurePageAssets(`${ROOT}/site/dist`, 'lessons/socketio-foundations/index.html')
-    const jsOnLoadAndWidget = assets.jsGzipBytes - assets.jsOnSearchGzipBytes
-    console.log(`lesson 2: JS ${jsOnLoadAndWidget} B gzip (+${assets.jsOnSearchGzipBytes} B if search is opened), CSS ${assets.cssGzipBytes} B gzip`)
-    expect(jsOnLoadAndWidget).toBeLessThanOrEqual(36_000)
-    expect(assets.cssGzipBytes).toBeLessThanOrEqual(20_000)
+    expectWithinBudget('lessons/socketio-foundations/index.html')
   })
 })
 

@@ -1,0 +1,62 @@
+/**
+ * Lesson 3 in a real browser against the real cluster: clients on 3 instances; with the Redis
+ * adapter every client receives, without it only those on the sender's instance.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Locator, Page } from 'playwright-core'
+import { expectWithinBudget, startBrowserFixture, type BrowserFixture } from './fixture.ts'
+
+let fixture: BrowserFixture
+let page: Page
+
+beforeAll(async () => {
+  fixture = await startBrowserFixture()
+  page = await fixture.newPage()
+  await page.goto(`${fixture.workbook.siteUrl}/lessons/scaling/`)
+})
+afterAll(async () => {
+  await fixture?.close()
+})
+
+const lane = (namespace: string): Locator => page.locator(`[data-testid="cf-lane"][data-namespace="${namespace}"]`)
+const received = (namespace: string, instance: string): Locator =>
+  lane(namespace).locator(`[data-testid="cf-client"][data-instance="${instance}"]`).getByTestId('cf-received-item')
+
+describe('lesson 3 page', () => {
+  it('renders its diagrams at build time and holds the budgets', async () => {
+    const diagrams = page.locator('.rtwb-diagram[data-mermaid="build"]')
+    expect(await diagrams.count()).toBeGreaterThanOrEqual(2)
+    expectWithinBudget('lessons/scaling/index.html')
+  })
+})
+
+describe('cluster fan-out', () => {
+  it('adapter on: all clients receive; adapter off: only the sender instance', async () => {
+    const widget = page.getByTestId('cluster-fanout')
+    await widget.scrollIntoViewIfNeeded()
+    await expect.poll(() => widget.getAttribute('data-state'), { timeout: 15_000 }).toBe('ready')
+    await page.getByTestId('cf-setup').click()
+    await expect.poll(() => page.locator('[data-testid="cf-client"][data-status="connected"]').count(), { timeout: 10_000 }).toBe(6)
+
+    for (const namespace of ['/with-redis', '/without-redis']) {
+      const sender = lane(namespace).locator('[data-testid="cf-client"][data-instance="1"]')
+      const label = (await sender.getAttribute('data-label')) ?? ''
+      const from = page.getByTestId('cf-send-from')
+      const option = from.locator('option').filter({ hasText: label }).filter({ hasText: namespace })
+      await from.selectOption((await option.first().getAttribute('value')) ?? '')
+      await page.locator('[data-testid="cf-send-call"][value="io.emit"]').check()
+      await page.getByTestId('cf-send-text').fill(`hello ${namespace}`)
+      await page.getByTestId('cf-send').click()
+    }
+    for (const instance of ['1', '2', '3']) {
+      await expect.poll(() => received('/with-redis', instance).filter({ hasText: 'hello /with-redis' }).count(), { timeout: 5_000 }).toBe(1)
+    }
+    await expect.poll(() => received('/without-redis', '1').filter({ hasText: 'hello /without-redis' }).count()).toBe(1)
+    await page.waitForTimeout(500)
+    expect(await received('/without-redis', '2').count()).toBe(0)
+    expect(await received('/without-redis', '3').count()).toBe(0)
+    // The Redis traffic panel shows the publish, read by the other instances' subscribers.
+    await expect.poll(() => page.getByTestId('cf-redis-row').count()).toBeGreaterThan(0)
+    expect(await page.getByTestId('cf-redis-row').first().getAttribute('data-published-by')).toBe('i1')
+  })
+})

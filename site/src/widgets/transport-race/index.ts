@@ -230,7 +230,9 @@ export function mountTransportRace(root: HTMLElement, options: TransportRaceOpti
 
   // ---- helpers -------------------------------------------------------------------------------
   const raceInstance = (): SandboxInstance | undefined => dir?.instances[Number(instance.value) - 1]
-  const url = (route: string) => transportUrl(raceInstance()?.base ?? '', space.current(), route)
+  /** Where the race runs: fixed at Start, so Stop still reaches it after a space change. */
+  let target = { base: '', space: '' }
+  const url = (route: string) => transportUrl(target.base, target.space, route)
   /** The race's instance, the limit demo's (3, or 2 when the race is on 3) and Socket.IO's (the other one). */
   function pick() {
     const list = dir?.instances ?? []
@@ -278,6 +280,7 @@ export function mountTransportRace(root: HTMLElement, options: TransportRaceOpti
     const inst = raceInstance()
     if (!inst || root.dataset.state !== 'ready') return
     const current = ++run
+    target = { base: inst.base, space: space.current() }
     setState('running')
     startBtn.disabled = true
     status.textContent = `Starting the stream on ${inst.id}…`
@@ -298,7 +301,7 @@ export function mountTransportRace(root: HTMLElement, options: TransportRaceOpti
       panel.reset(from)
       panel.run = current
       channels.set(name, FACTORIES[name]({
-        clients, base: inst.base, space: space.current(), after: from, retryMs: options.retryMs,
+        clients, ...target, after: from, retryMs: options.retryMs,
         hooks: {
           event(ev) {
             if (current !== run) return

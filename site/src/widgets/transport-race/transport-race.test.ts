@@ -149,4 +149,41 @@ describe('transport race', () => {
     expect(clients.sockets[0]!.readyState).toBe(3)
     expect([...root.querySelectorAll('[data-testid="tr-state"]')].map((s) => s.textContent)).toEqual(['closed', 'closed', 'closed (1000)'])
   })
+
+  it('changes the rate while running without reopening the transports', async () => {
+    const { root, clients } = await startRace()
+    const rate = $<HTMLSelectElement>(root, 'tr-rate')
+    expect([...rate.options].map((o) => o.value)).toEqual(['1', '5', '10', '20', '50'])
+    rate.value = '50'
+    rate.dispatchEvent(new Event('change'))
+    await vi.waitFor(() => expect(clients.requests.filter((r) => r.url.endsWith('/stream')).at(-1)?.body).toEqual({ eventsPerSecond: 50, payloadBytes: 32 }))
+    expect(clients.sockets).toHaveLength(1)
+    expect(clients.sources).toHaveLength(1)
+  })
+
+  it('puts the limit demo on instance 2 and Socket.IO on instance 1 when the race uses instance 3', async () => {
+    const { root } = await setup()
+    const instance = $<HTMLSelectElement>(root, 'tr-instance')
+    instance.value = '3'
+    instance.dispatchEvent(new Event('change'))
+    expect($(root, 'tr-limit').textContent).toContain('i2 (localhost:4002)')
+    await vi.waitFor(() => expect($(root, 'tr-sio').textContent).toContain('connects to i1'))
+  })
+
+  it('stops the race and starts over when the learner joins another space', async () => {
+    const root = document.createElement('section')
+    document.body.append(root)
+    const clients = createFakeClients()
+    routes(clients)
+    const space = createSpaceState('aaaaaa')
+    widget = mountTransportRace(root, { connector: createFakeConnector(), clients, space, statsIntervalMs: 20, retryMs: 10 })
+    await vi.waitFor(() => expect(root.dataset.state).toBe('ready'))
+    $(root, 'tr-start').click()
+    await vi.waitFor(() => expect(clients.sockets).toHaveLength(1))
+    space.set('bbbbbb')
+    await vi.waitFor(() => expect(root.dataset.state).toBe('ready'))
+    expect(clients.sockets[0]!.readyState).toBe(3)
+    expect(clients.requests.some((r) => r.url.includes('/t/aaaaaa/stream') && (r.body as { eventsPerSecond: number }).eventsPerSecond === 0)).toBe(true)
+    expect($(root, 'tr-sio').textContent).toContain('/s/bbbbbb/chat')
+  })
 })

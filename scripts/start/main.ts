@@ -34,6 +34,7 @@ const redisLine = {
 log('')
 log('realtime-workbook is running')
 log(`  site      ${workbook.siteUrl}`)
+log(`  watch     ${workbook.siteUrl}/instructor/ (instructor view: the cluster, live)`)
 for (const instance of workbook.instances) log(`  sandbox   ${instance.id}  http://localhost:${instance.port}`)
 if (workbook.emitter) log(`  emitter   http://localhost:${workbook.emitter.port} (Redis emitter, lesson 3)`)
 log(`  redis     ${redisLine}`)

@@ -449,5 +449,7 @@ export interface HealthBody {
   /** State of this instance's Redis connection, or `disabled` when run without Redis. */
   redis: 'ready' | 'connecting' | 'down' | 'disabled'
   sockets: number
+  /** Learner spaces with at least one socket on this instance. */
+  spaces: number
   uptimeSeconds: number
 }

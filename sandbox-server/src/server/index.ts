@@ -89,6 +89,7 @@ export async function startSandboxServer(options: StartOptions = {}): Promise<Sa
       fanout: fanout(),
       redis: redis ? (redis.state() === 'ready' ? 'ready' : redis.state()) : 'disabled',
       sockets: io.engine.clientsCount,
+      spaces: spaces.activeSpaces,
       uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
     }),
   })

@@ -2,6 +2,12 @@
  * An in-memory sandbox cluster for widget tests: instances, spaces, namespaces, rooms, sender
  * exclusion, Redis fan-out (or not) and per-instance traces, all without a network.
  * Everything the "server" does happens on a later macrotask, like real packets.
+ *
+ * Lesson 3's cluster namespaces behave like the real ones: `/with-redis` fans out through "Redis"
+ * (and reports `redis` trace events from every watched instance, merged by `key`), `/without-redis`
+ * never leaves the sender's instance; `fetchSockets()`, `serverSideEmit()`, `io.to(socketId)`, the
+ * per-space outage simulation, and `fake.fetch` for the emitter (`POST /emit`) and Engine.IO
+ * long-polling requests (sessions live on the instance that created them).
  */
 import {
   createEmitter,
@@ -9,6 +15,7 @@ import {
   type ClientEventMap,
   type ClientRequestMap,
   type LocalErrorAck,
+  type ResolvedDirectory,
   type ObserverEventMap,
   type SandboxClient,
   type SandboxConnector,
@@ -23,7 +30,9 @@ import {
   type ErrorCode,
   type FanoutState,
   type HealthBody,
-  type PlaygroundNamespace,
+  type LearnerNamespace,
+  type MessageEvent,
+  type RedisTraffic,
   type SendCall,
   type TraceEvent,
   type TracedSocket,
@@ -33,7 +42,7 @@ interface FakeSocket {
   id: string
   label: string
   instance: string
-  namespace: PlaygroundNamespace
+  namespace: LearnerNamespace
   space: string
   rooms: Set<string>
   connected: boolean
@@ -53,6 +62,8 @@ export interface FakeConnectorOptions {
   /** When true, `/sandbox.json` and every `/healthz` fail, and connections fail. */
   offline?: boolean
   maxSocketsPerSpace?: number
+  /** Whether the directory lists the Redis emitter (port 4004); default true. */
+  emitter?: boolean
 }
 
 export interface FakeConnector extends SandboxConnector {
@@ -65,10 +76,17 @@ export interface FakeConnector extends SandboxConnector {
   /** Connected playground sockets, for assertions. */
   sockets(): { id: string; label: string; instance: string; namespace: string; space: string; rooms: string[] }[]
   observerCount(): number
+  /** `fetch` for the emitter (`POST :4004/emit`) and Engine.IO polling requests on the instances. */
+  fetch: typeof fetch
+  /** Spaces whose outage is simulated, as `space@instance`. */
+  outages: Set<string>
 }
 
+const KEY = 'rtwb'
+const HANDSHAKE_TAIL = '"upgrades":["websocket"],"pingInterval":25000,"pingTimeout":20000,"maxPayload":1000000}'
+
 /** Same lines as the server's `serverLine` (checked by fake-connector.test.ts). */
-export function serverLine(call: SendCall, namespace: PlaygroundNamespace, rooms: readonly string[]): string {
+export function serverLine(call: SendCall, namespace: LearnerNamespace, rooms: readonly string[]): string {
   const q = (r: string) => JSON.stringify(r)
   const io = `io.of(${q(namespace)})`
   switch (call) {
@@ -96,21 +114,51 @@ export function createFakeConnector(options: FakeConnectorOptions = {}): FakeCon
   let seq = 0
   let clock = 1_700_000_000_000
   const later = (fn: () => void) => setTimeout(fn, 0)
-  const uid = (prefix: string) => `${prefix}${(++seq).toString(36).padStart(4, '0')}xyzSOCK`
+  // 20 characters, like real socket ids (cluster:direct checks the length).
+  const uid = (prefix: string) => `${prefix}${(++seq).toString(36).padStart(4, '0')}xyzSOCKETIDFAKE`
+  const sessions = new Map<string, string>() // Engine.IO sid -> instance id
 
   const fake: FakeConnector = {
     offline: options.offline ?? false,
     fanout: options.fanout ?? 'redis',
     down: new Set(),
     failConnectWith: null,
+    outages: new Set(),
 
     async directory() {
       if (fake.offline) throw new Error('sandbox.json: HTTP 404')
-      return {
+      const dir: ResolvedDirectory = {
         instances: ids.map((id, n) => ({ id, port: 4001 + n, base: instanceBase(4001 + n, loc) })),
         fanout: fake.fanout === 'local-only' ? 'local-only' : 'redis',
         fallback: false,
       }
+      if (options.emitter !== false && fake.fanout !== 'local-only') dir.emitter = { port: 4004, base: instanceBase(4004, loc) }
+      return dir
+    },
+
+    async fetch(input, init) {
+      const url = new URL(String(input))
+      const port = Number(url.port)
+      const reply = (status: number, body: unknown) =>
+        new Response(typeof body === 'string' ? body : JSON.stringify(body), { status })
+      if (fake.offline) throw new TypeError('Failed to fetch')
+      if (port === 4004 && url.pathname === '/emit' && options.emitter !== false) {
+        const body = JSON.parse(String(init?.body ?? '{}')) as { space?: string; text?: string; room?: string }
+        if (!body.space || !body.text || (body.room !== undefined && !ROOM_NAME_PATTERN.test(body.room))) {
+          return reply(400, { error: { code: 'INVALID_PAYLOAD', message: 'text: text must not be empty' } })
+        }
+        return reply(200, emitterEmit(body.space, body.text, body.room))
+      }
+      const instance = ids[port - 4001]
+      if (!instance || fake.down.has(instance) || url.pathname !== '/socket.io/') throw new TypeError('Failed to fetch')
+      const sid = url.searchParams.get('sid')
+      if (!sid) {
+        const created = uid('E')
+        sessions.set(created, instance)
+        return reply(200, `0{"sid":"${created}",${HANDSHAKE_TAIL}`)
+      }
+      if (sessions.get(sid) !== instance) return reply(400, '{"code":1,"message":"Session ID unknown"}')
+      return reply(200, init?.method === 'POST' ? 'ok' : `40{"sid":"${uid('s')}"}`)
     },
 
     async health(instance): Promise<HealthBody> {
@@ -121,6 +169,7 @@ export function createFakeConnector(options: FakeConnectorOptions = {}): FakeCon
         fanout: fake.fanout,
         redis: fake.fanout === 'redis' ? 'ready' : fake.fanout === 'redis-down' ? 'down' : 'disabled',
         sockets: [...sockets.values()].filter((s) => s.instance === instance.id).length,
+        spaces: new Set(fake.sockets().filter((s) => s.instance === instance.id).map((s) => s.space)).size,
         uptimeSeconds: 42,
       }
     },
@@ -203,6 +252,16 @@ export function createFakeConnector(options: FakeConnectorOptions = {}): FakeCon
       return {
         instance,
         on: emitter.on,
+        simulateOutage(down) {
+          return new Promise((resolve) => {
+            later(() => {
+              if (!obs.connected) return resolve({ error: { code: 'DISCONNECTED', message: 'this observer is not connected' } })
+              fake.outages[down ? 'add' : 'delete'](`${space}@${instance.id}`)
+              trace({ space, instance: instance.id }, { kind: 'outage', at: ++clock, instance: instance.id, namespace: '/with-redis', down })
+              resolve({ ok: true, down })
+            })
+          })
+        },
         close() {
           observers.delete(obs)
           emitter.clear()
@@ -223,7 +282,7 @@ export function createFakeConnector(options: FakeConnectorOptions = {}): FakeCon
     observerCount: () => observers.size,
   }
 
-  function who(s: FakeSocket): TracedSocket & { at: number; instance: string; namespace: PlaygroundNamespace } {
+  function who(s: FakeSocket): TracedSocket & { at: number; instance: string; namespace: LearnerNamespace } {
     return { at: ++clock, instance: s.instance, namespace: s.namespace, socketId: s.id, label: s.label }
   }
 
@@ -238,8 +297,106 @@ export function createFakeConnector(options: FakeConnectorOptions = {}): FakeCon
     return { error: { code, message } }
   }
 
+  /** Whether a packet of `space`/`namespace` published on instance `from` reaches instance `to`. */
+  function linked(space: string, namespace: LearnerNamespace, from: string, to: string): boolean {
+    if (from === to) return true
+    if (fake.fanout !== 'redis' || namespace === '/without-redis') return false
+    return namespace !== '/with-redis' || (!fake.outages.has(`${space}@${from}`) && !fake.outages.has(`${space}@${to}`))
+  }
+  const redisUp = (s: { space: string; namespace: LearnerNamespace; instance: string }) =>
+    s.namespace === '/with-redis' && fake.fanout === 'redis' && !fake.outages.has(`${s.space}@${s.instance}`)
+
+  /** Reports one Redis message from every watched instance's tap, like the real tap does. */
+  function publish(space: string, publisher: string, fields: Partial<RedisTraffic> & Pick<RedisTraffic, 'type' | 'packetType'>, suffix = '') {
+    const prefix = fields.type === 'broadcast' ? KEY : `${KEY}-${fields.type}`
+    const traffic: RedisTraffic = {
+      key: `k${++seq}`,
+      channel: `${prefix}#/s/${space}/with-redis#${suffix}`,
+      publishedBy: null,
+      rooms: [],
+      except: [],
+      event: null,
+      traceId: null,
+      bytes: 0,
+      ...fields,
+    }
+    traffic.bytes ||= 40 + JSON.stringify(traffic).length
+    later(() => {
+      for (const instance of ids) {
+        const publishedBy = publisher === 'emitter' || publisher === instance ? publisher : null
+        trace({ space, instance }, { kind: 'redis', at: ++clock, instance, namespace: '/with-redis', ...traffic, publishedBy })
+      }
+    })
+  }
+
+  /** Writes `msg` to `recipients` with one delivery trace per instance, on a later macrotask. */
+  function deliver(space: string, namespace: LearnerNamespace, msg: MessageEvent, recipients: FakeSocket[]) {
+    later(() => {
+      // Like the server: an instance reports a delivery only when it wrote to some socket.
+      for (const instance of ids) {
+        const here = recipients.filter((s) => s.instance === instance)
+        if (here.length === 0) continue
+        trace({ space, instance }, {
+          kind: 'delivery',
+          at: ++clock,
+          instance,
+          namespace,
+          traceId: msg.traceId,
+          recipients: here.map((s) => ({ socketId: s.id, label: s.label })),
+        })
+      }
+      for (const s of recipients) s.emit('message', msg)
+    })
+  }
+
+  let emitterSeq = 0
+  function emitterEmit(space: string, text: string, room?: string) {
+    const msg: MessageEvent = { traceId: `emitter.${(emitterSeq++).toString(36)}`, call: 'emitter.emit', from: 'emitter', text, rooms: room ? [room] : [] }
+    if (fake.fanout === 'redis') {
+      publish(space, 'emitter', { type: 'broadcast', packetType: 'EVENT', event: 'message', traceId: msg.traceId, rooms: msg.rooms }, room ? `${room}#` : '')
+      deliver(space, '/with-redis', msg, [...sockets.values()].filter((s) =>
+        s.space === space && s.namespace === '/with-redis' && s.connected && !fake.outages.has(`${space}@${s.instance}`) && (!room || s.rooms.has(room))))
+    }
+    return { ok: true, traceId: msg.traceId, line: `emitter.of("/with-redis")${room ? `.to(${JSON.stringify(room)})` : ''}.emit("message", msg)` }
+  }
+
+  function cluster(sock: FakeSocket, event: 'cluster:direct' | 'cluster:fetch-sockets' | 'cluster:server-side-emit', p: { to?: unknown; text?: unknown }) {
+    const peers = [...sockets.values()].filter((s) => s.space === sock.space && s.namespace === sock.namespace && s.connected)
+    if (event === 'cluster:direct') {
+      if (typeof p.to !== 'string' || !/^[A-Za-z0-9_-]{20}$/.test(p.to)) return fail(sock, 'INVALID_PAYLOAD', 'to must be a socket id (20 characters)')
+      if (typeof p.text !== 'string' || !p.text) return fail(sock, 'INVALID_PAYLOAD', 'text must not be empty')
+      const msg: MessageEvent = { traceId: `t${++seq}`, call: 'io.to(socketId).emit', from: sock.label, text: p.text, rooms: [] }
+      trace(sock, { kind: 'call', ...who(sock), traceId: msg.traceId, call: msg.call, serverLine: `io.of(${JSON.stringify(sock.namespace)}).to(${JSON.stringify(p.to)}).emit("message", msg)`, rooms: [], text: p.text })
+      if (redisUp(sock)) publish(sock.space, sock.instance, { type: 'broadcast', packetType: 'EVENT', event: 'message', traceId: msg.traceId, rooms: [p.to] }, `${p.to}#`)
+      deliver(sock.space, sock.namespace, msg, peers.filter((s) => s.id === p.to && linked(sock.space, sock.namespace, sock.instance, s.instance)))
+      return { ok: true, traceId: msg.traceId }
+    }
+    const reachable = ids.filter((i) => linked(sock.space, sock.namespace, sock.instance, i))
+    if (sock.namespace === '/with-redis' && fake.fanout === 'redis') {
+      if (!redisUp(sock)) return fail(sock, 'CLUSTER_TIMEOUT', 'could not get the other instances to answer (timeout reached): is Redis down?')
+      const type = event === 'cluster:fetch-sockets' ? 'REMOTE_FETCH' : 'SERVER_SIDE_EMIT'
+      publish(sock.space, sock.instance, { type: 'request', packetType: type })
+      for (const other of reachable) if (other !== sock.instance) publish(sock.space, '?', { type: 'response', packetType: 'RESPONSE' })
+    }
+    if (event === 'cluster:fetch-sockets') {
+      const remote = sock.namespace === '/without-redis' ? peers.filter((s) => s.instance === sock.instance) : peers.filter((s) => reachable.includes(s.instance))
+      return {
+        ok: true,
+        sockets: remote
+          .map((s) => ({ socketId: s.id, label: s.label, instance: s.instance, rooms: [...s.rooms].sort() }))
+          .sort((a, b) => a.label.localeCompare(b.label)),
+      }
+    }
+    const answering = sock.namespace === '/without-redis' ? [sock.instance] : reachable
+    return { ok: true, answers: answering.map((instance) => ({ instance, sockets: peers.filter((s) => s.instance === instance).length })) }
+  }
+
   function handle(sock: FakeSocket, event: keyof ClientRequestMap, payload: unknown) {
-    const p = (payload ?? {}) as { room?: unknown; call?: unknown; rooms?: unknown; text?: unknown }
+    const p = (payload ?? {}) as { room?: unknown; call?: unknown; rooms?: unknown; text?: unknown; to?: unknown }
+    if (event === 'cluster:direct' || event === 'cluster:fetch-sockets' || event === 'cluster:server-side-emit') {
+      if (sock.namespace !== '/with-redis' && sock.namespace !== '/without-redis') return fail(sock, 'UNKNOWN_EVENT', `unknown event "${event}"`)
+      return cluster(sock, event, p)
+    }
     if (event === 'room:join' || event === 'room:leave') {
       if (typeof p.room !== 'string' || !ROOM_NAME_PATTERN.test(p.room)) {
         return fail(sock, 'INVALID_PAYLOAD', 'room must be 1-16 characters of a-z, 0-9 and "-"')
@@ -269,34 +426,22 @@ export function createFakeConnector(options: FakeConnectorOptions = {}): FakeCon
     }
     const traceId = `t${++seq}`
     trace(sock, { kind: 'call', ...who(sock), traceId, call, serverLine: serverLine(call, sock.namespace, rooms), rooms, text })
+    if (call !== 'socket.emit' && redisUp(sock)) {
+      const except = call === 'socket.broadcast.emit' || call === 'socket.to(room).emit' ? [sock.id] : []
+      publish(sock.space, sock.instance, { type: 'broadcast', packetType: 'EVENT', event: 'message', traceId, rooms, except }, rooms.length === 1 ? `${rooms[0]}#` : '')
+    }
 
     const reaches = (s: FakeSocket): boolean => {
       if (call === 'socket.emit') return false // the server is the only receiver
       if (s.space !== sock.space || s.namespace !== sock.namespace || !s.connected) return false
-      if (fake.fanout !== 'redis' && s.instance !== sock.instance) return false
+      if (!linked(sock.space, sock.namespace, sock.instance, s.instance)) return false
       if (call === 'socket.broadcast.emit' || call === 'socket.to(room).emit') {
         if (s === sock) return false
       }
       if (need === 'none') return true
       return rooms.some((r) => s.rooms.has(r))
     }
-    const recipients = [...sockets.values()].filter(reaches)
-    later(() => {
-      // Like the server: an instance reports a delivery only when it wrote to some socket.
-      for (const instance of ids) {
-        const here = recipients.filter((s) => s.instance === instance)
-        if (here.length === 0) continue
-        trace({ space: sock.space, instance }, {
-          kind: 'delivery',
-          at: ++clock,
-          instance,
-          namespace: sock.namespace,
-          traceId,
-          recipients: here.map((s) => ({ socketId: s.id, label: s.label })),
-        })
-      }
-      for (const s of recipients) s.emit('message', { traceId, call, from: sock.label, text, rooms })
-    })
+    deliver(sock.space, sock.namespace, { traceId, call, from: sock.label, text, rooms }, [...sockets.values()].filter(reaches))
     return { ok: true, traceId }
   }
 

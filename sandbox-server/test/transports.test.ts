@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
 import type { SandboxServer } from '../src/index.ts'
-import type { HandshakeCapture, PollAnswer, StreamEvent, TransportStats, WsServerMessage } from '../src/protocol/index.ts'
+import { isStreamEvent, type HandshakeCapture, type PollAnswer, type StreamEvent, type TransportStats, type WsServerMessage } from '../src/protocol/index.ts'
 import { eventually, randomSpace, settle, startCluster, stopAll } from './harness.ts'
 
 let cluster: SandboxServer[]
@@ -137,14 +137,14 @@ describe('raw WebSocket', () => {
     const space = randomSpace()
     await rate(space, 40)
     const { ws, messages } = await open(space)
-    await eventually(() => expect(messages.filter((m) => m.type === 'event').length).toBeGreaterThanOrEqual(5))
+    await eventually(() => expect(messages.filter(isStreamEvent).length).toBeGreaterThanOrEqual(5))
     ws.send(JSON.stringify({ type: 'message', text: 'hello server' }))
     ws.send('not json')
     ws.send(JSON.stringify({ type: 'message' }))
     ws.send(Buffer.from([1, 2, 3]), { binary: true })
     await eventually(() => {
-      expect(messages.filter((m) => m.type === 'ack')).toEqual([expect.objectContaining({ text: 'hello server' })])
-      expect(messages.filter((m) => m.type === 'error').map((m) => (m.type === 'error' ? m.error.code : ''))).toEqual([
+      expect(messages.filter((m) => 'type' in m && m.type === 'ack')).toEqual([expect.objectContaining({ text: 'hello server' })])
+      expect(messages.flatMap((m) => ('type' in m && m.type === 'error' ? [m.error.code] : []))).toEqual([
         'INVALID_PAYLOAD',
         'INVALID_PAYLOAD',
         'INVALID_PAYLOAD',
@@ -153,7 +153,7 @@ describe('raw WebSocket', () => {
     const closed = new Promise<number>((resolve) => ws.once('close', (code) => resolve(code)))
     await post(`/t/${space}/cut`, { transport: 'websocket' })
     expect(await closed).toBe(1006)
-    const ids = messages.flatMap((m) => (m.type === 'event' ? [m.event.id] : []))
+    const ids = messages.filter(isStreamEvent).map((m) => m.id)
     expect(contiguous(ids)).toBe(true)
 
     // A clean close is 1000 on both sides.

@@ -378,11 +378,20 @@ export const cutSchema = z.object({ transport: z.enum(TRANSPORTS) }).strict()
 /** What a WebSocket client may send on `/t/<space>/ws`. */
 export const wsClientMessageSchema = z.object({ type: z.literal('message'), text: z.string().min(1).max(280) }).strict()
 
-/** What the raw WebSocket sends: stream events, acks of the client's messages, errors. */
+/**
+ * What the raw WebSocket sends: stream events as they are (no envelope: what a lean real-time
+ * protocol would send, so the race compares transports fairly), and acks of the client's
+ * messages or errors, which carry a `type`.
+ */
 export type WsServerMessage =
-  | { type: 'event'; event: StreamEvent }
+  | StreamEvent
   | { type: 'ack'; text: string; receivedAt: number }
   | { type: 'error'; error: SandboxErrorBody }
+
+/** Whether a raw WebSocket message is a stream event (as opposed to an ack or an error). */
+export function isStreamEvent(message: WsServerMessage): message is StreamEvent {
+  return !('type' in message)
+}
 
 /** `GET /t/<space>/poll?after=<id>&waitMs=<ms>` answer. */
 export interface PollAnswer {

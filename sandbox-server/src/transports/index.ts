@@ -35,7 +35,7 @@ import {
   type TransportStats,
   type WsServerMessage,
 } from '../protocol/index.ts'
-import { SpaceMeter } from './meter.ts'
+import { settle, SpaceMeter } from './meter.ts'
 import { StreamRegistry, type SpaceStream } from './stream.ts'
 
 export interface TransportsOptions {
@@ -122,6 +122,13 @@ export function attachTransports(app: Hono, httpServer: HttpServer, options: Tra
     const issue = parsed.error.issues[0]
     throw new SandboxError('INVALID_PAYLOAD', `${issue?.path.join('.') || 'body'}: ${issue?.message ?? 'invalid'}`)
   }
+
+  // Every /t/ response settles its socket's byte count, tracked or not (see meter.ts).
+  app.use('/t/*', async (c, next) => {
+    const { incoming, outgoing } = c.env as NodeEnv
+    outgoing.once('close', () => settle(incoming.socket))
+    await next()
+  })
 
   app.post('/t/:space/stream', async (c) => {
     try {
@@ -317,11 +324,11 @@ export function attachTransports(app: Hono, httpServer: HttpServer, options: Tra
     const after = afterRaw !== null && /^\d+$/.test(afterRaw) ? Number(afterRaw) : state.stream.lastId
     for (const event of state.stream.since(after).events) {
       state.meter.delivered('websocket')
-      send({ type: 'event', event })
+      send(event)
     }
     const unsubscribe = state.stream.subscribe((event) => {
       state.meter.delivered('websocket')
-      send({ type: 'event', event })
+      send(event)
     })
     ws.on('message', (data, isBinary) => {
       let text: string

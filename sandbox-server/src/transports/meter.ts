@@ -30,6 +30,15 @@ interface Open {
 /** Byte offsets already charged on each keep-alive socket. */
 const charged = new WeakMap<Socket, { read: number; written: number }>()
 
+/**
+ * Marks everything `socket` moved so far as accounted for. Called when any response on a
+ * `/t/` route finishes, so bytes of an untracked request (stats, cut, stream settings) on a
+ * keep-alive socket are never charged to the next tracked request on that socket.
+ */
+export function settle(socket: Socket): void {
+  charged.set(socket, { read: socket.bytesRead, written: socket.bytesWritten })
+}
+
 /** Counters of one space. */
 export class SpaceMeter {
   readonly #closed: Record<TransportName, TransportCounters> = { 'long-polling': zero(), sse: zero(), websocket: zero() }
@@ -51,7 +60,7 @@ export class SpaceMeter {
       this.#open.get(transport)?.delete(open)
       this.#closed[transport].bytesIn += socket.bytesRead - open.readBase
       this.#closed[transport].bytesOut += socket.bytesWritten - open.writtenBase
-      charged.set(socket, { read: socket.bytesRead, written: socket.bytesWritten })
+      settle(socket)
     }
   }
 

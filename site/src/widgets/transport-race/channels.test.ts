@@ -77,8 +77,8 @@ describe('WebSocket', () => {
     const first = clients.sockets[0]!
     expect(first.url).toBe('ws://localhost:4001/t/aaaaaa/ws?after=0')
     first.open()
-    first.emit({ type: 'event', event: streamEvent(1) })
-    first.emit({ type: 'event', event: streamEvent(2) })
+    first.emit(streamEvent(1))
+    first.emit(streamEvent(2))
     first.end(1006)
     expect(codes).toEqual([1006])
     expect(states.at(-1)?.[1]).toMatch(/closed with 1006 \(abnormal: no close frame\): reconnecting \(our code\)/)
@@ -87,7 +87,7 @@ describe('WebSocket', () => {
     expect(second.url).toBe('ws://localhost:4001/t/aaaaaa/ws?after=2')
     second.open()
     expect(states.at(-1)).toEqual(['open', 'reopened by our code with ?after=2'])
-    second.emit({ type: 'event', event: streamEvent(3) })
+    second.emit(streamEvent(3))
     expect(events).toEqual([1, 2, 3])
 
     const ack = channel.send('ping')

@@ -144,9 +144,10 @@ export function websocket(ctx: ChannelContext): Channel {
     }
     socket.onmessage = (e) => {
       const msg = JSON.parse(String(e.data)) as WsServerMessage
-      if (msg.type === 'event') {
-        last = Math.max(last, msg.event.id)
-        hooks.event(msg.event)
+      if (!('type' in msg)) {
+        // A stream event, sent bare (acks and errors carry a `type`).
+        last = Math.max(last, msg.id)
+        hooks.event(msg)
       } else {
         const i = msg.type === 'ack' ? acks.findIndex((a) => a.text === msg.text) : 0
         const pending = acks.splice(Math.max(i, 0), 1)[0]

@@ -113,7 +113,7 @@ describe('transport race', () => {
     const { root, clients } = await startRace()
     const p = panel(root, 'websocket')
     clients.sockets[0]!.open()
-    clients.sockets[0]!.emit({ type: 'event', event: streamEvent(41) })
+    clients.sockets[0]!.emit(streamEvent(41))
     $(p, 'tr-cut').click()
     await vi.waitFor(() => expect(clients.requests.some((r) => r.url.endsWith('/cut'))).toBe(true))
     clients.sockets[0]!.end(1006) // the server terminated it

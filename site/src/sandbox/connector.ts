@@ -4,17 +4,21 @@
  * with `loadSocketIoConnector()` (which lazy-loads socket.io-client).
  */
 import type {
+  DirectPayload,
   ErrorCode,
+  FetchSocketsAck,
   HealthBody,
   HelloEvent,
+  LearnerNamespace,
   MessageEvent,
-  PlaygroundNamespace,
   RoomAck,
   RoomPayload,
   SandboxDirectory,
   SandboxErrorBody,
   SendAck,
   SendPayload,
+  ServerSideEmitAck,
+  SimulateOutageAck,
   TraceEvent,
 } from './protocol.ts'
 
@@ -29,6 +33,8 @@ export interface SandboxInstance {
 export interface ResolvedDirectory {
   instances: SandboxInstance[]
   fanout: SandboxDirectory['fanout']
+  /** The Redis emitter process (lesson 3), when the directory lists one: `POST {base}/emit`. */
+  emitter?: { port: number; base: string }
   /** True when `/sandbox.json` failed and the default ports were assumed. */
   fallback: boolean
 }
@@ -64,12 +70,16 @@ export interface ClientRequestMap {
   'room:join': [RoomPayload, RoomAck]
   'room:leave': [RoomPayload, RoomAck]
   send: [SendPayload, SendAck]
+  /** Cluster namespaces only (lesson 3): `io.to(socketId).emit`, `fetchSockets()`, `serverSideEmit()`. */
+  'cluster:direct': [DirectPayload, SendAck]
+  'cluster:fetch-sockets': [Record<string, never>, FetchSocketsAck]
+  'cluster:server-side-emit': [Record<string, never>, ServerSideEmitAck]
 }
 
 export interface SandboxClient {
   readonly label: string
   readonly instance: SandboxInstance
-  readonly namespace: PlaygroundNamespace
+  readonly namespace: LearnerNamespace
   on<K extends keyof ClientEventMap>(event: K, listener: (data: ClientEventMap[K]) => void): Unsubscribe
   /** Emits with an ack; never rejects: failures resolve to `{ error: { code, message } }`. */
   request<K extends keyof ClientRequestMap>(
@@ -90,6 +100,8 @@ export interface ObserverEventMap {
 export interface SandboxObserver {
   readonly instance: SandboxInstance
   on<K extends keyof ObserverEventMap>(event: K, listener: (data: ObserverEventMap[K]) => void): Unsubscribe
+  /** `redis:simulate-outage` (lesson 3): cuts this space's `/with-redis` off Redis on this instance only. Never rejects. */
+  simulateOutage(down: boolean, timeoutMs?: number): Promise<SimulateOutageAck | LocalErrorAck>
   close(): void
 }
 
@@ -100,7 +112,7 @@ export interface SandboxConnector {
   health(instance: SandboxInstance): Promise<HealthBody>
   connectClient(options: {
     instance: SandboxInstance
-    namespace: PlaygroundNamespace
+    namespace: LearnerNamespace
     label: string
     space: string
   }): SandboxClient

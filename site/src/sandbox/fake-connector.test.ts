@@ -3,7 +3,7 @@ import type { SandboxClient, SandboxInstance } from './connector.ts'
 import { serverLine as serverSide } from '../../../sandbox-server/src/playground/index.ts'
 import { createFakeConnector, serverLine } from './fake-connector.ts'
 import { PLAYGROUND_NAMESPACES, SEND_CALLS } from './protocol.ts'
-import type { MessageEvent, PlaygroundNamespace, TraceEvent } from './protocol.ts'
+import type { LearnerNamespace, MessageEvent, TraceEvent } from './protocol.ts'
 
 const tick = () => new Promise((r) => setTimeout(r, 0))
 const settle = async () => {
@@ -18,7 +18,7 @@ async function cluster(fanout: 'redis' | 'local-only' = 'redis') {
   for (const instance of dir.instances) fake.observe({ instance, space: 'aaaaaa' }).on('trace', (e) => traces.push(e))
   await settle()
   const inbox = new Map<string, MessageEvent[]>()
-  const client = (label: string, n: number, namespace: PlaygroundNamespace = '/chat', space = 'aaaaaa') => {
+  const client = (label: string, n: number, namespace: LearnerNamespace = '/chat', space = 'aaaaaa') => {
     const c = fake.connectClient({ instance: inst(n), namespace, label, space })
     inbox.set(label, [])
     c.on('message', (m) => inbox.get(label)?.push(m))
@@ -132,6 +132,51 @@ describe('fake connector', () => {
         }
       }
     }
+  })
+
+  it('cluster namespaces: /with-redis crosses instances and reports Redis traffic, /without-redis stays local', async () => {
+    const { client, inbox, traces } = await cluster()
+    const a = client('A', 1, '/with-redis')
+    client('B', 2, '/with-redis')
+    const x = client('X', 1, '/without-redis')
+    client('Y', 2, '/without-redis')
+    await settle()
+    await a.request('send', { call: 'socket.broadcast.emit', rooms: [], text: 'on' })
+    await x.request('send', { call: 'io.emit', rooms: [], text: 'off' })
+    await settle()
+    expect(inbox.get('B')?.map((m) => m.text)).toEqual(['on'])
+    expect(inbox.get('X')?.map((m) => m.text)).toEqual(['off'])
+    expect(inbox.get('Y')).toEqual([])
+    const redis = traces.filter((t) => t.kind === 'redis')
+    expect(redis.map((t) => t.kind === 'redis' && `${t.instance}:${t.publishedBy}:${t.except.length}`)).toEqual(['i1:i1:1', 'i2:null:1', 'i3:null:1'])
+    expect(new Set(redis.map((t) => t.kind === 'redis' && t.key)).size).toBe(1)
+    expect(await a.request('cluster:fetch-sockets', {})).toMatchObject({ ok: true, sockets: [{ label: 'A' }, { label: 'B' }] })
+    expect(await x.request('cluster:server-side-emit', {})).toEqual({ ok: true, answers: [{ instance: 'i1', sockets: 1 }] })
+  })
+
+  it('simulates a Redis outage per space and answers the emitter and polling requests', async () => {
+    const { fake, client, inbox, traces } = await cluster()
+    const dir = await fake.directory()
+    const observers = dir.instances.map((instance) => fake.observe({ instance, space: 'aaaaaa' }))
+    await settle()
+    const a = client('A', 1, '/with-redis')
+    client('B', 2, '/with-redis')
+    await settle()
+    expect(await Promise.all(observers.map((o) => o.simulateOutage(true)))).toEqual([{ ok: true, down: true }, { ok: true, down: true }, { ok: true, down: true }])
+    await a.request('send', { call: 'io.emit', rooms: [], text: 'lost' })
+    expect(await a.request('cluster:fetch-sockets', {})).toMatchObject({ error: { code: 'CLUSTER_TIMEOUT' } })
+    await settle()
+    expect(inbox.get('B')).toEqual([])
+    expect(traces.some((t) => t.kind === 'outage' && t.down)).toBe(true)
+    await Promise.all(observers.map((o) => o.simulateOutage(false)))
+    const post = await fake.fetch('http://localhost:4004/emit', { method: 'POST', body: JSON.stringify({ space: 'aaaaaa', text: 'w' }) })
+    expect(await post.json()).toMatchObject({ ok: true, line: 'emitter.of("/with-redis").emit("message", msg)' })
+    await settle()
+    expect(inbox.get('B')?.map((m) => m.from)).toEqual(['emitter'])
+    const hs = await (await fake.fetch('http://localhost:4001/socket.io/?EIO=4&transport=polling')).text()
+    const sid = JSON.parse(hs.slice(1)).sid as string
+    expect((await fake.fetch(`http://localhost:4002/socket.io/?EIO=4&transport=polling&sid=${sid}`)).status).toBe(400)
+    expect((await fake.fetch(`http://localhost:4001/socket.io/?EIO=4&transport=polling&sid=${sid}`)).status).toBe(200)
   })
 
   it('is offline on demand', async () => {

@@ -6,12 +6,13 @@ describe('browser protocol constants', () => {
   it('equal the server protocol', () => {
     expect(browser.SEND_CALLS).toEqual(server.SEND_CALLS)
     expect(browser.PLAYGROUND_NAMESPACES).toEqual(server.PLAYGROUND_NAMESPACES)
+    expect(browser.CLUSTER_NAMESPACES).toEqual(server.CLUSTER_NAMESPACES)
     expect(browser.OBSERVE_NAMESPACE).toBe(server.OBSERVE_NAMESPACE)
     expect(browser.SPACE_CODE_PATTERN.source).toBe(server.SPACE_CODE_PATTERN.source)
   })
 
   it('builds the same wire namespaces', () => {
-    for (const ns of server.PLAYGROUND_NAMESPACES) {
+    for (const ns of [...server.PLAYGROUND_NAMESPACES, ...server.CLUSTER_NAMESPACES]) {
       expect(browser.spaceNamespace('k7q2mx', ns)).toBe(server.spaceNamespace('k7q2mx', ns))
     }
   })

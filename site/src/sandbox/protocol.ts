@@ -5,16 +5,23 @@
  * zod reaches the browser). The few runtime constants widgets need are re-declared here;
  * `protocol.test.ts` checks they still equal the server's.
  */
-import type { PlaygroundNamespace, SendCall } from '../../../sandbox-server/src/protocol/index.ts'
+import type { ClusterNamespace, LearnerNamespace, PlaygroundNamespace, SendCall } from '../../../sandbox-server/src/protocol/index.ts'
 
 export type {
+  ClusterCall,
+  ClusterNamespace,
+  DirectPayload,
   ErrorAck,
   ErrorCode,
   FanoutState,
+  FetchSocketsAck,
   HealthBody,
   HelloEvent,
+  LearnerNamespace,
   MessageEvent,
   PlaygroundNamespace,
+  RedisTraffic,
+  RemoteSocketInfo,
   RoomAck,
   RoomPayload,
   SandboxDirectory,
@@ -22,6 +29,8 @@ export type {
   SendAck,
   SendCall,
   SendPayload,
+  ServerSideEmitAck,
+  SimulateOutageAck,
   TraceEvent,
   TraceKind,
   TracedSocket,
@@ -29,6 +38,7 @@ export type {
 
 export const SPACE_CODE_PATTERN = /^[a-z0-9]{6}$/
 export const PLAYGROUND_NAMESPACES: readonly PlaygroundNamespace[] = ['/chat', '/admin']
+export const CLUSTER_NAMESPACES: readonly ClusterNamespace[] = ['/with-redis', '/without-redis']
 export const OBSERVE_NAMESPACE = '/observe'
 export const ROOM_NAME_PATTERN = /^[a-z0-9][a-z0-9-]{0,15}$/
 export const LABEL_PATTERN = /^[A-Za-z0-9 _-]{1,16}$/
@@ -49,6 +59,6 @@ export function callRooms(call: SendCall): 'one' | 'some' | 'none' {
 }
 
 /** `spaceNamespace('k7q2mx', '/chat') === '/s/k7q2mx/chat'` */
-export function spaceNamespace(space: string, namespace: PlaygroundNamespace): string {
+export function spaceNamespace(space: string, namespace: LearnerNamespace): string {
   return `/s/${space}${namespace}`
 }

@@ -43,6 +43,12 @@ describe('socket.io connector', () => {
     expect(fetch).toHaveBeenCalledWith('http://classroom.lan:4321/sandbox.json', expect.anything())
   })
 
+  it('lists the Redis emitter when the directory has one', async () => {
+    const fetch = () => json(200, { instances: [{ id: 'i1', port: 5001 }], emitter: { port: 5004 }, fanout: 'redis' })
+    const c = createSocketIoConnector(fakeIo().io, { location: loc, fetch })
+    expect((await c.directory()).emitter).toEqual({ port: 5004, base: 'http://classroom.lan:5004' })
+  })
+
   it('falls back to ports 4001-4003 when /sandbox.json is missing', async () => {
     const c = createSocketIoConnector(fakeIo().io, { location: loc, fetch: () => json(404, {}) })
     const dir = await c.directory()
@@ -98,5 +104,19 @@ describe('socket.io connector', () => {
     const c = createSocketIoConnector(io, { location: loc })
     c.observe({ instance: { id: 'i1', port: 4001, base: 'http://h:4001' }, space: 'k7q2mx' })
     expect(sockets[0]).toMatchObject({ uri: 'http://h:4001/observe', opts: { forceNew: true, auth: { space: 'k7q2mx' } } })
+  })
+
+  it('asks an observer to simulate a Redis outage, with an ack', async () => {
+    const { io, sockets } = fakeIo()
+    const c = createSocketIoConnector(io, { location: loc })
+    const observer = c.observe({ instance: { id: 'i1', port: 4001, base: 'http://h:4001' }, space: 'k7q2mx' })
+    const s = sockets[0]! as (typeof sockets)[number] & { connected?: boolean }
+    expect(await observer.simulateOutage(true)).toMatchObject({ error: { code: 'DISCONNECTED' } })
+    s.connected = true
+    const answer = observer.simulateOutage(true, 2000)
+    const [ms, event, payload, ack] = s.emits[0] as [number, string, unknown, (err: unknown, a?: unknown) => void]
+    expect([ms, event, payload]).toEqual([2000, 'redis:simulate-outage', { down: true }])
+    ack(null, { ok: true, down: true })
+    expect(await answer).toEqual({ ok: true, down: true })
   })
 })

@@ -54,6 +54,16 @@ function forward<M extends object>(socket: Socket, names: (keyof M & string)[]) 
   return emitter
 }
 
+/** Emits with an ack; resolves to the answer or to a local error ack, never rejects. */
+function ask(socket: Socket, up: boolean, who: string, event: string, payload: unknown, timeoutMs = REQUEST_TIMEOUT_MS): Promise<never> {
+  return new Promise((resolve) => {
+    if (!up) return resolve({ error: { code: 'DISCONNECTED', message: `this ${who} is not connected` } } as never)
+    socket.timeout(timeoutMs).emit(event, payload, (err: unknown, answer: never) => {
+      resolve(err ? ({ error: { code: 'TIMEOUT', message: `no answer within ${timeoutMs / 1000} s` } } as never) : answer)
+    })
+  })
+}
+
 export function createSocketIoConnector(io: Io, options: SocketIoConnectorOptions = {}): SandboxConnector {
   const loc = options.location ?? window.location
   const doFetch = options.fetch ?? ((input, init) => fetch(input, init))
@@ -71,7 +81,8 @@ export function createSocketIoConnector(io: Io, options: SocketIoConnectorOption
         const body = (await getJson(`${loc.origin}/sandbox.json`)) as SandboxDirectory
         const instances = body.instances.map((i) => ({ id: String(i.id), port: i.port, base: instanceBase(i.port, loc) }))
         if (!instances.length) throw new Error('no instances')
-        return { instances, fanout: body.fanout === 'local-only' ? 'local-only' : 'redis', fallback: false }
+        const emitter = typeof body.emitter?.port === 'number' ? { emitter: { port: body.emitter.port, base: instanceBase(body.emitter.port, loc) } } : {}
+        return { instances, fanout: body.fanout === 'local-only' ? 'local-only' : 'redis', fallback: false, ...emitter }
       } catch {
         const instances = DEFAULT_PORTS.map((port, n) => ({ id: `i${n + 1}`, port, base: instanceBase(port, loc) }))
         return { instances, fanout: 'redis', fallback: true }
@@ -90,16 +101,7 @@ export function createSocketIoConnector(io: Io, options: SocketIoConnectorOption
         instance,
         namespace,
         on: emitter.on,
-        request(event, payload, timeoutMs = REQUEST_TIMEOUT_MS) {
-          if (!socket.active) {
-            return Promise.resolve({ error: { code: 'DISCONNECTED', message: 'this client is not connected' } })
-          }
-          return new Promise((resolve) => {
-            socket.timeout(timeoutMs).emit(event, payload, (err: unknown, answer: never) => {
-              resolve(err ? { error: { code: 'TIMEOUT', message: `no answer within ${timeoutMs / 1000} s` } } : answer)
-            })
-          })
-        },
+        request: (event, payload, timeoutMs) => ask(socket, socket.active, 'client', event, payload, timeoutMs),
         close() {
           emitter.clear()
           socket.disconnect()
@@ -113,6 +115,7 @@ export function createSocketIoConnector(io: Io, options: SocketIoConnectorOption
       return {
         instance,
         on: emitter.on,
+        simulateOutage: (down, timeoutMs) => ask(socket, socket.connected, 'observer', 'redis:simulate-outage', { down }, timeoutMs),
         close() {
           emitter.clear()
           socket.disconnect()

@@ -373,9 +373,9 @@ export function createFakeConnector(options: FakeConnectorOptions = {}): FakeCon
     }
     const reachable = ids.filter((i) => linked(sock.space, sock.namespace, sock.instance, i))
     if (sock.namespace === '/with-redis' && fake.fanout === 'redis') {
+      // Like the server's simulation: the request is still published, but nobody answers it.
+      publish(sock.space, sock.instance, { type: 'request', packetType: event === 'cluster:fetch-sockets' ? 'REMOTE_FETCH' : 'SERVER_SIDE_EMIT' })
       if (!redisUp(sock)) return fail(sock, 'CLUSTER_TIMEOUT', 'could not get the other instances to answer (timeout reached): is Redis down?')
-      const type = event === 'cluster:fetch-sockets' ? 'REMOTE_FETCH' : 'SERVER_SIDE_EMIT'
-      publish(sock.space, sock.instance, { type: 'request', packetType: type })
       for (const other of reachable) if (other !== sock.instance) publish(sock.space, '?', { type: 'response', packetType: 'RESPONSE' })
     }
     if (event === 'cluster:fetch-sockets') {

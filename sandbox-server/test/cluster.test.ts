@@ -128,7 +128,8 @@ describe('Redis traffic, read by a real subscriber and decoded', () => {
       event: 'message',
     })
     expect(fromI1?.bytes).toBeGreaterThan(50)
-    expect(fromI2).toMatchObject({ instance: 'i2', publishedBy: null, key: fromI1?.key })
+    expect(fromI1?.subscribed).toBe(true)
+    expect(fromI2).toMatchObject({ instance: 'i2', publishedBy: null, key: fromI1?.key, subscribed: true })
     expect(fromI3).toMatchObject({ instance: 'i3', key: fromI1?.key })
     expect(texts(c)).toEqual([])
 
@@ -177,7 +178,10 @@ describe('simulated Redis outage, scoped to one space', () => {
       expect(texts(l)).toEqual(['during'])
       expect(texts(bystander.c)).toEqual(['other space unaffected'])
     })
-    expect(await request(a, 'cluster:fetch-sockets', {})).toMatchObject({ error: { code: 'CLUSTER_TIMEOUT' } })
+    const started = Date.now()
+    expect(await request(a, 'cluster:fetch-sockets', {})).toMatchObject({ error: { code: 'CLUSTER_TIMEOUT', message: expect.stringMatching(/simulated/) } })
+    expect(Date.now() - started).toBeLessThan(1_000) // fails at once, like a publish to an unreachable Redis
+    expect(await request(a, 'cluster:server-side-emit', {})).toMatchObject({ error: { code: 'CLUSTER_TIMEOUT' } })
     await settle()
     expect(texts(b)).toEqual([])
 

@@ -57,6 +57,8 @@ type Opts = { rooms: Set<string>; except?: Set<string>; flags?: { local?: boolea
  */
 interface RedisAdapterInternals {
   broadcast(packet: unknown, opts: Opts): void
+  fetchSockets(opts: Opts): Promise<unknown[]>
+  serverSideEmit(packet: unknown[]): void
   onmessage(pattern: string, channel: string, message: Buffer): void
   onrequest(channel: string, message: Buffer): Promise<void>
 }
@@ -79,6 +81,22 @@ class ClusterLessonAdapter extends RedisAdapterBase {
   override broadcast(packet: unknown, opts: Opts): void {
     // "Redis is down": the publish cannot happen; local sockets still get the packet.
     super.broadcast(packet, this.#isDown() ? { ...opts, flags: { ...opts.flags, local: true } } : opts)
+  }
+
+  // Requests to the other instances cannot be published either: fail at once, as a publish to
+  // an unreachable Redis does.
+  override async fetchSockets(opts: Opts): Promise<unknown[]> {
+    if (this.#isDown() && !opts.flags?.local) throw new Error('Redis is down (simulated): the request cannot be published')
+    return super.fetchSockets(opts)
+  }
+
+  override serverSideEmit(packet: unknown[]): void {
+    if (this.#isDown()) {
+      const ack = packet.at(-1)
+      if (typeof ack === 'function') ack(new Error('Redis is down (simulated): the request cannot be published'), [])
+      return
+    }
+    super.serverSideEmit(packet)
   }
 
   override onmessage(pattern: string, channel: string, message: Buffer): void {

@@ -45,7 +45,8 @@ export function decodeTraffic(
   instanceId: string,
 ): RedisTraffic {
   const key = createHash('sha1').update(channel).update(raw).digest('hex').slice(0, 12)
-  const base = { channel, bytes: raw.length, key }
+  // The namespace's adapter exists exactly when this instance hosts the namespace.
+  const base = { channel, bytes: raw.length, key, subscribed: ownUid !== undefined }
   const who = (uid: unknown): string | null => (uid === 'emitter' ? 'emitter' : uid !== undefined && uid === ownUid ? instanceId : null)
   try {
     if (channel.startsWith(`${keyPrefix}#`)) {

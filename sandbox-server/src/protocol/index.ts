@@ -295,6 +295,13 @@ export interface RedisTraffic {
   traceId: string | null
   /** Size of the raw Redis message, bytes. */
   bytes: number
+  /**
+   * Whether the reporting instance's adapter is subscribed to this channel, i.e. hosts the
+   * namespace (the report itself comes from a separate tap that reads every watched instance).
+   * An instance with none of the space's `/with-redis` sockets has no such namespace, so Redis
+   * never sends it the message.
+   */
+  subscribed: boolean
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -318,13 +318,16 @@ export function createFakeConnector(options: FakeConnectorOptions = {}): FakeCon
       event: null,
       traceId: null,
       bytes: 0,
+      subscribed: false,
       ...fields,
     }
     traffic.bytes ||= 40 + JSON.stringify(traffic).length
     later(() => {
       for (const instance of ids) {
         const publishedBy = publisher === 'emitter' || publisher === instance ? publisher : null
-        trace({ space, instance }, { kind: 'redis', at: ++clock, instance, namespace: '/with-redis', ...traffic, publishedBy })
+        // Like the real adapter: an instance is subscribed only while it hosts the namespace.
+        const subscribed = [...sockets.values()].some((s) => s.space === space && s.namespace === '/with-redis' && s.instance === instance)
+        trace({ space, instance }, { kind: 'redis', at: ++clock, instance, namespace: '/with-redis', ...traffic, publishedBy, subscribed })
       }
     })
   }
@@ -373,9 +376,9 @@ export function createFakeConnector(options: FakeConnectorOptions = {}): FakeCon
     }
     const reachable = ids.filter((i) => linked(sock.space, sock.namespace, sock.instance, i))
     if (sock.namespace === '/with-redis' && fake.fanout === 'redis') {
-      // Like the server's simulation: the request is still published, but nobody answers it.
+      // Like the server's simulation: with Redis down the request cannot even be published.
+      if (!redisUp(sock)) return fail(sock, 'CLUSTER_TIMEOUT', 'could not get the other instances to answer (Redis is down (simulated): the request cannot be published): is Redis down?')
       publish(sock.space, sock.instance, { type: 'request', packetType: event === 'cluster:fetch-sockets' ? 'REMOTE_FETCH' : 'SERVER_SIDE_EMIT' })
-      if (!redisUp(sock)) return fail(sock, 'CLUSTER_TIMEOUT', 'could not get the other instances to answer (timeout reached): is Redis down?')
       for (const other of reachable) if (other !== sock.instance) publish(sock.space, '?', { type: 'response', packetType: 'RESPONSE' })
     }
     if (event === 'cluster:fetch-sockets') {

@@ -19,7 +19,8 @@ export function mergeRedisReport(merged: Map<string, MergedTraffic>, report: Red
   let row = merged.get(report.key)
   if (!row) merged.set(report.key, (row = { traffic: report, publishedBy: null, receivedBy: [] }))
   if (report.publishedBy === 'emitter' || report.publishedBy === report.instance) row.publishedBy = report.publishedBy
-  if (!row.receivedBy.includes(report.instance)) row.receivedBy = [...row.receivedBy, report.instance].sort()
+  // Only instances whose adapter is subscribed (they host the namespace) receive it from Redis.
+  if (report.subscribed && !row.receivedBy.includes(report.instance)) row.receivedBy = [...row.receivedBy, report.instance].sort()
   return row
 }
 

@@ -38,25 +38,25 @@ describe('cluster fan-out', () => {
     await page.getByTestId('cf-setup').click()
     await expect.poll(() => page.locator('[data-testid="cf-client"][data-status="connected"]').count(), { timeout: 10_000 }).toBe(6)
 
+    // The setup puts A on i1, B on i2, C on i3 in each lane; A sends.
     for (const namespace of ['/with-redis', '/without-redis']) {
-      const sender = lane(namespace).locator('[data-testid="cf-client"][data-instance="1"]')
-      const label = (await sender.getAttribute('data-label')) ?? ''
-      const from = page.getByTestId('cf-send-from')
-      const option = from.locator('option').filter({ hasText: label }).filter({ hasText: namespace })
-      await from.selectOption((await option.first().getAttribute('value')) ?? '')
+      expect(await lane(namespace).locator('[data-testid="cf-client"][data-label="A"]').getAttribute('data-instance')).toBe('i1')
+      await page.getByTestId('cf-send-from').selectOption(`A@${namespace}`)
       await page.locator('[data-testid="cf-send-call"][value="io.emit"]').check()
       await page.getByTestId('cf-send-text').fill(`hello ${namespace}`)
       await page.getByTestId('cf-send').click()
     }
-    for (const instance of ['1', '2', '3']) {
+    for (const instance of ['i1', 'i2', 'i3']) {
       await expect.poll(() => received('/with-redis', instance).filter({ hasText: 'hello /with-redis' }).count(), { timeout: 5_000 }).toBe(1)
     }
-    await expect.poll(() => received('/without-redis', '1').filter({ hasText: 'hello /without-redis' }).count()).toBe(1)
+    await expect.poll(() => received('/without-redis', 'i1').filter({ hasText: 'hello /without-redis' }).count()).toBe(1)
     await page.waitForTimeout(500)
-    expect(await received('/without-redis', '2').count()).toBe(0)
-    expect(await received('/without-redis', '3').count()).toBe(0)
+    expect(await received('/without-redis', 'i2').count()).toBe(0)
+    expect(await received('/without-redis', 'i3').count()).toBe(0)
     // The Redis traffic panel shows the publish, read by the other instances' subscribers.
     await expect.poll(() => page.getByTestId('cf-redis-row').count()).toBeGreaterThan(0)
-    expect(await page.getByTestId('cf-redis-row').first().getAttribute('data-published-by')).toBe('i1')
+    const row = page.getByTestId('cf-redis-row').first()
+    expect(await row.getAttribute('data-published-by')).toBe('i1')
+    expect(await row.getAttribute('data-received-by')).toBe('i1,i2,i3')
   })
 })

@@ -32,6 +32,13 @@ async function stop(signal: string): Promise<void> {
 process.on('SIGINT', () => void stop('SIGINT'))
 process.on('SIGTERM', () => void stop('SIGTERM'))
 process.on('disconnect', () => void stop('launcher gone'))
+// The launcher or a benchmark may ask for memory figures (after a GC when run with --expose-gc).
+process.on('message', (message: { type?: string }) => {
+  if (message?.type !== 'memory') return
+  ;(globalThis as { gc?: () => void }).gc?.()
+  const { heapUsed, rss } = process.memoryUsage()
+  process.send?.({ type: 'memory', heapUsed, rss, sockets: instance.io.engine.clientsCount })
+})
 // Last line of defence: a promise some library left unhandled must not take the instance down.
 process.on('unhandledRejection', (reason) => {
   console.error(`[${config.instanceId}] unhandled rejection (instance kept running):`, reason)

@@ -99,20 +99,24 @@ interface RunResult {
   p50Ms: number
   p99Ms: number
   idleBytesPerSocket: number
+  idleHeapBytesPerSocket: number
   connectMs: number
 }
 
 async function runOnce(variant: Variant): Promise<RunResult> {
   const key = `rtwb-bench-${randomBytes(3).toString('hex')}`
   const servers = await Promise.all(
-    [0, 1, 2].map((index) => startProcess(...pinned(0, [process.execPath, '--import', 'tsx', variant.script]), variant.env(index, key))),
+    [0, 1, 2].map((index) => startProcess(...pinned(0, [process.execPath, '--expose-gc', '--import', 'tsx', variant.script]), variant.env(index, key))),
   )
   const [driverCommand, driverArgs] = pinned(1, [process.execPath, '--import', 'tsx', 'scripts/bench-fanout/driver.ts'])
   const driver = spawn(driverCommand, driverArgs, { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
   try {
     await new Promise((resolve) => setTimeout(resolve, 500))
     const pids = servers.map((server) => server.child.pid as number)
+    const heap = async (): Promise<number> =>
+      (await Promise.all(servers.map((server) => ask<{ heapUsed: number }>(server.child, { type: 'memory' }, 'memory', 10_000)))).reduce((sum, m) => sum + m.heapUsed, 0)
     const rssBefore = pids.reduce((sum, pid) => sum + rssBytes(pid), 0)
+    const heapBefore = await heap()
     const extra = Array.from({ length: variant.extraSpaces }, (_, index) => ({ path: `/s/x${index.toString(36).padStart(5, '0')}/chat` }))
     const connected = await ask<{ ms: number }>(
       driver,
@@ -121,7 +125,10 @@ async function runOnce(variant: Variant): Promise<RunResult> {
       120_000,
     )
     await new Promise((resolve) => setTimeout(resolve, 1_000))
-    const idleBytesPerSocket = (pids.reduce((sum, pid) => sum + rssBytes(pid), 0) - rssBefore) / (CLIENTS + variant.extraSpaces)
+    const sockets = CLIENTS + variant.extraSpaces
+    const idleBytesPerSocket = (pids.reduce((sum, pid) => sum + rssBytes(pid), 0) - rssBefore) / sockets
+    // Heap after a full GC: what a socket really keeps alive (RSS also holds garbage not yet collected).
+    const idleHeapBytesPerSocket = ((await heap()) - heapBefore) / sockets
     // A short warm-up (JIT, buffers), not measured.
     await ask(driver, { type: 'run', rate: RATE, seconds: 1 }, 'result', 30_000)
     const cpuBefore = pids.reduce((sum, pid) => sum + cpuSeconds(pid), 0)
@@ -143,6 +150,7 @@ async function runOnce(variant: Variant): Promise<RunResult> {
       p50Ms: result.p50,
       p99Ms: result.p99,
       idleBytesPerSocket,
+      idleHeapBytesPerSocket,
       connectMs: connected.ms,
     }
   } finally {
@@ -178,6 +186,7 @@ const summary = Object.fromEntries(
       p50Ms: m((r) => r.p50Ms),
       p99Ms: m((r) => r.p99Ms),
       idleBytesPerSocket: m((r) => r.idleBytesPerSocket),
+      idleHeapBytesPerSocket: m((r) => r.idleHeapBytesPerSocket),
       deliveredShare: m((r) => r.delivered / Math.max(r.expected, 1)),
     }
     return [variant.id, row]
@@ -189,6 +198,7 @@ const report = {
   throughputRatio: ratio(summary.b.deliveriesPerSecond, summary.a.deliveriesPerSecond),
   p99Ratio: ratio(summary.b.p99Ms, summary.a.p99Ms),
   cpuEfficiencyRatio: ratio(summary.b.deliveriesPerCpuSecond, summary.a.deliveriesPerCpuSecond),
+  idleHeapPerSocketRatio: ratio(summary.b.idleHeapBytesPerSocket, summary.a.idleHeapBytesPerSocket),
   versusSharded: {
     throughputRatio: ratio(summary.b.deliveriesPerSecond, summary["a'"].deliveriesPerSecond),
     p99Ratio: ratio(summary.b.p99Ms, summary["a'"].p99Ms),
@@ -206,20 +216,20 @@ const report = {
 }
 
 const line = (cells: string[], widths: number[]) => cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0))).join('  ')
-const widths = [50, 13, 9, 9, 15, 12, 10]
+const widths = [50, 13, 9, 9, 15, 12, 12, 10]
 console.log('')
-console.log(line(['variant (medians)', 'deliveries/s', 'p50 ms', 'p99 ms', 'deliv./CPU-s', 'B/idle sock', 'delivered'], widths))
+console.log(line(['variant (medians)', 'deliveries/s', 'p50 ms', 'p99 ms', 'deliv./CPU-s', 'heap B/sock', 'RSS B/sock', 'delivered'], widths))
 for (const variant of VARIANTS) {
   const row = summary[variant.id]
   console.log(
     line(
-      [`${variant.id.padEnd(3)}${row.title}`, row.deliveriesPerSecond.toFixed(0), row.p50Ms.toFixed(1), row.p99Ms.toFixed(1), row.deliveriesPerCpuSecond.toFixed(0), row.idleBytesPerSocket.toFixed(0), `${(row.deliveredShare * 100).toFixed(1)}%`],
+      [`${variant.id.padEnd(3)}${row.title}`, row.deliveriesPerSecond.toFixed(0), row.p50Ms.toFixed(1), row.p99Ms.toFixed(1), row.deliveriesPerCpuSecond.toFixed(0), row.idleHeapBytesPerSocket.toFixed(0), row.idleBytesPerSocket.toFixed(0), `${(row.deliveredShare * 100).toFixed(1)}%`],
       widths,
     ),
   )
 }
 console.log('')
-console.log(`b/a   throughput ${report.throughputRatio} (target >= 0.9), p99 ${report.p99Ratio} (target <= 1.2), deliveries per CPU-s ${report.cpuEfficiencyRatio}`)
+console.log(`b/a   throughput ${report.throughputRatio} (target >= 0.9), p99 ${report.p99Ratio} (target <= 1.2), deliveries per CPU-s ${report.cpuEfficiencyRatio}, heap per idle socket ${report.idleHeapPerSocketRatio}`)
 console.log(`b/a'  throughput ${report.versusSharded.throughputRatio}, p99 ${report.versusSharded.p99Ratio}, deliveries per CPU-s ${report.versusSharded.cpuEfficiencyRatio}`)
 console.log(`b+/b  (${SPACES} spaces open) throughput ${report.spaces300.throughputRatio}, p99 ${report.spaces300.p99Ratio}, deliveries per CPU-s ${report.spaces300.cpuEfficiencyRatio}`)
 mkdirSync(join(ROOT, '.bench'), { recursive: true })

@@ -39,5 +39,11 @@ io.of(process.env.NAMESPACE ?? '/chat').on('connection', (socket) => {
 httpServer.listen(Number(process.env.PORT ?? 0), '127.0.0.1', () => {
   process.send?.({ type: 'listening', port: (httpServer.address() as AddressInfo).port })
 })
+process.on('message', (message: { type?: string }) => {
+  if (message?.type !== 'memory') return
+  ;(globalThis as { gc?: () => void }).gc?.()
+  const { heapUsed, rss } = process.memoryUsage()
+  process.send?.({ type: 'memory', heapUsed, rss, sockets: io.engine.clientsCount })
+})
 process.on('disconnect', () => process.exit(0))
 process.on('SIGTERM', () => process.exit(0))

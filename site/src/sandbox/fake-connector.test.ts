@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { SandboxClient, SandboxInstance } from './connector.ts'
-import { serverLine as serverSide } from '../../../sandbox-server/src/playground/index.ts'
-import { createFakeConnector, serverLine } from './fake-connector.ts'
+import { createFakeConnector } from './fake-connector.ts'
 import { PLAYGROUND_NAMESPACES, SEND_CALLS } from './protocol.ts'
 import type { LearnerNamespace, MessageEvent, TraceEvent } from './protocol.ts'
 
@@ -122,16 +121,6 @@ describe('fake connector', () => {
     await settle()
     expect(codes).toEqual(['FORBIDDEN_ORIGIN', 'CONNECT_FAILED'])
     await expect(fake.health((await fake.directory()).instances[1] as SandboxInstance)).rejects.toThrow()
-  })
-
-  it('prints the same server lines as the server', () => {
-    for (const call of SEND_CALLS) {
-      for (const ns of PLAYGROUND_NAMESPACES) {
-        for (const rooms of [[], ['paris'], ['paris', 'lyon']]) {
-          expect(serverLine(call, ns, rooms)).toBe(serverSide(call, ns, rooms))
-        }
-      }
-    }
   })
 
   it('cluster namespaces: /with-redis crosses instances and reports Redis traffic, /without-redis stays local', async () => {

@@ -9,6 +9,7 @@
  * per-space outage simulation, and `fake.fetch` for the emitter (`POST /emit`) and Engine.IO
  * long-polling requests (sessions live on the instance that created them).
  */
+import { serverLine } from '../../../sandbox-server/src/playground/index.ts'
 import {
   createEmitter,
   instanceBase,
@@ -85,25 +86,8 @@ export interface FakeConnector extends SandboxConnector {
 const KEY = 'rtwb'
 const HANDSHAKE_TAIL = '"upgrades":["websocket"],"pingInterval":25000,"pingTimeout":20000,"maxPayload":1000000}'
 
-/** Same lines as the server's `serverLine` (checked by fake-connector.test.ts). */
-export function serverLine(call: SendCall, namespace: LearnerNamespace, rooms: readonly string[]): string {
-  const q = (r: string) => JSON.stringify(r)
-  const io = `io.of(${q(namespace)})`
-  switch (call) {
-    case 'socket.emit':
-      return 'socket.on("send", (msg, ack) => ack({ ok: true }))'
-    case 'socket.broadcast.emit':
-      return 'socket.broadcast.emit("message", msg)'
-    case 'socket.to(room).emit':
-      return `socket.to(${q(rooms[0] ?? '')}).emit("message", msg)`
-    case 'io.to(room).emit':
-      return `${io}.to(${q(rooms[0] ?? '')}).emit("message", msg)`
-    case 'io.to(rooms).emit':
-      return `${io}.to([${rooms.map(q).join(', ')}]).emit("message", msg)`
-    case 'io.emit':
-      return `${io}.emit("message", msg)`
-  }
-}
+/** The fake runs the server's own `serverLine`: a test-only module may import server code. */
+export { serverLine }
 
 export function createFakeConnector(options: FakeConnectorOptions = {}): FakeConnector {
   const ids = Array.from({ length: options.instances ?? 3 }, (_, n) => `i${n + 1}`)

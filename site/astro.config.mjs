@@ -60,6 +60,12 @@ export default defineConfig({
     ],
   },
   vite: {
+    build: {
+      // Lesson pages have a 36 KB gzip JS budget: terser packs every chunk (socket.io-client
+      // included) tighter than esbuild's minifier.
+      minify: 'terser',
+      terserOptions: { compress: { passes: 2 }, format: { comments: false } },
+    },
     define: {
       __RTWB_MERMAID_MODE__: JSON.stringify(mermaidMode),
     },

@@ -44,7 +44,9 @@ export function buildSite(root: string, log: (line: string) => void): void {
   const result = spawnSync('npm', ['run', 'build', '--workspace', 'site', '--silent'], {
     cwd: root,
     stdio: ['ignore', 'inherit', 'inherit'],
-    env: { ...process.env, ASTRO_TELEMETRY_DISABLED: '1' },
+    // Always a production build: a NODE_ENV inherited from the caller (vitest sets `test`) would
+    // make Vite bundle development variants (e.g. socket.io-client with its debug module).
+    env: { ...process.env, NODE_ENV: 'production', ASTRO_TELEMETRY_DISABLED: '1' },
   })
   if (result.status !== 0) throw new Error('the site build failed (see above); fix it, or run with SKIP_BUILD=1 to serve the last build')
   log(`site: built in ${((Date.now() - started) / 1000).toFixed(1)} s`)

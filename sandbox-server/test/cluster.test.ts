@@ -2,27 +2,21 @@
  * Lesson 3's cluster fan-out on 3 real instances and the real Redis.
  */
 import { Redis } from 'ioredis'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { SandboxServer } from '../src/index.ts'
+import { describe, expect, it } from 'vitest'
 import { createEmitterApp } from '../src/emitter/index.ts'
 import type { FetchSocketsAck, ServerSideEmitAck, TraceEvent } from '../src/protocol/index.ts'
 import {
-  clientPool,
   eventually,
   observer,
   randomSpace,
   request,
   settle,
   SHARED_REDIS_URL,
-  startCluster,
-  stopAll,
+  useCluster,
   type TestClient,
 } from './harness.ts'
 
-let cluster: SandboxServer[]
-const pool = clientPool()
-const client = pool.client
-const at = (index: number): SandboxServer => cluster[index] as SandboxServer
+const { at, all, client } = useCluster(3)
 
 /** A on i1, L (a local peer) on i1, B on i2, C on i3, all in `namespace`. */
 async function spread(space: string, namespace: '/with-redis' | '/without-redis') {
@@ -35,12 +29,6 @@ async function spread(space: string, namespace: '/with-redis' | '/without-redis'
 
 const texts = (c: TestClient): string[] => c.received.map((m) => m.text)
 
-beforeAll(async () => {
-  cluster = await startCluster(3)
-})
-afterAll(async () => {
-  await stopAll(cluster, pool.sockets())
-})
 
 describe('adapter off vs on, side by side on the same cluster', () => {
   it('without Redis only the sender instance delivers; with Redis every instance does', async () => {
@@ -74,8 +62,8 @@ describe('targeted and cluster-wide requests', () => {
     const space = randomSpace()
     const on = await spread(space, '/with-redis')
     await request(on.c, 'room:join', { room: 'lyon' })
-    const all = await request<FetchSocketsAck>(on.a, 'cluster:fetch-sockets', {})
-    expect(all).toEqual({
+    const everyone = await request<FetchSocketsAck>(on.a, 'cluster:fetch-sockets', {})
+    expect(everyone).toEqual({
       ok: true,
       sockets: [
         { socketId: on.a.hello.socketId, label: 'A', instance: 'i1', rooms: [] },
@@ -106,7 +94,7 @@ describe('targeted and cluster-wide requests', () => {
 describe('Redis traffic, read by a real subscriber and decoded', () => {
   it('each instance reports the message it read; the publisher names itself', async () => {
     const space = randomSpace()
-    const watchers = await Promise.all(cluster.map((instance) => observer(instance, space)))
+    const watchers = await Promise.all(all().map((instance) => observer(instance, space)))
     const { a, b, c } = await spread(space, '/with-redis')
     await request(a, 'room:join', { room: 'paris' })
     await request(b, 'room:join', { room: 'paris' })
@@ -166,7 +154,7 @@ describe('simulated Redis outage, scoped to one space', () => {
   it('local delivery goes on, cross-instance stops and loses messages, then resumes', async () => {
     const space = randomSpace()
     const bystanderSpace = randomSpace()
-    const watchers = await Promise.all(cluster.map((instance) => observer(instance, space)))
+    const watchers = await Promise.all(all().map((instance) => observer(instance, space)))
     const { a, l, b } = await spread(space, '/with-redis')
     const bystander = await spread(bystanderSpace, '/with-redis')
     const simulate = (down: boolean) => Promise.all(watchers.map((w) => w.socket.timeout(2_000).emitWithAck('redis:simulate-outage', { down })))

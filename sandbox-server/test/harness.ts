@@ -6,6 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { createServer } from 'node:net'
+import { afterAll, beforeAll } from 'vitest'
 import { io as connect, type Socket } from 'socket.io-client'
 import { startSandboxServer, type SandboxServer, type StartOptions } from '../src/index.ts'
 import type { HelloEvent, MessageEvent, PlaygroundNamespace, TraceEvent } from '../src/protocol/index.ts'
@@ -91,6 +92,38 @@ export function clientPool(): { client: typeof playgroundClient; sockets: () => 
       return created
     },
     sockets: () => opened.map((c) => c.socket),
+  }
+}
+
+/**
+ * A cluster for a whole test file: started before its tests, stopped after them, with a pool of
+ * clients that is closed with it.
+ *
+ * @example
+ * const { at, client } = useCluster(3)
+ * it('...', async () => { const a = await client(at(0), space, '/chat', 'A') })
+ */
+export function useCluster(count: number, options: StartOptions = {}): {
+  at: (index: number) => SandboxServer
+  all: () => SandboxServer[]
+  client: typeof playgroundClient
+} {
+  let instances: SandboxServer[] = []
+  const pool = clientPool()
+  beforeAll(async () => {
+    instances = await startCluster(count, options)
+  })
+  afterAll(async () => {
+    await stopAll(instances, pool.sockets())
+  })
+  return {
+    at: (index) => {
+      const instance = instances[index]
+      if (!instance) throw new Error(`no instance ${index} (the cluster has ${instances.length})`)
+      return instance
+    },
+    all: () => instances,
+    client: pool.client,
   }
 }
 

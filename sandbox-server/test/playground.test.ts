@@ -1,32 +1,20 @@
 /**
  * The playground across 3 real instances joined through the real Redis.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { SandboxServer } from '../src/index.ts'
+import { describe, expect, it } from 'vitest'
 import type { RoomAck, SendAck, TraceEvent } from '../src/protocol/index.ts'
 import {
-  clientPool,
   eventually,
   observer,
   randomSpace,
   request,
   settle,
-  startCluster,
-  stopAll,
+  useCluster,
   type TestClient,
 } from './harness.ts'
 
-let cluster: SandboxServer[]
-const pool = clientPool()
-const client = pool.client
-const at = (index: number): SandboxServer => cluster[index] as SandboxServer
+const { at, all, client } = useCluster(3)
 
-beforeAll(async () => {
-  cluster = await startCluster(3)
-})
-afterAll(async () => {
-  await stopAll(cluster, pool.sockets())
-})
 
 describe('rooms across instances', () => {
   it('socket.to(room).emit reaches the other members on other instances, never the sender', async () => {
@@ -126,7 +114,7 @@ describe('isolation', () => {
 describe('server-side trace', () => {
   it('reports the call with its exact line and, per instance, who got the packet', async () => {
     const space = randomSpace()
-    const watchers = await Promise.all(cluster.map((instance) => observer(instance, space)))
+    const watchers = await Promise.all(all().map((instance) => observer(instance, space)))
     const a = await client(at(0), space, '/chat', 'A')
     const b = await client(at(1), space, '/chat', 'B')
     const c = await client(at(2), space, '/chat', 'C')

@@ -325,7 +325,7 @@ export function mountClusterFanout(root: HTMLElement, options: ClusterFanoutOpti
       h('p', { class: 'cf-row' }, outageButton, h('span', { class: 'cf-hint', text: 'Pub/sub is at most once: what is sent while Redis is down is lost, never replayed.' })), outageResult),
     emitterBox, sticky)
 
-  root.classList.add('cf', 'not-content')
+  root.classList.add('cf', 'rtwb-widget', 'not-content')
   root.dataset.testid = 'cluster-fanout'
   root.replaceChildren(h('h3', { text: 'Cluster fan-out' }), spaceBar.el, bannerLocal, bannerDown, connecting, offline, main)
 

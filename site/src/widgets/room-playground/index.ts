@@ -142,7 +142,7 @@ export function mountRoomPlayground(root: HTMLElement, options: RoomPlaygroundOp
     h('div', { class: 'rp-clients' }, h('h4', { text: 'Clients' }), addForm, noClients, cards, roomsList),
     sendForm, log.el)
 
-  root.classList.add('rp', 'not-content')
+  root.classList.add('rp', 'rtwb-widget', 'not-content')
   root.dataset.testid = 'room-playground'
   root.replaceChildren(h('h3', { class: 'rp-title', text: 'Room playground' }), spaceBar.el, chips, banner, connecting, offline, main, live)
 

@@ -224,7 +224,7 @@ export function mountTransportRace(root: HTMLElement, options: TransportRaceOpti
     h('div', { class: 'tr-panels' }, ...[...panels.values()].map((p) => p.el)),
     h('div', { class: 'tr-side' }, handshake, sio, limitPanel.el))
 
-  root.classList.add('tr', 'not-content')
+  root.classList.add('tr', 'rtwb-widget', 'not-content')
   root.dataset.testid = 'transport-race'
   root.replaceChildren(h('h3', { class: 'tr-title', text: 'Transport race' }), spaceBar.el, connecting, offline, main)
 

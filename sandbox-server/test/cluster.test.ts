@@ -178,6 +178,12 @@ describe('simulated Redis outage, scoped to one space', () => {
     await eventually(() => expect(texts(b)).toEqual(['after']))
     expect(watchers[0]?.trace.filter((e) => e.kind === 'outage').map((e) => e.kind === 'outage' && e.down)).toEqual([true, false])
     expect(await watchers[0]?.socket.timeout(2_000).emitWithAck('redis:simulate-outage', { down: 'yes' })).toMatchObject({ error: { code: 'INVALID_PAYLOAD' } })
+
+    // A learner who leaves during a simulated outage does not leave the space cut off.
+    await simulate(true)
     for (const w of watchers) w.socket.disconnect()
+    await settle(100)
+    await request(a, 'send', { call: 'io.emit', text: 'after the observers left' })
+    await eventually(() => expect(texts(b)).toEqual(['after', 'after the observers left']))
   })
 })

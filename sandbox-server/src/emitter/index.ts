@@ -10,7 +10,7 @@ import type { Redis } from 'ioredis'
 import { Hono } from 'hono'
 import { cors } from 'hono/cors'
 import { z } from 'zod'
-import { SandboxError } from '../errors/index.ts'
+import { parseOrThrow, SandboxError } from '../errors/index.ts'
 import { roomNameSchema, SPACE_CODE_PATTERN, spaceNamespace, type MessageEvent } from '../protocol/index.ts'
 
 export const emitPayloadSchema = z
@@ -48,12 +48,7 @@ export function createEmitterApp(options: { redis: Redis; keyPrefix: string; all
       const raw = await c.req.json().catch(() => {
         throw new SandboxError('INVALID_PAYLOAD', 'the body must be JSON')
       })
-      const parsed = emitPayloadSchema.safeParse(raw)
-      if (!parsed.success) {
-        const issue = parsed.error.issues[0]
-        throw new SandboxError('INVALID_PAYLOAD', `${issue?.path.join('.') || 'body'}: ${issue?.message ?? 'invalid'}`)
-      }
-      const { space, text, room } = parsed.data
+      const { space, text, room } = parseOrThrow(emitPayloadSchema, raw, '', 'body')
       const msg: MessageEvent = { traceId: `emitter.${(sequence++).toString(36)}`, call: 'emitter.emit', from: 'emitter', text, rooms: room ? [room] : [] }
       const target = emitter.of(spaceNamespace(space, '/with-redis'))
       ;(room ? target.to(room) : target).emit('message', msg)

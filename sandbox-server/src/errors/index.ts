@@ -4,6 +4,7 @@
  *
  * @module
  */
+import type { z } from 'zod'
 import type { ErrorAck, ErrorCode, SandboxErrorBody } from '../protocol/index.ts'
 
 /**
@@ -44,4 +45,20 @@ export class SandboxError extends Error {
     if (error instanceof SandboxError) return error
     return new SandboxError('INTERNAL', 'the server failed to handle this event; it is still running')
   }
+}
+
+/**
+ * Parses untrusted input with `schema`, or throws `INVALID_PAYLOAD` naming the first wrong field
+ * (`where` is the field path's root when the whole value is wrong, e.g. `payload` or `body`).
+ *
+ * @example
+ * parseOrThrow(roomPayloadSchema, { room: 'Paris!' }, 'room:join: ', 'payload')
+ * // throws SandboxError INVALID_PAYLOAD "room:join: room: room must be 1-16 characters ..."
+ */
+export function parseOrThrow<S extends z.ZodTypeAny>(schema: S, value: unknown, prefix = '', where = 'payload'): z.output<S> {
+  const parsed = schema.safeParse(value)
+  if (parsed.success) return parsed.data
+  const issue = parsed.error.issues[0]
+  const path = issue && issue.path.length > 0 ? issue.path.join('.') : where
+  throw new SandboxError('INVALID_PAYLOAD', `${prefix}${path}: ${issue?.message ?? 'invalid'}`)
 }

@@ -9,7 +9,7 @@
  */
 import type { Namespace, Server, Socket } from 'socket.io'
 import { z } from 'zod'
-import { SandboxError } from '../errors/index.ts'
+import { parseOrThrow, SandboxError } from '../errors/index.ts'
 import type { TokenBucket } from '../rate-limit/index.ts'
 import type { Tracer } from '../observe/index.ts'
 import type { SpaceRegistry } from '../spaces/index.ts'
@@ -123,15 +123,6 @@ function learnerRooms(socket: Socket): string[] {
   return [...socket.rooms].filter((room) => room !== socket.id).sort()
 }
 
-/** Parses a payload or throws `INVALID_PAYLOAD` naming the first wrong field. */
-function parsePayload<S extends z.ZodTypeAny>(schema: S, payload: unknown, event: string): z.output<S> {
-  const parsed = schema.safeParse(payload)
-  if (parsed.success) return parsed.data
-  const issue = parsed.error.issues[0]
-  const where = issue && issue.path.length > 0 ? issue.path.join('.') : 'payload'
-  throw new SandboxError('INVALID_PAYLOAD', `${event}: ${where}: ${issue?.message ?? 'invalid'}`)
-}
-
 /**
  * Sets up the space-scoped playground namespaces on `io`.
  *
@@ -199,7 +190,7 @@ export function attachPlayground(io: Server, options: PlaygroundOptions): void {
       let answer: A | { error: { code: string; message: string } }
       try {
         if (!bucket.take()) throw new SandboxError('RATE_LIMITED', 'too many events: slow down and try again in a second')
-        answer = await run(parsePayload(schema, args[0], event))
+        answer = await run(parseOrThrow(schema, args[0], `${event}: `))
       } catch (thrown) {
         const error = SandboxError.from(thrown)
         if (error.code === 'INTERNAL') console.error(`[${options.instanceId}] ${event} failed:`, thrown)

@@ -127,7 +127,11 @@ export async function startSandboxServer(options: StartOptions = {}): Promise<Sa
     fanout,
     spaces,
     onWatch: (space) => tap?.watch(space),
-    onUnwatch: (space) => tap?.unwatch(space),
+    onUnwatch: (space) => {
+      tap?.unwatch(space)
+      // A simulated outage belongs to the learner watching it: it ends when they leave.
+      outages.set(space, false)
+    },
     onObserver: (socket, space, observeTracer) => {
       socket.on('redis:simulate-outage', simulateOutageHandler(space, outages, observeTracer))
     },

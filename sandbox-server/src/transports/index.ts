@@ -19,10 +19,10 @@
 import type { IncomingMessage, Server as HttpServer, ServerResponse } from 'node:http'
 import type { Duplex } from 'node:stream'
 import type { Socket } from 'node:net'
-import type { Context, Hono } from 'hono'
+import { Hono, type Context } from 'hono'
 import { streamSSE } from 'hono/streaming'
 import { WebSocketServer, type WebSocket } from 'ws'
-import { SandboxError } from '../errors/index.ts'
+import { parseOrThrow, SandboxError } from '../errors/index.ts'
 import {
   SPACE_CODE_PATTERN,
   cutSchema,
@@ -71,8 +71,9 @@ const TRANSPORT_PATH = /^\/t\/([a-z0-9]{6})\/ws(?:\?|$)/
  * const closeTransports = attachTransports(app, httpServer, { instanceId: 'i1', allowedOrigins })
  */
 export function attachTransports(app: Hono, httpServer: HttpServer, options: TransportsOptions): () => void {
-  const streams = new StreamRegistry({ capacity: 2_000, idleMs: 60_000, maxStreams: options.maxStreams ?? 200 })
   const spaces = new Map<string, SpaceTransports>()
+  // The registry decides when a space is idle; its transport state goes with its stream.
+  const streams = new StreamRegistry({ capacity: 2_000, idleMs: 60_000, maxStreams: options.maxStreams ?? 200, onEvict: (space) => spaces.delete(space) })
   const maxWaitMs = options.maxWaitMs ?? 25_000
   const retryMs = options.sseRetryMs ?? 1_000
 
@@ -81,8 +82,8 @@ export function attachTransports(app: Hono, httpServer: HttpServer, options: Tra
     const stream = streams.get(space)
     if (!stream) throw new SandboxError('SPACE_FULL', 'this instance runs its maximum of streams: try again in a minute')
     let state = spaces.get(space)
-    if (!state || state.stream !== stream) {
-      state = { stream, meter: state?.meter ?? new SpaceMeter(), sockets: new Map(), handshake: state?.handshake ?? null, websockets: new Set() }
+    if (!state) {
+      state = { stream, meter: new SpaceMeter(), sockets: new Map(), handshake: null, websockets: new Set() }
       spaces.set(space, state)
     }
     return state
@@ -102,12 +103,6 @@ export function attachTransports(app: Hono, httpServer: HttpServer, options: Tra
     })
   }
 
-  const fail = (c: Context, error: unknown): Response => {
-    const sandboxError = SandboxError.from(error)
-    const status = sandboxError.code === 'SPACE_FULL' ? 503 : sandboxError.code === 'INTERNAL' ? 500 : 400
-    return c.json(sandboxError.toAck(), status)
-  }
-
   const body = async (c: Context): Promise<unknown> => {
     try {
       return await c.req.json()
@@ -116,45 +111,36 @@ export function attachTransports(app: Hono, httpServer: HttpServer, options: Tra
     }
   }
 
-  const parse = <T>(schema: { safeParse: (value: unknown) => { success: true; data: T } | { success: false; error: { issues: { path: (string | number)[]; message: string }[] } } }, value: unknown): T => {
-    const parsed = schema.safeParse(value)
-    if (parsed.success) return parsed.data
-    const issue = parsed.error.issues[0]
-    throw new SandboxError('INVALID_PAYLOAD', `${issue?.path.join('.') || 'body'}: ${issue?.message ?? 'invalid'}`)
-  }
-
-  // Every /t/ response settles its socket's byte count, tracked or not (see meter.ts).
-  app.use('/t/*', async (c, next) => {
+  const routes = new Hono<{ Variables: { state: SpaceTransports } }>()
+  // Any error, thrown anywhere below, is answered once, here, as a typed error ack.
+  routes.onError((error, c) => {
+    const sandboxError = SandboxError.from(error)
+    if (sandboxError.code === 'INTERNAL') console.error(`[${options.instanceId}] ${c.req.method} ${c.req.path} failed:`, error)
+    const status = sandboxError.code === 'SPACE_FULL' ? 503 : sandboxError.code === 'INTERNAL' ? 500 : 400
+    return c.json(sandboxError.toAck(), status)
+  })
+  routes.use('/:space/*', async (c, next) => {
+    // Every response settles its socket's byte count, tracked or not (see meter.ts).
     const { incoming, outgoing } = c.env as NodeEnv
     outgoing.once('close', () => settle(incoming.socket))
+    c.set('state', spaceOf(c.req.param('space')))
     await next()
   })
 
-  app.post('/t/:space/stream', async (c) => {
-    try {
-      const state = spaceOf(c.req.param('space'))
-      const settings = parse(streamSettingsSchema, await body(c))
-      state.stream.configure(settings.eventsPerSecond, settings.payloadBytes)
-      return c.json({ ok: true, eventsPerSecond: settings.eventsPerSecond, lastEventId: state.stream.lastId })
-    } catch (error) {
-      return fail(c, error)
-    }
+  routes.post('/:space/stream', async (c) => {
+    const state = c.get('state')
+    const settings = parseOrThrow(streamSettingsSchema, await body(c), '', 'body')
+    state.stream.configure(settings.eventsPerSecond, settings.payloadBytes)
+    return c.json({ ok: true, eventsPerSecond: settings.eventsPerSecond, lastEventId: state.stream.lastId })
   })
 
-  app.get('/t/:space/poll', async (c) => {
-    let state: SpaceTransports
-    let after: number
-    let waitMs: number
-    try {
-      state = spaceOf(c.req.param('space'))
-      const afterRaw = c.req.query('after')
-      after = afterRaw === undefined ? state.stream.lastId : Number(afterRaw)
-      waitMs = Math.min(Number(c.req.query('waitMs') ?? maxWaitMs), maxWaitMs)
-      if (!Number.isSafeInteger(after) || after < 0) throw new SandboxError('INVALID_PAYLOAD', 'after must be a whole number >= 0 (the cursor of the previous answer)')
-      if (!Number.isFinite(waitMs) || waitMs < 0) throw new SandboxError('INVALID_PAYLOAD', `waitMs must be 0-${maxWaitMs}`)
-    } catch (error) {
-      return fail(c, error)
-    }
+  routes.get('/:space/poll', async (c) => {
+    const state = c.get('state')
+    const afterRaw = c.req.query('after')
+    const after = afterRaw === undefined ? state.stream.lastId : Number(afterRaw)
+    const waitMs = Math.min(Number(c.req.query('waitMs') ?? maxWaitMs), maxWaitMs)
+    if (!Number.isSafeInteger(after) || after < 0) throw new SandboxError('INVALID_PAYLOAD', 'after must be a whole number >= 0 (the cursor of the previous answer)')
+    if (!Number.isFinite(waitMs) || waitMs < 0) throw new SandboxError('INVALID_PAYLOAD', `waitMs must be 0-${maxWaitMs}`)
     track(c, state, 'long-polling')
     const { events, gap } = await state.stream.after(after, waitMs, c.req.raw.signal)
     state.meter.delivered('long-polling', events.length)
@@ -163,13 +149,8 @@ export function attachTransports(app: Hono, httpServer: HttpServer, options: Tra
     return c.json(answer)
   })
 
-  app.get('/t/:space/sse', (c) => {
-    let state: SpaceTransports
-    try {
-      state = spaceOf(c.req.param('space'))
-    } catch (error) {
-      return fail(c, error)
-    }
+  routes.get('/:space/sse', (c) => {
+    const state = c.get('state')
     track(c, state, 'sse')
     // EventSource sends Last-Event-ID by itself when it reconnects.
     const lastEventId = Number(c.req.header('Last-Event-ID') ?? c.req.query('lastEventId') ?? state.stream.lastId)
@@ -189,87 +170,63 @@ export function attachTransports(app: Hono, httpServer: HttpServer, options: Tra
     })
   })
 
-  app.get('/t/:space/slot/:n', (c) => {
-    let state: SpaceTransports
-    try {
-      state = spaceOf(c.req.param('space'))
-    } catch (error) {
-      return fail(c, error)
-    }
+  // The connection-limit demo: a stream that only says "open", then keeps the connection busy.
+  routes.get('/:space/slot/:n', (c) => {
     const slot = Number(c.req.param('n'))
     return streamSSE(c, async (sse) => {
       await sse.writeSSE({ event: 'open', data: JSON.stringify({ slot, openedAt: Date.now() }) })
       const heartbeat = setInterval(() => void sse.write(': keep-alive\n\n').catch(() => undefined), 15_000)
       await new Promise<void>((resolve) => sse.onAbort(resolve))
       clearInterval(heartbeat)
-      void state
     })
   })
 
-  app.post('/t/:space/messages', async (c) => {
-    try {
-      const state = spaceOf(c.req.param('space'))
-      const message = parse(upstreamMessageSchema, await body(c))
-      track(c, state, message.via)
-      state.meter.received(message.via)
-      return c.json({ ok: true, text: message.text, receivedAt: Date.now() })
-    } catch (error) {
-      return fail(c, error)
-    }
+  routes.post('/:space/messages', async (c) => {
+    const state = c.get('state')
+    const message = parseOrThrow(upstreamMessageSchema, await body(c), '', 'body')
+    track(c, state, message.via)
+    state.meter.received(message.via)
+    return c.json({ ok: true, text: message.text, receivedAt: Date.now() })
   })
 
-  app.post('/t/:space/cut', async (c) => {
-    try {
-      const state = spaceOf(c.req.param('space'))
-      const { transport } = parse(cutSchema, await body(c))
-      let cut = 0
-      if (transport === 'websocket') {
-        // terminate(): no close frame, the TCP connection just dies, so the browser reports 1006.
-        for (const ws of state.websockets) {
-          ws.terminate()
-          cut += 1
-        }
-      } else {
-        // The request asking to cut must not cut itself (it may share a keep-alive socket).
-        const own = (c.env as NodeEnv).incoming.socket
-        for (const socket of state.sockets.get(transport) ?? []) {
-          if (socket === own) continue
-          socket.destroy()
-          cut += 1
-        }
+  routes.post('/:space/cut', async (c) => {
+    const state = c.get('state')
+    const { transport } = parseOrThrow(cutSchema, await body(c), '', 'body')
+    let cut = 0
+    if (transport === 'websocket') {
+      // terminate(): no close frame, the TCP connection just dies, so the browser reports 1006.
+      for (const ws of state.websockets) {
+        ws.terminate()
+        cut += 1
       }
-      return c.json({ ok: true, transport, cut })
-    } catch (error) {
-      return fail(c, error)
-    }
-  })
-
-  app.get('/t/:space/stats', (c) => {
-    try {
-      const space = c.req.param('space')
-      const state = spaceOf(space)
-      const stats: TransportStats = {
-        instance: options.instanceId,
-        space,
-        eventsPerSecond: state.stream.eventsPerSecond,
-        lastEventId: state.stream.lastId,
-        transports: state.meter.snapshot(),
+    } else {
+      // The request asking to cut must not cut itself (it may share a keep-alive socket).
+      const own = (c.env as NodeEnv).incoming.socket
+      for (const socket of state.sockets.get(transport) ?? []) {
+        if (socket === own) continue
+        socket.destroy()
+        cut += 1
       }
-      c.header('Cache-Control', 'no-store')
-      return c.json(stats)
-    } catch (error) {
-      return fail(c, error)
     }
+    return c.json({ ok: true, transport, cut })
   })
 
-  app.get('/t/:space/handshake', (c) => {
-    try {
-      const state = spaceOf(c.req.param('space'))
-      return c.json({ handshake: state.handshake })
-    } catch (error) {
-      return fail(c, error)
+  routes.get('/:space/stats', (c) => {
+    const state = c.get('state')
+    const stats: TransportStats = {
+      instance: options.instanceId,
+      space: c.req.param('space'),
+      eventsPerSecond: state.stream.eventsPerSecond,
+      lastEventId: state.stream.lastId,
+      transports: state.meter.snapshot(),
     }
+    c.header('Cache-Control', 'no-store')
+    return c.json(stats)
   })
+
+  routes.get('/:space/handshake', (c) => c.json({ handshake: c.get('state').handshake }))
+
+  app.route('/t', routes)
 
   // --- raw WebSocket --------------------------------------------------------------------------
   const wss = new WebSocketServer({ noServer: true, maxPayload: 4_096, perMessageDeflate: false })

@@ -42,13 +42,15 @@ describe('SpaceStream', () => {
 })
 
 describe('StreamRegistry', () => {
-  it('caps the number of streams and sweeps idle ones', () => {
-    const streams = new StreamRegistry({ capacity: 10, idleMs: 1_000, maxStreams: 2 })
+  it('caps the number of streams and sweeps idle ones, telling who kept state beside them', () => {
+    const evicted: string[] = []
+    const streams = new StreamRegistry({ capacity: 10, idleMs: 1_000, maxStreams: 2, onEvict: (space) => evicted.push(space) })
     expect(streams.get('aaaaaa')).not.toBeNull()
     expect(streams.get('bbbbbb')).not.toBeNull()
     expect(streams.get('cccccc')).toBeNull()
     streams.sweep(Date.now() + 2_000)
     expect(streams.size).toBe(0)
+    expect(evicted.sort()).toEqual(['aaaaaa', 'bbbbbb'])
     expect(streams.get('cccccc')).not.toBeNull()
     streams.close()
   })

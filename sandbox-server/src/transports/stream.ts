@@ -121,10 +121,11 @@ export class SpaceStream {
  */
 export class StreamRegistry {
   readonly #streams = new Map<string, SpaceStream>()
-  readonly #options: { capacity: number; idleMs: number; maxStreams: number }
+  readonly #options: { capacity: number; idleMs: number; maxStreams: number; onEvict?: (space: string) => void }
   readonly #sweeper: NodeJS.Timeout
 
-  constructor(options: { capacity: number; idleMs: number; maxStreams: number }) {
+  /** `onEvict` is told each space whose stream is removed, so state kept beside it goes too. */
+  constructor(options: { capacity: number; idleMs: number; maxStreams: number; onEvict?: (space: string) => void }) {
     this.#options = options
     this.#sweeper = setInterval(() => this.sweep(), Math.min(options.idleMs, 10_000))
     this.#sweeper.unref()
@@ -148,6 +149,7 @@ export class StreamRegistry {
       if (stream.listeners === 0 && now - stream.touchedAt > this.#options.idleMs) {
         stream.stop()
         this.#streams.delete(space)
+        this.#options.onEvict?.(space)
       }
     }
   }

@@ -10,8 +10,10 @@ import { scenarios } from './scenarios.ts'
 
 const defaults = resolveInstanceConfig()
 let spaces = 0
+const fake = createFakeConnector()
 const world: World = {
-  connector: createFakeConnector(),
+  connector: fake,
+  fetch: fake.fetch,
   limits: defaults,
   newSpace: () => `f${(++spaces).toString(36).padStart(5, '0')}`,
 }

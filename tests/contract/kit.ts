@@ -20,6 +20,8 @@ import type { HelloEvent, LearnerNamespace, MessageEvent, SendCall, TraceEvent }
 /** One implementation under test. */
 export interface World {
   connector: SandboxConnector
+  /** The `fetch` a widget is given: it reaches the directory's emitter (`POST {emitter.base}/emit`). */
+  fetch: typeof fetch
   /** The limits the server runs with (the fake must take the same from the server's config). */
   limits: { maxSocketsPerSpace: number; maxRoomsPerSocket: number; eventBurst: number }
   /** A space code no other scenario uses. */
@@ -164,6 +166,16 @@ export async function createKit(world: World) {
           return { observer, hello, trace }
         }),
       )
+    },
+
+    /** Opens an observer that must be refused; resolves with why. */
+    async watchRefused(n: number, space: string): Promise<ConnectFailure> {
+      const observer = connector.observe({ instance: at(n), space })
+      opened.push(observer)
+      return new Promise((resolve, reject) => {
+        observer.on('connect_error', resolve)
+        observer.on('hello', (hello) => reject(new Error(`expected a refusal, got hello from ${hello.instance}`)))
+      })
     },
 
     /**

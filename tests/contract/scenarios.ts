@@ -40,7 +40,7 @@ const basics: Scenario[] = [
     name: 'directory and health: three instances with Redis fan-out, each healthy',
     async run(kit) {
       const dir = await kit.world.connector.directory()
-      expect(dir).toMatchObject({ fanout: 'redis', fallback: false })
+      expect(dir).toMatchObject({ fanout: 'redis', fallback: false, emitter: { base: expect.any(String) } })
       expect(dir.instances.map((i) => i.id)).toEqual(['i1', 'i2', 'i3'])
       for (const instance of dir.instances) {
         expect(await kit.world.connector.health(instance)).toMatchObject({ status: 'ok', instance: instance.id, fanout: 'redis', redis: 'ready' })
@@ -177,10 +177,7 @@ const limits: Scenario[] = [
       const space = kit.space()
       await fillInstance(kit, space)
       expect(await kit.refused(0, '/admin', 'late', space)).toMatchObject({ code: 'SPACE_FULL' })
-      const observer = kit.world.connector.observe({ instance: kit.at(0), space })
-      const refusal = await new Promise((resolve) => observer.on('connect_error', resolve))
-      observer.close()
-      expect(refusal).toMatchObject({ code: 'SPACE_FULL' })
+      expect(await kit.watchRefused(0, space)).toMatchObject({ code: 'SPACE_FULL', message: expect.stringContaining(String(kit.world.limits.maxSocketsPerSpace)) })
       expect((await kit.client(1, '/admin', 'elsewhere', space)).hello.instance).toBe('i2')
       expect((await kit.client(0, '/admin', 'other space', kit.space())).hello.instance).toBe('i1')
     },
@@ -264,6 +261,9 @@ const errors: Scenario[] = [
       expect(await kit.refused(0, '/chat', 'no <html> here', space)).toMatchObject({ code: 'INVALID_HANDSHAKE', message: expect.stringContaining('label') })
       expect(await kit.refused(1, '/chat', '', space)).toMatchObject({ code: 'INVALID_HANDSHAKE' })
       expect((await kit.client(0, '/chat', 'fine_label-1', space)).hello.space).toBe(space)
+      // A space code the server's namespaces do not match: socket.io refuses it, without a sandbox code.
+      expect(await kit.refused(0, '/chat', 'A', 'NOT-A-CODE')).toMatchObject({ code: 'CONNECT_FAILED' })
+      expect(await kit.watchRefused(0, 'NOT-A-CODE')).toMatchObject({ code: 'INVALID_HANDSHAKE', message: expect.stringContaining('space') })
     },
   },
 ]
@@ -305,6 +305,11 @@ const clusterScenarios: Scenario[] = [
       await kit.barrier(a, [a, l, b, c])
       expect([a, l, b, c].map((p) => p.texts())).toEqual([[], [], [], ['just you']])
       expect(c.inbox[0]).toMatchObject({ call: 'io.to(socketId).emit', from: 'A', rooms: [] })
+      // Without the adapter, a socket id on another instance is nobody here.
+      const [x, y] = await Promise.all([kit.client(0, '/without-redis', 'X', a.hello.space), kit.client(1, '/without-redis', 'Y', a.hello.space)])
+      traceIdOf(await x.client.request('cluster:direct', { to: y.hello.socketId, text: 'lost' }))
+      await kit.barrier(y, [y])
+      expect(y.texts()).toEqual([])
     },
   },
   {
@@ -337,6 +342,61 @@ const clusterScenarios: Scenario[] = [
       void [a, l]
       const off = await spread(kit, space, '/without-redis')
       expect(await off.b.client.request('cluster:server-side-emit', {})).toEqual({ ok: true, answers: [{ instance: 'i2', sockets: 1 }] })
+    },
+  },
+]
+
+/** POSTs `body` as JSON to the directory's emitter, with the fetch a widget gets. */
+async function emitterPost(kit: Kit, body: unknown): Promise<Response> {
+  const { emitter } = await kit.world.connector.directory()
+  if (!emitter) throw new Error('the directory lists no emitter')
+  return kit.world.fetch(`${emitter.base}/emit`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) })
+}
+
+const emitterAndLeaving: Scenario[] = [
+  {
+    name: 'the Redis emitter: POST /emit reaches /with-redis on every instance (one room if given), published by "emitter"; a bad body is a 400 INVALID_PAYLOAD',
+    async run(kit) {
+      const space = kit.space()
+      const watchers = await kit.watch(space)
+      const { a, l, b, c } = await spread(kit, space, '/with-redis')
+      const x = await kit.client(1, '/without-redis', 'X', space)
+      await c.join('paris')
+      const all = await emitterPost(kit, { space, text: 'from a worker' })
+      expect(all.status).toBe(200)
+      const answer: unknown = await all.json()
+      expect(answer).toEqual({ ok: true, traceId: expect.any(String), line: 'emitter.of("/with-redis").emit("message", msg)' })
+      expect(await (await emitterPost(kit, { space, text: 'paris only', room: 'paris' })).json()).toMatchObject({ ok: true, line: 'emitter.of("/with-redis").to("paris").emit("message", msg)' })
+      const bad = await emitterPost(kit, { space: 'NOPE', text: '' })
+      expect([bad.status, await bad.json()]).toMatchObject([400, { error: { code: 'INVALID_PAYLOAD', message: expect.stringMatching(/^space: /) } }])
+      await kit.eventually(() => expect(c.texts()).toEqual(['from a worker', 'paris only']))
+      await kit.barrier(a, [a, l, b, c])
+      await kit.barrier(x, [x])
+      expect([a, l, b, x].map((p) => p.texts())).toEqual([['from a worker'], ['from a worker'], ['from a worker'], []])
+      expect(c.inbox[0]).toMatchObject({ call: 'emitter.emit', from: 'emitter', rooms: [] })
+      const traceId = (answer as { traceId: string }).traceId
+      await kit.eventually(() => {
+        for (const w of watchers) expect(ofKind(w.trace, 'redis').filter((e) => e.traceId === traceId).map((e) => e.publishedBy)).toEqual(['emitter'])
+      })
+    },
+  },
+  {
+    name: 'a closed client leaves: no longer listed by fetchSockets nor reached, its requests answer DISCONNECTED, the trace says so',
+    async run(kit) {
+      const space = kit.space()
+      const [watcher] = await kit.watch(space, [1])
+      const { a, l, b, c } = await spread(kit, space, '/with-redis')
+      await b.join('paris')
+      b.client.close()
+      expect(await b.join('lyon')).toMatchObject({ error: { code: 'DISCONNECTED' } })
+      await kit.eventually(async () => {
+        const ack = await a.client.request('cluster:fetch-sockets', {})
+        expect('ok' in ack && ack.sockets.map((s) => s.label)).toEqual(['A', 'C', 'L'])
+      })
+      expect(ofKind(watcher?.trace ?? [], 'disconnect')).toMatchObject([{ instance: 'i2', label: 'B', socketId: b.hello.socketId }])
+      await a.send('io.emit', [], 'after B left')
+      await kit.barrier(a, [a, l, c])
+      expect(b.inbox).toEqual([])
     },
   },
 ]
@@ -465,4 +525,4 @@ const traces: Scenario[] = [
 ]
 
 /** Every scenario, in the order both implementations run them. */
-export const scenarios: readonly Scenario[] = [...basics, ...rooms, ...limits, ...errors, ...clusterScenarios, ...outages, ...traces]
+export const scenarios: readonly Scenario[] = [...basics, ...rooms, ...limits, ...errors, ...clusterScenarios, ...emitterAndLeaving, ...outages, ...traces]

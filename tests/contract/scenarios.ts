@@ -524,5 +524,10 @@ const traces: Scenario[] = [
   { name: 'trace: /with-redis traffic reported once by every watching instance, merged by key, publisher named', run: traceOfRedis },
 ]
 
-/** Every scenario, in the order both implementations run them. */
+/**
+ * Every scenario, in the order both implementations run them.
+ *
+ * @example
+ * for (const scenario of scenarios) it(scenario.name, async () => scenario.run(await createKit(world)))
+ */
 export const scenarios: readonly Scenario[] = [...basics, ...rooms, ...limits, ...errors, ...clusterScenarios, ...emitterAndLeaving, ...outages, ...traces]

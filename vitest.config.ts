@@ -12,14 +12,14 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['sandbox-server/src/**/*.test.ts', 'site/src/**/*.test.ts', 'scripts/**/*.test.ts', 'tests/lessons/**/*.test.ts'],
+          include: ['sandbox-server/src/**/*.test.ts', 'site/src/**/*.test.ts', 'scripts/**/*.test.ts', 'tests/lessons/**/*.test.ts', 'tests/contract/fake.test.ts'],
           environment: 'node',
         },
       },
       {
         test: {
           name: 'integration',
-          include: ['sandbox-server/test/**/*.test.ts', 'tests/launcher/**/*.test.ts'],
+          include: ['sandbox-server/test/**/*.test.ts', 'tests/launcher/**/*.test.ts', 'tests/contract/real.test.ts'],
           testTimeout: 20_000,
           hookTimeout: 30_000,
           // Instances and Redis servers are real processes/sockets: keep files sequential on 2 cores.

@@ -1,92 +1,41 @@
+/**
+ * What only the fake does: test switches (offline, instances down, forced connect errors, a
+ * smaller space cap), fan-out states the contract's real cluster does not run in (no Redis,
+ * Redis down), and its `fetch` for Engine.IO polling. Everything the server also does (routing,
+ * rooms, caps, errors, cluster calls, outage, traces) is proven against real instances by the
+ * contract suite in `tests/contract`, which runs the same scenarios on this fake.
+ */
 import { describe, expect, it } from 'vitest'
-import type { SandboxClient, SandboxInstance } from './connector.ts'
+import type { SandboxInstance } from './connector.ts'
 import { createFakeConnector } from './fake-connector.ts'
-import { PLAYGROUND_NAMESPACES, SEND_CALLS } from './protocol.ts'
-import type { LearnerNamespace, MessageEvent, TraceEvent } from './protocol.ts'
+import type { FanoutState, LearnerNamespace, MessageEvent } from './protocol.ts'
 
 const tick = () => new Promise((r) => setTimeout(r, 0))
 const settle = async () => {
   for (let n = 0; n < 5; n++) await tick()
 }
 
-async function cluster(fanout: 'redis' | 'local-only' = 'redis') {
-  const fake = createFakeConnector({ fanout })
+async function cluster(options: { fanout?: FanoutState; maxSocketsPerSpace?: number } = {}) {
+  const fake = createFakeConnector(options)
   const dir = await fake.directory()
   const inst = (n: number) => dir.instances[n - 1] as SandboxInstance
-  const traces: TraceEvent[] = []
-  for (const instance of dir.instances) fake.observe({ instance, space: 'aaaaaa' }).on('trace', (e) => traces.push(e))
-  await settle()
   const inbox = new Map<string, MessageEvent[]>()
+  const failures = new Map<string, string>()
   const client = (label: string, n: number, namespace: LearnerNamespace = '/chat', space = 'aaaaaa') => {
     const c = fake.connectClient({ instance: inst(n), namespace, label, space })
     inbox.set(label, [])
     c.on('message', (m) => inbox.get(label)?.push(m))
+    c.on('connect_error', (f) => failures.set(label, f.code))
     return c
   }
-  return { fake, inst, traces, inbox, client }
+  return { fake, dir, inst, inbox, failures, client }
 }
 
-const join = (c: SandboxClient, room: string) => c.request('room:join', { room })
-
 describe('fake connector', () => {
-  it('routes socket.to(room) to the room except the sender, across instances', async () => {
-    const { client, inbox, traces } = await cluster()
-    const a = client('A', 1)
-    const b = client('B', 2)
-    client('C', 3)
-    await settle()
-    expect(await join(a, 'paris')).toEqual({ ok: true, rooms: ['paris'] })
-    await join(b, 'paris')
-    const ack = await a.request('send', { call: 'socket.to(room).emit', rooms: ['paris'], text: 'hi' })
-    expect(ack).toEqual({ ok: true, traceId: expect.any(String) })
-    await settle()
-    expect(inbox.get('A')).toEqual([])
-    expect(inbox.get('B')?.map((m) => m.text)).toEqual(['hi'])
-    expect(inbox.get('C')).toEqual([])
-    const call = traces.find((t) => t.kind === 'call')
-    expect(call).toMatchObject({ instance: 'i1', serverLine: 'socket.to("paris").emit("message", msg)' })
-    const deliveries = traces.filter((t) => t.kind === 'delivery')
-    expect(deliveries.map((d) => d.kind === 'delivery' && [d.instance, d.recipients.map((r) => r.label)])).toEqual([
-      ['i2', ['B']],
-    ])
-  })
-
-  it('implements every call', async () => {
-    const { client, inbox } = await cluster()
-    const a = client('A', 1)
-    const b = client('B', 2)
-    const c = client('C', 3)
-    await settle()
-    await join(a, 'paris')
-    await join(b, 'paris')
-    await join(c, 'lyon')
-    const got = async (call: string, rooms: string[]) => {
-      for (const box of inbox.values()) box.length = 0
-      await a.request('send', { call: call as never, rooms, text: 'x' })
-      await settle()
-      return [...inbox].filter(([, box]) => box.length).map(([l]) => l)
-    }
-    expect(await got('socket.emit', [])).toEqual([])
-    expect(await got('socket.broadcast.emit', [])).toEqual(['B', 'C'])
-    expect(await got('io.to(room).emit', ['paris'])).toEqual(['A', 'B'])
-    expect(await got('io.to(rooms).emit', ['paris', 'lyon'])).toEqual(['A', 'B', 'C'])
-    expect(await got('io.emit', [])).toEqual(['A', 'B', 'C'])
-  })
-
-  it('keeps namespaces and spaces apart', async () => {
-    const { client, inbox } = await cluster()
-    const a = client('A', 1)
-    client('B', 1, '/admin')
-    client('C', 1, '/chat', 'bbbbbb')
-    await settle()
-    await a.request('send', { call: 'io.emit', rooms: [], text: 'x' })
-    await settle()
-    expect(inbox.get('B')).toEqual([])
-    expect(inbox.get('C')).toEqual([])
-  })
-
-  it('without Redis, only reaches sockets on the sender instance', async () => {
-    const { client, inbox } = await cluster('local-only')
+  it('without Redis, only reaches sockets on the sender instance; the directory lists no emitter', async () => {
+    const { dir, client, inbox } = await cluster({ fanout: 'local-only' })
+    expect(dir).toMatchObject({ fanout: 'local-only' })
+    expect(dir.emitter).toBeUndefined()
     const a = client('A', 1)
     client('B', 1)
     client('C', 2)
@@ -97,75 +46,48 @@ describe('fake connector', () => {
     expect(inbox.get('C')).toEqual([])
   })
 
-  it('answers bad payloads with error acks and traces them', async () => {
-    const { client, traces } = await cluster()
-    const a = client('A', 1)
+  it('with Redis down, delivers locally only and cluster requests on /with-redis fail with CLUSTER_TIMEOUT', async () => {
+    const { fake, inst, client, inbox } = await cluster({ fanout: 'redis-down' })
+    const a = client('A', 1, '/with-redis')
+    client('L', 1, '/with-redis')
+    client('B', 2, '/with-redis')
     await settle()
-    expect(await join(a, 'Not A Room')).toMatchObject({ error: { code: 'INVALID_PAYLOAD' } })
-    expect(await a.request('send', { call: 'socket.to(room).emit', rooms: [], text: 'x' })).toMatchObject({
-      error: { code: 'INVALID_PAYLOAD' },
-    })
+    await a.request('send', { call: 'io.emit', rooms: [], text: 'x' })
     await settle()
-    expect(traces.filter((t) => t.kind === 'error')).toHaveLength(2)
+    expect([inbox.get('L')?.length, inbox.get('B')?.length]).toEqual([1, 0])
+    expect(await a.request('cluster:fetch-sockets', {})).toMatchObject({ error: { code: 'CLUSTER_TIMEOUT' } })
+    expect(await fake.health(inst(1))).toMatchObject({ fanout: 'redis-down', redis: 'down', sockets: 2, spaces: 1 })
+  })
+
+  it('keeps the maxSocketsPerSpace option, per instance', async () => {
+    const { client, failures } = await cluster({ maxSocketsPerSpace: 2 })
+    for (const label of ['A', 'B', 'C']) client(label, 1)
+    client('D', 2)
+    await settle()
+    expect([...failures]).toEqual([['C', 'SPACE_FULL']])
   })
 
   it('fails connections with a code', async () => {
-    const { fake, client } = await cluster()
+    const { fake, dir, client, failures } = await cluster()
     fake.failConnectWith = 'FORBIDDEN_ORIGIN'
-    const codes: string[] = []
-    client('A', 1).on('connect_error', (f) => codes.push(f.code))
+    client('A', 1)
     await settle()
     fake.failConnectWith = null
     fake.down.add('i2')
-    client('B', 2).on('connect_error', (f) => codes.push(f.code))
+    client('B', 2)
     await settle()
-    expect(codes).toEqual(['FORBIDDEN_ORIGIN', 'CONNECT_FAILED'])
-    await expect(fake.health((await fake.directory()).instances[1] as SandboxInstance)).rejects.toThrow()
+    expect([...failures]).toEqual([['A', 'FORBIDDEN_ORIGIN'], ['B', 'CONNECT_FAILED']])
+    await expect(fake.health(dir.instances[1] as SandboxInstance)).rejects.toThrow()
   })
 
-  it('cluster namespaces: /with-redis crosses instances and reports Redis traffic, /without-redis stays local', async () => {
-    const { client, inbox, traces } = await cluster()
-    const a = client('A', 1, '/with-redis')
-    client('B', 2, '/with-redis')
-    const x = client('X', 1, '/without-redis')
-    client('Y', 2, '/without-redis')
-    await settle()
-    await a.request('send', { call: 'socket.broadcast.emit', rooms: [], text: 'on' })
-    await x.request('send', { call: 'io.emit', rooms: [], text: 'off' })
-    await settle()
-    expect(inbox.get('B')?.map((m) => m.text)).toEqual(['on'])
-    expect(inbox.get('X')?.map((m) => m.text)).toEqual(['off'])
-    expect(inbox.get('Y')).toEqual([])
-    const redis = traces.filter((t) => t.kind === 'redis')
-    expect(redis.map((t) => t.kind === 'redis' && `${t.instance}:${t.publishedBy}:${t.except.length}`)).toEqual(['i1:i1:1', 'i2:null:1', 'i3:null:1'])
-    expect(new Set(redis.map((t) => t.kind === 'redis' && t.key)).size).toBe(1)
-    expect(await a.request('cluster:fetch-sockets', {})).toMatchObject({ ok: true, sockets: [{ label: 'A' }, { label: 'B' }] })
-    expect(await x.request('cluster:server-side-emit', {})).toEqual({ ok: true, answers: [{ instance: 'i1', sockets: 1 }] })
-  })
-
-  it('simulates a Redis outage per space and answers the emitter and polling requests', async () => {
-    const { fake, client, inbox, traces } = await cluster()
-    const dir = await fake.directory()
-    const observers = dir.instances.map((instance) => fake.observe({ instance, space: 'aaaaaa' }))
-    await settle()
-    const a = client('A', 1, '/with-redis')
-    client('B', 2, '/with-redis')
-    await settle()
-    expect(await Promise.all(observers.map((o) => o.simulateOutage(true)))).toEqual([{ ok: true, down: true }, { ok: true, down: true }, { ok: true, down: true }])
-    await a.request('send', { call: 'io.emit', rooms: [], text: 'lost' })
-    expect(await a.request('cluster:fetch-sockets', {})).toMatchObject({ error: { code: 'CLUSTER_TIMEOUT' } })
-    await settle()
-    expect(inbox.get('B')).toEqual([])
-    expect(traces.some((t) => t.kind === 'outage' && t.down)).toBe(true)
-    await Promise.all(observers.map((o) => o.simulateOutage(false)))
-    const post = await fake.fetch('http://localhost:4004/emit', { method: 'POST', body: JSON.stringify({ space: 'aaaaaa', text: 'w' }) })
-    expect(await post.json()).toMatchObject({ ok: true, line: 'emitter.of("/with-redis").emit("message", msg)' })
-    await settle()
-    expect(inbox.get('B')?.map((m) => m.from)).toEqual(['emitter'])
+  it('answers Engine.IO polling requests on the instance that holds the session only', async () => {
+    const { fake } = await cluster()
     const hs = await (await fake.fetch('http://localhost:4001/socket.io/?EIO=4&transport=polling')).text()
     const sid = JSON.parse(hs.slice(1)).sid as string
     expect((await fake.fetch(`http://localhost:4002/socket.io/?EIO=4&transport=polling&sid=${sid}`)).status).toBe(400)
     expect((await fake.fetch(`http://localhost:4001/socket.io/?EIO=4&transport=polling&sid=${sid}`)).status).toBe(200)
+    const notJson = await fake.fetch('http://localhost:4004/emit', { method: 'POST', body: '{' })
+    expect([notJson.status, await notJson.json()]).toEqual([400, { error: { code: 'INVALID_PAYLOAD', message: 'the body must be JSON' } }])
   })
 
   it('is offline on demand', async () => {

@@ -1,0 +1,30 @@
+/**
+ * The contract scenarios against the in-memory fake (`createFakeConnector()`), the stand-in the
+ * widget unit tests use. `real.test.ts` runs the same list against real instances.
+ */
+import { afterEach, describe, it } from 'vitest'
+import { resolveInstanceConfig } from '../../sandbox-server/src/config/index.ts'
+import { createFakeConnector } from '../../site/src/sandbox/fake-connector.ts'
+import { createKit, type Kit, type World } from './kit.ts'
+import { scenarios } from './scenarios.ts'
+
+const defaults = resolveInstanceConfig()
+let spaces = 0
+const fake = createFakeConnector()
+const world: World = {
+  connector: fake,
+  fetch: fake.fetch,
+  limits: defaults,
+  newSpace: () => `f${(++spaces).toString(36).padStart(5, '0')}`,
+}
+
+describe('contract: the in-memory fake', () => {
+  let kit: Kit | null = null
+  afterEach(() => kit?.close())
+  for (const scenario of scenarios) {
+    it(scenario.name, { timeout: scenario.timeoutMs ?? 10_000 }, async () => {
+      kit = await createKit(world)
+      await scenario.run(kit)
+    })
+  }
+})

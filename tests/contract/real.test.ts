@@ -1,0 +1,71 @@
+/**
+ * The contract scenarios against 3 real instances on port 0, joined through the shared Redis
+ * under a key prefix of their own, reached through the real socket.io connector in Node: the
+ * connector's `fetch` serves the directory (`/sandbox.json`) the launcher would serve.
+ */
+import { Redis } from 'ioredis'
+import { io } from 'socket.io-client'
+import { afterAll, afterEach, beforeAll, describe, it } from 'vitest'
+import { createEmitterApp } from '../../sandbox-server/src/emitter/index.ts'
+import type { SandboxServer } from '../../sandbox-server/src/index.ts'
+import { eventually, randomSpace, SHARED_REDIS_URL, startCluster, stopAll } from '../../sandbox-server/test/harness.ts'
+import type { SandboxDirectory } from '../../site/src/sandbox/protocol.ts'
+import { createSocketIoConnector } from '../../site/src/sandbox/socketio-connector.ts'
+import { createKit, type Kit, type World } from './kit.ts'
+import { scenarios } from './scenarios.ts'
+
+const SITE = 'http://127.0.0.1:4321'
+/** The emitter app is served in-process: this port is only its name in the directory. */
+const EMITTER_PORT = 1
+let cluster: SandboxServer[] = []
+let emitterRedis: Redis | null = null
+let emitterApp: ReturnType<typeof createEmitterApp> | null = null
+
+/**
+ * What a page's `fetch` reaches: the directory the launcher serves for `cluster`, the emitter,
+ * and (everything else) the instances themselves on loopback.
+ */
+const siteFetch: typeof fetch = async (input, init) => {
+  const url = new URL(String(input))
+  if (url.href === `${SITE}/sandbox.json`) {
+    const body: SandboxDirectory = { instances: cluster.map((i) => ({ id: i.config.instanceId, port: i.port })), emitter: { port: EMITTER_PORT }, fanout: 'redis' }
+    return Response.json(body)
+  }
+  if (url.port === String(EMITTER_PORT) && emitterApp) return emitterApp.request(url.pathname, init)
+  return fetch(input, init)
+}
+
+const world: World = {
+  connector: createSocketIoConnector(io, { location: { protocol: 'http:', hostname: '127.0.0.1', origin: SITE }, fetch: siteFetch }),
+  fetch: siteFetch,
+  get limits() {
+    const config = cluster[0]?.config
+    if (!config) throw new Error('the cluster is not started')
+    return config
+  },
+  newSpace: randomSpace,
+}
+
+beforeAll(async () => {
+  cluster = await startCluster(3)
+  emitterRedis = new Redis(SHARED_REDIS_URL)
+  emitterApp = createEmitterApp({ redis: emitterRedis, keyPrefix: cluster[0]?.config.keyPrefix ?? '', allowedOrigins: [SITE] })
+  await eventually(() => {
+    if (cluster.some((instance) => instance.fanout() !== 'redis')) throw new Error('Redis is not ready on every instance yet')
+  }, 10_000)
+})
+afterAll(async () => {
+  await stopAll(cluster)
+  emitterRedis?.disconnect()
+})
+
+describe('contract: real instances through Redis', () => {
+  let kit: Kit | null = null
+  afterEach(() => kit?.close())
+  for (const scenario of scenarios) {
+    it(scenario.name, { timeout: scenario.timeoutMs ?? 15_000 }, async () => {
+      kit = await createKit(world)
+      await scenario.run(kit)
+    })
+  }
+})

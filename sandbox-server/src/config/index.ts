@@ -139,8 +139,13 @@ export function instanceConfigFromEnv(env: Env): InstanceConfig {
   return parseConfig(instanceConfigSchema, readEnv(env, ENV_NAMES), { source: 'environment', label: envLabel(ENV_NAMES) })
 }
 
-/** One option's value as its environment variable holds it (the inverse of the field schemas). */
-function toEnvValue(value: InstanceConfig[keyof InstanceConfig]): string {
+/**
+ * A configuration value as its environment variable holds it (the inverse of the field schemas).
+ *
+ * @example
+ * toEnvValue(['http://a.test', 'http://b.test']) // => 'http://a.test,http://b.test'
+ */
+export function toEnvValue(value: string | number | boolean | null | readonly string[]): string {
   if (value === null) return 'off'
   if (Array.isArray(value)) return value.join(',')
   if (typeof value === 'boolean') return value ? '1' : '0'

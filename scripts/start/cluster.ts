@@ -95,7 +95,7 @@ export class InstanceProcess {
     // Back off if it keeps dying right after start; restart at once after a long healthy run.
     const { restartDelayMs, restartMaxDelayMs, healthyRunMs } = this.#restart
     const healthyFor = Date.now() - this.#startedAt
-    const delay = healthyFor > healthyRunMs ? restartDelayMs : Math.min(restartDelayMs * 2 ** this.#restarts, restartMaxDelayMs)
+    const delay = healthyFor > healthyRunMs ? restartDelayMs : Math.min(restartDelayMs * 2 ** (this.#restarts - 1), restartMaxDelayMs)
     this.#log(`[launcher] instance ${this.id} stopped (${signal ?? `code ${code}`}); restarting in ${delay} ms on port ${this.#port}`)
     setTimeout(() => {
       if (this.#stopping) return

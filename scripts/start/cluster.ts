@@ -7,22 +7,25 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
+import { instanceConfigToEnv, type InstanceConfig } from '@realtime-workbook/sandbox-server/config'
+import type { LauncherConfig } from './config.ts'
+
+/** When to restart a crashed instance (see the launcher config). */
+export type RestartPolicy = Pick<LauncherConfig, 'restartDelayMs' | 'restartMaxDelayMs' | 'healthyRunMs'>
 
 export interface InstanceSpec {
-  id: string
+  /** The instance's validated configuration, handed over as its environment. Its port: 0 picks one at first start, and restarts reuse it. */
+  config: InstanceConfig
   /** Entry point, relative to the repository root. Default: the sandbox instance. */
   script?: string
-  /** Requested port; 0 picks one at first start, and restarts reuse it. */
-  port: number
-  /** Environment of the instance (see sandbox-server's ENV_NAMES). */
-  env: Record<string, string>
+  restart: RestartPolicy
 }
 
 /**
  * One supervised instance process.
  *
  * @example
- * const instance = new InstanceProcess(root, { id: 'i1', port: 4001, env }, console.log)
+ * const instance = new InstanceProcess(root, { config, restart: launcherConfig }, console.log)
  * await instance.start() // => 4001
  */
 export class InstanceProcess {
@@ -34,15 +37,17 @@ export class InstanceProcess {
   #startedAt = 0
   readonly #root: string
   readonly #script: string
-  readonly #env: Record<string, string>
+  readonly #config: InstanceConfig
+  readonly #restart: RestartPolicy
   readonly #log: (line: string) => void
 
   constructor(root: string, spec: InstanceSpec, log: (line: string) => void) {
-    this.id = spec.id
-    this.#port = spec.port
+    this.id = spec.config.instanceId
+    this.#port = spec.config.port
     this.#root = root
     this.#script = spec.script ?? join('sandbox-server', 'src', 'main.ts')
-    this.#env = spec.env
+    this.#config = spec.config
+    this.#restart = spec.restart
     this.#log = log
   }
 
@@ -62,7 +67,7 @@ export class InstanceProcess {
   start(): Promise<number> {
     const child = spawn(process.execPath, ['--import', 'tsx', this.#script], {
       cwd: this.#root,
-      env: { ...process.env, ...this.#env, INSTANCE_ID: this.id, PORT: String(this.#port), FORCE_COLOR: '0' },
+      env: { ...process.env, ...instanceConfigToEnv({ ...this.#config, port: this.#port }), FORCE_COLOR: '0' },
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     })
     this.#child = child
@@ -88,8 +93,9 @@ export class InstanceProcess {
     if (this.#stopping) return
     this.#restarts += 1
     // Back off if it keeps dying right after start; restart at once after a long healthy run.
+    const { restartDelayMs, restartMaxDelayMs, healthyRunMs } = this.#restart
     const healthyFor = Date.now() - this.#startedAt
-    const delay = healthyFor > 30_000 ? 200 : Math.min(200 * 2 ** Math.min(this.#restarts, 5), 5_000)
+    const delay = healthyFor > healthyRunMs ? restartDelayMs : Math.min(restartDelayMs * 2 ** (this.#restarts - 1), restartMaxDelayMs)
     this.#log(`[launcher] instance ${this.id} stopped (${signal ?? `code ${code}`}); restarting in ${delay} ms on port ${this.#port}`)
     setTimeout(() => {
       if (this.#stopping) return

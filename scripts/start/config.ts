@@ -1,95 +1,170 @@
 /**
- * Launcher configuration, read once from the environment and validated with a message that
- * names the variable and says what is expected.
+ * Launcher configuration, read once from the environment with the sandbox's own field schemas
+ * (`@realtime-workbook/sandbox-server/config`), so an origin, a port or a Redis URL is parsed the
+ * same way here and in every instance. The instances' own settings (limits, stream sizes,
+ * timings) are validated here too, and {@link clusterConfigs} builds each process's full
+ * configuration before any starts: an instance never refuses what the launcher accepted.
  *
  * @module
  */
 import { hostname } from 'node:os'
 import { z } from 'zod'
+import {
+  ENV_NAMES,
+  durationMs,
+  envLabel,
+  flagSchema,
+  instanceConfigSchema,
+  keyPrefixSchema,
+  optionLabel,
+  originList,
+  parseConfig,
+  portSchema,
+  readEnv,
+  resolveInstanceConfig,
+  wholeNumber,
+  type Env,
+  type InstanceConfig,
+  type PathLabel,
+} from '@realtime-workbook/sandbox-server/config'
 
-const port = (name: string, fallback: number) =>
-  z.coerce
-    .number({ invalid_type_error: `${name} must be a port number` })
-    .int(`${name} must be a whole number`)
-    .min(0, `${name} must be between 0 and 65535`)
-    .max(65535, `${name} must be between 0 and 65535`)
-    .default(fallback)
+/** Instance options the launcher sets itself: per instance, or from its own variables. */
+const SET_BY_LAUNCHER = { instanceId: true, port: true, host: true, redisUrl: true, keyPrefix: true, allowedOrigins: true } as const
 
-/** Every launcher option, its environment variable and its default. */
-export const launcherConfigSchema = z.object({
-  /** `SITE_PORT`: where the site is served. Default `4321`. `0` picks a free port. */
-  sitePort: port('SITE_PORT', 4321),
-  /** `SANDBOX_PORT`: port of the first instance; the others take the next ones. Default `4001`. `0`: free ports. */
-  sandboxPort: port('SANDBOX_PORT', 4001),
-  /** `SANDBOX_INSTANCES`: how many instances. Default `3`. */
-  instances: z.coerce.number().int().min(1, 'SANDBOX_INSTANCES must be 1 to 8').max(8, 'SANDBOX_INSTANCES must be 1 to 8').default(3),
-  /** `SANDBOX_LAN=1`: listen on all interfaces, for a class on a LAN. Default off: loopback only. */
-  lan: z
-    .enum(['0', '1', 'true', 'false', ''], { errorMap: () => ({ message: 'SANDBOX_LAN must be 1 or 0' }) })
-    .default('0')
-    .transform((value) => value === '1' || value === 'true'),
-  /** `REDIS_URL`: the Redis the instances share. Default `redis://127.0.0.1:6379`. */
-  redisUrl: z.string().regex(/^rediss?:\/\/[^\s]+$/, 'REDIS_URL must look like redis://host:port').default('redis://127.0.0.1:6379'),
-  /** `SANDBOX_START_REDIS=0`: never start a redis-server, even when none answers. Default `1`. */
-  startRedis: z
-    .enum(['0', '1', ''], { errorMap: () => ({ message: 'SANDBOX_START_REDIS must be 1 or 0' }) })
-    .default('1')
-    .transform((value) => value !== '0'),
-  /** `SANDBOX_ORIGINS`: extra page origins allowed to connect, comma-separated (the site's own are always allowed). */
-  extraOrigins: z
-    .string()
-    .default('')
-    .transform((value) => value.split(',').map((origin) => origin.trim()).filter(Boolean))
-    .pipe(z.array(z.string().url('each SANDBOX_ORIGINS entry must be an origin such as http://192.168.1.20:4321'))),
-  /** `SANDBOX_KEY_PREFIX`: Redis channel prefix of this deployment. Default `rtwb-<hostname>-<site port>`. */
-  keyPrefix: z.string().regex(/^[A-Za-z0-9:_.-]{1,64}$/, 'SANDBOX_KEY_PREFIX must be 1-64 of A-Z a-z 0-9 : _ . -').optional(),
-  /** `SITE_DIR`: the built site to serve. Default `site/dist`. */
-  siteDir: z.string().optional(),
-  /** `SKIP_BUILD=1`: never build the site, serve what is there. */
-  skipBuild: z.enum(['0', '1', '']).default('0').transform((value) => value === '1'),
+/** The instance options that apply to every instance (limits, stream sizes, timings). */
+const instanceSettingsSchema = instanceConfigSchema.omit(SET_BY_LAUNCHER)
+const INSTANCE_SETTING_ENV = Object.fromEntries(Object.entries(ENV_NAMES).filter(([key]) => !(key in SET_BY_LAUNCHER)))
+
+/** Every launcher option; each one's variable is in {@link LAUNCHER_ENV_NAMES}. */
+const launcherOptionsSchema = z
+  .object({
+    /** Where the site is served; `0` picks a free port. @default 4321 */
+    sitePort: portSchema.default(4321),
+    /** Port of the first instance; the other instances, then the emitter, take the next ones. `0`: free ports. @default 4001 */
+    sandboxPort: portSchema.default(4001),
+    /** How many instances. @default 3 */
+    instances: wholeNumber(1, 8, 'an instance count').default(3),
+    /** Listen on all interfaces and allow this machine's LAN addresses as page origins (a class on a LAN). @default false */
+    lan: flagSchema.default(false),
+    /** The Redis the instances share; `off`: none (each instance only reaches its own clients). @default 'redis://127.0.0.1:6379' */
+    redisUrl: instanceConfigSchema.shape.redisUrl,
+    /** Start a `redis-server` when none answers at a loopback `redisUrl`. @default true */
+    startRedis: flagSchema.default(true),
+    /** Page origins allowed besides the site's own (which always are). @default [] */
+    extraOrigins: originList().default([]),
+    /** Redis channel prefix of this deployment. @default `rtwb-<hostname>-<site port>` */
+    keyPrefix: keyPrefixSchema.optional(),
+    /** The built site to serve. @default 'site/dist' */
+    siteDir: z.string().min(1).optional(),
+    /** Never build the site; serve what is there. @default false */
+    skipBuild: flagSchema.default(false),
+    /** First delay before restarting a crashed instance, ms; doubles with each quick crash. @default 200 */
+    restartDelayMs: durationMs(10, 60_000).default(200),
+    /** Longest delay before restarting an instance that keeps crashing, ms. @default 5000 */
+    restartMaxDelayMs: durationMs(100, 600_000).default(5_000),
+    /** An instance that ran this long before crashing is restarted after `restartDelayMs` again, ms. @default 30000 */
+    healthyRunMs: durationMs(1_000, 3_600_000).default(30_000),
+    /** Settings of every instance (their variables are the instance's, see sandbox-server's ENV_NAMES). @default {} */
+    instance: instanceSettingsSchema.default({}),
+  })
+  .strict()
+
+/** The launcher options, with the check that needs two of them. */
+export const launcherConfigSchema = launcherOptionsSchema.superRefine((config, ctx) => {
+  const lastPort = 65535 - config.instances // the instances, then the emitter
+  if (config.sandboxPort > lastPort) {
+    const message = `${config.sandboxPort} leaves no room for ${config.instances} instances and the emitter (expected at most ${lastPort}, or 0)`
+    ctx.addIssue({ code: 'custom', path: ['sandboxPort'], message })
+  }
 })
 
 export type LauncherConfig = z.output<typeof launcherConfigSchema> & { keyPrefix: string }
 export type LauncherOptions = z.input<typeof launcherConfigSchema>
 
-const ENV: Record<keyof LauncherOptions, string> = {
+/** Environment variable read for each launcher option (the shared ones are the instance's names). */
+export const LAUNCHER_ENV_NAMES = {
   sitePort: 'SITE_PORT',
   sandboxPort: 'SANDBOX_PORT',
   instances: 'SANDBOX_INSTANCES',
   lan: 'SANDBOX_LAN',
-  redisUrl: 'REDIS_URL',
+  redisUrl: ENV_NAMES.redisUrl,
   startRedis: 'SANDBOX_START_REDIS',
-  extraOrigins: 'SANDBOX_ORIGINS',
-  keyPrefix: 'SANDBOX_KEY_PREFIX',
+  extraOrigins: ENV_NAMES.allowedOrigins,
+  keyPrefix: ENV_NAMES.keyPrefix,
   siteDir: 'SITE_DIR',
   skipBuild: 'SKIP_BUILD',
+  restartDelayMs: 'SANDBOX_RESTART_DELAY_MS',
+  restartMaxDelayMs: 'SANDBOX_RESTART_MAX_DELAY_MS',
+  healthyRunMs: 'SANDBOX_HEALTHY_RUN_MS',
+} as const satisfies Record<Exclude<keyof LauncherOptions, 'instance'>, string>
+
+const HINT = 'See README.md, "Configuration" (and sandbox-server/README.md for the instances\' own variables).'
+
+/** Launcher variables by option; an instance setting (`instance.maxStreams`) by the instance's variable. */
+const launcherEnvLabel: PathLabel = (path) =>
+  path[0] === 'instance' ? envLabel(ENV_NAMES)(path.slice(1)) : envLabel(LAUNCHER_ENV_NAMES)(path)
+
+function resolve(input: unknown, label: PathLabel): LauncherConfig {
+  const config = parseConfig(launcherConfigSchema, input, { source: 'configuration', label, hint: HINT })
+  return { ...config, keyPrefix: config.keyPrefix ?? `rtwb-${hostname().replace(/[^A-Za-z0-9]/g, '')}-${config.sitePort}` }
 }
 
 /**
- * Validates launcher options (already shaped) and fills the defaults.
+ * Validates launcher options and fills the defaults.
  *
  * @example
  * resolveLauncherConfig({ sitePort: 0, sandboxPort: 0 }).instances // => 3
  */
 export function resolveLauncherConfig(options: LauncherOptions): LauncherConfig {
-  const parsed = launcherConfigSchema.safeParse(options)
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((issue) => {
-      const key = String(issue.path[0] ?? '') as keyof LauncherOptions
-      const variable = ENV[key] ?? key
-      return `  - ${issue.message.startsWith(variable) ? issue.message : `${variable}: ${issue.message}`}`
-    })
-    throw new Error(`npm start: invalid configuration\n${lines.join('\n')}\nSee README.md, "Configuration".`)
-  }
-  return { ...parsed.data, keyPrefix: parsed.data.keyPrefix ?? `rtwb-${hostname().replace(/[^A-Za-z0-9]/g, '')}-${parsed.data.sitePort}` }
+  return resolve(options, optionLabel)
 }
 
-/** Reads the launcher options from environment variables. */
-export function launcherConfigFromEnv(env: Record<string, string | undefined>): LauncherConfig {
-  const options: Record<string, string> = {}
-  for (const [key, variable] of Object.entries(ENV)) {
-    const value = env[variable]
-    if (value !== undefined) options[key] = value
+/**
+ * Reads the launcher options, and the instances' own settings, from environment variables.
+ * Every problem names its variable: `SANDBOX_ORIGINS: "ftp://x" is not an origin (expected ...)`.
+ *
+ * @example
+ * launcherConfigFromEnv({ SANDBOX_ORIGINS: 'http://192.168.1.20:4321/' }).extraOrigins // => ['http://192.168.1.20:4321']
+ */
+export function launcherConfigFromEnv(env: Env): LauncherConfig {
+  return resolve({ ...readEnv(env, LAUNCHER_ENV_NAMES), instance: readEnv(env, INSTANCE_SETTING_ENV) }, launcherEnvLabel)
+}
+
+/** Where the site and the instances listen. */
+export function listenHost(config: LauncherConfig): string {
+  return config.lan ? '0.0.0.0' : '127.0.0.1'
+}
+
+/**
+ * The full configuration of every process the launcher starts (the instances, and the emitter
+ * when there is Redis), validated with the instance's own schema.
+ *
+ * @example
+ * const { instances } = clusterConfigs(config, { sitePort: 4321, lanAddresses: [] }, 'redis://127.0.0.1:6379')
+ * instances[0]?.allowedOrigins // => ['http://localhost:4321', 'http://127.0.0.1:4321', ...config.extraOrigins]
+ */
+export function clusterConfigs(
+  config: LauncherConfig,
+  site: { sitePort: number; lanAddresses: readonly string[] },
+  redisUrl: string | null,
+): { instances: InstanceConfig[]; emitter: InstanceConfig | null } {
+  const lan = config.lan ? site.lanAddresses.map((address) => `http://${address}:${site.sitePort}`) : []
+  const allowedOrigins = [`http://localhost:${site.sitePort}`, `http://127.0.0.1:${site.sitePort}`, ...config.extraOrigins, ...lan]
+  const processConfig = (instanceId: string, index: number): InstanceConfig =>
+    resolveInstanceConfig(
+      {
+        ...config.instance,
+        instanceId,
+        port: config.sandboxPort === 0 ? 0 : config.sandboxPort + index,
+        host: listenHost(config),
+        redisUrl,
+        keyPrefix: config.keyPrefix,
+        allowedOrigins,
+      },
+      'instance configuration',
+    )
+  return {
+    instances: Array.from({ length: config.instances }, (_, index) => processConfig(`i${index + 1}`, index)),
+    emitter: redisUrl === null ? null : processConfig('emitter', config.instances),
   }
-  return resolveLauncherConfig(options as LauncherOptions)
 }

@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url'
 import type { Server } from 'node:http'
 import type { SandboxDirectory } from '../../sandbox-server/src/protocol/index.ts'
 import { InstanceProcess } from './cluster.ts'
-import type { LauncherConfig } from './config.ts'
+import { clusterConfigs, listenHost, type LauncherConfig } from './config.ts'
 import { ensureRedis, REDIS_HELP, type RedisSource } from './redis.ts'
 import { buildSite, serveSite, siteIsStale } from './site.ts'
 
@@ -39,6 +39,20 @@ function lanAddresses(): string[] {
     .map((address) => (address as { address: string }).address)
 }
 
+const closeSite = (server: Server): Promise<void> =>
+  new Promise((done) => {
+    server.closeAllConnections()
+    server.close(() => done())
+  })
+
+/** Stops a Redis the launcher started, and waits for it to exit. */
+const stopRedis = (redis: RedisSource): Promise<void> =>
+  new Promise((done) => {
+    if (redis.kind !== 'started' || redis.child.exitCode !== null) return done()
+    redis.child.once('exit', () => done())
+    redis.child.kill('SIGTERM')
+  })
+
 /**
  * Starts everything and resolves once the site and every instance listen.
  *
@@ -48,51 +62,35 @@ function lanAddresses(): string[] {
  */
 export async function startWorkbook(config: LauncherConfig, log: (line: string) => void): Promise<Workbook> {
   const siteDir = config.siteDir ? resolve(config.siteDir) : join(ROOT, 'site', 'dist')
-  const host = config.lan ? '0.0.0.0' : '127.0.0.1'
-
   if (!config.skipBuild && siteIsStale(ROOT, siteDir)) buildSite(ROOT, log)
 
-  const redis = await ensureRedis(config.redisUrl, log, config.startRedis)
+  const redis: RedisSource =
+    config.redisUrl === null ? { kind: 'none', url: 'off', reason: 'REDIS_URL=off' } : await ensureRedis(config.redisUrl, log, config.startRedis)
   const fanout: SandboxDirectory['fanout'] = redis.kind === 'none' ? 'local-only' : 'redis'
 
   const instances: InstanceProcess[] = []
   let emitter: InstanceProcess | null = null
+  const processes = (): InstanceProcess[] => (emitter ? [...instances, emitter] : instances)
   const directory = (): SandboxDirectory => ({
     instances: instances.map((instance) => ({ id: instance.id, port: instance.port })),
     ...(emitter ? { emitter: { port: emitter.port } } : {}),
     fanout,
   })
-  const site = await serveSite({ siteDir, port: config.sitePort, host, directory })
-  const sitePort = site.port
-  const origins = new Set([`http://localhost:${sitePort}`, `http://127.0.0.1:${sitePort}`, ...config.extraOrigins])
-  if (config.lan) for (const address of lanAddresses()) origins.add(`http://${address}:${sitePort}`)
-
-  const env = {
-    HOST: host,
-    REDIS_URL: redis.kind === 'none' ? 'off' : redis.url,
-    SANDBOX_KEY_PREFIX: config.keyPrefix,
-    SANDBOX_ORIGINS: [...origins].join(','),
-  }
-  for (let index = 0; index < config.instances; index += 1) {
-    const port = config.sandboxPort === 0 ? 0 : config.sandboxPort + index
-    instances.push(new InstanceProcess(ROOT, { id: `i${index + 1}`, port, env }, log))
-  }
-  if (redis.kind !== 'none') {
-    const port = config.sandboxPort === 0 ? 0 : config.sandboxPort + config.instances
-    emitter = new InstanceProcess(ROOT, { id: 'emitter', port, env, script: join('sandbox-server', 'src', 'emitter', 'main.ts') }, log)
-  }
-  const processes = emitter ? [...instances, emitter] : instances
-  const closeSite = (server: Server): Promise<void> =>
-    new Promise((done) => {
-      server.closeAllConnections()
-      server.close(() => done())
-    })
+  let site: { server: Server; port: number } | null = null
   try {
-    await Promise.all(processes.map((process) => process.start()))
+    site = await serveSite({ siteDir, port: config.sitePort, host: listenHost(config), directory })
+    // Every process's configuration is validated here, before any starts.
+    const configs = clusterConfigs(config, { sitePort: site.port, lanAddresses: lanAddresses() }, redis.kind === 'none' ? null : redis.url)
+    for (const instanceConfig of configs.instances) instances.push(new InstanceProcess(ROOT, { config: instanceConfig, restart: config }, log))
+    if (configs.emitter) {
+      const script = join('sandbox-server', 'src', 'emitter', 'main.ts')
+      emitter = new InstanceProcess(ROOT, { config: configs.emitter, restart: config, script }, log)
+    }
+    await Promise.all(processes().map((process) => process.start()))
   } catch (error) {
-    await Promise.all(processes.map((process) => process.stop()))
-    await closeSite(site.server)
-    if (redis.kind === 'started') redis.child.kill('SIGTERM')
+    await Promise.all(processes().map((process) => process.stop()))
+    if (site) await closeSite(site.server)
+    await stopRedis(redis)
     throw error
   }
 
@@ -101,23 +99,19 @@ export async function startWorkbook(config: LauncherConfig, log: (line: string) 
     log(`[launcher] The cluster runs WITHOUT cross-instance fan-out. ${REDIS_HELP}`)
   }
 
+  const server = site.server
   let closing: Promise<void> | null = null
   return {
-    siteUrl: `http://localhost:${sitePort}`,
+    siteUrl: `http://localhost:${site.port}`,
     instances,
     emitter,
     redis,
     directory: directory(),
     close: () => {
       closing ??= (async () => {
-        await Promise.all(processes.map((process) => process.stop()))
-        await closeSite(site.server)
-        if (redis.kind === 'started') {
-          await new Promise<void>((done) => {
-            redis.child.once('exit', () => done())
-            redis.child.kill('SIGTERM')
-          })
-        }
+        await Promise.all(processes().map((process) => process.stop()))
+        await closeSite(server)
+        await stopRedis(redis)
       })()
       return closing
     },

@@ -2,16 +2,19 @@
  * `npm start`. Configuration: see README.md ("Configuration") and config.ts.
  */
 import { hostname } from 'node:os'
-import { launcherConfigFromEnv } from './config.ts'
+import { ConfigError } from '@realtime-workbook/sandbox-server/config'
+import { launcherConfigFromEnv, type LauncherConfig } from './config.ts'
 import { startWorkbook } from './index.ts'
 
 const log = (line: string): void => console.log(line)
 
-let config
+let config: LauncherConfig
 try {
   config = launcherConfigFromEnv(process.env)
 } catch (error) {
-  console.error((error as Error).message)
+  if (!(error instanceof ConfigError)) throw error
+  // Exit code 2: nothing was started, the configuration must change (the message says how).
+  console.error(`npm start: ${error.message}`)
   process.exit(2)
 }
 

@@ -7,7 +7,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import { resolveLauncherConfig } from '../../scripts/start/config.ts'
+import { resolveLauncherConfig, type LauncherOptions } from '../../scripts/start/config.ts'
 import { startWorkbook, ROOT, type Workbook } from '../../scripts/start/index.ts'
 import { eventually, freePort, uniquePrefix } from '../../sandbox-server/test/harness.ts'
 import type { HealthBody, SandboxDirectory } from '../../sandbox-server/src/protocol/index.ts'
@@ -23,12 +23,33 @@ afterEach(async () => {
   workbook = null
 })
 
-async function start(redisUrl: string, startRedis: '0' | '1' = '1'): Promise<Workbook> {
+async function start(redisUrl: string, startRedis: '0' | '1' = '1', options: LauncherOptions = {}): Promise<Workbook> {
   workbook = await startWorkbook(
-    resolveLauncherConfig({ sitePort: 0, sandboxPort: 0, siteDir, skipBuild: '1', redisUrl, startRedis, keyPrefix: uniquePrefix() }),
+    resolveLauncherConfig({ sitePort: 0, sandboxPort: 0, siteDir, skipBuild: '1', redisUrl, startRedis, keyPrefix: uniquePrefix(), ...options }),
     log,
   )
   return workbook
+}
+
+/** Runs `npm start` (scripts/start/main.ts) with `env`; resolves with its exit code and output once it exits. */
+function runLauncher(env: Record<string, string>): Promise<{ code: number | null; stderr: string; stdout: string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/start/main.ts'], {
+    cwd: ROOT,
+    env: { ...process.env, SITE_DIR: siteDir, SKIP_BUILD: '1', SITE_PORT: '0', SANDBOX_PORT: '0', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let stdout = ''
+  let stderr = ''
+  child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
+  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
+  return new Promise((resolve) => child.once('exit', (code) => resolve({ code, stderr, stdout })))
+}
+
+/** The status of a Socket.IO polling handshake sent to `port` from a page at `origin`. */
+async function handshakeStatus(port: number, origin: string): Promise<number> {
+  const response = await fetch(`http://127.0.0.1:${port}/socket.io/?EIO=4&transport=polling`, { headers: { Origin: origin } })
+  await response.body?.cancel()
+  return response.status
 }
 
 const health = async (port: number): Promise<HealthBody> => (await (await fetch(`http://127.0.0.1:${port}/healthz`)).json()) as HealthBody
@@ -68,8 +89,18 @@ describe('launcher', () => {
     expect(lines.join('\n')).toMatch(/Redis is not available[\s\S]*WITHOUT cross-instance fan-out/)
   })
 
+  it('hands the instances the origins it validated: http://192.168.1.20:4321/ is allowed everywhere, REDIS_URL=off', async () => {
+    const started = await start('off', '1', { extraOrigins: 'http://192.168.1.20:4321/' })
+    expect(started.redis.kind).toBe('none')
+    expect(started.emitter).toBeNull()
+    for (const { port } of started.directory.instances) {
+      expect(await handshakeStatus(port, 'http://192.168.1.20:4321')).toBe(200)
+      expect(await handshakeStatus(port, 'http://evil.example')).toBe(403)
+    }
+  })
+
   it('restarts a crashed instance on the same port', async () => {
-    const started = await start('redis://127.0.0.1:6379')
+    const started = await start('redis://127.0.0.1:6379', '1', { restartDelayMs: 50 })
     const instance = started.instances[1]
     if (!instance?.pid) throw new Error('no instance')
     const { port, pid } = instance
@@ -99,4 +130,12 @@ it('instances exit when the launcher is killed (no orphans)', async () => {
     const answers = await Promise.allSettled(ports.map((port) => fetch(`http://127.0.0.1:${port}/healthz`)))
     expect(answers.every((answer) => answer.status === 'rejected')).toBe(true)
   }, 10_000)
+})
+
+it('refuses a bad value before starting anything, naming the variable and what it expects', async () => {
+  const { code, stderr, stdout } = await runLauncher({ SANDBOX_ORIGINS: 'http://192.168.1.20:4321/,ftp://x', SANDBOX_MAX_ROOMS_PER_SOCKET: '0' })
+  expect(code).toBe(2)
+  expect(stderr).toMatch(/SANDBOX_ORIGINS: "ftp:\/\/x" is not an origin \(expected http\(s\):\/\/host\[:port\]/)
+  expect(stderr).toMatch(/SANDBOX_MAX_ROOMS_PER_SOCKET: "0" is not valid \(expected a whole number from 1 to 100\)/)
+  expect(stdout).not.toMatch(/sandbox {3}i1/)
 })

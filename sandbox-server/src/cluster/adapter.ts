@@ -114,13 +114,18 @@ class ClusterLessonAdapter extends RedisAdapterBase {
  * A factory for the classic adapter of one namespace.
  *
  * @example
- * const create = clusterAdapterFactory(pub, sub, 'rtwb', outages)
+ * const create = clusterAdapterFactory(pub, sub, { key: 'rtwb', requestsTimeout: 2_000 }, outages)
  * const adapter = create(io.of('/s/k7q2mx/with-redis'))
  */
-export function clusterAdapterFactory(pub: Redis, sub: Redis, key: string, outages: OutageSimulation): (nsp: Namespace) => RedisAdapter {
+export function clusterAdapterFactory(
+  pub: Redis,
+  sub: Redis,
+  options: { key: string; requestsTimeout: number },
+  outages: OutageSimulation,
+): (nsp: Namespace) => RedisAdapter {
   const publisher = forgivingPublisher(pub)
   return (nsp) => {
     const space = parseSpaceNamespace(nsp.name)?.space ?? ''
-    return new ClusterLessonAdapter(nsp, publisher, sub, { key, requestsTimeout: 2_000 }, () => outages.isDown(space)) as unknown as RedisAdapter
+    return new ClusterLessonAdapter(nsp, publisher, sub, options, () => outages.isDown(space)) as unknown as RedisAdapter
   }
 }

@@ -8,6 +8,7 @@
  */
 import { createHash } from 'node:crypto'
 import { Redis } from 'ioredis'
+import { redisRetryStrategy, type RedisTimings } from '../redis/index.ts'
 import { decode } from 'notepack.io'
 import type { Namespace, Server } from 'socket.io'
 import { spaceNamespace, type RedisTraffic } from '../protocol/index.ts'
@@ -34,6 +35,8 @@ export interface TapOptions {
   /** Called with each decoded message and the space it belongs to. */
   report: (space: string, traffic: RedisTraffic) => void
   log: (line: string) => void
+  /** Reconnect delays, as the instance's own Redis connections use them. */
+  timings: RedisTimings
 }
 
 /** Decodes one raw message of a `/with-redis` channel. Exported for tests. */
@@ -100,7 +103,7 @@ export function createRedisTap(options: TapOptions): { watch(space: string): voi
   const connect = (): Redis => {
     const redis = new Redis(options.url, {
       connectionName: `${options.keyPrefix}-${options.instanceId}-tap`,
-      retryStrategy: (attempt) => Math.min(100 * attempt, 2_000),
+      retryStrategy: redisRetryStrategy(options.timings),
       maxRetriesPerRequest: null,
       autoResubscribe: true,
     })

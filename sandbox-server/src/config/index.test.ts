@@ -1,40 +1,86 @@
 import { describe, expect, it } from 'vitest'
-import { ConfigError, instanceConfigFromEnv, resolveInstanceConfig } from './index.ts'
+import {
+  ConfigError,
+  defaultInstanceConfig,
+  ENV_NAMES,
+  instanceConfigFromEnv,
+  instanceConfigToEnv,
+  originSchema,
+  resolveInstanceConfig,
+} from './index.ts'
+
+/** The message of the ConfigError `run` throws. */
+function problemsOf(run: () => unknown): string {
+  try {
+    run()
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError)
+    return error instanceof ConfigError ? error.message : ''
+  }
+  return expect.unreachable('no ConfigError thrown')
+}
 
 describe('resolveInstanceConfig', () => {
   it('merges the defaults', () => {
     const config = resolveInstanceConfig({ port: 0 })
-    expect(config).toMatchObject({ instanceId: 'i1', port: 0, host: '127.0.0.1', keyPrefix: 'rtwb' })
+    expect(config).toMatchObject({ instanceId: 'i1', port: 0, host: '127.0.0.1', keyPrefix: 'rtwb', streamCapacity: 2_000 })
     expect(config.allowedOrigins).toContain('http://localhost:4321')
+    expect(defaultInstanceConfig).toEqual(resolveInstanceConfig())
   })
 
-  it('rejects unknown options and bad values with the field named', () => {
-    expect(() => resolveInstanceConfig({ port: 70_000 })).toThrow(/port:/)
-    expect(() => resolveInstanceConfig({ nope: 1 } as never)).toThrow(ConfigError)
+  it('rejects unknown options and bad values with the option named', () => {
+    expect(problemsOf(() => resolveInstanceConfig({ port: 70_000 }))).toMatch(/port: 70000 is not a port \(expected a whole number from 0 to 65535\)/)
+    expect(problemsOf(() => resolveInstanceConfig({ nope: 1 } as never))).toMatch(/Unrecognized key/)
+  })
+
+  it('takes what it returned as options again (idempotent)', () => {
+    const config = resolveInstanceConfig({ allowedOrigins: ['http://a.test/'], redisUrl: null })
+    expect(resolveInstanceConfig(config)).toEqual(config)
+  })
+})
+
+describe('origins', () => {
+  it('are normalised as a browser sends them in Origin', () => {
+    expect(originSchema.parse('http://192.168.1.20:4321/')).toBe('http://192.168.1.20:4321')
+    expect(originSchema.parse('HTTPS://Example.TEST:443')).toBe('https://example.test')
+  })
+
+  it('refuse anything that is not an http(s) origin', () => {
+    for (const bad of ['ftp://x', 'localhost:4321', 'http://a.test/app', 'http://a.test/?q', 'http://u:p@a.test', '']) {
+      expect(originSchema.safeParse(bad).success, bad).toBe(false)
+    }
   })
 })
 
 describe('instanceConfigFromEnv', () => {
-  it('reads variables and splits origins', () => {
+  it('reads variables, splits and normalises origins, REDIS_URL=off', () => {
     const config = instanceConfigFromEnv({
       PORT: '4002',
       INSTANCE_ID: 'i2',
-      SANDBOX_ORIGINS: 'http://localhost:4321, http://192.168.1.20:4321',
+      SANDBOX_ORIGINS: 'http://localhost:4321, http://192.168.1.20:4321/',
       REDIS_URL: 'off',
+      SANDBOX_STREAM_CAPACITY: '500',
+      SANDBOX_CLUSTER_TIMEOUT_MS: '',
     })
-    expect(config).toMatchObject({ port: 4002, instanceId: 'i2', redisUrl: null })
+    expect(config).toMatchObject({ port: 4002, instanceId: 'i2', redisUrl: null, streamCapacity: 500, clusterRequestsTimeoutMs: 2_000 })
     expect(config.allowedOrigins).toEqual(['http://localhost:4321', 'http://192.168.1.20:4321'])
   })
 
-  it('names the environment variable that is wrong and says what is expected', () => {
-    try {
-      instanceConfigFromEnv({ PORT: 'abc', SANDBOX_ORIGINS: 'localhost:4321' })
-      expect.unreachable()
-    } catch (error) {
-      expect(error).toBeInstanceOf(ConfigError)
-      const message = (error as ConfigError).message
-      expect(message).toMatch(/PORT: Expected number/)
-      expect(message).toMatch(/SANDBOX_ORIGINS\.0: "localhost:4321" is not an origin \(expected/)
-    }
+  it('names every variable that is wrong, with the value and what is expected', () => {
+    const message = problemsOf(() =>
+      instanceConfigFromEnv({ PORT: 'abc', SANDBOX_ORIGINS: 'http://localhost:4321,ftp://x', SANDBOX_STREAM_IDLE_MS: '5' }),
+    )
+    expect(message).toMatch(/^Invalid environment:/)
+    expect(message).toMatch(/PORT: "abc" is not a port \(expected a whole number from 0 to 65535\)/)
+    expect(message).toMatch(/SANDBOX_ORIGINS: "ftp:\/\/x" is not an origin \(expected http\(s\):\/\/host\[:port\]/)
+    expect(message).toMatch(/SANDBOX_STREAM_IDLE_MS: "5" is not a duration in ms \(expected a whole number from 1000 to/)
+  })
+
+  it('reads back exactly what instanceConfigToEnv wrote', () => {
+    const config = resolveInstanceConfig({ instanceId: 'i3', port: 0, redisUrl: null, allowedOrigins: ['http://a.test', 'http://b.test:8080'], eventsPerSecond: 0.5 })
+    const env = instanceConfigToEnv(config)
+    expect(Object.keys(env).sort()).toEqual(Object.values(ENV_NAMES).sort())
+    expect(instanceConfigFromEnv(env)).toEqual(config)
+    expect(instanceConfigFromEnv(instanceConfigToEnv(defaultInstanceConfig))).toEqual(defaultInstanceConfig)
   })
 })

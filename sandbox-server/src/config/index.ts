@@ -1,73 +1,87 @@
 /**
- * Configuration of one sandbox instance: one zod schema, every option documented with its
- * default, defaults merged in one place ({@link resolveInstanceConfig}). Environment variables
- * are read only by {@link instanceConfigFromEnv}, at the edge.
+ * Configuration of one sandbox instance: one zod schema built from the shared field schemas
+ * (./fields.ts, also used by the launcher), every option documented with its `@default`,
+ * defaults merged in one place ({@link resolveInstanceConfig}). Environment variables are named
+ * once ({@link ENV_NAMES}) and read only by {@link instanceConfigFromEnv}, at the edge;
+ * {@link instanceConfigToEnv} writes a validated configuration back, for a launcher.
  *
  * @module
  */
 import { z } from 'zod'
+import {
+  durationMs,
+  hostSchema,
+  keyPrefixSchema,
+  nameSchema,
+  originList,
+  portSchema,
+  positiveNumber,
+  redisUrlSchema,
+  wholeNumber,
+} from './fields.ts'
+import { envLabel, optionLabel, parseConfig, readEnv, type Env } from './parse.ts'
 
-const originSchema = z.string().refine(
-  (value) => {
-    try {
-      const url = new URL(value)
-      return (url.protocol === 'http:' || url.protocol === 'https:') && url.origin === value
-    } catch {
-      return false
-    }
-  },
-  (value) => ({ message: `"${value}" is not an origin (expected scheme://host[:port], e.g. http://localhost:4321)` }),
-)
+export * from './fields.ts'
+export { ConfigError, envLabel, optionLabel, parseConfig, readEnv, type Env, type PathLabel } from './parse.ts'
 
 /** The instance options. */
 export const instanceConfigSchema = z
   .object({
-    /** Name shown in traces and `/healthz`. Default `i1`. */
-    instanceId: z.string().regex(/^[a-z0-9-]{1,16}$/, 'must be 1-16 characters of a-z, 0-9 and "-"').default('i1'),
-    /** TCP port; `0` picks a free one (tests). Default `4001`. */
-    port: z.coerce.number().int().min(0).max(65535).default(4001),
-    /** Interface to listen on. Default `127.0.0.1` (loopback); `0.0.0.0` for a class on a LAN. */
-    host: z.string().min(1).default('127.0.0.1'),
-    /** Redis URL for the adapter, or `null` to run without cross-instance fan-out. Default `redis://127.0.0.1:6379`. */
-    redisUrl: z
-      .string()
-      .regex(/^rediss?:\/\//, 'must start with redis:// or rediss://')
-      .nullable()
-      .default('redis://127.0.0.1:6379'),
+    /** Name shown in traces and `/healthz`. @default 'i1' */
+    instanceId: nameSchema.default('i1'),
+    /** TCP port; `0` picks a free one (tests). @default 4001 */
+    port: portSchema.default(4001),
+    /** Interface to listen on: loopback; `0.0.0.0` for a class on a LAN. @default '127.0.0.1' */
+    host: hostSchema.default('127.0.0.1'),
+    /** Redis URL for the adapter, or `null` (`off`) to run without cross-instance fan-out. @default 'redis://127.0.0.1:6379' */
+    redisUrl: redisUrlSchema.default('redis://127.0.0.1:6379'),
     /**
      * Prefix of every Redis channel the adapter uses. One per deployment (and per test run): the
      * same Redis is often shared, and two deployments with one prefix would mix their broadcasts.
-     * Default `rtwb`.
+     * @default 'rtwb'
      */
-    keyPrefix: z.string().regex(/^[A-Za-z0-9:_.-]{1,64}$/, 'must be 1-64 characters of A-Z a-z 0-9 : _ . -').default('rtwb'),
-    /** Page origins allowed to connect (CORS for polling, Origin check for every handshake). Default the site on :4321. */
-    allowedOrigins: z.array(originSchema).min(1).default(['http://localhost:4321', 'http://127.0.0.1:4321']),
-    /** Sockets one space may hold on this instance (playground and observers). Default `32`. */
-    maxSocketsPerSpace: z.coerce.number().int().min(1).max(10_000).default(32),
-    /** Rooms one socket may join (besides its own id room). Default `8`. */
-    maxRoomsPerSocket: z.coerce.number().int().min(1).max(100).default(8),
-    /** Sustained events per second one socket may send. Default `20`. */
-    eventsPerSecond: z.coerce.number().positive().max(100_000).default(20),
-    /** Burst of events one socket may send at once. Default `40`. */
-    eventBurst: z.coerce.number().int().min(1).max(100_000).default(40),
-    /** Largest packet accepted from a client, in bytes (Socket.IO's `maxHttpBufferSize`). Default `16384`. */
-    maxPacketBytes: z.coerce.number().int().min(1024).max(10_000_000).default(16_384),
+    keyPrefix: keyPrefixSchema.default('rtwb'),
+    /**
+     * Page origins allowed to connect (CORS for polling, Origin check for every handshake), each
+     * normalised as a browser sends it (`http://192.168.1.20:4321/` -> `http://192.168.1.20:4321`).
+     * @default ['http://localhost:4321', 'http://127.0.0.1:4321']
+     */
+    allowedOrigins: originList({ required: true }).default(['http://localhost:4321', 'http://127.0.0.1:4321']),
+    /** Sockets one space may hold on this instance (playground and observers). @default 32 */
+    maxSocketsPerSpace: wholeNumber(1, 10_000).default(32),
+    /** Rooms one socket may join (besides its own id room). @default 8 */
+    maxRoomsPerSocket: wholeNumber(1, 100).default(8),
+    /** Sustained events per second one socket may send. @default 20 */
+    eventsPerSecond: positiveNumber(100_000).default(20),
+    /** Burst of events one socket may send at once. @default 40 */
+    eventBurst: wholeNumber(1, 100_000).default(40),
+    /** Lesson 1: events kept per space stream (the ring buffer long polling and SSE resume from). @default 2000 */
+    streamCapacity: wholeNumber(10, 100_000).default(2_000),
+    /** Lesson 1: a space stream nobody uses is removed after this long, ms. @default 60000 */
+    streamIdleMs: durationMs(1_000, 86_400_000).default(60_000),
+    /** Lesson 1: space streams one instance keeps at once (`SPACE_FULL` beyond). @default 200 */
+    maxStreams: wholeNumber(1, 10_000).default(200),
+    /** Lesson 1: longest a long poll is held, ms (under common 30 s proxy timeouts). @default 25000 */
+    longPollMaxWaitMs: durationMs(1_000, 120_000).default(25_000),
+    /** Lesson 1: the SSE `retry:` sent to EventSource, ms. @default 1000 */
+    sseRetryMs: durationMs(100, 60_000).default(1_000),
+    /** Lesson 1: a comment line keeps an idle SSE stream open this often, ms. @default 15000 */
+    sseKeepAliveMs: durationMs(1_000, 120_000).default(15_000),
+    /** Lesson 3: how long `fetchSockets()` / `serverSideEmit()` wait for the other instances, ms. @default 2000 */
+    clusterRequestsTimeoutMs: durationMs(100, 60_000).default(2_000),
+    /** Redis: how long one connection attempt may take, ms. @default 2000 */
+    redisConnectTimeoutMs: durationMs(100, 60_000).default(2_000),
+    /** Redis: reconnect delay grows by this much per failed attempt, ms. @default 100 */
+    redisRetryStepMs: durationMs(10, 10_000).default(100),
+    /** Redis: longest delay between reconnect attempts, ms (an instance never gives up). @default 2000 */
+    redisRetryMaxDelayMs: durationMs(100, 60_000).default(2_000),
+    /** Largest packet accepted from a client, in bytes (Socket.IO's `maxHttpBufferSize`). @default 16384 */
+    maxPacketBytes: wholeNumber(1024, 10_000_000).default(16_384),
   })
   .strict()
 
 export type InstanceConfig = z.output<typeof instanceConfigSchema>
 export type InstanceOptions = z.input<typeof instanceConfigSchema>
-
-/** A configuration that could not be used; `problems` name each field and what is wrong. */
-export class ConfigError extends Error {
-  readonly problems: string[]
-
-  constructor(source: string, problems: string[]) {
-    super(`Invalid ${source}:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`)
-    this.name = 'ConfigError'
-    this.problems = problems
-  }
-}
 
 /**
  * Merges options over the defaults and validates them.
@@ -77,13 +91,16 @@ export class ConfigError extends Error {
  * config.instanceId // => 'i1'
  */
 export function resolveInstanceConfig(options: InstanceOptions = {}, source = 'sandbox options'): InstanceConfig {
-  const parsed = instanceConfigSchema.safeParse(options)
-  if (parsed.success) return parsed.data
-  throw new ConfigError(
-    source,
-    parsed.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`),
-  )
+  return parseConfig(instanceConfigSchema, options, { source, label: optionLabel })
 }
+
+/**
+ * Every default, as one validated configuration (e.g. for a test double that must follow the server).
+ *
+ * @example
+ * defaultInstanceConfig.maxSocketsPerSpace // => 32
+ */
+export const defaultInstanceConfig: InstanceConfig = resolveInstanceConfig()
 
 /** Environment variable read for each option. */
 export const ENV_NAMES = {
@@ -97,37 +114,53 @@ export const ENV_NAMES = {
   maxRoomsPerSocket: 'SANDBOX_MAX_ROOMS_PER_SOCKET',
   eventsPerSecond: 'SANDBOX_EVENTS_PER_SECOND',
   eventBurst: 'SANDBOX_EVENT_BURST',
+  streamCapacity: 'SANDBOX_STREAM_CAPACITY',
+  streamIdleMs: 'SANDBOX_STREAM_IDLE_MS',
+  maxStreams: 'SANDBOX_MAX_STREAMS',
+  longPollMaxWaitMs: 'SANDBOX_LONG_POLL_MAX_WAIT_MS',
+  sseRetryMs: 'SANDBOX_SSE_RETRY_MS',
+  sseKeepAliveMs: 'SANDBOX_SSE_KEEP_ALIVE_MS',
+  clusterRequestsTimeoutMs: 'SANDBOX_CLUSTER_TIMEOUT_MS',
+  redisConnectTimeoutMs: 'SANDBOX_REDIS_CONNECT_TIMEOUT_MS',
+  redisRetryStepMs: 'SANDBOX_REDIS_RETRY_STEP_MS',
+  redisRetryMaxDelayMs: 'SANDBOX_REDIS_RETRY_MAX_MS',
   maxPacketBytes: 'SANDBOX_MAX_PACKET_BYTES',
 } as const satisfies Record<keyof InstanceConfig, string>
 
 /**
  * Reads the instance configuration from environment variables ({@link ENV_NAMES}).
- * `REDIS_URL=off` runs without Redis; `SANDBOX_ORIGINS` is a comma-separated list.
+ * `REDIS_URL=off` runs without Redis; `SANDBOX_ORIGINS` is a comma-separated list. Errors name
+ * the variable: `SANDBOX_ORIGINS: "ftp://x" is not an origin (expected ...)`.
  *
  * @example
  * instanceConfigFromEnv({ PORT: '4002', INSTANCE_ID: 'i2' }).port // => 4002
  */
-export function instanceConfigFromEnv(env: Record<string, string | undefined>): InstanceConfig {
-  const options: Record<string, unknown> = {}
-  for (const [key, name] of Object.entries(ENV_NAMES)) {
-    const raw = env[name]?.trim()
-    if (raw === undefined || raw === '') continue
-    if (key === 'allowedOrigins') options[key] = raw.split(',').map((origin) => origin.trim()).filter(Boolean)
-    else if (key === 'redisUrl') options[key] = raw === 'off' ? null : raw
-    else options[key] = raw
-  }
-  try {
-    return resolveInstanceConfig(options as InstanceOptions, 'environment')
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error
-    // Name the variables, not the option keys: that is what the person has to change.
-    const byKey = new Map<string, string>(Object.entries(ENV_NAMES))
-    throw new ConfigError(
-      'environment',
-      error.problems.map((problem) => {
-        const key = problem.split(/[.:]/, 1)[0] ?? ''
-        return byKey.has(key) ? `${byKey.get(key)}${problem.slice(key.length)}` : problem
-      }),
-    )
-  }
+export function instanceConfigFromEnv(env: Env): InstanceConfig {
+  return parseConfig(instanceConfigSchema, readEnv(env, ENV_NAMES), { source: 'environment', label: envLabel(ENV_NAMES) })
+}
+
+/**
+ * A configuration value as its environment variable holds it (the inverse of the field schemas).
+ *
+ * @example
+ * toEnvValue(['http://a.test', 'http://b.test']) // => 'http://a.test,http://b.test'
+ */
+export function toEnvValue(value: string | number | boolean | null | readonly string[]): string {
+  if (value === null) return 'off'
+  if (Array.isArray(value)) return value.join(',')
+  if (typeof value === 'boolean') return value ? '1' : '0'
+  return String(value)
+}
+
+/**
+ * The environment that makes {@link instanceConfigFromEnv} return `config` again: how a launcher
+ * hands the configuration it validated to its instance processes, variable by variable.
+ *
+ * @example
+ * instanceConfigToEnv(resolveInstanceConfig({ redisUrl: null })).REDIS_URL // => 'off'
+ */
+export function instanceConfigToEnv(config: InstanceConfig): Record<string, string> {
+  const env: Record<string, string> = {}
+  for (const key of Object.keys(ENV_NAMES) as (keyof InstanceConfig)[]) env[ENV_NAMES[key]] = toEnvValue(config[key])
+  return env
 }

@@ -8,6 +8,7 @@ import { createAdaptorServer } from '@hono/node-server'
 import { Redis } from 'ioredis'
 import { forgivingPublisher } from '../cluster/adapter.ts'
 import { ConfigError, instanceConfigFromEnv, type InstanceConfig } from '../config/index.ts'
+import { redisRetryStrategy } from '../redis/index.ts'
 import { createEmitterApp } from './index.ts'
 
 let config: InstanceConfig
@@ -27,7 +28,8 @@ const redis = new Redis(config.redisUrl, {
   connectionName: `${config.keyPrefix}-emitter`,
   enableOfflineQueue: false,
   maxRetriesPerRequest: 0,
-  retryStrategy: (attempt) => Math.min(100 * attempt, 2_000),
+  connectTimeout: config.redisConnectTimeoutMs,
+  retryStrategy: redisRetryStrategy(config),
 })
 let down = false
 redis.on('error', () => {

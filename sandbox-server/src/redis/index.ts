@@ -10,6 +10,7 @@
  * @module
  */
 import { Redis } from 'ioredis'
+import type { InstanceConfig } from '../config/index.ts'
 
 export type RedisState = 'connecting' | 'ready' | 'down'
 
@@ -31,23 +32,34 @@ export interface RedisLinkOptions {
   name: string
   /** Where state changes are reported. Default: `console.warn`. */
   log?: (line: string) => void
+  /** Connect timeout and reconnect delays (the instance configuration has them). */
+  timings: RedisTimings
 }
 
-/** Reconnect quickly at first, then every 2 s at most: an instance never gives up on Redis. */
-function retryDelay(attempt: number): number {
-  return Math.min(100 * attempt, 2_000)
+/** The configuration of every Redis connection an instance or the emitter opens. */
+export type RedisTimings = Pick<InstanceConfig, 'redisConnectTimeoutMs' | 'redisRetryStepMs' | 'redisRetryMaxDelayMs'>
+
+/**
+ * ioredis `retryStrategy`: reconnect quickly at first, then every `redisRetryMaxDelayMs` at
+ * most; never gives up on Redis.
+ *
+ * @example
+ * new Redis(url, { retryStrategy: redisRetryStrategy(config) })
+ */
+export function redisRetryStrategy(timings: RedisTimings): (attempt: number) => number {
+  return (attempt) => Math.min(timings.redisRetryStepMs * attempt, timings.redisRetryMaxDelayMs)
 }
 
 /**
  * Opens the publisher and subscriber connections.
  *
  * @example
- * const link = createRedisLink({ url: 'redis://127.0.0.1:6379', name: 'rtwb-i1' })
+ * const link = createRedisLink({ url: 'redis://127.0.0.1:6379', name: 'rtwb-i1', timings: defaultInstanceConfig })
  * link.onStateChange((state) => console.log('redis', state))
  */
 export function createRedisLink(options: RedisLinkOptions): RedisLink {
   const log = options.log ?? ((line: string) => console.warn(line))
-  const common = { retryStrategy: retryDelay, connectTimeout: 2_000, lazyConnect: false }
+  const common = { retryStrategy: redisRetryStrategy(options.timings), connectTimeout: options.timings.redisConnectTimeoutMs, lazyConnect: false }
   const pub = new Redis(options.url, {
     ...common,
     connectionName: `${options.name}-pub`,

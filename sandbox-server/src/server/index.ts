@@ -47,11 +47,13 @@ export interface StartOptions extends InstanceOptions {
  * - `/without-redis`, `/observe` (tracing is per instance), and everything without Redis: the
  *   default in-memory adapter.
  */
-function adapterFor(redis: RedisLink | null, keyPrefix: string, outages: OutageSimulation): (nsp: Namespace) => Adapter {
+function adapterFor(redis: RedisLink | null, config: InstanceConfig, outages: OutageSimulation): (nsp: Namespace) => Adapter {
   const sharded = redis
-    ? createShardedAdapter(redis.pub, redis.sub, { channelPrefix: keyPrefix, subscriptionMode: 'dynamic' })
+    ? createShardedAdapter(redis.pub, redis.sub, { channelPrefix: config.keyPrefix, subscriptionMode: 'dynamic' })
     : null
-  const classic = redis ? clusterAdapterFactory(redis.pub, redis.sub, keyPrefix, outages) : null
+  const classic = redis
+    ? clusterAdapterFactory(redis.pub, redis.sub, { key: config.keyPrefix, requestsTimeout: config.clusterRequestsTimeoutMs }, outages)
+    : null
   // Socket.IO calls the factory with `new`: a plain function returning an object is fine.
   return function adapter(nsp: Namespace): Adapter {
     const learnerNamespace = parseSpaceNamespace(nsp.name)?.namespace
@@ -74,7 +76,7 @@ export async function startSandboxServer(options: StartOptions = {}): Promise<Sa
   const log = logOption ?? ((line: string) => console.log(`[${config.instanceId}] ${line}`))
   const startedAt = Date.now()
 
-  const redis = config.redisUrl ? createRedisLink({ url: config.redisUrl, name: `${config.keyPrefix}-${config.instanceId}`, log }) : null
+  const redis = config.redisUrl ? createRedisLink({ url: config.redisUrl, name: `${config.keyPrefix}-${config.instanceId}`, log, timings: config }) : null
   const fanout = (): FanoutState => (!redis ? 'local-only' : redis.state() === 'ready' ? 'redis' : 'redis-down')
   const spaces = new SpaceRegistry(config.maxSocketsPerSpace)
   const outages = new OutageSimulation()
@@ -94,7 +96,7 @@ export async function startSandboxServer(options: StartOptions = {}): Promise<Sa
     }),
   })
   const httpServer = createAdaptorServer({ fetch: app.fetch }) as HttpServer
-  const closeTransports = attachTransports(app, httpServer, { instanceId: config.instanceId, allowedOrigins })
+  const closeTransports = attachTransports(app, httpServer, { instanceId: config.instanceId, allowedOrigins, config })
 
   const io = new Server(httpServer, {
     cors: { origin: config.allowedOrigins, methods: ['GET', 'POST'] },
@@ -108,7 +110,7 @@ export async function startSandboxServer(options: StartOptions = {}): Promise<Sa
     // Upgrades outside /socket.io/ belong to the bare transports (lesson 1), which answer them.
     destroyUpgrade: false,
     cleanupEmptyChildNamespaces: true,
-    adapter: adapterFor(redis, config.keyPrefix, outages) as never,
+    adapter: adapterFor(redis, config, outages) as never,
   })
 
   const tap =
@@ -121,6 +123,7 @@ export async function startSandboxServer(options: StartOptions = {}): Promise<Sa
           io,
           report: (space, traffic) => tracer.emit(space, { kind: 'redis', namespace: '/with-redis', ...traffic }),
           log,
+          timings: config,
         })
   const tracer = attachObserve(io, {
     instanceId: config.instanceId,

@@ -35,6 +35,7 @@ import {
   type TransportStats,
   type WsServerMessage,
 } from '../protocol/index.ts'
+import type { InstanceConfig } from '../config/index.ts'
 import { settle, SpaceMeter } from './meter.ts'
 import { StreamRegistry, type SpaceStream } from './stream.ts'
 
@@ -42,12 +43,8 @@ export interface TransportsOptions {
   instanceId: string
   /** `null` means "any origin"; otherwise WebSocket upgrades from other origins are refused. */
   allowedOrigins: ReadonlySet<string>
-  /** Streams one instance keeps at once. Default 200. */
-  maxStreams?: number
-  /** Longest a long poll is held, ms. Default 25 000 (under common 30 s proxy timeouts). */
-  maxWaitMs?: number
-  /** SSE `retry:` sent to EventSource, ms. Default 1 000. */
-  sseRetryMs?: number
+  /** Stream sizes and timings: see their doc comments and defaults in the instance config. */
+  config: Pick<InstanceConfig, 'streamCapacity' | 'streamIdleMs' | 'maxStreams' | 'longPollMaxWaitMs' | 'sseRetryMs' | 'sseKeepAliveMs'>
 }
 
 type NodeEnv = { incoming: IncomingMessage; outgoing: ServerResponse }
@@ -68,14 +65,13 @@ const TRANSPORT_PATH = /^\/t\/([a-z0-9]{6})\/ws(?:\?|$)/
  * Returns a function that closes streams and WebSockets.
  *
  * @example
- * const closeTransports = attachTransports(app, httpServer, { instanceId: 'i1', allowedOrigins })
+ * const closeTransports = attachTransports(app, httpServer, { instanceId: 'i1', allowedOrigins, config })
  */
 export function attachTransports(app: Hono, httpServer: HttpServer, options: TransportsOptions): () => void {
   const spaces = new Map<string, SpaceTransports>()
   // The registry decides when a space is idle; its transport state goes with its stream.
-  const streams = new StreamRegistry({ capacity: 2_000, idleMs: 60_000, maxStreams: options.maxStreams ?? 200, onEvict: (space) => spaces.delete(space) })
-  const maxWaitMs = options.maxWaitMs ?? 25_000
-  const retryMs = options.sseRetryMs ?? 1_000
+  const { streamCapacity: capacity, streamIdleMs: idleMs, maxStreams, longPollMaxWaitMs: maxWaitMs, sseRetryMs: retryMs } = options.config
+  const streams = new StreamRegistry({ capacity, idleMs, maxStreams, onEvict: (space) => spaces.delete(space) })
 
   const spaceOf = (space: string): SpaceTransports => {
     if (!SPACE_CODE_PATTERN.test(space)) throw new SandboxError('INVALID_PAYLOAD', 'space must be 6 characters of a-z and 0-9')
@@ -175,7 +171,7 @@ export function attachTransports(app: Hono, httpServer: HttpServer, options: Tra
     const slot = Number(c.req.param('n'))
     return streamSSE(c, async (sse) => {
       await sse.writeSSE({ event: 'open', data: JSON.stringify({ slot, openedAt: Date.now() }) })
-      const heartbeat = setInterval(() => void sse.write(': keep-alive\n\n').catch(() => undefined), 15_000)
+      const heartbeat = setInterval(() => void sse.write(': keep-alive\n\n').catch(() => undefined), options.config.sseKeepAliveMs)
       await new Promise<void>((resolve) => sse.onAbort(resolve))
       clearInterval(heartbeat)
     })

@@ -1,0 +1,200 @@
+/**
+ * Field schemas shared by the instance configuration and the launcher (`npm start`): a port, an
+ * origin, a Redis URL, a key prefix, a flag, a bounded number are each parsed ONE way, so the
+ * launcher never accepts a value that its instances then refuse. Each accepts the string an
+ * environment variable holds as well as the typed value, and its error message shows the value
+ * received and says what is expected (the caller prefixes the variable or option name).
+ *
+ * @module
+ */
+import { z } from 'zod'
+
+/** A received value as shown in a message: JSON-quoted, cut at 60 characters. */
+export function showValue(value: unknown): string {
+  const shown = typeof value === 'string' ? JSON.stringify(value) : String(value)
+  return shown.length > 60 ? `${shown.slice(0, 57)}...` : shown
+}
+
+const numberOrString = z.union([z.number(), z.string()])
+
+/** Parses a number from an environment string (`""` and `"12abc"` are not numbers). */
+function toNumber(value: number | string): number {
+  return typeof value === 'number' ? value : value.trim() === '' ? Number.NaN : Number(value.trim())
+}
+
+/**
+ * A whole number from `min` to `max`, given as a number or a decimal string.
+ *
+ * @example
+ * wholeNumber(1, 8).parse('3') // => 3
+ * wholeNumber(1, 8, 'an instance count').parse('12') // throws: "12" is not an instance count (expected a whole number from 1 to 8)
+ */
+export function wholeNumber(min: number, max: number, noun = 'valid') {
+  return numberOrString.transform((value, ctx) => {
+    const number = toNumber(value)
+    if (Number.isInteger(number) && number >= min && number <= max) return number
+    ctx.addIssue({ code: 'custom', message: `${showValue(value)} is not ${noun} (expected a whole number from ${min} to ${max})` })
+    return z.NEVER
+  })
+}
+
+/**
+ * A number greater than 0 and at most `max` (fractions allowed, e.g. 0.5 events per second).
+ *
+ * @example
+ * positiveNumber(100).parse('0.5') // => 0.5
+ */
+export function positiveNumber(max: number) {
+  return numberOrString.transform((value, ctx) => {
+    const number = toNumber(value)
+    if (Number.isFinite(number) && number > 0 && number <= max) return number
+    ctx.addIssue({ code: 'custom', message: `${showValue(value)} is not valid (expected a number above 0 and at most ${max})` })
+    return z.NEVER
+  })
+}
+
+/**
+ * A duration in milliseconds, a whole number from `min` to `max`.
+ *
+ * @example
+ * durationMs(100, 60_000).parse('2000') // => 2000
+ */
+export function durationMs(min: number, max: number) {
+  return wholeNumber(min, max, 'a duration in ms')
+}
+
+/**
+ * A TCP port; `0` asks the system for a free one.
+ *
+ * @example
+ * portSchema.parse('4001') // => 4001
+ */
+export const portSchema = wholeNumber(0, 65535, 'a port')
+
+/**
+ * The origin a browser sends for a page at `value`, or `null` when `value` is not an http(s)
+ * origin. A trailing `/` is accepted (it is what the address bar shows) and dropped; a path,
+ * query, fragment or credentials are not.
+ */
+export function toOrigin(value: string): string | null {
+  let url: URL
+  try {
+    url = new URL(value.trim())
+  } catch {
+    return null
+  }
+  const plain = url.pathname === '/' && !url.search && !url.hash && !url.username && !url.password
+  return (url.protocol === 'http:' || url.protocol === 'https:') && plain ? url.origin : null
+}
+
+const notAnOrigin = (value: string): string =>
+  `${showValue(value)} is not an origin (expected http(s)://host[:port] with no path, e.g. http://192.168.1.20:4321)`
+
+/**
+ * A page origin, normalised as a browser sends it in `Origin` (`http://192.168.1.20:4321/` ->
+ * `http://192.168.1.20:4321`, `HTTP://LOCALHOST` -> `http://localhost`).
+ *
+ * @example
+ * originSchema.parse('http://192.168.1.20:4321/') // => 'http://192.168.1.20:4321'
+ */
+export const originSchema = z.string().transform((value, ctx) => {
+  const origin = toOrigin(value)
+  if (origin !== null) return origin
+  ctx.addIssue({ code: 'custom', message: notAnOrigin(value) })
+  return z.NEVER
+})
+
+/**
+ * Page origins, as a list or a comma-separated string; each one normalised like
+ * {@link originSchema}, duplicates dropped. Every bad entry is reported.
+ *
+ * @example
+ * originList().parse('http://a.test/, http://a.test') // => ['http://a.test']
+ * originList({ required: true }).parse(' , ') // throws: no origin given (expected at least one, ...)
+ */
+export function originList(options: { required?: boolean } = {}) {
+  return z.union([z.string(), z.array(z.string())]).transform((value, ctx) => {
+    const entries = (typeof value === 'string' ? value.split(',') : value).map((entry) => entry.trim()).filter(Boolean)
+    if (entries.length === 0 && options.required) {
+      ctx.addIssue({ code: 'custom', message: 'no origin given (expected at least one, e.g. http://localhost:4321)' })
+    }
+    const origins = new Set<string>()
+    for (const entry of entries) {
+      const origin = toOrigin(entry)
+      if (origin === null) ctx.addIssue({ code: 'custom', message: notAnOrigin(entry) })
+      else origins.add(origin)
+    }
+    return [...origins]
+  })
+}
+
+/**
+ * A Redis URL (`redis://` or `rediss://`), or `off` / `null` for no Redis at all.
+ *
+ * @example
+ * redisUrlSchema.parse('off') // => null
+ */
+export const redisUrlSchema = z.union([z.string(), z.null()]).transform((value, ctx) => {
+  if (value === null || value.trim() === 'off') return null
+  const url = value.trim()
+  let parsed: URL | null = null
+  try {
+    parsed = new URL(url)
+  } catch {
+    // reported below
+  }
+  if (parsed && (parsed.protocol === 'redis:' || parsed.protocol === 'rediss:') && parsed.hostname) return url
+  ctx.addIssue({ code: 'custom', message: `${showValue(value)} is not a Redis URL (expected redis://host:port, rediss://host:port, or off)` })
+  return z.NEVER
+})
+
+/**
+ * The prefix of every Redis channel of one deployment.
+ *
+ * @example
+ * keyPrefixSchema.parse('rtwb-lab-4321') // => 'rtwb-lab-4321'
+ */
+export const keyPrefixSchema = z.string().transform((value, ctx) => {
+  if (/^[A-Za-z0-9:_.-]{1,64}$/.test(value)) return value
+  ctx.addIssue({ code: 'custom', message: `${showValue(value)} is not a key prefix (expected 1-64 characters of A-Z a-z 0-9 : _ . -)` })
+  return z.NEVER
+})
+
+/**
+ * A yes/no switch: `1`/`true` or `0`/`false` (an empty variable counts as unset, i.e. `0`).
+ *
+ * @example
+ * flagSchema.parse('1') // => true
+ */
+export const flagSchema = z.union([z.boolean(), z.string()]).transform((value, ctx) => {
+  if (typeof value === 'boolean') return value
+  const text = value.trim().toLowerCase()
+  if (text === '1' || text === 'true') return true
+  if (text === '0' || text === 'false' || text === '') return false
+  ctx.addIssue({ code: 'custom', message: `${showValue(value)} is not a switch (expected 1 or 0)` })
+  return z.NEVER
+})
+
+/**
+ * A name made of a-z, 0-9 and `-`, 1-16 characters (instance ids).
+ *
+ * @example
+ * nameSchema.parse('i2') // => 'i2'
+ */
+export const nameSchema = z.string().transform((value, ctx) => {
+  if (/^[a-z0-9-]{1,16}$/.test(value)) return value
+  ctx.addIssue({ code: 'custom', message: `${showValue(value)} is not a name (expected 1-16 characters of a-z, 0-9 and -)` })
+  return z.NEVER
+})
+
+/**
+ * A host name or address to listen on.
+ *
+ * @example
+ * hostSchema.parse('0.0.0.0') // => '0.0.0.0'
+ */
+export const hostSchema = z.string().transform((value, ctx) => {
+  if (/^[A-Za-z0-9.:[\]-]{1,255}$/.test(value)) return value
+  ctx.addIssue({ code: 'custom', message: `${showValue(value)} is not a host (expected an address such as 127.0.0.1, 0.0.0.0 or ::)` })
+  return z.NEVER
+})

@@ -71,7 +71,7 @@ describe('connections per client address', () => {
     const base = at(0).url
     const sids = [await engineSession(base), await engineSession(base), await engineSession(base)]
     const fourth = await raw(`${base}/socket.io/?EIO=4&transport=polling`, { headers: { Origin: SITE } })
-    expect(fourth.status).toBe(403)
+    expect(fourth.status).toBe(429)
     expect(JSON.parse(fourth.body)).toMatchObject({ message: 'TOO_MANY_CONNECTIONS' })
     await postPackets(base, sids[0] as string, '1')
     await eventually(async () => expect(await engineSession(base)).toMatch(/\S/))

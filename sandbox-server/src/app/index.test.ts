@@ -3,7 +3,7 @@ import { createApp } from './index.ts'
 
 const app = createApp({
   allowedOrigins: ['http://localhost:4321'],
-  health: () => ({ instance: 'i1', fanout: 'redis', redis: 'ready', sockets: 3, spaces: 1, uptimeSeconds: 12 }),
+  health: () => ({ instance: 'i1', fanout: 'redis', redis: 'ready', sockets: 3, spaces: 1, slotStreams: 0, uptimeSeconds: 12 }),
 })
 
 describe('sandbox app', () => {
@@ -18,6 +18,7 @@ describe('sandbox app', () => {
       redis: 'ready',
       sockets: 3,
       spaces: 1,
+      slotStreams: 0,
       uptimeSeconds: 12,
     })
   })

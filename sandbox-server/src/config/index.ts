@@ -52,6 +52,21 @@ export const instanceConfigSchema = z
     eventBurst: z.coerce.number().int().min(1).max(100_000).default(40),
     /** Largest packet accepted from a client, in bytes (Socket.IO's `maxHttpBufferSize`). Default `16384`. */
     maxPacketBytes: z.coerce.number().int().min(1024).max(10_000_000).default(16_384),
+    /**
+     * Namespaces (spaces' `/chat`, `/admin`, `/observe`, ...) one Engine.IO connection may open at once.
+     * @default 8
+     */
+    maxNamespacesPerConnection: z.coerce.number().int().min(1).max(1_000).default(8),
+    /**
+     * Engine.IO connections one client address may hold on this instance at once.
+     * @default 128
+     */
+    maxConnectionsPerAddress: z.coerce.number().int().min(1).max(100_000).default(128),
+    /**
+     * Largest HTTP request body accepted outside `/socket.io/` (lesson-1 routes, the emitter), in bytes.
+     * @default 4096
+     */
+    maxBodyBytes: z.coerce.number().int().min(512).max(1_000_000).default(4_096),
   })
   .strict()
 
@@ -98,6 +113,9 @@ export const ENV_NAMES = {
   eventsPerSecond: 'SANDBOX_EVENTS_PER_SECOND',
   eventBurst: 'SANDBOX_EVENT_BURST',
   maxPacketBytes: 'SANDBOX_MAX_PACKET_BYTES',
+  maxNamespacesPerConnection: 'SANDBOX_MAX_NAMESPACES_PER_CONNECTION',
+  maxConnectionsPerAddress: 'SANDBOX_MAX_CONNECTIONS_PER_ADDRESS',
+  maxBodyBytes: 'SANDBOX_MAX_BODY_BYTES',
 } as const satisfies Record<keyof InstanceConfig, string>
 
 /**

@@ -154,6 +154,7 @@ export function createFakeConnector(options: FakeConnectorOptions = {}): FakeCon
         redis: fake.fanout === 'redis' ? 'ready' : fake.fanout === 'redis-down' ? 'down' : 'disabled',
         sockets: [...sockets.values()].filter((s) => s.instance === instance.id).length,
         spaces: new Set(fake.sockets().filter((s) => s.instance === instance.id).map((s) => s.space)).size,
+        slotStreams: 0,
         uptimeSeconds: 42,
       }
     },

@@ -23,6 +23,16 @@ describe('sandbox app', () => {
     })
   })
 
+  it('says degraded while Redis is configured but not ready', async () => {
+    for (const [redis, status] of [['down', 'degraded'], ['connecting', 'degraded'], ['disabled', 'ok']] as const) {
+      const degraded = createApp({
+        allowedOrigins: ['http://localhost:4321'],
+        health: () => ({ instance: 'i1', fanout: 'redis-down', redis, sockets: 0, spaces: 0, slotStreams: 0, uptimeSeconds: 1 }),
+      })
+      expect(await (await degraded.request('/healthz')).json(), redis).toMatchObject({ status })
+    }
+  })
+
   it('allows CORS only for the site origins', async () => {
     const allowed = await app.request('/healthz', { headers: { Origin: 'http://localhost:4321' } })
     expect(allowed.headers.get('access-control-allow-origin')).toBe('http://localhost:4321')

@@ -50,6 +50,7 @@ const sandbox = (index: number, key: string) => ({
   // One sender stands for a whole class and every client sits in one space: raise the limits,
   // the rate limiter and the space accounting still run on every event.
   SANDBOX_MAX_SOCKETS_PER_SPACE: '5000',
+  SANDBOX_MAX_CONNECTIONS_PER_ADDRESS: '5000',
   SANDBOX_EVENTS_PER_SECOND: '10000',
   SANDBOX_EVENT_BURST: '10000',
 })

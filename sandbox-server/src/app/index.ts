@@ -6,9 +6,14 @@
 import { Hono } from 'hono'
 import { cors } from 'hono/cors'
 import type { HealthBody } from '../protocol/index.ts'
+import { answerErrors, limitBodies } from './guard.ts'
+
+export { answerErrors, FORBIDDEN_ORIGIN_MESSAGE, limitBodies, originAllowed, siteRequestsOnly } from './guard.ts'
 
 export interface AppOptions {
   allowedOrigins: readonly string[]
+  /** Largest request body accepted on any route, in bytes. Default 4096. */
+  maxBodyBytes?: number
   /** Current health, computed on each request. */
   health: () => Omit<HealthBody, 'status'>
 }
@@ -19,6 +24,7 @@ export interface AppOptions {
  * @example
  * const app = createApp({ allowedOrigins: ['http://localhost:4321'], health })
  * const response = await app.request('/healthz') // 200 { status: 'ok', instance: 'i1', ... }
+ * // status is 'degraded' while Redis is configured but not ready
  */
 export function createApp(options: AppOptions): Hono {
   const app = new Hono()
@@ -32,14 +38,20 @@ export function createApp(options: AppOptions): Hono {
       maxAge: 600,
     }),
   )
+  // After CORS, so the site can read a 413's JSON body.
+  app.use('*', limitBodies(options.maxBodyBytes ?? 4_096))
   app.get('/healthz', (c) => {
     c.header('Cache-Control', 'no-store')
-    const body: HealthBody = { status: 'ok', ...options.health() }
+    const health = options.health()
+    // Redis configured but not ready: the instance runs, yet reaches only its own clients.
+    const status = health.redis === 'ready' || health.redis === 'disabled' ? 'ok' : 'degraded'
+    const body: HealthBody = { status, ...health }
     return c.json(body)
   })
   app.get('/', (c) =>
     c.text('realtime-workbook sandbox instance. Socket.IO lives under /socket.io/, health at /healthz.\n'),
   )
+  app.onError(answerErrors((line, error) => console.error(line, error)))
   app.notFound((c) => c.json({ error: { code: 'NOT_FOUND', message: `no route ${c.req.method} ${c.req.path}` } }, 404))
   return app
 }

@@ -77,6 +77,12 @@ export const instanceConfigSchema = z
     redisRetryMaxDelayMs: durationMs(100, 60_000).default(2_000),
     /** Largest packet accepted from a client, in bytes (Socket.IO's `maxHttpBufferSize`). @default 16384 */
     maxPacketBytes: wholeNumber(1024, 10_000_000).default(16_384),
+    /** Namespaces (spaces' `/chat`, `/admin`, `/observe`, ...) one Engine.IO connection may open at once. @default 8 */
+    maxNamespacesPerConnection: wholeNumber(1, 1_000).default(8),
+    /** Engine.IO connections one client address may hold on this instance at once. @default 128 */
+    maxConnectionsPerAddress: wholeNumber(1, 100_000).default(128),
+    /** Largest HTTP request body accepted outside `/socket.io/` (lesson-1 routes, the emitter), in bytes. @default 4096 */
+    maxBodyBytes: wholeNumber(512, 1_000_000).default(4_096),
   })
   .strict()
 
@@ -125,6 +131,9 @@ export const ENV_NAMES = {
   redisRetryStepMs: 'SANDBOX_REDIS_RETRY_STEP_MS',
   redisRetryMaxDelayMs: 'SANDBOX_REDIS_RETRY_MAX_MS',
   maxPacketBytes: 'SANDBOX_MAX_PACKET_BYTES',
+  maxNamespacesPerConnection: 'SANDBOX_MAX_NAMESPACES_PER_CONNECTION',
+  maxConnectionsPerAddress: 'SANDBOX_MAX_CONNECTIONS_PER_ADDRESS',
+  maxBodyBytes: 'SANDBOX_MAX_BODY_BYTES',
 } as const satisfies Record<keyof InstanceConfig, string>
 
 /**

@@ -1,7 +1,9 @@
 /**
  * The emitter service: a process that is **not** a Socket.IO server, yet reaches the learners'
  * clients through Redis with @socket.io/redis-emitter (lesson 3). It has one HTTP route:
- * `POST /emit { space, text, room? }` -> `{ ok, traceId }`.
+ * `POST /emit { space, text, room? }` -> `{ ok, traceId }`, for the site's pages only (Origin,
+ * `Content-Type: application/json`, a few KB; see app/guard.ts), and 503 `REDIS_UNAVAILABLE`
+ * when Redis is unreachable: the emitter publishes nothing else, so it cannot claim `ok` then.
  *
  * @module
  */
@@ -10,6 +12,7 @@ import type { Redis } from 'ioredis'
 import { Hono } from 'hono'
 import { cors } from 'hono/cors'
 import { z } from 'zod'
+import { answerErrors, limitBodies, siteRequestsOnly } from '../app/guard.ts'
 import { parseOrThrow, SandboxError } from '../errors/index.ts'
 import { roomNameSchema, SPACE_CODE_PATTERN, spaceNamespace, type MessageEvent } from '../protocol/index.ts'
 
@@ -31,32 +34,44 @@ export function emitterLine(room?: string): string {
   return `emitter.of("/with-redis")${room ? `.to(${JSON.stringify(room)})` : ''}.emit("message", msg)`
 }
 
+export interface EmitterAppOptions {
+  /**
+   * The publisher: one that never rejects (see `forgivingPublisher`). If it does not queue while
+   * offline (`enableOfflineQueue: false`, as in main.ts), `/emit` answers 503 while it is not ready.
+   */
+  redis: Redis
+  keyPrefix: string
+  allowedOrigins: readonly string[]
+  /** Largest request body, in bytes. Default 4096. */
+  maxBodyBytes?: number
+}
+
 /**
- * Builds the emitter's HTTP app over a Redis client (give it a publisher that never rejects).
+ * Builds the emitter's HTTP app over a Redis client.
  *
  * @example
  * const app = createEmitterApp({ redis, keyPrefix: 'rtwb', allowedOrigins: ['http://localhost:4321'] })
  */
-export function createEmitterApp(options: { redis: Redis; keyPrefix: string; allowedOrigins: readonly string[] }): Hono {
+export function createEmitterApp(options: EmitterAppOptions): Hono {
   const emitter = new Emitter(options.redis, { key: options.keyPrefix })
   let sequence = 0
   const app = new Hono()
   app.use('*', cors({ origin: [...options.allowedOrigins], allowMethods: ['GET', 'POST'], allowHeaders: ['Content-Type'] }))
-  app.get('/healthz', (c) => c.json({ status: 'ok', role: 'emitter', redis: options.redis.status }))
-  app.post('/emit', async (c) => {
-    try {
-      const raw = await c.req.json().catch(() => {
-        throw new SandboxError('INVALID_PAYLOAD', 'the body must be JSON')
-      })
-      const { space, text, room } = parseOrThrow(emitPayloadSchema, raw, '', 'body')
-      const msg: MessageEvent = { traceId: `emitter.${(sequence++).toString(36)}`, call: 'emitter.emit', from: 'emitter', text, rooms: room ? [room] : [] }
-      const target = emitter.of(spaceNamespace(space, '/with-redis'))
-      ;(room ? target.to(room) : target).emit('message', msg)
-      return c.json({ ok: true, traceId: msg.traceId, line: emitterLine(room) })
-    } catch (error) {
-      const sandboxError = SandboxError.from(error)
-      return c.json(sandboxError.toAck(), sandboxError.code === 'INTERNAL' ? 500 : 400)
-    }
+  app.use('*', limitBodies(options.maxBodyBytes ?? 4_096))
+  app.onError(answerErrors((line, error) => console.error(`[emitter] ${line}`, error)))
+  app.get('/healthz', (c) => c.json({ status: options.redis.status === 'ready' ? 'ok' : 'degraded', role: 'emitter', redis: options.redis.status }))
+  app.post('/emit', siteRequestsOnly(new Set(options.allowedOrigins)), async (c) => {
+    const raw = await c.req.json().catch(() => {
+      throw new SandboxError('INVALID_PAYLOAD', 'the body must be JSON')
+    })
+    const { space, text, room } = parseOrThrow(emitPayloadSchema, raw, '', 'body')
+    // A publisher that does not queue while Redis is away (the emitter's) drops the message
+    // without a word (it never rejects): ask before claiming `ok`.
+    if (options.redis.status !== 'ready' && !options.redis.options.enableOfflineQueue) throw new SandboxError('REDIS_UNAVAILABLE', `Redis is ${options.redis.status}: nothing was published, try again when it is back`)
+    const msg: MessageEvent = { traceId: `emitter.${(sequence++).toString(36)}`, call: 'emitter.emit', from: 'emitter', text, rooms: room ? [room] : [] }
+    const target = emitter.of(spaceNamespace(space, '/with-redis'))
+    ;(room ? target.to(room) : target).emit('message', msg)
+    return c.json({ ok: true, traceId: msg.traceId, line: emitterLine(room) })
   })
   return app
 }

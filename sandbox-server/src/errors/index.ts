@@ -7,6 +7,18 @@
 import type { z } from 'zod'
 import type { ErrorAck, ErrorCode, SandboxErrorBody } from '../protocol/index.ts'
 
+/** HTTP statuses of the codes that are not a plain 400. */
+const HTTP_STATUS: Partial<Record<ErrorCode, 403 | 413 | 415 | 429 | 500 | 503>> = {
+  FORBIDDEN_ORIGIN: 403,
+  PAYLOAD_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  TOO_MANY_CONNECTIONS: 429,
+  RATE_LIMITED: 429,
+  INTERNAL: 500,
+  SPACE_FULL: 503,
+  REDIS_UNAVAILABLE: 503,
+}
+
 /**
  * An error the sandbox reports to a client with a stable code.
  *
@@ -25,6 +37,11 @@ export class SandboxError extends Error {
   /** The `{ code, message }` body sent on the wire. */
   toBody(): SandboxErrorBody {
     return { code: this.code, message: this.message }
+  }
+
+  /** The HTTP status an HTTP route answers this error with (400 unless the code says otherwise). */
+  get httpStatus(): 400 | 403 | 413 | 415 | 429 | 500 | 503 {
+    return HTTP_STATUS[this.code] ?? 400
   }
 
   /** The error as an ack answer: `{ error: { code, message } }`. */

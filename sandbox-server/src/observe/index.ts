@@ -54,7 +54,7 @@ export interface ObserveOptions {
  * Sets up `/observe` on `io` and returns the tracer that feeds it.
  *
  * @example
- * const tracer = attachObserve(io, { instanceId: 'i1', fanout: () => 'redis', spaces: new SpaceRegistry(32) })
+ * const tracer = attachObserve(io, { instanceId: 'i1', fanout: () => 'redis', spaces })
  * tracer.emit('k7q2mx', { kind: 'connect', namespace: '/chat', socketId, label: 'A' })
  */
 export function attachObserve(io: Server, options: ObserveOptions): Tracer {
@@ -67,7 +67,7 @@ export function attachObserve(io: Server, options: ObserveOptions): Tracer {
       return next(new SandboxError('INVALID_HANDSHAKE', `observer auth is invalid: ${detail}`).toConnectError())
     }
     try {
-      options.spaces.admit(auth.data.space)
+      options.spaces.admit(auth.data.space, socket)
     } catch (error) {
       return next(SandboxError.from(error).toConnectError())
     }
@@ -77,7 +77,6 @@ export function attachObserve(io: Server, options: ObserveOptions): Tracer {
 
   observe.on('connection', (socket) => {
     const space = socket.data.space as string
-    options.spaces.enter(space, socket)
     void socket.join(space)
     if (observe.adapter.rooms.get(space)?.size === 1) options.onWatch?.(space)
     socket.on('disconnect', () => {

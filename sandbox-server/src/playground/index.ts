@@ -149,7 +149,7 @@ export function attachPlayground(io: Server, options: PlaygroundOptions): void {
       return next(new SandboxError('INVALID_HANDSHAKE', `playground auth is invalid: ${detail}`).toConnectError())
     }
     try {
-      options.spaces.admit(where.space)
+      options.spaces.admit(where.space, socket)
     } catch (error) {
       return next(SandboxError.from(error).toConnectError())
     }
@@ -162,7 +162,6 @@ export function attachPlayground(io: Server, options: PlaygroundOptions): void {
     const nsp = socket.nsp as PlaygroundNsp
     const me: TracedSocket = { socketId: socket.id, label }
     const bucket = options.createBucket()
-    options.spaces.enter(space, socket)
 
     socket.emit('hello', { instance: options.instanceId, socketId: socket.id, namespace, space, fanout: options.fanout() })
     tracer.emit(space, { kind: 'connect', namespace, ...me })
@@ -233,10 +232,12 @@ export function attachPlayground(io: Server, options: PlaygroundOptions): void {
         return { ok: true as const, traceId: msg.traceId }
     })
     options.extend?.(socket, on, { space, namespace, me, nsp, nextTraceId })
-    socket.onAny((event: string, ...args: unknown[]) => {
-      if (known.has(event)) return
-      void dispatch(event, z.unknown(), () => {
-        throw new SandboxError('UNKNOWN_EVENT', `unknown event "${event.slice(0, 40)}": use ${[...known].join(', ')}`)
+    // The event name is network data: a client may send a number (or anything JSON) as one.
+    socket.onAny((event: unknown, ...args: unknown[]) => {
+      if (typeof event === 'string' && known.has(event)) return
+      const name = String(event).slice(0, 40)
+      void dispatch(name, z.unknown(), () => {
+        throw new SandboxError('UNKNOWN_EVENT', `unknown event "${name}": use ${[...known].join(', ')}`)
       }, args)
     })
 

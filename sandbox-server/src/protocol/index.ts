@@ -88,6 +88,16 @@ export const ERROR_CODES = [
   'CLUSTER_TIMEOUT',
   /** Something failed on the server; the server keeps running. */
   'INTERNAL',
+  /** HTTP: a state-changing request whose body is not `Content-Type: application/json` (status 415). */
+  'UNSUPPORTED_MEDIA_TYPE',
+  /** HTTP: the request body is larger than the instance accepts (status 413). */
+  'PAYLOAD_TOO_LARGE',
+  /** Handshake: this Engine.IO connection already holds the maximum number of namespaces. */
+  'NAMESPACE_LIMIT',
+  /** Handshake: this client address already holds the maximum number of connections to this instance. */
+  'TOO_MANY_CONNECTIONS',
+  /** The emitter could not publish because Redis is unreachable (status 503). */
+  'REDIS_UNAVAILABLE',
 ] as const
 export type ErrorCode = (typeof ERROR_CODES)[number]
 
@@ -459,7 +469,8 @@ export interface SandboxDirectory {
 
 /** `GET /healthz` */
 export interface HealthBody {
-  status: 'ok'
+  /** `degraded` while Redis is configured but not ready: the instance only reaches its own clients. */
+  status: 'ok' | 'degraded'
   instance: string
   fanout: FanoutState
   /** State of this instance's Redis connection, or `disabled` when run without Redis. */
@@ -467,5 +478,7 @@ export interface HealthBody {
   sockets: number
   /** Learner spaces with at least one socket on this instance. */
   spaces: number
+  /** Lesson-1 "slot" SSE streams open on this instance (the connection-limit demo). */
+  slotStreams: number
   uptimeSeconds: number
 }

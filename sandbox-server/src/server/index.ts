@@ -16,6 +16,7 @@ import { clusterAdapterFactory, clusterEvents, createRedisTap, OutageSimulation,
 import { attachObserve } from '../observe/index.ts'
 import { attachPlayground } from '../playground/index.ts'
 import { attachTransports } from '../transports/index.ts'
+import { guardEngine } from './engine-guard.ts'
 import { OBSERVE_NAMESPACE, parseSpaceNamespace, type FanoutState, type HealthBody } from '../protocol/index.ts'
 import { TokenBucket } from '../rate-limit/index.ts'
 import { createRedisLink, type RedisLink } from '../redis/index.ts'
@@ -78,7 +79,7 @@ export async function startSandboxServer(options: StartOptions = {}): Promise<Sa
 
   const redis = config.redisUrl ? createRedisLink({ url: config.redisUrl, name: `${config.keyPrefix}-${config.instanceId}`, log, timings: config }) : null
   const fanout = (): FanoutState => (!redis ? 'local-only' : redis.state() === 'ready' ? 'redis' : 'redis-down')
-  const spaces = new SpaceRegistry(config.maxSocketsPerSpace)
+  const spaces = new SpaceRegistry(config)
   const outages = new OutageSimulation()
   // One adapter per namespace subscribes on the same connection: lift the listener cap.
   redis?.sub.setMaxListeners(0)
@@ -86,32 +87,32 @@ export async function startSandboxServer(options: StartOptions = {}): Promise<Sa
 
   const app = createApp({
     allowedOrigins: config.allowedOrigins,
+    maxBodyBytes: config.maxBodyBytes,
     health: (): Omit<HealthBody, 'status'> => ({
       instance: config.instanceId,
       fanout: fanout(),
       redis: redis ? (redis.state() === 'ready' ? 'ready' : redis.state()) : 'disabled',
       sockets: io.engine.clientsCount,
       spaces: spaces.activeSpaces,
+      slotStreams: transports.slotStreams(),
       uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
     }),
   })
   const httpServer = createAdaptorServer({ fetch: app.fetch }) as HttpServer
-  const closeTransports = attachTransports(app, httpServer, { instanceId: config.instanceId, allowedOrigins, config })
+  const transports = attachTransports(app, httpServer, { instanceId: config.instanceId, allowedOrigins, config })
 
   const io = new Server(httpServer, {
+    // CORS does not apply to WebSocket, nor stop a simple POST: guardEngine (below) checks the
+    // Origin of every Engine.IO request and upgrade, not only of the handshake.
     cors: { origin: config.allowedOrigins, methods: ['GET', 'POST'] },
-    // CORS does not apply to WebSocket: every handshake (polling or websocket) checks Origin here.
-    // Requests without an Origin come from non-browser clients (scripts, tests), not from a page.
-    allowRequest: (req, callback) => {
-      const origin = req.headers.origin
-      callback(origin === undefined || allowedOrigins.has(origin) ? null : 'FORBIDDEN_ORIGIN', origin === undefined || allowedOrigins.has(origin))
-    },
     maxHttpBufferSize: config.maxPacketBytes,
     // Upgrades outside /socket.io/ belong to the bare transports (lesson 1), which answer them.
     destroyUpgrade: false,
     cleanupEmptyChildNamespaces: true,
     adapter: adapterFor(redis, config, outages) as never,
   })
+
+  guardEngine(io, { allowedOrigins, maxConnectionsPerAddress: config.maxConnectionsPerAddress, log })
 
   const tap =
     config.redisUrl === null
@@ -148,9 +149,6 @@ export async function startSandboxServer(options: StartOptions = {}): Promise<Sa
     createBucket: () => new TokenBucket(config.eventsPerSecond, config.eventBurst),
     extend: clusterEvents(config.instanceId, tracer),
   })
-  io.engine.on('connection_error', (error: { code: number; message: string; req: { headers: { origin?: string } } }) => {
-    if (error.message === 'Forbidden') log(`refused a handshake from origin ${error.req.headers.origin ?? '(none)'}`)
-  })
 
   await new Promise<void>((resolve, reject) => {
     httpServer.once('error', reject)
@@ -172,7 +170,7 @@ export async function startSandboxServer(options: StartOptions = {}): Promise<Sa
     fanout,
     close: () => {
       closing ??= (async () => {
-        closeTransports()
+        transports.close()
         io.disconnectSockets(true)
         await new Promise<void>((resolve) => io.close(() => resolve()))
         await tap?.close()

@@ -1,57 +1,122 @@
 /**
- * Learner spaces on one instance: how many sockets each holds, so one space cannot take the
- * whole instance, and so an emptied space leaves nothing behind. (Its namespaces are removed by
- * Socket.IO's `cleanupEmptyChildNamespaces`; its observer room disappears with its last member.)
+ * Admission of sockets on one instance: how many each learner space holds and how many
+ * namespaces each Engine.IO connection opens, so one space (or one connection multiplexing many
+ * namespaces) cannot take the whole instance, and so an emptied space leaves nothing behind.
+ * (Its namespaces are removed by Socket.IO's `cleanupEmptyChildNamespaces`; its observer room
+ * disappears with its last member.)
+ *
+ * Slots are taken at admission, in the namespace middleware, not when the socket is connected:
+ * Socket.IO connects admitted sockets on a later tick, so counting then let a burst of CONNECT
+ * packets decoded together through the cap (2 allowed, 3 admitted).
  *
  * @module
  */
 import { SandboxError } from '../errors/index.ts'
 
-/** The part of a socket the registry needs. */
-export interface Departing {
-  once(event: 'disconnect', listener: () => void): unknown
-}
-
 /**
- * Counts sockets per space on this instance.
+ * Counts holders per key up to a limit. A slot is taken by {@link Quota.tryTake} and given back
+ * by the release function it returns (which does nothing the second time).
  *
  * @example
- * const spaces = new SpaceRegistry(32)
- * spaces.admit('k7q2mx') // throws SPACE_FULL when 32 sockets are already there
- * spaces.enter('k7q2mx', socket) // counted until the socket disconnects
+ * const perAddress = new Quota<string>(128)
+ * const release = perAddress.tryTake('127.0.0.1') // null when 128 are already taken
+ * release?.()
  */
-export class SpaceRegistry {
-  readonly #counts = new Map<string, number>()
-  readonly #maxSockets: number
+export class Quota<K> {
+  readonly #counts = new Map<K, number>()
+  readonly limit: number
 
-  constructor(maxSocketsPerSpace: number) {
-    this.#maxSockets = maxSocketsPerSpace
+  constructor(limit: number) {
+    this.limit = limit
   }
 
-  /** Throws `SPACE_FULL` when `space` may not take another socket. */
-  admit(space: string): void {
-    if ((this.#counts.get(space) ?? 0) >= this.#maxSockets) {
-      throw new SandboxError('SPACE_FULL', `space ${space} already has ${this.#maxSockets} connections on this instance: close some clients first`)
+  /** Takes a slot for `key`, or returns `null` when `key` holds `limit` already. */
+  tryTake(key: K): (() => void) | null {
+    const taken = this.#counts.get(key) ?? 0
+    if (taken >= this.limit) return null
+    this.#counts.set(key, taken + 1)
+    let released = false
+    return () => {
+      if (released) return
+      released = true
+      const left = (this.#counts.get(key) ?? 1) - 1
+      if (left <= 0) this.#counts.delete(key)
+      else this.#counts.set(key, left)
     }
   }
 
-  /** Counts `socket` in `space` until it disconnects. */
-  enter(space: string, socket: Departing): void {
-    this.#counts.set(space, (this.#counts.get(space) ?? 0) + 1)
-    socket.once('disconnect', () => {
-      const left = (this.#counts.get(space) ?? 1) - 1
-      if (left <= 0) this.#counts.delete(space)
-      else this.#counts.set(space, left)
-    })
+  /** Slots taken for `key`. */
+  size(key: K): number {
+    return this.#counts.get(key) ?? 0
   }
 
-  /** Sockets in `space` on this instance. */
+  /** Keys holding at least one slot. */
+  get keys(): number {
+    return this.#counts.size
+  }
+}
+
+/** The part of a Socket.IO socket admission needs. */
+export interface Admitted {
+  once(event: 'disconnect', listener: () => void): unknown
+  /** The socket's Engine.IO connection. */
+  readonly conn: {
+    readonly readyState: string
+    once(event: 'close', listener: () => void): unknown
+    off(event: 'close', listener: () => void): unknown
+  }
+}
+
+/**
+ * Admits sockets into spaces on this instance.
+ *
+ * @example
+ * const spaces = new SpaceRegistry({ maxSocketsPerSpace: 32, maxNamespacesPerConnection: 8 })
+ * spaces.admit('k7q2mx', socket) // throws SPACE_FULL or NAMESPACE_LIMIT; counted until it leaves
+ */
+export class SpaceRegistry {
+  readonly #perSpace: Quota<string>
+  /** Keyed by the Engine.IO connection object itself (its id is private in the typings). */
+  readonly #perConnection: Quota<Admitted['conn']>
+
+  constructor(limits: { maxSocketsPerSpace: number; maxNamespacesPerConnection: number }) {
+    this.#perSpace = new Quota(limits.maxSocketsPerSpace)
+    this.#perConnection = new Quota(limits.maxNamespacesPerConnection)
+  }
+
+  /**
+   * Takes `socket`'s slots in `space` and on its connection, or throws `NAMESPACE_LIMIT` /
+   * `SPACE_FULL`. They are given back when the socket disconnects, or when its connection
+   * closes if the socket never got connected.
+   */
+  admit(space: string, socket: Admitted): void {
+    const { conn } = socket
+    if (conn.readyState !== 'open') throw new SandboxError('INVALID_HANDSHAKE', 'the connection closed during the handshake')
+    const releaseNamespace = this.#perConnection.tryTake(conn)
+    if (!releaseNamespace) {
+      throw new SandboxError('NAMESPACE_LIMIT', `one connection may open at most ${this.#perConnection.limit} namespaces: open another connection (forceNew)`)
+    }
+    const releaseSpace = this.#perSpace.tryTake(space)
+    if (!releaseSpace) {
+      releaseNamespace()
+      throw new SandboxError('SPACE_FULL', `space ${space} already has ${this.#perSpace.limit} connections on this instance: close some clients first`)
+    }
+    const release = (): void => {
+      conn.off('close', release)
+      releaseSpace()
+      releaseNamespace()
+    }
+    socket.once('disconnect', release)
+    conn.once('close', release)
+  }
+
+  /** Sockets in `space` on this instance (admitted, connected or about to be). */
   size(space: string): number {
-    return this.#counts.get(space) ?? 0
+    return this.#perSpace.size(space)
   }
 
   /** Spaces with at least one socket on this instance. */
   get activeSpaces(): number {
-    return this.#counts.size
+    return this.#perSpace.keys
   }
 }

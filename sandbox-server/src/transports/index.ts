@@ -22,6 +22,7 @@ import type { Socket } from 'node:net'
 import { Hono, type Context } from 'hono'
 import { streamSSE } from 'hono/streaming'
 import { WebSocketServer, type WebSocket } from 'ws'
+import { answerErrors, originAllowed, siteRequestsOnly } from '../app/guard.ts'
 import { parseOrThrow, SandboxError } from '../errors/index.ts'
 import {
   SPACE_CODE_PATTERN,
@@ -37,11 +38,12 @@ import {
 } from '../protocol/index.ts'
 import type { InstanceConfig } from '../config/index.ts'
 import { settle, SpaceMeter } from './meter.ts'
+import { redactHeaders } from './redact.ts'
 import { StreamRegistry, type SpaceStream } from './stream.ts'
 
 export interface TransportsOptions {
   instanceId: string
-  /** `null` means "any origin"; otherwise WebSocket upgrades from other origins are refused. */
+  /** Page origins allowed to use the routes and the WebSocket (see `originAllowed`). */
   allowedOrigins: ReadonlySet<string>
   /** Stream sizes and timings: see their doc comments and defaults in the instance config. */
   config: Pick<InstanceConfig, 'streamCapacity' | 'streamIdleMs' | 'maxStreams' | 'longPollMaxWaitMs' | 'sseRetryMs' | 'sseKeepAliveMs'>
@@ -54,24 +56,45 @@ interface SpaceTransports {
   stream: SpaceStream
   meter: SpaceMeter
   sockets: Map<TransportName, Set<Socket>>
-  handshake: HandshakeCapture | null
+  /** The last upgrade, credentials already redacted, and the names of the redacted headers. */
+  handshake: { capture: HandshakeCapture; redacted: string[] } | null
   websockets: Set<WebSocket>
 }
 
 const TRANSPORT_PATH = /^\/t\/([a-z0-9]{6})\/ws(?:\?|$)/
+/** A stream's timer interval must stay in this range (`setInterval` overflows past 2^31 ms). */
+const STREAM_INTERVAL_MS = { min: 1, max: 60_000 }
+
+/** What `attachTransports` gives back to the instance. */
+export interface Transports {
+  /** Closes streams and WebSockets. */
+  close(): void
+  /** Lesson-1 "slot" SSE streams open now (for /healthz). */
+  slotStreams(): number
+}
+
+/** Throws INVALID_PAYLOAD unless the rate is 0 (stopped) or its interval is 1 ms .. 60 s. */
+function checkInterval(eventsPerSecond: number): void {
+  if (eventsPerSecond === 0) return
+  const intervalMs = 1000 / eventsPerSecond
+  if (intervalMs >= STREAM_INTERVAL_MS.min && intervalMs <= STREAM_INTERVAL_MS.max) return
+  throw new SandboxError('INVALID_PAYLOAD', `eventsPerSecond must be 0 (stop) or one event every ${STREAM_INTERVAL_MS.min} ms to ${STREAM_INTERVAL_MS.max / 1000} s`)
+}
 
 /**
  * Mounts the routes on `app` and the WebSocket endpoint on `httpServer`.
- * Returns a function that closes streams and WebSockets.
  *
  * @example
- * const closeTransports = attachTransports(app, httpServer, { instanceId: 'i1', allowedOrigins, config })
+ * const transports = attachTransports(app, httpServer, { instanceId: 'i1', allowedOrigins, config })
+ * transports.slotStreams() // => 0
+ * transports.close()
  */
-export function attachTransports(app: Hono, httpServer: HttpServer, options: TransportsOptions): () => void {
+export function attachTransports(app: Hono, httpServer: HttpServer, options: TransportsOptions): Transports {
   const spaces = new Map<string, SpaceTransports>()
   // The registry decides when a space is idle; its transport state goes with its stream.
   const { streamCapacity: capacity, streamIdleMs: idleMs, maxStreams, longPollMaxWaitMs: maxWaitMs, sseRetryMs: retryMs } = options.config
   const streams = new StreamRegistry({ capacity, idleMs, maxStreams, onEvict: (space) => spaces.delete(space) })
+  let slotStreams = 0
 
   const spaceOf = (space: string): SpaceTransports => {
     if (!SPACE_CODE_PATTERN.test(space)) throw new SandboxError('INVALID_PAYLOAD', 'space must be 6 characters of a-z and 0-9')
@@ -109,12 +132,9 @@ export function attachTransports(app: Hono, httpServer: HttpServer, options: Tra
 
   const routes = new Hono<{ Variables: { state: SpaceTransports } }>()
   // Any error, thrown anywhere below, is answered once, here, as a typed error ack.
-  routes.onError((error, c) => {
-    const sandboxError = SandboxError.from(error)
-    if (sandboxError.code === 'INTERNAL') console.error(`[${options.instanceId}] ${c.req.method} ${c.req.path} failed:`, error)
-    const status = sandboxError.code === 'SPACE_FULL' ? 503 : sandboxError.code === 'INTERNAL' ? 500 : 400
-    return c.json(sandboxError.toAck(), status)
-  })
+  routes.onError(answerErrors((line, error) => console.error(`[${options.instanceId}] ${line}`, error)))
+  // Before any space state exists: a foreign page must not even open a stream.
+  routes.use('*', siteRequestsOnly(options.allowedOrigins))
   routes.use('/:space/*', async (c, next) => {
     // Every response settles its socket's byte count, tracked or not (see meter.ts).
     const { incoming, outgoing } = c.env as NodeEnv
@@ -126,6 +146,7 @@ export function attachTransports(app: Hono, httpServer: HttpServer, options: Tra
   routes.post('/:space/stream', async (c) => {
     const state = c.get('state')
     const settings = parseOrThrow(streamSettingsSchema, await body(c), '', 'body')
+    checkInterval(settings.eventsPerSecond)
     state.stream.configure(settings.eventsPerSecond, settings.payloadBytes)
     return c.json({ ok: true, eventsPerSecond: settings.eventsPerSecond, lastEventId: state.stream.lastId })
   })
@@ -170,10 +191,15 @@ export function attachTransports(app: Hono, httpServer: HttpServer, options: Tra
   routes.get('/:space/slot/:n', (c) => {
     const slot = Number(c.req.param('n'))
     return streamSSE(c, async (sse) => {
-      await sse.writeSSE({ event: 'open', data: JSON.stringify({ slot, openedAt: Date.now() }) })
-      const heartbeat = setInterval(() => void sse.write(': keep-alive\n\n').catch(() => undefined), options.config.sseKeepAliveMs)
-      await new Promise<void>((resolve) => sse.onAbort(resolve))
-      clearInterval(heartbeat)
+      slotStreams += 1
+      try {
+        await sse.writeSSE({ event: 'open', data: JSON.stringify({ slot, openedAt: Date.now() }) })
+        const heartbeat = setInterval(() => void sse.write(': keep-alive\n\n').catch(() => undefined), options.config.sseKeepAliveMs)
+        await new Promise<void>((resolve) => sse.onAbort(resolve))
+        clearInterval(heartbeat)
+      } finally {
+        slotStreams -= 1
+      }
     })
   })
 
@@ -220,13 +246,17 @@ export function attachTransports(app: Hono, httpServer: HttpServer, options: Tra
     return c.json(stats)
   })
 
-  routes.get('/:space/handshake', (c) => c.json({ handshake: c.get('state').handshake }))
+  // Anyone with the space code reads this: credentials are redacted, and named (see redact.ts).
+  routes.get('/:space/handshake', (c) => {
+    const last = c.get('state').handshake
+    return c.json({ handshake: last?.capture ?? null, redacted: last?.redacted ?? [] })
+  })
 
   app.route('/t', routes)
 
   // --- raw WebSocket --------------------------------------------------------------------------
   const wss = new WebSocketServer({ noServer: true, maxPayload: 4_096, perMessageDeflate: false })
-  const pendingCapture = new WeakMap<IncomingMessage, HandshakeCapture['request']>()
+  const pendingCapture = new WeakMap<IncomingMessage, { capture: HandshakeCapture['request']; redacted: string[] }>()
   const responseHeaders = new WeakMap<IncomingMessage, string[]>()
   wss.on('headers', (headers, request) => responseHeaders.set(request, [...headers]))
 
@@ -241,24 +271,26 @@ export function attachTransports(app: Hono, httpServer: HttpServer, options: Tra
     if (!match) return refuse(socket, '404 Not Found', 'no WebSocket endpoint here')
     const origin = request.headers.origin
     // CORS does not cover WebSocket: a page from any site may try to open one, so check Origin.
-    if (origin !== undefined && !options.allowedOrigins.has(origin)) return refuse(socket, '403 Forbidden', 'FORBIDDEN_ORIGIN')
+    if (!originAllowed(options.allowedOrigins, origin, request.headers['sec-fetch-site']?.toString())) return refuse(socket, '403 Forbidden', 'FORBIDDEN_ORIGIN')
     let state: SpaceTransports
     try {
       state = spaceOf(match[1] as string)
     } catch (error) {
       return refuse(socket, '503 Service Unavailable', SandboxError.from(error).message)
     }
-    const headers: [string, string][] = []
-    for (let i = 0; i < request.rawHeaders.length; i += 2) headers.push([request.rawHeaders[i] ?? '', request.rawHeaders[i + 1] ?? ''])
-    pendingCapture.set(request, { line: `${request.method} ${url} HTTP/${request.httpVersion}`, headers })
+    const sent: [string, string][] = []
+    for (let i = 0; i < request.rawHeaders.length; i += 2) sent.push([request.rawHeaders[i] ?? '', request.rawHeaders[i + 1] ?? ''])
+    const { headers, redacted } = redactHeaders(sent)
+    pendingCapture.set(request, { capture: { line: `${request.method} ${url} HTTP/${request.httpVersion}`, headers }, redacted })
     wss.handleUpgrade(request, socket, head, (ws) => onConnection(ws, request, state))
   }
 
   const onConnection = (ws: WebSocket, request: IncomingMessage, state: SpaceTransports): void => {
     const raw = responseHeaders.get(request) ?? []
-    state.handshake = {
+    const pending = pendingCapture.get(request) ?? { capture: { line: '', headers: [] }, redacted: [] }
+    const capture: HandshakeCapture = {
       at: Date.now(),
-      request: pendingCapture.get(request) ?? { line: '', headers: [] },
+      request: pending.capture,
       response: {
         line: raw[0] ?? '',
         headers: raw.slice(1).map((line) => {
@@ -267,6 +299,7 @@ export function attachTransports(app: Hono, httpServer: HttpServer, options: Tra
         }),
       },
     }
+    state.handshake = { capture, redacted: pending.redacted }
     const socket = request.socket
     const finish = state.meter.track('websocket', socket)
     state.websockets.add(ws)
@@ -307,10 +340,13 @@ export function attachTransports(app: Hono, httpServer: HttpServer, options: Tra
 
   httpServer.on('upgrade', onUpgrade)
 
-  return () => {
-    httpServer.off('upgrade', onUpgrade)
-    for (const ws of wss.clients) ws.terminate()
-    wss.close()
-    streams.close()
+  return {
+    slotStreams: () => slotStreams,
+    close: () => {
+      httpServer.off('upgrade', onUpgrade)
+      for (const ws of wss.clients) ws.terminate()
+      wss.close()
+      streams.close()
+    },
   }
 }

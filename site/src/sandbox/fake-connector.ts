@@ -158,7 +158,7 @@ export function createFakeConnector(options: FakeConnectorOptions = {}): FakeCon
     ids,
     sockets: new Map(),
     observers: new Set(),
-    registries: new Map(ids.map((id) => [id, new SpaceRegistry(max)])),
+    registries: new Map(ids.map((id) => [id, new SpaceRegistry({ maxSocketsPerSpace: max, maxNamespacesPerConnection: SERVER.maxNamespacesPerConnection })])),
     later: (fn) => void setTimeout(fn, 0),
     // 20 characters, like real socket ids (cluster:direct checks the length).
     uid: (prefix) => `${prefix}${(++seq).toString(36).padStart(4, '0')}xyzSOCKETIDFAKE`,
@@ -186,7 +186,7 @@ function health({ fake, sockets, observers, registries }: Cluster, instance: str
   if (fake.offline || fake.down.has(instance)) throw new Error('Failed to fetch')
   const here = (s: { instance: string }) => s.instance === instance
   return {
-    status: 'ok',
+    status: fake.fanout === 'redis-down' ? 'degraded' : 'ok',
     instance,
     fanout: fake.fanout,
     redis: fake.fanout === 'redis' ? 'ready' : fake.fanout === 'redis-down' ? 'down' : 'disabled',
@@ -194,6 +194,7 @@ function health({ fake, sockets, observers, registries }: Cluster, instance: str
     sockets: [...sockets.values()].filter(here).length + [...observers].filter(here).length,
     spaces: registries.get(instance)?.activeSpaces ?? 0,
     uptimeSeconds: 42,
+    slotStreams: 0,
   }
 }
 
@@ -238,12 +239,14 @@ function unreachable({ fake }: Cluster, instance: string): ConnectFailure | null
 /** Counts a socket or observer in its space on its instance (the server's registry), or refuses it. */
 function admit(cluster: Cluster, who: { instance: string; space: string; departures: (() => void)[] }): ConnectFailure | null {
   const registry = cluster.registries.get(who.instance)
+  // Every widget socket is opened with forceNew: one Engine.IO connection each, which never closes
+  // before its socket disconnects, so the departure listener is the only release that matters.
+  const conn = { readyState: 'open', once: () => conn, off: () => conn }
   try {
-    registry?.admit(who.space)
+    registry?.admit(who.space, { conn, once: (_event, listener) => who.departures.push(listener) })
   } catch (error) {
     return SandboxError.from(error).toBody()
   }
-  registry?.enter(who.space, { once: (_event, listener) => who.departures.push(listener) })
   return null
 }
 

@@ -1,0 +1,99 @@
+/**
+ * The guard in front of Engine.IO (everything under `/socket.io/`).
+ *
+ * Engine.IO calls `allowRequest` only when it creates a session. Every later request names its
+ * session by `sid` alone, so a page on another origin that learnt a sid could upgrade the
+ * victim's session to its own WebSocket (and get the victim's messages), POST packets that run
+ * as the victim, or kill the session with an overlapping GET. This guard is an Engine.IO
+ * middleware, which runs on EVERY HTTP request and upgrade, before the session is looked up:
+ *
+ * - the Origin rule of the whole sandbox (`originAllowed`) on every request: refused with
+ *   `FORBIDDEN_ORIGIN` (HTTP 403 `{"code":4,...}` for polling, 400 for an upgrade: Engine.IO's own
+ *   shapes, as the handshake always answered);
+ * - on a handshake (no sid), a slot among the client address's connections to this instance:
+ *   `TOO_MANY_CONNECTIONS` (429 for polling, 400 for an upgrade) past the cap. The slot is given
+ *   back when the Engine.IO connection closes, or when the handshake fails.
+ *
+ * @module
+ */
+import { ServerResponse, type IncomingMessage } from 'node:http'
+import type { Server } from 'socket.io'
+import { originAllowed } from '../app/guard.ts'
+import { Quota } from '../spaces/index.ts'
+
+export interface EngineGuardOptions {
+  allowedOrigins: ReadonlySet<string>
+  maxConnectionsPerAddress: number
+  log: (line: string) => void
+}
+
+/** Engine.IO's error code for "Forbidden", as its own refusals carry it. */
+const ENGINE_FORBIDDEN = 4
+
+/** Answers a refused Engine.IO request in the shape Engine.IO uses for its own refusals. */
+function refuse(req: IncomingMessage, res: unknown, status: number, code: string): void {
+  if (res instanceof ServerResponse) {
+    if (res.headersSent) return void res.end()
+    res.writeHead(status, { 'Content-Type': 'application/json', Connection: 'close' })
+    res.end(JSON.stringify({ code: ENGINE_FORBIDDEN, message: code }))
+    return
+  }
+  // An upgrade: `res` is Engine.IO's stand-in, the raw TCP socket is the request's.
+  const socket = req.socket
+  socket.on('error', () => undefined)
+  if (socket.writable) {
+    socket.end(`HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(code)}\r\n\r\n${code}`)
+  }
+}
+
+/** Whether this Engine.IO request opens a session (a handshake has no sid). */
+function isHandshake(req: IncomingMessage): boolean {
+  return !new URL(req.url ?? '/', 'http://sandbox').searchParams.has('sid')
+}
+
+/**
+ * Installs the guard on `io`'s Engine.IO server.
+ *
+ * @example
+ * guardEngine(io, { allowedOrigins: new Set(['http://localhost:4321']), maxConnectionsPerAddress: 128, log })
+ */
+export function guardEngine(io: Server, options: EngineGuardOptions): void {
+  const perAddress = new Quota<string>(options.maxConnectionsPerAddress)
+  /** Handshakes that took a slot and have not become a connection (or failed) yet. */
+  const pending = new WeakMap<IncomingMessage, { release: () => void; onClose: () => void }>()
+  /** Ends `req`'s wait; returns its slot's release, for the caller to keep or run. */
+  const settle = (req: IncomingMessage): (() => void) | undefined => {
+    const entry = pending.get(req)
+    if (!entry) return undefined
+    pending.delete(req)
+    req.socket.off('close', entry.onClose)
+    return entry.release
+  }
+
+  io.engine.use((req: IncomingMessage, res: unknown, next: (error?: Error) => void) => {
+    const origin = req.headers.origin
+    if (!originAllowed(options.allowedOrigins, origin, req.headers['sec-fetch-site']?.toString())) {
+      options.log(`refused an Engine.IO request from origin ${origin ?? '(none, cross-site)'}`)
+      refuse(req, res, 403, 'FORBIDDEN_ORIGIN')
+      return next(new Error('FORBIDDEN_ORIGIN'))
+    }
+    if (!isHandshake(req)) return next()
+    const address = req.socket.remoteAddress ?? 'unknown'
+    const release = perAddress.tryTake(address)
+    if (!release) {
+      options.log(`refused a connection from ${address}: ${perAddress.limit} already open`)
+      refuse(req, res, 429, 'TOO_MANY_CONNECTIONS')
+      return next(new Error('TOO_MANY_CONNECTIONS'))
+    }
+    // A handshake that dies before becoming a session (e.g. refused by ws) gives its slot back.
+    const onClose = (): void => settle(req)?.()
+    pending.set(req, { release, onClose })
+    req.socket.once('close', onClose)
+    next()
+  })
+  io.engine.on('connection', (socket: { request: IncomingMessage; once(event: 'close', listener: () => void): unknown }) => {
+    const release = settle(socket.request)
+    if (release) socket.once('close', release)
+  })
+  io.engine.on('connection_error', (error: { req: IncomingMessage }) => settle(error.req)?.())
+}

@@ -46,7 +46,11 @@ const timeoutToSandboxError = (error: unknown): never => {
  * Registers the cluster events on a socket of a cluster namespace (a no-op elsewhere).
  * Pass it as the playground's `extend` option.
  */
-export function clusterEvents(instanceId: string, tracer: Tracer): (socket: PlaygroundSocket, on: EventRegistrar, context: SocketContext) => void {
+export function clusterEvents(
+  instanceId: string,
+  tracer: Tracer,
+  options: { /** No Redis at all: `/with-redis` runs on the in-memory adapter too. */ localOnly: boolean },
+): (socket: PlaygroundSocket, on: EventRegistrar, context: SocketContext) => void {
   return (socket, on, { space, namespace, me, nsp, nextTraceId }) => {
     if (!isClusterNamespace(namespace)) return
     answerCensus(nsp, instanceId)
@@ -74,8 +78,9 @@ export function clusterEvents(instanceId: string, tracer: Tracer): (socket: Play
 
     on('cluster:server-side-emit', z.object({}).strict(), async (): Promise<ServerSideEmitAck> => {
       const own = { instance: instanceId, sockets: nsp.sockets.size }
-      // The in-memory adapter has nobody to ask: only this instance answers, which is the point.
-      if (namespace === '/without-redis') return { ok: true, answers: [own] }
+      // The in-memory adapter has nobody to ask (its serverSideEmit never calls back): only this
+      // instance answers, which is the point of /without-redis and the truth without Redis.
+      if (namespace === '/without-redis' || options.localOnly) return { ok: true, answers: [own] }
       const ask = nsp as unknown as { serverSideEmitWithAck(event: string): Promise<{ instance: string; sockets: number }[]> }
       const others = await ask.serverSideEmitWithAck('census').catch(timeoutToSandboxError)
       return { ok: true, answers: [own, ...others].sort((a, b) => a.instance.localeCompare(b.instance)) }

@@ -147,7 +147,7 @@ export async function startSandboxServer(options: StartOptions = {}): Promise<Sa
     fanout,
     spaces,
     createBucket: () => new TokenBucket(config.eventsPerSecond, config.eventBurst),
-    extend: clusterEvents(config.instanceId, tracer),
+    extend: clusterEvents(config.instanceId, tracer, { localOnly: config.redisUrl === null }),
   })
 
   await new Promise<void>((resolve, reject) => {

@@ -9,7 +9,7 @@ import { createServer } from 'node:net'
 import { afterAll, beforeAll } from 'vitest'
 import { io as connect, type Socket } from 'socket.io-client'
 import { startSandboxServer, type SandboxServer, type StartOptions } from '../src/index.ts'
-import type { HelloEvent, MessageEvent, PlaygroundNamespace, TraceEvent } from '../src/protocol/index.ts'
+import { spaceNamespace, type HelloEvent, type LearnerNamespace, type MessageEvent, type TraceEvent } from '../src/protocol/index.ts'
 
 export const SHARED_REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'
 
@@ -52,14 +52,14 @@ export interface TestClient {
   label: string
 }
 
-/** Connects a playground client and waits for its `hello`. */
+/** Connects a learner client (playground or cluster namespace) and waits for its `hello`. */
 export async function playgroundClient(
   instance: SandboxServer,
   space: string,
-  namespace: PlaygroundNamespace,
+  namespace: LearnerNamespace,
   label: string,
 ): Promise<TestClient> {
-  const socket = connect(`${instance.url}/s/${space}${namespace}`, {
+  const socket = connect(`${instance.url}${spaceNamespace(space, namespace)}`, {
     forceNew: true,
     transports: ['websocket'],
     auth: { label },

@@ -10,7 +10,6 @@ import {
   request,
   settle,
   useCluster,
-  type TestClient,
 } from './harness.ts'
 
 const { at, all, client } = useCluster(3)

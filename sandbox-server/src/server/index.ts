@@ -16,7 +16,7 @@ import { clusterAdapterFactory, clusterEvents, createRedisTap, OutageSimulation,
 import { attachObserve } from '../observe/index.ts'
 import { attachPlayground } from '../playground/index.ts'
 import { attachTransports } from '../transports/index.ts'
-import { OBSERVE_NAMESPACE, parseSpaceNamespace, type FanoutState, type HealthBody } from '../protocol/index.ts'
+import { parseSpaceNamespace, type FanoutState, type HealthBody } from '../protocol/index.ts'
 import { TokenBucket } from '../rate-limit/index.ts'
 import { createRedisLink, type RedisLink } from '../redis/index.ts'
 import { SpaceRegistry } from '../spaces/index.ts'

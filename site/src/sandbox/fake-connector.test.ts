@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { SandboxClient, SandboxInstance } from './connector.ts'
 import { createFakeConnector } from './fake-connector.ts'
-import { PLAYGROUND_NAMESPACES, SEND_CALLS } from './protocol.ts'
 import type { LearnerNamespace, MessageEvent, TraceEvent } from './protocol.ts'
 
 const tick = () => new Promise((r) => setTimeout(r, 0))

@@ -20,7 +20,6 @@ import {
   type ObserverEventMap,
   type SandboxClient,
   type SandboxConnector,
-  type SandboxInstance,
   type SandboxObserver,
 } from './connector.ts'
 import {

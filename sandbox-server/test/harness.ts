@@ -117,7 +117,7 @@ export async function deliveryBarrier(sender: TestClient, receivers: TestClient[
  * const a = await pool.client(instance, space, '/chat', 'A')
  * afterAll(() => stopAll(cluster, pool.sockets()))
  */
-export function clientPool(): { client: typeof playgroundClient; sockets: () => Socket[] } {
+function clientPool(): { client: typeof playgroundClient; sockets: () => Socket[] } {
   const opened: TestClient[] = []
   return {
     client: async (...args) => {

@@ -7,7 +7,7 @@ import { io as connect } from 'socket.io-client'
 import WebSocket from 'ws'
 import type { SandboxServer } from '../src/index.ts'
 import type { RoomAck, SendAck } from '../src/protocol/index.ts'
-import { eventually, playgroundClient, randomSpace, request, settle, startCluster, stopAll, type TestClient } from './harness.ts'
+import { eventually, playgroundClient, randomSpace, request, startCluster, stopAll, type TestClient } from './harness.ts'
 
 let cluster: SandboxServer[]
 let instance: SandboxServer
@@ -125,8 +125,8 @@ describe('handshake errors carry a code', () => {
     const six = await Promise.all(Array.from({ length: 6 }, (_, i) => playgroundClient(instance, fullSpace, '/chat', `C${i}`)))
     expect(await handshake(`/s/${fullSpace}/chat`, { label: 'G' })).toMatchObject({ data: { code: 'SPACE_FULL' } })
     for (const c of six) c.socket.disconnect()
-    await settle(100)
-    expect(await handshake(`/s/${fullSpace}/chat`, { label: 'G' })).toMatchObject({ message: 'connected' })
+    // The slots free up once the instance has seen the six disconnects.
+    await eventually(async () => expect(await handshake(`/s/${fullSpace}/chat`, { label: 'G' })).toMatchObject({ message: 'connected' }))
   })
 
   it('refuses a page from another origin with FORBIDDEN_ORIGIN, polling (403) and websocket (400)', async () => {

@@ -4,13 +4,14 @@
 import { Redis } from 'ioredis'
 import { describe, expect, it } from 'vitest'
 import { createEmitterApp } from '../src/emitter/index.ts'
+import type { SandboxServer } from '../src/index.ts'
 import type { FetchSocketsAck, ServerSideEmitAck, TraceEvent } from '../src/protocol/index.ts'
 import {
+  deliveryBarrier,
   eventually,
   observer,
   randomSpace,
   request,
-  settle,
   SHARED_REDIS_URL,
   useCluster,
   type TestClient,
@@ -41,7 +42,8 @@ describe('adapter off vs on, side by side on the same cluster', () => {
       for (const c of [on.a, on.l, on.b, on.c]) expect(texts(c)).toEqual(['on'])
       for (const c of [off.a, off.l]) expect(texts(c)).toEqual(['off'])
     })
-    await settle()
+    // Without an adapter nothing leaves i1: the barrier goes i1 -> Redis -> i2, i3, the way a leak would.
+    await deliveryBarrier(on.a, [on.b, on.c])
     expect(texts(off.b)).toEqual([])
     expect(texts(off.c)).toEqual([])
   })
@@ -53,7 +55,7 @@ describe('targeted and cluster-wide requests', () => {
     const { a, l, b, c } = await spread(space, '/with-redis')
     expect(await request(a, 'cluster:direct', { to: c.hello.socketId, text: 'just you' })).toMatchObject({ ok: true })
     await eventually(() => expect(texts(c)).toEqual(['just you']))
-    await settle()
+    await deliveryBarrier(a, [a, l, b])
     for (const other of [a, l, b]) expect(texts(other)).toEqual([])
     expect(await request(a, 'cluster:direct', { to: 'nope', text: 'x' })).toMatchObject({ error: { code: 'INVALID_PAYLOAD' } })
   })
@@ -170,10 +172,9 @@ describe('simulated Redis outage, scoped to one space', () => {
     expect(await request(a, 'cluster:fetch-sockets', {})).toMatchObject({ error: { code: 'CLUSTER_TIMEOUT', message: expect.stringMatching(/simulated/) } })
     expect(Date.now() - started).toBeLessThan(1_000) // fails at once, like a publish to an unreachable Redis
     expect(await request(a, 'cluster:server-side-emit', {})).toMatchObject({ error: { code: 'CLUSTER_TIMEOUT' } })
-    await settle()
-    expect(texts(b)).toEqual([])
 
     await simulate(false)
+    // 'after' is the delivery barrier: b gets it, and 'during' never came before it.
     await request(a, 'send', { call: 'io.emit', text: 'after' })
     await eventually(() => expect(texts(b)).toEqual(['after']))
     expect(watchers[0]?.trace.filter((e) => e.kind === 'outage').map((e) => e.kind === 'outage' && e.down)).toEqual([true, false])
@@ -182,7 +183,9 @@ describe('simulated Redis outage, scoped to one space', () => {
     // A learner who leaves during a simulated outage does not leave the space cut off.
     await simulate(true)
     for (const w of watchers) w.socket.disconnect()
-    await settle(100)
+    // The outage ends when the instances have seen the last observer of the space leave.
+    const observersOf = (instance: SandboxServer) => [...instance.io.of('/observe').sockets.values()].filter((s) => s.handshake.auth.space === space)
+    await eventually(() => expect(all().flatMap(observersOf)).toEqual([]))
     await request(a, 'send', { call: 'io.emit', text: 'after the observers left' })
     await eventually(() => expect(texts(b)).toEqual(['after', 'after the observers left']))
   })

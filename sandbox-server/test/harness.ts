@@ -2,6 +2,8 @@
  * Test harness: real sandbox instances on ephemeral ports joined through a real Redis, real
  * socket.io-client connections, and (for outage tests) a private `redis-server` on a free port.
  * Every run uses its own adapter key prefix, so the shared Redis is never polluted.
+ * Nothing here sleeps for a fixed time: tests wait on a condition (`eventually`) or, to assert that
+ * something did NOT arrive, on a later message that must arrive (`deliveryBarrier`).
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
@@ -9,7 +11,7 @@ import { createServer } from 'node:net'
 import { afterAll, beforeAll } from 'vitest'
 import { io as connect, type Socket } from 'socket.io-client'
 import { startSandboxServer, type SandboxServer, type StartOptions } from '../src/index.ts'
-import type { HelloEvent, MessageEvent, PlaygroundNamespace, TraceEvent } from '../src/protocol/index.ts'
+import { spaceNamespace, type HelloEvent, type LearnerNamespace, type MessageEvent, type TraceEvent } from '../src/protocol/index.ts'
 
 export const SHARED_REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'
 
@@ -48,18 +50,24 @@ export async function stopAll(instances: SandboxServer[], clients: Socket[] = []
 export interface TestClient {
   socket: Socket
   hello: HelloEvent
+  /** Every message received, except delivery barriers. */
   received: MessageEvent[]
+  /** Texts of the delivery barriers received. */
+  barriers: Set<string>
   label: string
 }
 
-/** Connects a playground client and waits for its `hello`. */
+/** Barrier messages carry this prefix; clients keep them out of `received`. */
+const BARRIER_PREFIX = 'rtwb-barrier-'
+
+/** Connects a learner client (playground or cluster namespace) and waits for its `hello`. */
 export async function playgroundClient(
   instance: SandboxServer,
   space: string,
-  namespace: PlaygroundNamespace,
+  namespace: LearnerNamespace,
   label: string,
 ): Promise<TestClient> {
-  const socket = connect(`${instance.url}/s/${space}${namespace}`, {
+  const socket = connect(`${instance.url}${spaceNamespace(space, namespace)}`, {
     forceNew: true,
     transports: ['websocket'],
     auth: { label },
@@ -67,12 +75,38 @@ export async function playgroundClient(
     reconnectionDelayMax: 500,
   })
   const received: MessageEvent[] = []
-  socket.on('message', (message: MessageEvent) => received.push(message))
+  const barriers = new Set<string>()
+  socket.on('message', (message: MessageEvent) => {
+    if (message.text.startsWith(BARRIER_PREFIX)) barriers.add(message.text)
+    else received.push(message)
+  })
   const hello = await new Promise<HelloEvent>((resolve, reject) => {
     socket.once('hello', resolve)
     socket.once('connect_error', reject)
   })
-  return { socket, hello, received, label }
+  return { socket, hello, received, barriers, label }
+}
+
+/**
+ * A delivery barrier, to assert that something did NOT arrive without sleeping: `sender` sends an
+ * `io.emit` in its space and namespace after the message under test, and this resolves once every
+ * one of `receivers` got it. A message sent earlier on the same path would have arrived first (one
+ * socket delivers in order; an instance publishes on one Redis connection and Redis forwards in
+ * order), so whatever is missing by then is not coming. Resolves to the barrier's send ack.
+ *
+ * @example
+ * await request(a, 'send', { call: 'socket.to(room).emit', rooms: ['paris'], text: 'hi' })
+ * await deliveryBarrier(a, [a, c])
+ * expect(c.received).toEqual([])
+ */
+export async function deliveryBarrier(sender: TestClient, receivers: TestClient[]): Promise<{ traceId: string }> {
+  const text = `${BARRIER_PREFIX}${randomBytes(4).toString('hex')}`
+  const ack = await request<{ ok: true; traceId: string }>(sender, 'send', { call: 'io.emit', text })
+  await eventually(() => {
+    const waiting = receivers.filter((receiver) => !receiver.barriers.has(text)).map((receiver) => receiver.label)
+    if (waiting.length > 0) throw new Error(`barrier ${text} has not reached ${waiting.join(', ')}`)
+  })
+  return ack
 }
 
 /**
@@ -83,7 +117,7 @@ export async function playgroundClient(
  * const a = await pool.client(instance, space, '/chat', 'A')
  * afterAll(() => stopAll(cluster, pool.sockets()))
  */
-export function clientPool(): { client: typeof playgroundClient; sockets: () => Socket[] } {
+function clientPool(): { client: typeof playgroundClient; sockets: () => Socket[] } {
   const opened: TestClient[] = []
   return {
     client: async (...args) => {
@@ -158,23 +192,32 @@ export async function eventually(check: () => void | Promise<void>, timeoutMs = 
   }
 }
 
-/** Gives in-flight packets time to arrive, to assert that something did NOT happen. */
-export function settle(ms = 300): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms))
-}
-
+/**
+ * A loopback port nothing listens on right now. Only for what must be told a port number before it
+ * starts and cannot report the one it got: a `redis-server` (`--port 0` turns TCP off) that a test
+ * restarts on the same URL, or a Redis URL at which nothing may answer. Servers of our own listen
+ * on port 0 instead.
+ *
+ * @example
+ * const url = `redis://127.0.0.1:${await freePort()}` // nothing answers there
+ */
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer()
     server.once('error', reject)
     server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number }
-      server.close(() => resolve(port))
+      const address = server.address()
+      const port = typeof address === 'object' && address ? address.port : 0
+      server.close(() => (port > 0 ? resolve(port) : reject(new Error('no port was assigned'))))
     })
   })
 }
 
-/** A private redis-server on a free loopback port, which a test may stop and restart. */
+/**
+ * A private redis-server on a free loopback port, which a test may stop and restart. It takes a
+ * TCP port picked with `freePort()`: `--port 0` would turn TCP off, and instances must find it at
+ * the same `redis://` URL after a restart.
+ */
 export class PrivateRedis {
   #process: ChildProcess | null = null
   readonly port: number

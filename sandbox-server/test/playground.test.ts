@@ -3,15 +3,7 @@
  */
 import { describe, expect, it } from 'vitest'
 import type { RoomAck, SendAck, TraceEvent } from '../src/protocol/index.ts'
-import {
-  eventually,
-  observer,
-  randomSpace,
-  request,
-  settle,
-  useCluster,
-  type TestClient,
-} from './harness.ts'
+import { deliveryBarrier, eventually, observer, randomSpace, request, useCluster } from './harness.ts'
 
 const { at, all, client } = useCluster(3)
 
@@ -28,7 +20,7 @@ describe('rooms across instances', () => {
     const ack = await request<SendAck>(a, 'send', { call: 'socket.to(room).emit', rooms: ['paris'], text: 'hi paris' })
     expect(ack).toMatchObject({ ok: true })
     await eventually(() => expect(b.received.map((m) => m.text)).toEqual(['hi paris']))
-    await settle()
+    await deliveryBarrier(a, [a, c])
     expect(a.received).toEqual([])
     expect(c.received).toEqual([])
     expect(b.received[0]).toMatchObject({ call: 'socket.to(room).emit', from: 'A', rooms: ['paris'] })
@@ -50,7 +42,7 @@ describe('rooms across instances', () => {
       expect(b.received.map((m) => m.text)).toEqual(['one', 'two'])
       expect(c.received.map((m) => m.text)).toEqual(['two'])
     })
-    await settle()
+    await deliveryBarrier(a, [b])
     expect(b.received).toHaveLength(2)
   })
 
@@ -67,7 +59,7 @@ describe('rooms across instances', () => {
       expect(b.received.map((m) => m.text)).toEqual(['bcast', 'all'])
       expect(c.received.map((m) => m.text)).toEqual(['bcast', 'all'])
     })
-    await settle()
+    await deliveryBarrier(c, [c])
     expect(c.received.map((m) => m.text)).not.toContain('server only')
   })
 })
@@ -82,7 +74,8 @@ describe('isolation', () => {
     await request(a, 'send', { call: 'io.emit', text: 'chat only' })
     await request(a, 'send', { call: 'io.to(room).emit', rooms: ['paris'], text: 'chat paris' })
     await eventually(() => expect(a.received).toHaveLength(2))
-    await settle()
+    // The barrier takes the path a leak would: from a's instance to admin's, in admin's namespace.
+    await deliveryBarrier(await client(at(0), space, '/admin', 'P'), [admin])
     expect(admin.received).toEqual([])
   })
 
@@ -97,7 +90,9 @@ describe('isolation', () => {
       expect(mine.received.map((m) => m.text)).toEqual(['mine'])
       expect(theirs.received.map((m) => m.text)).toEqual(['theirs'])
     })
-    await settle()
+    // Each barrier takes the path a leak would: from the other learner's instance, in this space.
+    await deliveryBarrier(await client(at(1), mine.hello.space, '/chat', 'P'), [mine])
+    await deliveryBarrier(await client(at(0), theirs.hello.space, '/chat', 'P'), [theirs])
     expect(mine.received).toHaveLength(1)
     expect(theirs.received).toHaveLength(1)
   })
@@ -136,7 +131,9 @@ describe('server-side trace', () => {
         expect.objectContaining({ kind: 'delivery', instance: 'i2', recipients: [{ socketId: b.hello.socketId, label: 'B' }] }),
       ])
     })
-    await settle()
+    // c's instance traces the barrier's delivery after any delivery of the traced call.
+    const barrier = await deliveryBarrier(a, [c])
+    await eventually(() => expect(w3?.some((e) => 'traceId' in e && e.traceId === barrier.traceId)).toBe(true))
     expect(ofCall(w3)).toEqual([])
     expect(w1?.some((e) => e.kind === 'join' && e.label === 'A' && e.room === 'paris')).toBe(true)
     expect(w3?.some((e) => e.kind === 'connect' && e.socketId === c.hello.socketId)).toBe(true)

@@ -11,6 +11,15 @@ import { existsSync, readFileSync, statSync } from 'node:fs'
 import path from 'node:path'
 import { gzipSync } from 'node:zlib'
 
+/**
+ * Budgets of a lesson page, gzip, KB = 1000 bytes: the JS it may load (lazy widget chunks
+ * included; the search dialog's chunk apart, it loads on demand) and its CSS.
+ *
+ * @example
+ * if (assets.cssGzipBytes > BUDGET.cssBytes) console.log('over budget')
+ */
+export const BUDGET = { jsBytes: 36_000, cssBytes: 20_000 } as const
+
 export interface AssetFile {
   /** Path relative to distDir (`(inline)#n` for inline scripts/styles). */
   path: string

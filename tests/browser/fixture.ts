@@ -5,7 +5,7 @@
  */
 import { chromium, type Browser, type Page } from 'playwright-core'
 import { expect } from 'vitest'
-import { measurePageAssets } from '../../scripts/check-budget/index.ts'
+import { BUDGET, measurePageAssets } from '../../scripts/check-budget/index.ts'
 import { CHROMIUM_ARGS, findChromium } from '../../scripts/chromium.mjs'
 import { resolveLauncherConfig } from '../../scripts/start/config.ts'
 import { ROOT, startWorkbook, type Workbook } from '../../scripts/start/index.ts'
@@ -49,9 +49,6 @@ export async function startBrowserFixture(): Promise<BrowserFixture> {
     },
   }
 }
-
-/** Budgets of a lesson page, gzip: JS it loads (lazy widget chunks included; search opens on demand) and CSS. */
-export const BUDGET = { jsBytes: 36_000, cssBytes: 20_000 }
 
 /** Asserts a built page holds the budgets and prints its figures. */
 export function expectWithinBudget(pagePath: string): void {

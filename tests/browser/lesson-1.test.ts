@@ -44,8 +44,10 @@ describe('transport race', () => {
     await expect.poll(() => widget.getAttribute('data-state')).toBe('running')
     await expect.poll(() => number('websocket', 'tr-events'), { timeout: 10_000 }).toBeGreaterThanOrEqual(40)
     await page.getByTestId('tr-stop').click()
-    await page.waitForTimeout(1_500) // the last long poll answers, the last SSE event lands
-    const counts = await Promise.all(TRANSPORTS.map((t) => number(t, 'tr-events')))
+    // The last long poll answers, the last SSE event lands: the three counts come together.
+    const countsNow = () => Promise.all(TRANSPORTS.map((t) => number(t, 'tr-events')))
+    await expect.poll(async () => { const c = await countsNow(); return Math.max(...c) - Math.min(...c) }, { timeout: 5_000 }).toBeLessThanOrEqual(2)
+    const counts = await countsNow()
     console.log(`race: events ${TRANSPORTS.map((t, i) => `${t} ${counts[i]}`).join(', ')}`)
     for (const transport of TRANSPORTS) expect(await number(transport, 'tr-missing')).toBe(0)
     const [lp, sse, ws] = counts as [number, number, number]

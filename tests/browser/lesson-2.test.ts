@@ -76,9 +76,15 @@ describe('room playground', () => {
     // The server-side trace: i1 ran the line, i2 delivered to B.
     await expect.poll(() => page.getByTestId('rp-log').textContent()).toContain('socket.to("paris").emit("message", msg)')
     await expect.poll(() => page.getByTestId('rp-log-item').filter({ hasText: 'i2' }).filter({ hasText: 'B' }).count()).toBeGreaterThan(0)
-    await page.waitForTimeout(400)
-    expect(await client('A').getByTestId('rp-received-item').count()).toBe(0)
-    expect(await client('C').getByTestId('rp-received-item').count()).toBe(0)
+    // Delivery barrier: A's later io.emit must reach A and C; 'bonjour paris' would have come before it.
+    await page.locator('[data-testid="rp-send-call"][value="io.emit"]').check()
+    await page.getByTestId('rp-send-text').fill('barrier')
+    await page.getByTestId('rp-send').click()
+    for (const label of ['A', 'C']) {
+      const items = client(label).getByTestId('rp-received-item')
+      await expect.poll(() => items.filter({ hasText: 'barrier' }).count(), { timeout: 5_000 }).toBe(1)
+      expect(await items.filter({ hasText: 'bonjour paris' }).count()).toBe(0)
+    }
   })
 })
 

@@ -50,9 +50,15 @@ describe('cluster fan-out', () => {
       await expect.poll(() => received('/with-redis', instance).filter({ hasText: 'hello /with-redis' }).count(), { timeout: 5_000 }).toBe(1)
     }
     await expect.poll(() => received('/without-redis', 'i1').filter({ hasText: 'hello /without-redis' }).count()).toBe(1)
-    await page.waitForTimeout(500)
-    expect(await received('/without-redis', 'i2').count()).toBe(0)
-    expect(await received('/without-redis', 'i3').count()).toBe(0)
+    // Delivery barrier: a later /with-redis emit from i1 reaches i2 and i3 through Redis, the only
+    // way the /without-redis message could have gone; once it is there, that message is not coming.
+    await page.getByTestId('cf-send-from').selectOption('A@/with-redis')
+    await page.getByTestId('cf-send-text').fill('barrier')
+    await page.getByTestId('cf-send').click()
+    for (const instance of ['i2', 'i3']) {
+      await expect.poll(() => received('/with-redis', instance).filter({ hasText: 'barrier' }).count(), { timeout: 5_000 }).toBe(1)
+      expect(await received('/without-redis', instance).count()).toBe(0)
+    }
     // The Redis traffic panel shows the publish, read by the other instances' subscribers.
     await expect.poll(() => page.getByTestId('cf-redis-row').count()).toBeGreaterThan(0)
     const row = page.getByTestId('cf-redis-row').first()

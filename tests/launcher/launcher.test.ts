@@ -9,7 +9,7 @@ import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { resolveLauncherConfig, type LauncherOptions } from '../../scripts/start/config.ts'
 import { startWorkbook, ROOT, type Workbook } from '../../scripts/start/index.ts'
-import { eventually, freePort, uniquePrefix } from '../../sandbox-server/test/harness.ts'
+import { eventually, freePort, SHARED_REDIS_URL, uniquePrefix } from '../../sandbox-server/test/harness.ts'
 import type { HealthBody, SandboxDirectory } from '../../sandbox-server/src/protocol/index.ts'
 
 const siteDir = mkdtempSync(join(tmpdir(), 'rtwb-site-'))
@@ -64,6 +64,7 @@ const alive = (pid: number): boolean => {
 
 describe('launcher', () => {
   it('starts a redis-server when none answers, serves /sandbox.json, and stops it all', async () => {
+    // The launcher's own redis-server is told its port in the URL: it cannot take port 0.
     const port = await freePort()
     const started = await start(`redis://127.0.0.1:${port}`)
     expect(started.redis.kind).toBe('started')
@@ -100,7 +101,7 @@ describe('launcher', () => {
   })
 
   it('restarts a crashed instance on the same port', async () => {
-    const started = await start('redis://127.0.0.1:6379', '1', { restartDelayMs: 50 })
+    const started = await start(SHARED_REDIS_URL, '1', { restartDelayMs: 50 })
     const instance = started.instances[1]
     if (!instance?.pid) throw new Error('no instance')
     const { port, pid } = instance
@@ -117,7 +118,7 @@ describe('launcher', () => {
 it('instances exit when the launcher is killed (no orphans)', async () => {
   const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/start/main.ts'], {
     cwd: ROOT,
-    env: { ...process.env, SITE_DIR: siteDir, SKIP_BUILD: '1', SITE_PORT: '0', SANDBOX_PORT: '0', SANDBOX_KEY_PREFIX: uniquePrefix() },
+    env: { ...process.env, REDIS_URL: SHARED_REDIS_URL, SITE_DIR: siteDir, SKIP_BUILD: '1', SITE_PORT: '0', SANDBOX_PORT: '0', SANDBOX_KEY_PREFIX: uniquePrefix() },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   let output = ''

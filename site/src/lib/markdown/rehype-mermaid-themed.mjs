@@ -9,6 +9,7 @@
  *                 components/MermaidClient.astro lazy-loads mermaid in the browser.
  */
 import rehypeMermaid from 'rehype-mermaid'
+import { unified } from 'unified'
 
 /**
  * @typedef {{ type: string, tagName?: string, value?: string, properties?: Record<string, unknown>, children?: HNode[] }} HNode
@@ -60,8 +61,9 @@ function wrapper(variant, child) {
 export function rehypeMermaidThemed(options) {
   const mode = options?.mode ?? 'client'
   const common = { strategy: /** @type {const} */ ('inline-svg'), launchOptions: options.launchOptions }
-  const light = mode === 'build' ? rehypeMermaid({ ...common, mermaidConfig: { theme: 'default' }, prefix: 'mermaid-light' }) : undefined
-  const dark = mode === 'build' ? rehypeMermaid({ ...common, mermaidConfig: { theme: 'dark' }, prefix: 'mermaid-dark' }) : undefined
+  // One unified processor per theme: `run` gives rehype-mermaid the processor and promise it is typed for.
+  const light = mode === 'build' ? unified().use(rehypeMermaid, { ...common, mermaidConfig: { theme: 'default' }, prefix: 'mermaid-light' }) : undefined
+  const dark = mode === 'build' ? unified().use(rehypeMermaid, { ...common, mermaidConfig: { theme: 'dark' }, prefix: 'mermaid-dark' }) : undefined
 
   /** @param {HNode} tree @param {any} file */
   return async (tree, file) => {
@@ -87,8 +89,8 @@ export function rehypeMermaidThemed(options) {
     }
     // Each transformer only sees its own wrappers (same objects as in the tree), so both can run at once.
     await Promise.all([
-      light(/** @type {any} */ ({ type: 'root', children: lightWrappers }), file),
-      dark(/** @type {any} */ ({ type: 'root', children: darkWrappers }), file),
+      light.run(/** @type {any} */ ({ type: 'root', children: lightWrappers }), file),
+      dark.run(/** @type {any} */ ({ type: 'root', children: darkWrappers }), file),
     ])
     // Keep wide diagrams readable on phones: never shrink below min(natural width, 560px);
     // the .rtwb-diagram wrapper scrolls horizontally instead.

@@ -8,7 +8,7 @@
  */
 
 /**
- * @typedef {{ type: string, lang?: string | null, value?: string, children?: MdNode[], data?: Record<string, unknown> }} MdNode
+ * @typedef {{ type: string, lang?: string | null, value?: string, children?: MdNode[], data?: object }} MdNode
  */
 
 /** @param {MdNode} node */

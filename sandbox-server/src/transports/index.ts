@@ -23,12 +23,9 @@ import { Hono, type Context } from 'hono'
 import { streamSSE } from 'hono/streaming'
 import { WebSocketServer, type WebSocket } from 'ws'
 import { parseOrThrow, SandboxError } from '../errors/index.ts'
+import { cutSchema, streamSettingsSchema, upstreamMessageSchema, wsClientMessageSchema } from '../protocol/schemas.ts'
 import {
   SPACE_CODE_PATTERN,
-  cutSchema,
-  streamSettingsSchema,
-  upstreamMessageSchema,
-  wsClientMessageSchema,
   type HandshakeCapture,
   type PollAnswer,
   type TransportName,

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import type { SandboxClient, SandboxInstance } from './connector.ts'
 import { createFakeConnector } from './fake-connector.ts'
-import { PLAYGROUND_NAMESPACES, SEND_CALLS } from './protocol.ts'
-import type { LearnerNamespace, MessageEvent, TraceEvent } from './protocol.ts'
+import { PLAYGROUND_NAMESPACES, SEND_CALLS } from '@realtime-workbook/sandbox-server/protocol'
+import type { LearnerNamespace, MessageEvent, TraceEvent } from '@realtime-workbook/sandbox-server/protocol'
 
 const tick = () => new Promise((r) => setTimeout(r, 0))
 const settle = async () => {

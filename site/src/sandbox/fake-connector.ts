@@ -9,7 +9,6 @@
  * per-space outage simulation, and `fake.fetch` for the emitter (`POST /emit`) and Engine.IO
  * long-polling requests (sessions live on the instance that created them).
  */
-import { serverLine } from '../../../sandbox-server/src/playground/index.ts'
 import {
   createEmitter,
   instanceBase,
@@ -28,6 +27,7 @@ import {
   LABEL_PATTERN,
   ROOM_NAME_PATTERN,
   SEND_CALLS,
+  serverLine,
   type ErrorCode,
   type FanoutState,
   type HealthBody,
@@ -37,7 +37,7 @@ import {
   type SendCall,
   type TraceEvent,
   type TracedSocket,
-} from './protocol.ts'
+} from '@realtime-workbook/sandbox-server/protocol'
 
 interface FakeSocket {
   id: string

@@ -15,7 +15,7 @@
  *
  * @module
  */
-import { anyOf, arrayOf, isBoolean, isNumber, isPort, isString, isStringPair, objectOf, oneOf, optional, orNull, type Check } from './check.ts'
+import { anyOf, arrayOf, isBoolean, isNumber, isString, isStringPair, objectOf, oneOf, optional, orNull, type Check } from './check.ts'
 
 export * from './lines.ts'
 export * from './check.ts'
@@ -50,7 +50,10 @@ export const OBSERVE_NAMESPACE = '/observe'
  * Matches a space-scoped learner namespace; groups: space code, learner-facing name.
  * Built from the lists above: `/^\/s\/([a-z0-9]{6})(\/chat|\/admin|\/with-redis|\/without-redis)$/`.
  */
-export const SPACE_NAMESPACE_PATTERN = new RegExp(`^/s/(${SPACE_CODE_SOURCE})(${LEARNER_NAMESPACES.join('|')})$`)
+export const SPACE_NAMESPACE_PATTERN = /* @__PURE__ */ spaceNamespacePattern()
+function spaceNamespacePattern(): RegExp {
+  return new RegExp(`^/s/(${SPACE_CODE_SOURCE})(${LEARNER_NAMESPACES.join('|')})$`)
+}
 
 /**
  * The wire name of a learner-facing namespace in a space.
@@ -570,6 +573,7 @@ export interface HealthBody {
 // ---------------------------------------------------------------------------------------------
 // Checks of what the browser receives: acks, events, HTTP answers (zod-free, see ./check.ts).
 // Each is declared with its protocol type, so the compiler proves it accepts nothing else.
+// Pages bundle only the checks they use (`@__PURE__` where a bundler cannot tell by itself).
 // ---------------------------------------------------------------------------------------------
 
 /** `{ code, message }` of a sandbox error (an error ack's `error`, `sandbox:error`, `connect_error.data`). */
@@ -639,7 +643,7 @@ const traceBase = { at: isNumber, instance: isString, namespace: oneOf(LEARNER_N
 const tracedSocket = { socketId: isString, label: isString }
 const onSocket = { ...traceBase, ...tracedSocket }
 
-export const isTraceEvent: Check<TraceEvent> = anyOf(
+export const isTraceEvent: Check<TraceEvent> = /* @__PURE__ */ anyOf(
   objectOf({ ...onSocket, kind: oneOf(['connect']) }),
   objectOf({ ...onSocket, kind: oneOf(['disconnect']), reason: isString }),
   objectOf({ ...onSocket, kind: oneOf(['join', 'leave']), room: isString, rooms: isRooms }),
@@ -651,8 +655,8 @@ export const isTraceEvent: Check<TraceEvent> = anyOf(
 )
 
 export const isSandboxDirectory: Check<SandboxDirectory> = objectOf({
-  instances: arrayOf(objectOf({ id: isString, port: isPort })),
-  emitter: optional(objectOf({ port: isPort })),
+  instances: arrayOf(objectOf({ id: isString, port: isNumber })),
+  emitter: optional(objectOf({ port: isNumber })),
   fanout: oneOf(DIRECTORY_FANOUTS),
 })
 
@@ -670,7 +674,7 @@ export const isEmitAnswer: Check<EmitAnswer> = ackOf(objectOf({ ok: isTrue, trac
 
 const streamEvent = objectOf({ id: isNumber, sentAt: isNumber, data: isString })
 export const isPollAnswer: Check<PollAnswer> = objectOf({ events: arrayOf(streamEvent), cursor: isNumber, timedOut: isBoolean, gap: isBoolean })
-export const isWsServerMessage: Check<WsServerMessage> = anyOf(
+export const isWsServerMessage: Check<WsServerMessage> = /* @__PURE__ */ anyOf(
   streamEvent,
   objectOf({ type: oneOf(['ack']), text: isString, receivedAt: isNumber }),
   objectOf({ type: oneOf(['error']), error: isSandboxErrorBody }),

@@ -98,11 +98,9 @@ describe('checks of what the browser receives', () => {
     for (const check of Object.values(ACK_CHECKS)) expect(check(error)).toBe(true)
 
     expect(explain(ACK_CHECKS['room:join'], { ok: true, rooms: ['paris', 3] }, 'room:join answer')).toBe(
-      'room:join answer.rooms[1]: expected a string',
+      'room:join answer.rooms[1]: unexpected value',
     )
-    expect(explain(ACK_CHECKS.send, { error: { code: 'NOPE', message: 'x' } }, 'send answer')).toMatch(
-      /^send answer\.error\.code: expected "INVALID_PAYLOAD" \| "UNKNOWN_EVENT" \| /,
-    )
+    expect(explain(ACK_CHECKS.send, { error: { code: 'NOPE', message: 'x' } }, 'send answer')).toBe('send answer.error.code: unexpected value')
     expect(ACK_CHECKS.send(undefined)).toBe(false)
     expect(ACK_CHECKS.send({ ok: true })).toBe(false)
     expect(ACK_CHECKS['cluster:server-side-emit']({ ok: true, answers: [{ instance: 'i1', sockets: '2' }] })).toBe(false)
@@ -132,20 +130,20 @@ describe('checks of what the browser receives', () => {
     for (const event of events) expect(isTraceEvent(event), event.kind).toBe(true)
     expect(isTraceEvent({ ...who, kind: 'teleport' })).toBe(false)
     expect(isTraceEvent({ ...base, kind: 'delivery', traceId: 't', recipients: [{ socketId: 's2' }] })).toBe(false)
-    expect(explain(isTraceEvent, { kind: 'connect' }, 'trace')).toBe('trace: expected one of 8 known shapes')
+    expect(explain(isTraceEvent, { kind: 'connect' }, 'trace')).toBe('trace: unexpected value')
   })
 
   it('accept /sandbox.json, /healthz and transport answers, and reject malformed ones', () => {
     expect(isSandboxDirectory({ instances: [{ id: 'i1', port: 4001 }], fanout: 'local-only' })).toBe(true)
     expect(isSandboxDirectory({ instances: [{ id: 'i1', port: 4001 }], emitter: { port: 4004 }, fanout: 'redis' })).toBe(true)
     expect(explain(isSandboxDirectory, { instances: [{ id: 1, port: 4001 }], fanout: 'redis' }, '/sandbox.json')).toBe(
-      '/sandbox.json.instances[0].id: expected a string',
+      '/sandbox.json.instances[0].id: unexpected value',
     )
-    expect(isSandboxDirectory({ instances: [{ id: 'i1', port: 99999 }], fanout: 'redis' })).toBe(false)
+    expect(isSandboxDirectory({ instances: [{ id: 'i1', port: '4001' }], fanout: 'redis' })).toBe(false)
     expect(isSandboxDirectory({ instances: [], emitter: { port: 'x' }, fanout: 'redis' })).toBe(false)
     const health = { status: 'ok', instance: 'i1', fanout: 'redis-down', redis: 'down', sockets: 0, spaces: 0, uptimeSeconds: 3 }
     expect(isHealthBody(health)).toBe(true)
-    expect(explain(isHealthBody, { ...health, sockets: null }, 'healthz')).toBe('healthz.sockets: expected a number')
+    expect(explain(isHealthBody, { ...health, sockets: null }, 'healthz')).toBe('healthz.sockets: unexpected value')
     expect(isPollAnswer({ events: [{ id: 1, sentAt: 2, data: '' }], cursor: 1, timedOut: false, gap: false })).toBe(true)
     expect(isPollAnswer({ events: [{ id: '1', sentAt: 2, data: '' }], cursor: 1, timedOut: false, gap: false })).toBe(false)
     expect(isWsServerMessage({ type: 'ack', text: 'hi', receivedAt: 1 })).toBe(true)

@@ -64,7 +64,7 @@ describe('socket.io connector', () => {
     const fetch = () => json(200, { instances: [{ id: 1, port: 5001 }], fanout: 'redis' })
     const dir = await createSocketIoConnector(fakeIo().io, { location: loc, fetch }).directory()
     expect(dir.fallback).toBe(true)
-    expect(dir.fallbackReason).toContain('/sandbox.json.instances[0].id: expected a string')
+    expect(dir.fallbackReason).toContain('/sandbox.json.instances[0].id: unexpected value')
     const empty = () => json(200, { instances: [], fanout: 'redis' })
     expect(await createSocketIoConnector(fakeIo().io, { location: loc, fetch: empty }).directory()).toMatchObject({ fallback: true, fallbackReason: expect.stringContaining('no instances') })
   })
@@ -79,7 +79,7 @@ describe('socket.io connector', () => {
     const instance = { id: 'i1', port: 4001, base: 'http://x:4001' }
     expect(await createSocketIoConnector(fakeIo().io, { location: loc, fetch: () => json(200, health) }).health(instance)).toEqual(health)
     const bad = createSocketIoConnector(fakeIo().io, { location: loc, fetch: () => json(200, { ...health, redis: 'fine' }) })
-    await expect(bad.health(instance)).rejects.toMatchObject({ code: 'BAD_ANSWER', message: expect.stringContaining('/healthz.redis: expected') })
+    await expect(bad.health(instance)).rejects.toMatchObject({ code: 'BAD_ANSWER', message: expect.stringContaining('/healthz.redis: unexpected value') })
   })
 
   it('opens one forced connection per client on the space namespace and maps acks, timeouts and connect errors', async () => {
@@ -114,7 +114,7 @@ describe('socket.io connector', () => {
 
     const odd = client.request('room:join', { room: 'lyon' })
     ;(s.emits[2] as [number, string, unknown, (err: unknown, a?: unknown) => void])[3](null, { ok: true, rooms: 'lyon' })
-    expect(await odd).toEqual({ error: { code: 'BAD_ANSWER', message: 'room:join answer.rooms: expected an array' } })
+    expect(await odd).toEqual({ error: { code: 'BAD_ANSWER', message: 'room:join answer.rooms: unexpected value' } })
 
     s.active = false
     expect(await client.request('room:leave', { room: 'paris' })).toMatchObject({ error: { code: 'DISCONNECTED' } })
@@ -135,7 +135,7 @@ describe('socket.io connector', () => {
     sockets[0]!.handlers.get('sandbox:error')!({ code: 'RATE_LIMITED', message: 'slow down' })
     expect(seen).toEqual([
       message,
-      { code: 'BAD_ANSWER', message: 'message.text: expected a string' },
+      { code: 'BAD_ANSWER', message: 'message.text: unexpected value' },
       { code: 'RATE_LIMITED', message: 'slow down' },
     ])
 

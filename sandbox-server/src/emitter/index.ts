@@ -1,7 +1,7 @@
 /**
  * The emitter service: a process that is **not** a Socket.IO server, yet reaches the learners'
  * clients through Redis with @socket.io/redis-emitter (lesson 3). It has one HTTP route:
- * `POST /emit { space, text, room? }` -> `{ ok, traceId }`.
+ * `POST /emit { space, text, room? }` -> `{ ok, traceId, line }` (`EmitPayload` -> `EmitAnswer` in the protocol).
  *
  * @module
  */

@@ -103,6 +103,12 @@ function ask<T>(socket: Socket, up: boolean, who: string, event: string, payload
   })
 }
 
+/**
+ * The connector over a given `io` (tests pass a stand-in; pages use `loadSocketIoConnector()`).
+ *
+ * @example
+ * const connector = createSocketIoConnector(io, { location: window.location })
+ */
 export function createSocketIoConnector(io: Io, options: SocketIoConnectorOptions = {}): SandboxConnector {
   const loc = options.location ?? window.location
   const doFetch = options.fetch ?? ((input, init) => fetch(input, init))

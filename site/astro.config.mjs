@@ -12,6 +12,7 @@ import { remarkMermaidBlocks } from './src/lib/markdown/remark-mermaid-blocks.mj
 import { rehypeMermaidThemed } from './src/lib/markdown/rehype-mermaid-themed.mjs'
 import { lessonSidebar } from './src/utils/lesson-sidebar.mjs'
 import { CHROMIUM_ARGS, findChromium } from '../scripts/chromium.mjs'
+import { withoutWebTransport } from './src/sandbox/without-webtransport.mjs'
 
 const srcDir = fileURLToPath(new URL('./src/', import.meta.url))
 const repoRoot = fileURLToPath(new URL('../', import.meta.url))
@@ -60,6 +61,7 @@ export default defineConfig({
     ],
   },
   vite: {
+    plugins: [withoutWebTransport()],
     build: {
       // Lesson pages have a 36 KB gzip JS budget: terser packs every chunk (socket.io-client
       // included) tighter than esbuild's minifier.

@@ -6,5 +6,6 @@
 export { startSandboxServer, type SandboxServer, type StartOptions } from './server/index.ts'
 export { instanceConfigFromEnv, resolveInstanceConfig, ConfigError, ENV_NAMES, type InstanceConfig } from './config/index.ts'
 export { SandboxError } from './errors/index.ts'
-export { serverLine } from './playground/index.ts'
+export { createEmitterApp, type EmitterAppOptions } from './emitter/index.ts'
 export * from './protocol/index.ts'
+export * from './protocol/schemas.ts'

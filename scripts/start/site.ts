@@ -13,7 +13,7 @@ import { createAdaptorServer } from '@hono/node-server'
 import { serveStatic } from '@hono/node-server/serve-static'
 import { Hono } from 'hono'
 import { compress } from 'hono/compress'
-import type { SandboxDirectory } from '../../sandbox-server/src/protocol/index.ts'
+import type { SandboxDirectory } from '@realtime-workbook/sandbox-server/protocol'
 
 /** Newest modification time under `path` (files only), skipping dependencies and build output. */
 function newestMtime(path: string): number {

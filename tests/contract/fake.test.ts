@@ -3,7 +3,7 @@
  * widget unit tests use. `real.test.ts` runs the same list against real instances.
  */
 import { afterEach, describe, it } from 'vitest'
-import { resolveInstanceConfig } from '../../sandbox-server/src/config/index.ts'
+import { resolveInstanceConfig } from '@realtime-workbook/sandbox-server/rules'
 import { createFakeConnector } from '../../site/src/sandbox/fake-connector.ts'
 import { createKit, type Kit, type World } from './kit.ts'
 import { scenarios } from './scenarios.ts'

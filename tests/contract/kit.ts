@@ -15,7 +15,7 @@ import type {
   SandboxInstance,
   SandboxObserver,
 } from '../../site/src/sandbox/connector.ts'
-import type { HelloEvent, LearnerNamespace, MessageEvent, SendCall, TraceEvent } from '../../site/src/sandbox/protocol.ts'
+import type { HelloEvent, LearnerNamespace, MessageEvent, SendCall, TraceEvent } from '@realtime-workbook/sandbox-server/protocol'
 
 /** One implementation under test. */
 export interface World {

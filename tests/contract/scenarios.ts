@@ -8,7 +8,7 @@
  * receive" is always asserted after a delivery barrier (`kit.barrier`), never after a sleep.
  */
 import { expect } from 'vitest'
-import type { TraceEvent } from '../../site/src/sandbox/protocol.ts'
+import type { TraceEvent } from '@realtime-workbook/sandbox-server/protocol'
 import { rawRequest, type Kit, type Watcher } from './kit.ts'
 
 export interface Scenario {

@@ -10,7 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { resolveLauncherConfig, type LauncherOptions } from '../../scripts/start/config.ts'
 import { startWorkbook, ROOT, type Workbook } from '../../scripts/start/index.ts'
 import { eventually, freePort, SHARED_REDIS_URL, uniquePrefix } from '../../sandbox-server/test/harness.ts'
-import type { HealthBody, SandboxDirectory } from '../../sandbox-server/src/protocol/index.ts'
+import type { HealthBody, SandboxDirectory } from '@realtime-workbook/sandbox-server/protocol'
 
 const siteDir = mkdtempSync(join(tmpdir(), 'rtwb-site-'))
 writeFileSync(join(siteDir, 'index.html'), '<!doctype html><title>t</title>')

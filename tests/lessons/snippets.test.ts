@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs'
 import { expect, it } from 'vitest'
-import { SEND_CALLS, serverLine } from '../../sandbox-server/src/index.ts'
+import { SEND_CALLS, serverLine } from '@realtime-workbook/sandbox-server/protocol'
 
 const lesson2 = readFileSync(new URL('../../lessons/02-socketio-foundations/index.mdx', import.meta.url), 'utf8')
 /** Text inside fenced code blocks only: prose mentions don't count. */

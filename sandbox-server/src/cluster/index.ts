@@ -9,10 +9,10 @@ import { z } from 'zod'
 import { SandboxError } from '../errors/index.ts'
 import type { Tracer } from '../observe/index.ts'
 import type { EventRegistrar, PlaygroundNsp, PlaygroundSocket, SocketContext } from '../playground/index.ts'
+import { directPayloadSchema, simulateOutageSchema } from '../protocol/schemas.ts'
 import {
   CLUSTER_NAMESPACES,
-  directPayloadSchema,
-  simulateOutageSchema,
+  directEmitLine,
   type ClusterNamespace,
   type FetchSocketsAck,
   type LearnerNamespace,
@@ -54,13 +54,12 @@ export function clusterEvents(
   return (socket, on, { space, namespace, me, nsp, nextTraceId }) => {
     if (!isClusterNamespace(namespace)) return
     answerCensus(nsp, instanceId)
-    const io = `io.of(${JSON.stringify(namespace)})`
     const traceCall = (traceId: string, serverLine: string, text: string): void =>
       tracer.emit(space, { kind: 'call', namespace, ...me, traceId, call: 'io.to(socketId).emit', serverLine, rooms: [], text })
 
     on('cluster:direct', directPayloadSchema, ({ to, text }) => {
       const msg: MessageEvent = { traceId: nextTraceId(), call: 'io.to(socketId).emit', from: me.label, text, rooms: [] }
-      traceCall(msg.traceId, `${io}.to(${JSON.stringify(to)}).emit("message", msg)`, text)
+      traceCall(msg.traceId, directEmitLine(namespace, to), text)
       nsp.to(to).emit('message', msg)
       return { ok: true as const, traceId: msg.traceId }
     })

@@ -1,7 +1,7 @@
 /**
  * The emitter service: a process that is **not** a Socket.IO server, yet reaches the learners'
  * clients through Redis with @socket.io/redis-emitter (lesson 3). It has one HTTP route:
- * `POST /emit { space, text, room? }` -> `{ ok, traceId }`, for the site's pages only (Origin,
+ * `POST /emit { space, text, room? }` -> `{ ok, traceId, line }` (`EmitPayload` -> `EmitAnswer` in the protocol), for the site's pages only (Origin,
  * `Content-Type: application/json`, a few KB; see app/guard.ts), and 503 `REDIS_UNAVAILABLE`
  * when Redis is unreachable: the emitter publishes nothing else, so it cannot claim `ok` then.
  *
@@ -11,28 +11,10 @@ import { Emitter } from '@socket.io/redis-emitter'
 import type { Redis } from 'ioredis'
 import { Hono } from 'hono'
 import { cors } from 'hono/cors'
-import { z } from 'zod'
 import { answerErrors, limitBodies, siteRequestsOnly } from '../app/guard.ts'
 import { parseOrThrow, SandboxError } from '../errors/index.ts'
-import { roomNameSchema, SPACE_CODE_PATTERN, spaceNamespace, type MessageEvent } from '../protocol/index.ts'
-
-export const emitPayloadSchema = z
-  .object({
-    space: z.string().regex(SPACE_CODE_PATTERN, 'space must be 6 characters of a-z and 0-9'),
-    text: z.string().min(1, 'text must not be empty').max(280, 'text must be at most 280 characters'),
-    room: roomNameSchema.optional(),
-  })
-  .strict()
-
-/**
- * The exact line the emitter runs, as the widget shows it.
- *
- * @example
- * emitterLine('paris') // => 'emitter.of("/with-redis").to("paris").emit("message", msg)'
- */
-export function emitterLine(room?: string): string {
-  return `emitter.of("/with-redis")${room ? `.to(${JSON.stringify(room)})` : ''}.emit("message", msg)`
-}
+import { emitterLine, spaceNamespace, type EmitAnswer, type MessageEvent } from '../protocol/index.ts'
+import { emitPayloadSchema } from '../protocol/schemas.ts'
 
 export interface EmitterAppOptions {
   /**
@@ -71,7 +53,8 @@ export function createEmitterApp(options: EmitterAppOptions): Hono {
     const msg: MessageEvent = { traceId: `emitter.${(sequence++).toString(36)}`, call: 'emitter.emit', from: 'emitter', text, rooms: room ? [room] : [] }
     const target = emitter.of(spaceNamespace(space, '/with-redis'))
     ;(room ? target.to(room) : target).emit('message', msg)
-    return c.json({ ok: true, traceId: msg.traceId, line: emitterLine(room) })
+    const answer: EmitAnswer = { ok: true, traceId: msg.traceId, line: emitterLine(room) }
+    return c.json(answer)
   })
   return app
 }

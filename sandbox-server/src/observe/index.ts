@@ -12,9 +12,9 @@
 import type { Namespace, Server, Socket } from 'socket.io'
 import { SandboxError } from '../errors/index.ts'
 import type { SpaceRegistry } from '../spaces/index.ts'
+import { observeAuthSchema } from '../protocol/schemas.ts'
 import {
   OBSERVE_NAMESPACE,
-  observeAuthSchema,
   type FanoutState,
   type ObserveServerEvents,
   type LearnerNamespace,

@@ -13,12 +13,11 @@ import { parseOrThrow, SandboxError } from '../errors/index.ts'
 import type { TokenBucket } from '../rate-limit/index.ts'
 import type { Tracer } from '../observe/index.ts'
 import type { SpaceRegistry } from '../spaces/index.ts'
+import { playgroundAuthSchema, roomPayloadSchema, sendPayloadSchema } from '../protocol/schemas.ts'
 import {
   SPACE_NAMESPACE_PATTERN,
   parseSpaceNamespace,
-  playgroundAuthSchema,
-  roomPayloadSchema,
-  sendPayloadSchema,
+  serverLine,
   type FanoutState,
   type LearnerNamespace,
   type MessageEvent,
@@ -67,33 +66,8 @@ export interface SocketContext {
 export type EventRegistrar = <S extends z.ZodTypeAny, A>(event: string, schema: S, run: (payload: z.output<S>) => A | Promise<A>) => void
 
 /**
- * The exact server line a call runs, as the trace shows it and the lesson prints it.
- *
- * @example
- * serverLine('socket.to(room).emit', '/chat', ['paris']) // => 'socket.to("paris").emit("message", msg)'
- */
-export function serverLine(call: SendCall, namespace: LearnerNamespace, rooms: readonly string[]): string {
-  const quote = (value: string): string => JSON.stringify(value)
-  const io = `io.of(${quote(namespace)})`
-  switch (call) {
-    case 'socket.emit':
-      return 'socket.on("send", (msg, ack) => ack({ ok: true }))'
-    case 'socket.broadcast.emit':
-      return 'socket.broadcast.emit("message", msg)'
-    case 'socket.to(room).emit':
-      return `socket.to(${quote(rooms[0] ?? '')}).emit("message", msg)`
-    case 'io.to(room).emit':
-      return `${io}.to(${quote(rooms[0] ?? '')}).emit("message", msg)`
-    case 'io.to(rooms).emit':
-      return `${io}.to([${rooms.map(quote).join(', ')}]).emit("message", msg)`
-    case 'io.emit':
-      return `${io}.emit("message", msg)`
-  }
-}
-
-/**
  * Runs a call. `nsp` is the learner's namespace: what `io.of("/chat")` is in the lesson.
- * The `switch` mirrors {@link serverLine} one case for one case.
+ * The `switch` mirrors `serverLine()` (protocol) one case for one case.
  */
 function runCall(socket: PlaygroundSocket, nsp: PlaygroundNsp, call: SendCall, msg: MessageEvent): void {
   const [room = ''] = msg.rooms

@@ -1,9 +1,13 @@
 /**
- * The wire protocol between the workbook's widgets and a sandbox instance.
+ * The wire protocol between the workbook's widgets and a sandbox instance, imported by both sides
+ * as `@realtime-workbook/sandbox-server/protocol`.
  *
- * This module is the single source of truth for event names, payload shapes and error codes.
- * The server validates every incoming payload against the zod schemas here; the site imports
- * only the *types* (`import type`), so no validation code ships to the browser.
+ * This module is the single source of truth for event names, payload and answer types, the rules
+ * of space codes, rooms, labels and texts (patterns, lengths, messages), error codes and the
+ * exact server lines the lessons print (`./lines.ts`). It has no dependency (no zod): the browser
+ * imports it, and checks what it receives with the small validators at the end of this file
+ * (built with `./check.ts`). The server validates what it receives with the zod schemas of
+ * `./schemas.ts` (server only), built from the same rules.
  *
  * Namespaces: a learner's traffic lives in a **space** (a short random code). Each space has its
  * own copy of the playground namespaces, e.g. the learner-facing `/chat` is `/s/k7q2mx/chat` on the
@@ -11,10 +15,17 @@
  *
  * @module
  */
-import { z } from 'zod'
+import { anyOf, arrayOf, isBoolean, isNumber, isString, isStringPair, objectOf, oneOf, optional, orNull, type Check } from './check.ts'
+
+export * from './lines.ts'
+export * from './check.ts'
+
+/** The characters of a space code, as a regular-expression fragment (one copy for both patterns). */
+const SPACE_CODE_SOURCE = '[a-z0-9]{6}'
 
 /** A space code: 6 characters from `a-z0-9`. Short enough to read aloud to a classmate. */
-export const SPACE_CODE_PATTERN = /^[a-z0-9]{6}$/
+export const SPACE_CODE_PATTERN = new RegExp(`^${SPACE_CODE_SOURCE}$`)
+export const SPACE_CODE_RULE = 'space must be 6 characters of a-z and 0-9'
 
 /** Namespaces a learner can pick in the room playground (lesson 2), as the lesson names them. */
 export const PLAYGROUND_NAMESPACES = ['/chat', '/admin'] as const
@@ -29,13 +40,20 @@ export const CLUSTER_NAMESPACES = ['/with-redis', '/without-redis'] as const
 export type ClusterNamespace = (typeof CLUSTER_NAMESPACES)[number]
 
 /** Every learner-facing namespace of a space. */
-export type LearnerNamespace = PlaygroundNamespace | ClusterNamespace
+export const LEARNER_NAMESPACES = [...PLAYGROUND_NAMESPACES, ...CLUSTER_NAMESPACES] as const
+export type LearnerNamespace = (typeof LEARNER_NAMESPACES)[number]
 
 /** Namespace every widget uses to watch its space's server-side trace. */
 export const OBSERVE_NAMESPACE = '/observe'
 
-/** Matches a space-scoped learner namespace; groups: space code, learner-facing name. */
-export const SPACE_NAMESPACE_PATTERN = /^\/s\/([a-z0-9]{6})(\/chat|\/admin|\/with-redis|\/without-redis)$/
+/**
+ * Matches a space-scoped learner namespace; groups: space code, learner-facing name.
+ * Built from the lists above: `/^\/s\/([a-z0-9]{6})(\/chat|\/admin|\/with-redis|\/without-redis)$/`.
+ */
+export const SPACE_NAMESPACE_PATTERN = /* @__PURE__ */ spaceNamespacePattern()
+function spaceNamespacePattern(): RegExp {
+  return new RegExp(`^/s/(${SPACE_CODE_SOURCE})(${LEARNER_NAMESPACES.join('|')})$`)
+}
 
 /**
  * The wire name of a learner-facing namespace in a space.
@@ -56,10 +74,41 @@ export function spaceNamespace(space: string, namespace: LearnerNamespace): stri
 export function parseSpaceNamespace(
   wireName: string,
 ): { space: string; namespace: LearnerNamespace } | null {
-  const match = SPACE_NAMESPACE_PATTERN.exec(wireName)
-  if (!match) return null
-  return { space: match[1] as string, namespace: match[2] as LearnerNamespace }
+  const [, space, name] = SPACE_NAMESPACE_PATTERN.exec(wireName) ?? []
+  const namespace = LEARNER_NAMESPACES.find((known) => known === name)
+  return space && namespace ? { space, namespace } : null
 }
+
+// ---------------------------------------------------------------------------------------------
+// Rules of what learners type (one copy: the server's zod schemas and the widgets use these)
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Longest room name. At most 16 characters, so a room can never be mistaken for a socket id
+ * (20 characters): the sharded adapter gives every non-id room its own Redis channel.
+ */
+export const ROOM_NAME_MAX_LENGTH = 16
+/** A room name a learner may use: lowercase words, e.g. `paris`, `lyon`, `team-1`. */
+export const ROOM_NAME_PATTERN = new RegExp(`^[a-z0-9][a-z0-9-]{0,${ROOM_NAME_MAX_LENGTH - 1}}$`)
+export const ROOM_NAME_RULE = `room must be 1-${ROOM_NAME_MAX_LENGTH} characters of a-z, 0-9 and "-", starting with a letter or digit`
+
+/** Longest label of a virtual client (its display name in the widget, e.g. `A`). */
+export const LABEL_MAX_LENGTH = 16
+export const LABEL_PATTERN = new RegExp(`^[A-Za-z0-9 _-]{1,${LABEL_MAX_LENGTH}}$`)
+export const LABEL_RULE = `label must be 1-${LABEL_MAX_LENGTH} letters, digits, space, _ or -`
+
+/** Length of a Socket.IO socket id (what `io.to(socketId)` targets in lesson 3). */
+export const SOCKET_ID_LENGTH = 20
+export const SOCKET_ID_PATTERN = new RegExp(`^[A-Za-z0-9_-]{${SOCKET_ID_LENGTH}}$`)
+export const SOCKET_ID_RULE = `to must be a socket id (${SOCKET_ID_LENGTH} characters)`
+
+/** Longest message text, in characters (UTF-16 code units, like `String.length`). */
+export const TEXT_MAX_LENGTH = 280
+export const TEXT_EMPTY_RULE = 'text must not be empty'
+export const TEXT_LENGTH_RULE = `text must be at most ${TEXT_MAX_LENGTH} characters`
+
+/** Most rooms one `io.to(rooms).emit` call may target. */
+export const MAX_ROOMS_PER_CALL = 5
 
 // ---------------------------------------------------------------------------------------------
 // Error codes
@@ -68,6 +117,8 @@ export function parseSpaceNamespace(
 /**
  * Stable error codes. They appear in error acks (`{ error: { code, message } }`), in the
  * `sandbox:error` event (when the client gave no ack callback) and in `connect_error.data.code`.
+ * To add one, add it here with a comment: the types, the server and the browser's answer checks
+ * all follow this list.
  */
 export const ERROR_CODES = [
   /** The payload does not match the event's schema. */
@@ -116,43 +167,26 @@ export interface ErrorAck {
 // Handshake
 // ---------------------------------------------------------------------------------------------
 
-/**
- * A room name a learner may use: lowercase words, e.g. `paris`, `lyon`, `team-1`. At most 16
- * characters, so a room can never be mistaken for a socket id (20 characters): the sharded
- * adapter gives every non-id room its own Redis channel.
- */
-export const roomNameSchema = z
-  .string({ required_error: 'room is required', invalid_type_error: 'room must be a string' })
-  .regex(/^[a-z0-9][a-z0-9-]{0,15}$/, 'room must be 1-16 characters of a-z, 0-9 and "-", starting with a letter or digit')
-
 /** `auth` sent by a playground socket (`io(url + '/s/<space>/chat', { auth })`). */
-export const playgroundAuthSchema = z.object({
-  /** The virtual client's display name in the widget, e.g. `A`. */
-  label: z.string().regex(/^[A-Za-z0-9 _-]{1,16}$/, 'label must be 1-16 letters, digits, space, _ or -'),
-})
-  .strict()
-export type PlaygroundAuth = z.input<typeof playgroundAuthSchema>
+export interface PlaygroundAuth {
+  /** The virtual client's display name in the widget, e.g. `A` (see `LABEL_PATTERN`). */
+  label: string
+}
 
 /**
  * `auth` sent by an observer socket on `/observe`. An instance traces a space only while at least
  * one observer of that space is connected *to that instance*: tracing costs nothing otherwise.
  * A widget therefore opens one observer per instance and merges the three traces.
  */
-export const observeAuthSchema = z
-  .object({
-    space: z.string().regex(SPACE_CODE_PATTERN, 'space must be 6 characters of a-z and 0-9'),
-  })
-  .strict()
-export type ObserveAuth = z.input<typeof observeAuthSchema>
+export interface ObserveAuth {
+  space: string
+}
 
 // ---------------------------------------------------------------------------------------------
 // Client -> server events (playground namespaces)
 // ---------------------------------------------------------------------------------------------
 
-/**
- * The calls the playground can ask the server to run. Each maps to one exact server line,
- * see `SERVER_LINES` in the playground feature.
- */
+/** The calls the playground can ask the server to run. Each runs one exact line: `serverLine()`. */
 export const SEND_CALLS = [
   'socket.emit',
   'socket.broadcast.emit',
@@ -163,31 +197,43 @@ export const SEND_CALLS = [
 ] as const
 export type SendCall = (typeof SEND_CALLS)[number]
 
-export const roomPayloadSchema = z.object({ room: roomNameSchema }).strict()
-export type RoomPayload = z.infer<typeof roomPayloadSchema>
+/**
+ * How many rooms a call takes: exactly one (`to(room)`), 1-5 (`io.to(rooms)`) or none.
+ *
+ * @example
+ * callRooms('io.to(rooms).emit') // => 'some'
+ */
+export function callRooms(call: SendCall): 'one' | 'some' | 'none' {
+  if (call === 'socket.to(room).emit' || call === 'io.to(room).emit') return 'one'
+  return call === 'io.to(rooms).emit' ? 'some' : 'none'
+}
 
-export const sendPayloadSchema = z
-  .object({
-    call: z.enum(SEND_CALLS, {
-      errorMap: () => ({ message: `call must be one of: ${SEND_CALLS.join(', ')}` }),
-    }),
-    /** Target rooms: exactly one for `to(room)` calls, 1-5 for `io.to(rooms)`, none otherwise. */
-    rooms: z.array(roomNameSchema).max(5, 'at most 5 rooms').default([]),
-    text: z.string().min(1, 'text must not be empty').max(280, 'text must be at most 280 characters'),
-  })
-  .strict()
-  .superRefine((value, ctx) => {
-    const needsOne = value.call === 'socket.to(room).emit' || value.call === 'io.to(room).emit'
-    const needsSome = value.call === 'io.to(rooms).emit'
-    if (needsOne && value.rooms.length !== 1) {
-      ctx.addIssue({ code: 'custom', path: ['rooms'], message: `${value.call} needs exactly one room` })
-    } else if (needsSome && value.rooms.length < 1) {
-      ctx.addIssue({ code: 'custom', path: ['rooms'], message: `${value.call} needs at least one room` })
-    } else if (!needsOne && !needsSome && value.rooms.length > 0) {
-      ctx.addIssue({ code: 'custom', path: ['rooms'], message: `${value.call} takes no rooms` })
-    }
-  })
-export type SendPayload = z.input<typeof sendPayloadSchema>
+/**
+ * What is wrong with the number of rooms given to a call, or `null` (the server's rule and message).
+ *
+ * @example
+ * sendRoomsProblem('io.emit', 1) // => 'io.emit takes no rooms'
+ */
+export function sendRoomsProblem(call: SendCall, roomCount: number): string | null {
+  const kind = callRooms(call)
+  if (kind === 'one' && roomCount !== 1) return `${call} needs exactly one room`
+  if (kind === 'some' && roomCount < 1) return `${call} needs at least one room`
+  if (kind === 'none' && roomCount > 0) return `${call} takes no rooms`
+  return null
+}
+
+/** `room:join` / `room:leave` */
+export interface RoomPayload {
+  room: string
+}
+
+/** `send`: ask the instance to run one of the `SEND_CALLS`. */
+export interface SendPayload {
+  call: SendCall
+  /** Target rooms: exactly one for `to(room)` calls, 1-5 for `io.to(rooms)`, none otherwise (default). */
+  rooms?: string[]
+  text: string
+}
 
 /** Acks of the playground events. */
 export type RoomAck = { ok: true; rooms: string[] } | ErrorAck
@@ -205,7 +251,8 @@ export interface PlaygroundClientEvents {
 // ---------------------------------------------------------------------------------------------
 
 /** How this instance reaches the other instances. */
-export type FanoutState = 'redis' | 'redis-down' | 'local-only'
+export const FANOUT_STATES = ['redis', 'redis-down', 'local-only'] as const
+export type FanoutState = (typeof FANOUT_STATES)[number]
 
 /** Sent once to every playground and observer socket right after it connects. */
 export interface HelloEvent {
@@ -218,7 +265,8 @@ export interface HelloEvent {
 }
 
 /** Calls that only the cluster fan-out offers. */
-export type ClusterCall = 'io.to(socketId).emit' | 'emitter.emit'
+export const CLUSTER_CALLS = ['io.to(socketId).emit', 'emitter.emit'] as const
+export type ClusterCall = (typeof CLUSTER_CALLS)[number]
 
 /** What a playground socket receives when a call reaches it. */
 export interface MessageEvent {
@@ -281,6 +329,9 @@ export type TraceEvent =
 
 export type TraceKind = TraceEvent['kind']
 
+/** Kinds of Redis messages the tap reports. */
+export const REDIS_TRAFFIC_TYPES = ['broadcast', 'request', 'response'] as const
+
 /**
  * One message on a Redis channel of a space's `/with-redis` namespace, as a real Redis subscriber
  * on the reporting instance (`instance`) read and decoded it. Every instance subscribed to the
@@ -291,7 +342,7 @@ export interface RedisTraffic {
   key: string
   channel: string
   /** `broadcast` (a packet for sockets), or the request/response of fetchSockets/serverSideEmit. */
-  type: 'broadcast' | 'request' | 'response'
+  type: (typeof REDIS_TRAFFIC_TYPES)[number]
   /** Instance that published it (`emitter` for the Redis emitter); `null` when unknown. */
   publishedBy: string | null
   /** Rooms targeted (empty: the whole namespace). */
@@ -319,13 +370,11 @@ export interface RedisTraffic {
 // ---------------------------------------------------------------------------------------------
 
 /** `cluster:direct`: emit to one socket by id, wherever it lives. */
-export const directPayloadSchema = z
-  .object({
-    to: z.string().regex(/^[A-Za-z0-9_-]{20}$/, 'to must be a socket id (20 characters)'),
-    text: z.string().min(1, 'text must not be empty').max(280, 'text must be at most 280 characters'),
-  })
-  .strict()
-export type DirectPayload = z.input<typeof directPayloadSchema>
+export interface DirectPayload {
+  /** A socket id (see `SOCKET_ID_PATTERN`). */
+  to: string
+  text: string
+}
 
 /** A socket as `fetchSockets()` returns it, from any instance. */
 export interface RemoteSocketInfo {
@@ -340,13 +389,48 @@ export type FetchSocketsAck = { ok: true; sockets: RemoteSocketInfo[] } | ErrorA
 export type ServerSideEmitAck = { ok: true; answers: { instance: string; sockets: number }[] } | ErrorAck
 
 /** Observer -> instance: simulate a Redis outage for this space only (lesson 3). */
-export const simulateOutageSchema = z.object({ down: z.boolean() }).strict()
+export interface SimulateOutagePayload {
+  down: boolean
+}
 export type SimulateOutageAck = { ok: true; down: boolean } | ErrorAck
 
 /** What an observer may send. */
 export interface ObserveClientEvents {
-  'redis:simulate-outage': (payload: { down: boolean }, ack: (answer: SimulateOutageAck) => void) => void
+  'redis:simulate-outage': (payload: SimulateOutagePayload, ack: (answer: SimulateOutageAck) => void) => void
 }
+
+/**
+ * Every event a widget sends with an ack, with its payload and its answer: the playground
+ * namespaces' events, the cluster namespaces' events and the observer's outage switch.
+ */
+export interface SandboxRequests {
+  'room:join': { payload: RoomPayload; ack: RoomAck }
+  'room:leave': { payload: RoomPayload; ack: RoomAck }
+  send: { payload: SendPayload; ack: SendAck }
+  /** Cluster namespaces only (lesson 3): `io.to(socketId).emit`. */
+  'cluster:direct': { payload: DirectPayload; ack: SendAck }
+  /** Cluster namespaces only: `fetchSockets()` across the cluster. */
+  'cluster:fetch-sockets': { payload: Record<string, never>; ack: FetchSocketsAck }
+  /** Cluster namespaces only: `serverSideEmit()` with an ack from every instance. */
+  'cluster:server-side-emit': { payload: Record<string, never>; ack: ServerSideEmitAck }
+  /** `/observe` only. */
+  'redis:simulate-outage': { payload: SimulateOutagePayload; ack: SimulateOutageAck }
+}
+export type SandboxRequest = keyof SandboxRequests
+
+// ---------------------------------------------------------------------------------------------
+// Redis emitter (lesson 3): a separate process with one route, `POST /emit`
+// ---------------------------------------------------------------------------------------------
+
+/** `POST /emit` body: a message to a space's `/with-redis`, to one room or to everyone. */
+export interface EmitPayload {
+  space: string
+  text: string
+  room?: string
+}
+
+/** `POST /emit` answer: the trace id of the message and the exact line the emitter ran. */
+export type EmitAnswer = { ok: true; traceId: string; line: string } | ErrorAck
 
 export interface ObserveServerEvents {
   hello: (hello: HelloEvent) => void
@@ -371,29 +455,39 @@ export interface StreamEvent {
   data: string
 }
 
+/** Highest event rate of a space's stream, events per second. */
+export const MAX_EVENTS_PER_SECOND = 50
+/** Largest padding of a stream event, bytes; and the default. */
+export const MAX_PAYLOAD_BYTES = 1024
+export const DEFAULT_PAYLOAD_BYTES = 32
+
 /** `POST /t/<space>/stream`: set the event rate (0 stops) and the payload size. */
-export const streamSettingsSchema = z
-  .object({
-    eventsPerSecond: z.number().min(0, 'eventsPerSecond must be 0-50').max(50, 'eventsPerSecond must be 0-50'),
-    payloadBytes: z.number().int().min(0).max(1024, 'payloadBytes must be 0-1024').default(32),
-  })
-  .strict()
-export type StreamSettings = z.input<typeof streamSettingsSchema>
+export interface StreamSettings {
+  /** 0 to `MAX_EVENTS_PER_SECOND`. */
+  eventsPerSecond: number
+  /** An integer, 0 to `MAX_PAYLOAD_BYTES`; `DEFAULT_PAYLOAD_BYTES` when absent. */
+  payloadBytes?: number
+}
+
+/** The transports that carry client -> server messages over HTTP POST. */
+export const UPSTREAM_VIAS = ['sse', 'long-polling'] as const
 
 /** `POST /t/<space>/messages`: the client -> server direction for SSE and long polling. */
-export const upstreamMessageSchema = z
-  .object({
-    via: z.enum(['sse', 'long-polling'], { errorMap: () => ({ message: 'via must be "sse" or "long-polling"' }) }),
-    text: z.string().min(1, 'text must not be empty').max(280, 'text must be at most 280 characters'),
-  })
-  .strict()
-export type UpstreamMessage = z.input<typeof upstreamMessageSchema>
+export interface UpstreamMessage {
+  via: (typeof UPSTREAM_VIAS)[number]
+  text: string
+}
 
 /** `POST /t/<space>/cut`: drop a transport's TCP connections without any goodbye. */
-export const cutSchema = z.object({ transport: z.enum(TRANSPORTS) }).strict()
+export interface CutPayload {
+  transport: TransportName
+}
 
 /** What a WebSocket client may send on `/t/<space>/ws`. */
-export const wsClientMessageSchema = z.object({ type: z.literal('message'), text: z.string().min(1).max(280) }).strict()
+export interface WsClientMessage {
+  type: 'message'
+  text: string
+}
 
 /**
  * What the raw WebSocket sends: stream events as they are (no envelope: what a lean real-time
@@ -454,6 +548,9 @@ export interface HandshakeCapture {
 // HTTP
 // ---------------------------------------------------------------------------------------------
 
+/** How the launcher started the cluster, as `/sandbox.json` says. */
+export const DIRECTORY_FANOUTS = ['redis', 'local-only'] as const
+
 /**
  * `GET /sandbox.json` on the site's origin (served by the launcher, not by an instance): where the
  * instances listen. A widget builds each instance URL from the page's own protocol and hostname
@@ -464,8 +561,11 @@ export interface SandboxDirectory {
   /** The Redis emitter process (lesson 3): `POST /emit` on this port. Absent without Redis. */
   emitter?: { port: number }
   /** How the cluster was started: `local-only` when no Redis could be reached or started. */
-  fanout: 'redis' | 'local-only'
+  fanout: (typeof DIRECTORY_FANOUTS)[number]
 }
+
+/** States of an instance's Redis connection, as `/healthz` names them. */
+export const REDIS_STATES = ['ready', 'connecting', 'down', 'disabled'] as const
 
 /** `GET /healthz` */
 export interface HealthBody {
@@ -474,7 +574,7 @@ export interface HealthBody {
   instance: string
   fanout: FanoutState
   /** State of this instance's Redis connection, or `disabled` when run without Redis. */
-  redis: 'ready' | 'connecting' | 'down' | 'disabled'
+  redis: (typeof REDIS_STATES)[number]
   sockets: number
   /** Learner spaces with at least one socket on this instance. */
   spaces: number
@@ -482,3 +582,133 @@ export interface HealthBody {
   slotStreams: number
   uptimeSeconds: number
 }
+
+// ---------------------------------------------------------------------------------------------
+// Checks of what the browser receives: acks, events, HTTP answers (zod-free, see ./check.ts).
+// Each is declared with its protocol type, so the compiler proves it accepts nothing else.
+// Pages bundle only the checks they use (`@__PURE__` where a bundler cannot tell by itself).
+// ---------------------------------------------------------------------------------------------
+
+/** `{ code, message }` of a sandbox error (an error ack's `error`, `sandbox:error`, `connect_error.data`). */
+export const isSandboxErrorBody: Check<SandboxErrorBody> = objectOf({ code: oneOf(ERROR_CODES), message: isString })
+
+const isErrorAck: Check<ErrorAck> = objectOf({ error: isSandboxErrorBody })
+const isTrue = oneOf([true])
+const isRooms = arrayOf(isString)
+
+/** An ack: an `ErrorAck` when it has an `error` field, else the success shape `ok`. */
+function ackOf<T>(ok: Check<T>): Check<T | ErrorAck> {
+  return (value, why): value is T | ErrorAck =>
+    typeof value === 'object' && value !== null && 'error' in value ? isErrorAck(value, why) : ok(value, why)
+}
+
+export const isRoomAck: Check<RoomAck> = ackOf(objectOf({ ok: isTrue, rooms: isRooms }))
+export const isSendAck: Check<SendAck> = ackOf(objectOf({ ok: isTrue, traceId: isString }))
+export const isFetchSocketsAck: Check<FetchSocketsAck> = ackOf(
+  objectOf({ ok: isTrue, sockets: arrayOf(objectOf({ socketId: isString, label: isString, instance: isString, rooms: isRooms })) }),
+)
+export const isServerSideEmitAck: Check<ServerSideEmitAck> = ackOf(
+  objectOf({ ok: isTrue, answers: arrayOf(objectOf({ instance: isString, sockets: isNumber })) }),
+)
+export const isSimulateOutageAck: Check<SimulateOutageAck> = ackOf(objectOf({ ok: isTrue, down: isBoolean }))
+
+/**
+ * The check of each request's ack.
+ *
+ * @example
+ * ACK_CHECKS['room:join']({ ok: true, rooms: ['paris'] }) // => true
+ */
+export const ACK_CHECKS: { [K in SandboxRequest]: Check<SandboxRequests[K]['ack']> } = {
+  'room:join': isRoomAck,
+  'room:leave': isRoomAck,
+  send: isSendAck,
+  'cluster:direct': isSendAck,
+  'cluster:fetch-sockets': isFetchSocketsAck,
+  'cluster:server-side-emit': isServerSideEmitAck,
+  'redis:simulate-outage': isSimulateOutageAck,
+}
+
+export const isHelloEvent: Check<HelloEvent> = objectOf({
+  instance: isString,
+  socketId: isString,
+  namespace: isString,
+  space: isString,
+  fanout: oneOf(FANOUT_STATES),
+})
+
+const isCall = oneOf([...SEND_CALLS, ...CLUSTER_CALLS])
+export const isMessageEvent: Check<MessageEvent> = objectOf({ traceId: isString, call: isCall, from: isString, text: isString, rooms: isRooms })
+
+const redisTraffic = {
+  key: isString,
+  channel: isString,
+  type: oneOf(REDIS_TRAFFIC_TYPES),
+  publishedBy: orNull(isString),
+  rooms: isRooms,
+  except: isRooms,
+  packetType: isString,
+  event: orNull(isString),
+  traceId: orNull(isString),
+  bytes: isNumber,
+  subscribed: isBoolean,
+}
+const traceBase = { at: isNumber, instance: isString, namespace: oneOf(LEARNER_NAMESPACES) }
+const tracedSocket = { socketId: isString, label: isString }
+const onSocket = { ...traceBase, ...tracedSocket }
+
+export const isTraceEvent: Check<TraceEvent> = /* @__PURE__ */ anyOf(
+  objectOf({ ...onSocket, kind: oneOf(['connect']) }),
+  objectOf({ ...onSocket, kind: oneOf(['disconnect']), reason: isString }),
+  objectOf({ ...onSocket, kind: oneOf(['join', 'leave']), room: isString, rooms: isRooms }),
+  objectOf({ ...onSocket, kind: oneOf(['call']), traceId: isString, call: isCall, serverLine: isString, rooms: isRooms, text: isString }),
+  objectOf({ ...traceBase, kind: oneOf(['delivery']), traceId: isString, recipients: arrayOf(objectOf(tracedSocket)) }),
+  objectOf({ ...onSocket, kind: oneOf(['error']), code: oneOf(ERROR_CODES), message: isString }),
+  objectOf({ ...traceBase, kind: oneOf(['redis']), ...redisTraffic }),
+  objectOf({ ...traceBase, kind: oneOf(['outage']), down: isBoolean }),
+)
+
+export const isSandboxDirectory: Check<SandboxDirectory> = objectOf({
+  instances: arrayOf(objectOf({ id: isString, port: isNumber })),
+  emitter: optional(objectOf({ port: isNumber })),
+  fanout: oneOf(DIRECTORY_FANOUTS),
+})
+
+export const isHealthBody: Check<HealthBody> = objectOf({
+  status: oneOf(['ok', 'degraded']),
+  instance: isString,
+  fanout: oneOf(FANOUT_STATES),
+  redis: oneOf(REDIS_STATES),
+  sockets: isNumber,
+  spaces: isNumber,
+  uptimeSeconds: isNumber,
+  slotStreams: isNumber,
+})
+
+export const isEmitAnswer: Check<EmitAnswer> = ackOf(objectOf({ ok: isTrue, traceId: isString, line: isString }))
+
+const streamEvent = objectOf({ id: isNumber, sentAt: isNumber, data: isString })
+export const isPollAnswer: Check<PollAnswer> = objectOf({ events: arrayOf(streamEvent), cursor: isNumber, timedOut: isBoolean, gap: isBoolean })
+export const isWsServerMessage: Check<WsServerMessage> = /* @__PURE__ */ anyOf(
+  streamEvent,
+  objectOf({ type: oneOf(['ack']), text: isString, receivedAt: isNumber }),
+  objectOf({ type: oneOf(['error']), error: isSandboxErrorBody }),
+)
+
+const counters = objectOf({
+  httpRequests: isNumber,
+  bytesIn: isNumber,
+  bytesOut: isNumber,
+  openConnections: isNumber,
+  eventsDelivered: isNumber,
+  messagesReceived: isNumber,
+})
+export const isTransportStats: Check<TransportStats> = objectOf({
+  instance: isString,
+  space: isString,
+  eventsPerSecond: isNumber,
+  lastEventId: isNumber,
+  transports: objectOf({ 'long-polling': counters, sse: counters, websocket: counters }),
+})
+
+const message = objectOf({ line: isString, headers: arrayOf(isStringPair) })
+export const isHandshakeCapture: Check<HandshakeCapture> = objectOf({ at: isNumber, request: message, response: message })

@@ -24,12 +24,9 @@ import { streamSSE } from 'hono/streaming'
 import { WebSocketServer, type WebSocket } from 'ws'
 import { answerErrors, originAllowed, siteRequestsOnly } from '../app/guard.ts'
 import { parseOrThrow, SandboxError } from '../errors/index.ts'
+import { cutSchema, streamSettingsSchema, upstreamMessageSchema, wsClientMessageSchema } from '../protocol/schemas.ts'
 import {
   SPACE_CODE_PATTERN,
-  cutSchema,
-  streamSettingsSchema,
-  upstreamMessageSchema,
-  wsClientMessageSchema,
   type HandshakeCapture,
   type PollAnswer,
   type TransportName,

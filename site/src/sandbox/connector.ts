@@ -2,25 +2,23 @@
  * The sandbox client layer every widget talks to. Widgets depend on this interface only, so they
  * can be tested against the in-memory `createFakeConnector()` and run against the real cluster
  * with `loadSocketIoConnector()` (which lazy-loads socket.io-client).
+ *
+ * Everything a connector hands to a widget has the protocol's types for real: the socket.io
+ * connector checks each ack, event and HTTP answer once, with the protocol's checks, and turns
+ * a malformed one into a local `BAD_ANSWER` error.
  */
 import type {
-  DirectPayload,
   ErrorCode,
-  FetchSocketsAck,
   HealthBody,
   HelloEvent,
   LearnerNamespace,
   MessageEvent,
-  RoomAck,
-  RoomPayload,
   SandboxDirectory,
-  SandboxErrorBody,
-  SendAck,
-  SendPayload,
-  ServerSideEmitAck,
+  SandboxRequest,
+  SandboxRequests,
   SimulateOutageAck,
   TraceEvent,
-} from './protocol.ts'
+} from '@realtime-workbook/sandbox-server/protocol'
 
 /** One instance of the cluster, with the base URL the browser reaches it at. */
 export interface SandboxInstance {
@@ -37,22 +35,54 @@ export interface ResolvedDirectory {
   emitter?: { port: number; base: string }
   /** True when `/sandbox.json` failed and the default ports were assumed. */
   fallback: boolean
+  /** Why `/sandbox.json` was not used (unreachable, HTTP error, malformed), when `fallback`. */
+  fallbackReason?: string
 }
 
-/** Error codes the client layer adds to the server's. */
-export type LocalErrorCode = 'TIMEOUT' | 'DISCONNECTED' | 'CONNECT_FAILED'
+/**
+ * Error codes the client layer adds to the server's: no answer in time, socket not connected,
+ * connection refused without a sandbox code, and an answer that does not match the protocol.
+ */
+export type LocalErrorCode = 'TIMEOUT' | 'DISCONNECTED' | 'CONNECT_FAILED' | 'BAD_ANSWER'
 export type ClientErrorCode = ErrorCode | LocalErrorCode
 
-/** An ack-shaped failure produced on the client side (timeout, closed socket). */
-export interface LocalErrorAck {
-  error: { code: ClientErrorCode; message: string }
-}
-
-/** Why a connection attempt failed: `code` comes from `connect_error.data.code` when present. */
-export interface ConnectFailure {
+/** An error as widgets see it: from the server, or made by the client layer. */
+export interface ClientErrorBody {
   code: ClientErrorCode
   message: string
 }
+
+/** An ack-shaped failure produced on the client side (timeout, closed socket, malformed ack). */
+export interface LocalErrorAck {
+  error: ClientErrorBody
+}
+
+/**
+ * An ack-shaped local failure.
+ *
+ * @example
+ * localErrorAck('TIMEOUT', 'no answer within 5 s') // => { error: { code: 'TIMEOUT', message: 'no answer within 5 s' } }
+ */
+export function localErrorAck(code: ClientErrorCode, message: string): LocalErrorAck {
+  return { error: { code, message } }
+}
+
+/**
+ * What `health()` rejects with when the instance answers but not as the protocol says.
+ *
+ * @example
+ * throw new SandboxClientError('BAD_ANSWER', 'http://h:4001/healthz.sockets: expected a number')
+ */
+export class SandboxClientError extends Error {
+  readonly code: ClientErrorCode
+  constructor(code: ClientErrorCode, message: string) {
+    super(message)
+    this.code = code
+  }
+}
+
+/** Why a connection attempt failed: `code` comes from `connect_error.data.code` when present. */
+export type ConnectFailure = ClientErrorBody
 
 export type Unsubscribe = () => void
 
@@ -60,21 +90,20 @@ export type Unsubscribe = () => void
 export interface ClientEventMap {
   hello: HelloEvent
   message: MessageEvent
-  'sandbox:error': SandboxErrorBody
+  /** A server error sent without ack, or a malformed server event (`BAD_ANSWER`, event dropped). */
+  'sandbox:error': ClientErrorBody
   connect_error: ConnectFailure
   disconnect: { reason: string }
 }
 
-/** Requests (events with an ack) a playground client can make, with their payload and ack. */
-export interface ClientRequestMap {
-  'room:join': [RoomPayload, RoomAck]
-  'room:leave': [RoomPayload, RoomAck]
-  send: [SendPayload, SendAck]
-  /** Cluster namespaces only (lesson 3): `io.to(socketId).emit`, `fetchSockets()`, `serverSideEmit()`. */
-  'cluster:direct': [DirectPayload, SendAck]
-  'cluster:fetch-sockets': [Record<string, never>, FetchSocketsAck]
-  'cluster:server-side-emit': [Record<string, never>, ServerSideEmitAck]
-}
+/** Requests a playground client can make: every protocol request but the observer's. */
+export type ClientRequest = Exclude<SandboxRequest, 'redis:simulate-outage'>
+
+/**
+ * Requests (events with an ack) a playground client can make, with their payload and ack; the
+ * cluster ones (`cluster:*`) exist on lesson 3's namespaces only.
+ */
+export type ClientRequestMap = { [K in ClientRequest]: [SandboxRequests[K]['payload'], SandboxRequests[K]['ack']] }
 
 export interface SandboxClient {
   readonly label: string
@@ -93,6 +122,8 @@ export interface SandboxClient {
 export interface ObserverEventMap {
   hello: HelloEvent
   trace: TraceEvent
+  /** A malformed server event (`BAD_ANSWER`): the event was dropped. */
+  'sandbox:error': ClientErrorBody
   connect_error: ConnectFailure
   disconnect: { reason: string }
 }
@@ -108,7 +139,7 @@ export interface SandboxObserver {
 export interface SandboxConnector {
   /** Where the instances are; falls back to ports 4001-4003 when `/sandbox.json` is missing. */
   directory(): Promise<ResolvedDirectory>
-  /** `GET {base}/healthz`; rejects when the instance does not answer in time. */
+  /** `GET {base}/healthz`; rejects when the instance does not answer in time or answers malformed (`SandboxClientError`). */
   health(instance: SandboxInstance): Promise<HealthBody>
   connectClient(options: {
     instance: SandboxInstance

@@ -8,7 +8,7 @@
 import { describe, expect, it } from 'vitest'
 import type { SandboxInstance } from './connector.ts'
 import { createFakeConnector } from './fake-connector.ts'
-import type { FanoutState, LearnerNamespace, MessageEvent } from './protocol.ts'
+import type { FanoutState, LearnerNamespace, MessageEvent } from '@realtime-workbook/sandbox-server/protocol'
 
 const tick = () => new Promise((r) => setTimeout(r, 0))
 const settle = async () => {

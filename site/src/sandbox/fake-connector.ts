@@ -17,22 +17,20 @@
  * long-polling requests (sessions live on the instance that created them).
  */
 import { z } from 'zod'
-import { resolveInstanceConfig } from '../../../sandbox-server/src/config/index.ts'
-import { emitPayloadSchema, emitterLine } from '../../../sandbox-server/src/emitter/index.ts'
-import { parseOrThrow, SandboxError } from '../../../sandbox-server/src/errors/index.ts'
-import { serverLine } from '../../../sandbox-server/src/playground/index.ts'
 import {
   directPayloadSchema,
+  emitPayloadSchema,
   observeAuthSchema,
-  parseSpaceNamespace,
+  parseOrThrow,
   playgroundAuthSchema,
+  resolveInstanceConfig,
   roomPayloadSchema,
+  SandboxError,
   sendPayloadSchema,
   simulateOutageSchema,
-  spaceNamespace,
-} from '../../../sandbox-server/src/protocol/index.ts'
-import { TokenBucket } from '../../../sandbox-server/src/rate-limit/index.ts'
-import { SpaceRegistry } from '../../../sandbox-server/src/spaces/index.ts'
+  SpaceRegistry,
+  TokenBucket,
+} from '@realtime-workbook/sandbox-server/rules'
 import {
   createEmitter,
   instanceBase,
@@ -47,7 +45,21 @@ import {
   type SandboxInstance,
   type SandboxObserver,
 } from './connector.ts'
-import type { ErrorCode, FanoutState, HealthBody, LearnerNamespace, MessageEvent, RedisTraffic, SendCall, TraceEvent, TracedSocket } from './protocol.ts'
+import {
+  emitterLine,
+  parseSpaceNamespace,
+  serverLine,
+  spaceNamespace,
+  type ErrorCode,
+  type FanoutState,
+  type HealthBody,
+  type LearnerNamespace,
+  type MessageEvent,
+  type RedisTraffic,
+  type SendCall,
+  type TraceEvent,
+  type TracedSocket,
+} from '@realtime-workbook/sandbox-server/protocol'
 
 /** The server's defaults: the limits and the Redis key prefix the fake runs with. */
 const SERVER = resolveInstanceConfig()

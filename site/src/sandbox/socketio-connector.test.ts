@@ -60,9 +60,26 @@ describe('socket.io connector', () => {
     ])
   })
 
+  it('falls back, saying why, when /sandbox.json is malformed', async () => {
+    const fetch = () => json(200, { instances: [{ id: 1, port: 5001 }], fanout: 'redis' })
+    const dir = await createSocketIoConnector(fakeIo().io, { location: loc, fetch }).directory()
+    expect(dir.fallback).toBe(true)
+    expect(dir.fallbackReason).toContain('/sandbox.json.instances[0].id: unexpected value')
+    const empty = () => json(200, { instances: [], fanout: 'redis' })
+    expect(await createSocketIoConnector(fakeIo().io, { location: loc, fetch: empty }).directory()).toMatchObject({ fallback: true, fallbackReason: expect.stringContaining('no instances') })
+  })
+
   it('rejects health when the instance answers an error', async () => {
     const c = createSocketIoConnector(fakeIo().io, { location: loc, fetch: () => json(500, {}) })
     await expect(c.health({ id: 'i1', port: 4001, base: 'http://x:4001' })).rejects.toThrow(/500/)
+  })
+
+  it('returns a checked /healthz answer, and rejects a malformed one with BAD_ANSWER', async () => {
+    const health = { status: 'ok', instance: 'i1', fanout: 'redis', redis: 'ready', sockets: 2, spaces: 1, uptimeSeconds: 9, slotStreams: 0 }
+    const instance = { id: 'i1', port: 4001, base: 'http://x:4001' }
+    expect(await createSocketIoConnector(fakeIo().io, { location: loc, fetch: () => json(200, health) }).health(instance)).toEqual(health)
+    const bad = createSocketIoConnector(fakeIo().io, { location: loc, fetch: () => json(200, { ...health, redis: 'fine' }) })
+    await expect(bad.health(instance)).rejects.toMatchObject({ code: 'BAD_ANSWER', message: expect.stringContaining('/healthz.redis: unexpected value') })
   })
 
   it('opens one forced connection per client on the space namespace and maps acks, timeouts and connect errors', async () => {
@@ -78,9 +95,11 @@ describe('socket.io connector', () => {
     client.on('connect_error', (f) => failures.push(f))
     s.handlers.get('connect_error')!(Object.assign(new Error('rejected'), { data: { code: 'SPACE_FULL', message: 'full' } }))
     s.handlers.get('connect_error')!(new Error('xhr poll error'))
+    s.handlers.get('connect_error')!(Object.assign(new Error('odd'), { data: { code: 'NOT_A_CODE', message: 'x' } }))
     expect(failures).toEqual([
       { code: 'SPACE_FULL', message: 'full' },
       { code: 'CONNECT_FAILED', message: 'xhr poll error' },
+      { code: 'CONNECT_FAILED', message: 'odd' },
     ])
 
     const ok = client.request('room:join', { room: 'paris' }, 1234)
@@ -93,10 +112,41 @@ describe('socket.io connector', () => {
     ;(s.emits[1] as [number, string, unknown, (err: unknown) => void])[3](new Error('operation has timed out'))
     expect(await late).toMatchObject({ error: { code: 'TIMEOUT' } })
 
+    const odd = client.request('room:join', { room: 'lyon' })
+    ;(s.emits[2] as [number, string, unknown, (err: unknown, a?: unknown) => void])[3](null, { ok: true, rooms: 'lyon' })
+    expect(await odd).toEqual({ error: { code: 'BAD_ANSWER', message: 'room:join answer.rooms: unexpected value' } })
+
     s.active = false
     expect(await client.request('room:leave', { room: 'paris' })).toMatchObject({ error: { code: 'DISCONNECTED' } })
     client.close()
     expect(s.disconnect).toHaveBeenCalled()
+  })
+
+  it('relays checked server events, and reports a malformed one as a BAD_ANSWER sandbox:error', () => {
+    const { io, sockets } = fakeIo()
+    const c = createSocketIoConnector(io, { location: loc })
+    const client = c.connectClient({ instance: { id: 'i1', port: 4001, base: 'http://h:4001' }, namespace: '/chat', label: 'A', space: 'k7q2mx' })
+    const seen: unknown[] = []
+    client.on('message', (m) => seen.push(m))
+    client.on('sandbox:error', (e) => seen.push(e))
+    const message = { traceId: 't', call: 'io.emit', from: 'B', text: 'hi', rooms: [] }
+    sockets[0]!.handlers.get('message')!(message)
+    sockets[0]!.handlers.get('message')!({ ...message, text: 42 })
+    sockets[0]!.handlers.get('sandbox:error')!({ code: 'RATE_LIMITED', message: 'slow down' })
+    expect(seen).toEqual([
+      message,
+      { code: 'BAD_ANSWER', message: 'message.text: unexpected value' },
+      { code: 'RATE_LIMITED', message: 'slow down' },
+    ])
+
+    const observer = c.observe({ instance: { id: 'i1', port: 4001, base: 'http://h:4001' }, space: 'k7q2mx' })
+    const traces: unknown[] = []
+    observer.on('trace', (t) => traces.push(t))
+    observer.on('sandbox:error', (e) => traces.push(e.code))
+    const trace = { kind: 'outage', at: 1, instance: 'i1', namespace: '/with-redis', down: true }
+    sockets[1]!.handlers.get('trace')!(trace)
+    sockets[1]!.handlers.get('trace')!({ ...trace, down: 'yes' })
+    expect(traces).toEqual([trace, 'BAD_ANSWER'])
   })
 
   it('opens observers on /observe with the space', () => {

@@ -1,15 +1,35 @@
 /**
- * The real connector, over socket.io-client. Only types are imported statically:
- * `loadSocketIoConnector()` fetches socket.io-client on first use.
+ * The real connector, over socket.io-client. Only its types are imported statically:
+ * `loadSocketIoConnector()` fetches socket.io-client on first use. Every ack, server event,
+ * `/sandbox.json` and `/healthz` answer is checked once here, with the protocol's checks.
  */
 import type { ManagerOptions, Socket, SocketOptions } from 'socket.io-client'
+import {
+  ACK_CHECKS,
+  explain,
+  isHealthBody,
+  isHelloEvent,
+  isMessageEvent,
+  isSandboxDirectory,
+  isSandboxErrorBody,
+  isSimulateOutageAck,
+  isTraceEvent,
+  OBSERVE_NAMESPACE,
+  spaceNamespace,
+  type Check,
+  type HealthBody,
+} from '@realtime-workbook/sandbox-server/protocol'
 import {
   createEmitter,
   DEFAULT_PORTS,
   instanceBase,
+  localErrorAck,
   REQUEST_TIMEOUT_MS,
+  SandboxClientError,
+  type ClientErrorBody,
   type ClientEventMap,
   type ConnectFailure,
+  type LocalErrorAck,
   type ObserverEventMap,
   type ResolvedDirectory,
   type SandboxClient,
@@ -17,7 +37,6 @@ import {
   type SandboxInstance,
   type SandboxObserver,
 } from './connector.ts'
-import { OBSERVE_NAMESPACE, spaceNamespace, type HealthBody, type SandboxDirectory } from './protocol.ts'
 
 type Io = (uri: string, options?: Partial<ManagerOptions & SocketOptions>) => Socket
 
@@ -28,80 +47,110 @@ export interface SocketIoConnectorOptions {
   httpTimeoutMs?: number
 }
 
+/**
+ * The real connector, with socket.io-client fetched on first use.
+ *
+ * @example
+ * const connector = await loadSocketIoConnector()
+ */
 export async function loadSocketIoConnector(options: SocketIoConnectorOptions = {}): Promise<SandboxConnector> {
   const { io } = await import('socket.io-client')
   return createSocketIoConnector(io, options)
 }
 
+/** `connect_error` as widgets see it: the server's `{ code, message }` when it sent one. */
 function toFailure(err: unknown): ConnectFailure {
-  const e = err as { message?: string; data?: { code?: string; message?: string } } | undefined
-  const code = e?.data?.code
-  return {
-    code: (typeof code === 'string' ? code : 'CONNECT_FAILED') as ConnectFailure['code'],
-    message: e?.data?.message ?? e?.message ?? 'connection failed',
-  }
+  const data: unknown = typeof err === 'object' && err !== null && 'data' in err ? err.data : undefined
+  if (isSandboxErrorBody(data)) return data
+  return { code: 'CONNECT_FAILED', message: err instanceof Error ? err.message : 'connection failed' }
 }
 
-function forward<M extends object>(socket: Socket, names: (keyof M & string)[]) {
+/** What every socket reports whatever its namespace: failed connections and disconnections. */
+interface ConnectionEvents {
+  connect_error: ConnectFailure
+  disconnect: { reason: string }
+  'sandbox:error': ClientErrorBody
+}
+
+/**
+ * Typed listeners for a socket's events. Server events are relayed only once `check` passed;
+ * a malformed one becomes a local `sandbox:error` with code `BAD_ANSWER`.
+ */
+function relay<M extends ConnectionEvents>(socket: Socket) {
   const emitter = createEmitter<M>()
-  for (const name of names) {
-    socket.on(name as string, (data: unknown) => {
-      if (name === 'connect_error') emitter.emit(name, toFailure(data) as M[typeof name])
-      else if (name === 'disconnect') emitter.emit(name, { reason: String(data) } as M[typeof name])
-      else emitter.emit(name, data as M[typeof name])
-    })
+  socket.on('connect_error', (err: unknown) => emitter.emit('connect_error', toFailure(err)))
+  socket.on('disconnect', (reason: unknown) => emitter.emit('disconnect', { reason: String(reason) }))
+  return {
+    emitter,
+    check<K extends keyof M & string>(event: K, check: Check<M[K]>): void {
+      const name: string = event // socket.io-client's typings want a plain event name here
+      socket.on(name, (data: unknown) => {
+        if (check(data)) emitter.emit(event, data)
+        else emitter.emit('sandbox:error', { code: 'BAD_ANSWER', message: explain(check, data, event) })
+      })
+    },
   }
-  return emitter
 }
 
-/** Emits with an ack; resolves to the answer or to a local error ack, never rejects. */
-function ask(socket: Socket, up: boolean, who: string, event: string, payload: unknown, timeoutMs = REQUEST_TIMEOUT_MS): Promise<never> {
+/** Emits with an ack; resolves to the checked answer or to a local error ack, never rejects. */
+function ask<T>(socket: Socket, up: boolean, who: string, event: string, payload: unknown, check: Check<T>, timeoutMs = REQUEST_TIMEOUT_MS): Promise<T | LocalErrorAck> {
   return new Promise((resolve) => {
-    if (!up) return resolve({ error: { code: 'DISCONNECTED', message: `this ${who} is not connected` } } as never)
-    socket.timeout(timeoutMs).emit(event, payload, (err: unknown, answer: never) => {
-      resolve(err ? ({ error: { code: 'TIMEOUT', message: `no answer within ${timeoutMs / 1000} s` } } as never) : answer)
+    if (!up) return resolve(localErrorAck('DISCONNECTED', `this ${who} is not connected`))
+    socket.timeout(timeoutMs).emit(event, payload, (err: unknown, answer: unknown) => {
+      if (err) resolve(localErrorAck('TIMEOUT', `no answer within ${timeoutMs / 1000} s`))
+      else resolve(check(answer) ? answer : localErrorAck('BAD_ANSWER', explain(check, answer, `${event} answer`)))
     })
   })
 }
 
+/**
+ * The connector over a given `io` (tests pass a stand-in; pages use `loadSocketIoConnector()`).
+ *
+ * @example
+ * const connector = createSocketIoConnector(io, { location: window.location })
+ */
 export function createSocketIoConnector(io: Io, options: SocketIoConnectorOptions = {}): SandboxConnector {
   const loc = options.location ?? window.location
   const doFetch = options.fetch ?? ((input, init) => fetch(input, init))
   const httpTimeoutMs = options.httpTimeoutMs ?? 3000
 
-  async function getJson(url: string): Promise<unknown> {
+  /** GETs JSON and checks it; rejects with a `SandboxClientError` on HTTP errors and malformed answers. */
+  async function getJson<T>(url: string, check: Check<T>): Promise<T> {
     const res = await doFetch(url, { signal: AbortSignal.timeout(httpTimeoutMs), cache: 'no-store' })
-    if (!res.ok) throw new Error(`${url}: HTTP ${res.status}`)
-    return res.json()
+    if (!res.ok) throw new SandboxClientError('CONNECT_FAILED', `${url}: HTTP ${res.status}`)
+    const body: unknown = await res.json().catch(() => undefined)
+    if (!check(body)) throw new SandboxClientError('BAD_ANSWER', explain(check, body, url))
+    return body
   }
 
   return {
     async directory(): Promise<ResolvedDirectory> {
       try {
-        const body = (await getJson(`${loc.origin}/sandbox.json`)) as SandboxDirectory
-        const instances = body.instances.map((i) => ({ id: String(i.id), port: i.port, base: instanceBase(i.port, loc) }))
-        if (!instances.length) throw new Error('no instances')
-        const emitter = typeof body.emitter?.port === 'number' ? { emitter: { port: body.emitter.port, base: instanceBase(body.emitter.port, loc) } } : {}
-        return { instances, fanout: body.fanout === 'local-only' ? 'local-only' : 'redis', fallback: false, ...emitter }
-      } catch {
+        const body = await getJson(`${loc.origin}/sandbox.json`, isSandboxDirectory)
+        const instances = body.instances.map(({ id, port }) => ({ id, port, base: instanceBase(port, loc) }))
+        if (!instances.length) throw new SandboxClientError('BAD_ANSWER', '/sandbox.json lists no instances')
+        const emitter = body.emitter ? { emitter: { port: body.emitter.port, base: instanceBase(body.emitter.port, loc) } } : {}
+        return { instances, fanout: body.fanout, fallback: false, ...emitter }
+      } catch (error) {
         const instances = DEFAULT_PORTS.map((port, n) => ({ id: `i${n + 1}`, port, base: instanceBase(port, loc) }))
-        return { instances, fanout: 'redis', fallback: true }
+        return { instances, fanout: 'redis', fallback: true, fallbackReason: String(error) }
       }
     },
 
-    async health(instance: SandboxInstance): Promise<HealthBody> {
-      return (await getJson(`${instance.base}/healthz`)) as HealthBody
-    },
+    health: (instance: SandboxInstance): Promise<HealthBody> => getJson(`${instance.base}/healthz`, isHealthBody),
 
     connectClient({ instance, namespace, label, space }): SandboxClient {
       const socket = io(instance.base + spaceNamespace(space, namespace), { forceNew: true, auth: { label } })
-      const emitter = forward<ClientEventMap>(socket, ['hello', 'message', 'sandbox:error', 'connect_error', 'disconnect'])
+      const { emitter, check } = relay<ClientEventMap>(socket)
+      check('hello', isHelloEvent)
+      check('message', isMessageEvent)
+      check('sandbox:error', isSandboxErrorBody)
       return {
         label,
         instance,
         namespace,
         on: emitter.on,
-        request: (event, payload, timeoutMs) => ask(socket, socket.active, 'client', event, payload, timeoutMs),
+        request: (event, payload, timeoutMs) => ask(socket, socket.active, 'client', event, payload, ACK_CHECKS[event], timeoutMs),
         close() {
           emitter.clear()
           socket.disconnect()
@@ -111,11 +160,14 @@ export function createSocketIoConnector(io: Io, options: SocketIoConnectorOption
 
     observe({ instance, space }): SandboxObserver {
       const socket = io(instance.base + OBSERVE_NAMESPACE, { forceNew: true, auth: { space } })
-      const emitter = forward<ObserverEventMap>(socket, ['hello', 'trace', 'connect_error', 'disconnect'])
+      const { emitter, check } = relay<ObserverEventMap>(socket)
+      check('hello', isHelloEvent)
+      check('trace', isTraceEvent)
       return {
         instance,
         on: emitter.on,
-        simulateOutage: (down, timeoutMs) => ask(socket, socket.connected, 'observer', 'redis:simulate-outage', { down }, timeoutMs),
+        simulateOutage: (down, timeoutMs) =>
+          ask(socket, socket.connected, 'observer', 'redis:simulate-outage', { down }, isSimulateOutageAck, timeoutMs),
         close() {
           emitter.clear()
           socket.disconnect()

@@ -2,7 +2,7 @@
  * A learner's **space**: a random 6-character code kept in localStorage. Widgets on a page share
  * one `SpaceState`, so joining a classmate's space in one widget moves them all.
  */
-import { SPACE_CODE_PATTERN } from './protocol.ts'
+import { SPACE_CODE_PATTERN } from '@realtime-workbook/sandbox-server/protocol'
 
 export const SPACE_STORAGE_KEY = 'rtwb:space:v1'
 const ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789'

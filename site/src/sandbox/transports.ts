@@ -1,7 +1,8 @@
 /**
  * Bare transports (lesson 1) on the client side: the routes under `/t/<space>/` of one instance,
  * behind a small `TransportClients` interface so widgets can be tested with fakes.
- * Only types come from the server's protocol module (erased at build time).
+ * Long-poll answers are checked with the protocol's `isPollAnswer`; `http()` checks its answer
+ * when given a check (e.g. `isTransportStats`).
  */
 export type {
   HandshakeCapture,
@@ -11,8 +12,8 @@ export type {
   TransportName,
   TransportStats,
   WsServerMessage,
-} from '../../../sandbox-server/src/protocol/index.ts'
-import type { PollAnswer } from '../../../sandbox-server/src/protocol/index.ts'
+} from '@realtime-workbook/sandbox-server/protocol'
+import { explain, isPollAnswer, type Check, type PollAnswer } from '@realtime-workbook/sandbox-server/protocol'
 
 /** What the widget needs of `EventSource` (the DOM one satisfies it). */
 export interface EventSourceLike {
@@ -50,8 +51,11 @@ export interface TransportClients {
   longPoll(url: string, signal: AbortSignal): Promise<PollAnswer>
   sse(url: string): EventSourceLike
   websocket(url: string): WebSocketLike
-  /** JSON request; rejects on network errors and non-2xx answers. */
-  http<T>(url: string, body?: unknown): Promise<T>
+  /**
+   * JSON request; rejects on network errors, non-2xx answers and, given `check`, malformed
+   * answers. Without `check` the answer is trusted to be a `T`: pass one.
+   */
+  http<T>(url: string, body?: unknown, check?: Check<T>): Promise<T>
   /** Connects a Socket.IO client to `url` (a namespace URL) with `auth`. */
   socketio(url: string, auth: Record<string, string>): Promise<SocketIoProbe>
 }
@@ -59,24 +63,43 @@ export interface TransportClients {
 export const transportUrl = (base: string, space: string, route: string): string => `${base}/t/${space}${route}`
 export const wsUrl = (url: string): string => url.replace(/^http/, 'ws')
 
-async function json<T>(url: string, init: RequestInit): Promise<T> {
-  const res = await fetch(url, { cache: 'no-store', ...init })
-  const body = (await res.json().catch(() => null)) as (T & { error?: { message?: string } }) | null
-  if (!res.ok) throw new Error(body?.error?.message ?? `HTTP ${res.status}`)
-  return body as T
+/** The `message` of an error answer (`{ error: { message } }`), if it is one. */
+function errorMessage(body: unknown): string | undefined {
+  if (typeof body !== 'object' || body === null || !('error' in body)) return undefined
+  const { error } = body
+  return typeof error === 'object' && error !== null && 'message' in error && typeof error.message === 'string' ? error.message : undefined
 }
+
+async function json(url: string, init: RequestInit): Promise<unknown> {
+  const res = await fetch(url, { cache: 'no-store', ...init })
+  const body: unknown = await res.json().catch(() => null)
+  if (!res.ok) throw new Error(errorMessage(body) ?? `HTTP ${res.status}`)
+  return body
+}
+
+/** `json()`, then `check`: rejects with what is wrong when the answer is malformed. */
+async function checkedJson<T>(url: string, init: RequestInit, check: Check<T>): Promise<T> {
+  const body = await json(url, init)
+  if (check(body)) return body
+  throw new Error(explain(check, body, url))
+}
+
+/** For `http()` without a check: the caller's `T` is trusted (kept for callers not yet passing one). */
+const trusted = <T>(body: unknown): T => body as T
 
 /** The real clients: fetch, EventSource, WebSocket, and socket.io-client loaded on first use. */
 export function createBrowserTransportClients(): TransportClients {
   return {
-    longPoll: (url, signal) => json<PollAnswer>(url, { signal }),
+    longPoll: (url, signal) => checkedJson(url, { signal }, isPollAnswer),
     // The DOM types declare richer event objects than the widget reads: same objects at runtime.
     sse: (url) => new EventSource(url) as unknown as EventSourceLike,
     websocket: (url) => new WebSocket(url) as unknown as WebSocketLike,
-    http: (url, body) =>
-      json(url, body === undefined
+    async http<T>(url: string, body?: unknown, check?: Check<T>): Promise<T> {
+      const init: RequestInit = body === undefined
         ? { signal: AbortSignal.timeout(5000) }
-        : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal: AbortSignal.timeout(5000) }),
+        : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal: AbortSignal.timeout(5000) }
+      return check ? checkedJson(url, init, check) : trusted<T>(await json(url, init))
+    },
     async socketio(url, auth) {
       const { io } = await import('socket.io-client')
       const socket = io(url, { forceNew: true, auth })

@@ -1,7 +1,7 @@
 // @vitest-environment happy-dom
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { createFakeConnector, type FakeConnector, type FakeConnectorOptions } from '../../sandbox/fake-connector.ts'
-import type { RedisTraffic } from '../../sandbox/protocol.ts'
+import type { RedisTraffic } from '@realtime-workbook/sandbox-server/protocol'
 import { createSpaceState } from '../../sandbox/space.ts'
 import { mountClusterFanout, type ClusterFanout } from './index.ts'
 import { mergeRedisReport, type MergedTraffic } from './redis-panel.ts'

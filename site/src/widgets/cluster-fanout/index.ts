@@ -8,7 +8,7 @@
  */
 import { isErrorAck, type ResolvedDirectory, type SandboxClient, type SandboxConnector, type SandboxInstance, type SandboxObserver } from '../../sandbox/connector.ts'
 import { h, uid } from '../../sandbox/dom.ts'
-import { type ClusterNamespace, type HealthBody, type TraceEvent } from '../../sandbox/protocol.ts'
+import { type ClusterNamespace, type HealthBody, type TraceEvent } from '@realtime-workbook/sandbox-server/protocol'
 import { createSpaceBar } from '../../sandbox/space-bar.ts'
 import { sharedSpace, type SpaceState } from '../../sandbox/space.ts'
 import { createRedisPanel } from './redis-panel.ts'

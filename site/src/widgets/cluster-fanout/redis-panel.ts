@@ -3,7 +3,7 @@
  * Every watched instance's tap reports the messages it read; the reports are merged by `key`.
  */
 import { h } from '../../sandbox/dom.ts'
-import type { RedisTraffic } from '../../sandbox/protocol.ts'
+import type { RedisTraffic } from '@realtime-workbook/sandbox-server/protocol'
 import { btn, para } from './ui.ts'
 
 export interface MergedTraffic {

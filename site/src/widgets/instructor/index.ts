@@ -5,7 +5,7 @@
  */
 import type { SandboxConnector, SandboxInstance } from '../../sandbox/connector.ts'
 import { h } from '../../sandbox/dom.ts'
-import type { HealthBody } from '../../sandbox/protocol.ts'
+import type { HealthBody } from '@realtime-workbook/sandbox-server/protocol'
 
 export interface InstructorViewOptions {
   /** Milliseconds between two polls. Default 2000. */

@@ -2,7 +2,7 @@
 import type { SandboxClient, SandboxConnector, SandboxInstance } from '../../sandbox/connector.ts'
 import { isErrorAck } from '../../sandbox/connector.ts'
 import { h } from '../../sandbox/dom.ts'
-import { ROOM_NAME_PATTERN, type MessageEvent, type PlaygroundNamespace } from '../../sandbox/protocol.ts'
+import { ROOM_NAME_PATTERN, type MessageEvent, type PlaygroundNamespace } from '@realtime-workbook/sandbox-server/protocol'
 
 export const QUICK_ROOMS = ['paris', 'lyon', 'marseille']
 const MAX_RECEIVED = 20

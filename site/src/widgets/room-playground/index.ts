@@ -6,7 +6,7 @@
  */
 import { isErrorAck, type ResolvedDirectory, type SandboxConnector, type SandboxInstance, type SandboxObserver } from '../../sandbox/connector.ts'
 import { h, uid } from '../../sandbox/dom.ts'
-import { callRooms, PLAYGROUND_NAMESPACES, ROOM_NAME_PATTERN, SEND_CALLS, type HealthBody, type PlaygroundNamespace, type SendCall } from '../../sandbox/protocol.ts'
+import { callRooms, PLAYGROUND_NAMESPACES, ROOM_NAME_PATTERN, SEND_CALLS, type HealthBody, type PlaygroundNamespace, type SendCall } from '@realtime-workbook/sandbox-server/protocol'
 import { createSpaceBar } from '../../sandbox/space-bar.ts'
 import { sharedSpace, type SpaceState } from '../../sandbox/space.ts'
 import { createClient, QUICK_ROOMS, type VirtualClient } from './card.ts'

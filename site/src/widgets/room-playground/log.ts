@@ -3,7 +3,7 @@
  * under their call by `traceId`, kind/client filters, pause (buffering) and clear.
  */
 import { h } from '../../sandbox/dom.ts'
-import type { TraceEvent } from '../../sandbox/protocol.ts'
+import type { TraceEvent } from '@realtime-workbook/sandbox-server/protocol'
 
 type Category = 'call' | 'delivery' | 'room' | 'connection' | 'error'
 const CATEGORIES: [Category, string][] = [

@@ -7,7 +7,7 @@
  */
 import type { ResolvedDirectory, SandboxConnector, SandboxInstance } from '../../sandbox/connector.ts'
 import { h } from '../../sandbox/dom.ts'
-import { spaceNamespace } from '../../sandbox/protocol.ts'
+import { spaceNamespace } from '@realtime-workbook/sandbox-server/protocol'
 import { createSpaceBar } from '../../sandbox/space-bar.ts'
 import { sharedSpace, type SpaceState } from '../../sandbox/space.ts'
 import {

@@ -1,0 +1,134 @@
+/**
+ * The zod schemas the server validates every incoming payload with (server only: zod never
+ * reaches a page). They are built from the rules of `./index.ts` (patterns, lengths, messages),
+ * and the type checks at the end prove that each schema accepts and yields exactly the protocol
+ * type the browser is written against.
+ *
+ * @module
+ */
+import { z } from 'zod'
+import {
+  LABEL_PATTERN,
+  LABEL_RULE,
+  MAX_EVENTS_PER_SECOND,
+  MAX_PAYLOAD_BYTES,
+  DEFAULT_PAYLOAD_BYTES,
+  MAX_ROOMS_PER_CALL,
+  ROOM_NAME_PATTERN,
+  ROOM_NAME_RULE,
+  SEND_CALLS,
+  SOCKET_ID_PATTERN,
+  SOCKET_ID_RULE,
+  SPACE_CODE_PATTERN,
+  SPACE_CODE_RULE,
+  TEXT_EMPTY_RULE,
+  TEXT_LENGTH_RULE,
+  TEXT_MAX_LENGTH,
+  TRANSPORTS,
+  UPSTREAM_VIAS,
+  sendRoomsProblem,
+  type CutPayload,
+  type DirectPayload,
+  type EmitPayload,
+  type ObserveAuth,
+  type PlaygroundAuth,
+  type RoomPayload,
+  type SendPayload,
+  type SimulateOutagePayload,
+  type StreamSettings,
+  type UpstreamMessage,
+  type WsClientMessage,
+} from './index.ts'
+
+/** A room name a learner may use (see `ROOM_NAME_PATTERN`). */
+export const roomNameSchema = z
+  .string({ required_error: 'room is required', invalid_type_error: 'room must be a string' })
+  .regex(ROOM_NAME_PATTERN, ROOM_NAME_RULE)
+
+const spaceCodeSchema = z.string().regex(SPACE_CODE_PATTERN, SPACE_CODE_RULE)
+const textSchema = z.string().min(1, TEXT_EMPTY_RULE).max(TEXT_MAX_LENGTH, TEXT_LENGTH_RULE)
+
+/** `auth` of a playground socket. */
+export const playgroundAuthSchema = z.object({ label: z.string().regex(LABEL_PATTERN, LABEL_RULE) }).strict()
+
+/** `auth` of an observer socket on `/observe`. */
+export const observeAuthSchema = z.object({ space: spaceCodeSchema }).strict()
+
+/** `room:join` / `room:leave` */
+export const roomPayloadSchema = z.object({ room: roomNameSchema }).strict()
+
+/** `send`: the call, its rooms (as many as `callRooms(call)` says) and the text. */
+export const sendPayloadSchema = z
+  .object({
+    call: z.enum(SEND_CALLS, {
+      errorMap: () => ({ message: `call must be one of: ${SEND_CALLS.join(', ')}` }),
+    }),
+    rooms: z.array(roomNameSchema).max(MAX_ROOMS_PER_CALL, `at most ${MAX_ROOMS_PER_CALL} rooms`).default([]),
+    text: textSchema,
+  })
+  .strict()
+  .superRefine((value, ctx) => {
+    const problem = sendRoomsProblem(value.call, value.rooms.length)
+    if (problem) ctx.addIssue({ code: 'custom', path: ['rooms'], message: problem })
+  })
+
+/** `cluster:direct` */
+export const directPayloadSchema = z.object({ to: z.string().regex(SOCKET_ID_PATTERN, SOCKET_ID_RULE), text: textSchema }).strict()
+
+/** `redis:simulate-outage` (observer) */
+export const simulateOutageSchema = z.object({ down: z.boolean() }).strict()
+
+/** `POST /emit` on the emitter process. */
+export const emitPayloadSchema = z.object({ space: spaceCodeSchema, text: textSchema, room: roomNameSchema.optional() }).strict()
+
+/** `POST /t/<space>/stream` */
+export const streamSettingsSchema = z
+  .object({
+    eventsPerSecond: z
+      .number()
+      .min(0, `eventsPerSecond must be 0-${MAX_EVENTS_PER_SECOND}`)
+      .max(MAX_EVENTS_PER_SECOND, `eventsPerSecond must be 0-${MAX_EVENTS_PER_SECOND}`),
+    payloadBytes: z.number().int().min(0).max(MAX_PAYLOAD_BYTES, `payloadBytes must be 0-${MAX_PAYLOAD_BYTES}`).default(DEFAULT_PAYLOAD_BYTES),
+  })
+  .strict()
+
+/** `POST /t/<space>/messages` */
+export const upstreamMessageSchema = z
+  .object({
+    via: z.enum(UPSTREAM_VIAS, { errorMap: () => ({ message: `via must be ${UPSTREAM_VIAS.map((v) => `"${v}"`).join(' or ')}` }) }),
+    text: textSchema,
+  })
+  .strict()
+
+/** `POST /t/<space>/cut` */
+export const cutSchema = z.object({ transport: z.enum(TRANSPORTS) }).strict()
+
+/** What a WebSocket client may send on `/t/<space>/ws`. */
+export const wsClientMessageSchema = z.object({ type: z.literal('message'), text: textSchema }).strict()
+
+// ---------------------------------------------------------------------------------------------
+// Type-level proof that the schemas and the protocol types agree (no runtime code).
+// ---------------------------------------------------------------------------------------------
+
+/** `true` only when A and B are the same type (not merely assignable). */
+type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false
+/** Fails to compile unless every entry is `true`. */
+type AllTrue<T extends true[]> = T
+/** `T` with its defaulted fields present, as the server sees a payload after parsing. */
+type Parsed<T, K extends keyof T> = { [P in keyof T]-?: P extends K ? Exclude<T[P], undefined> : T[P] }
+/** What the client sends (schema input) and what the handler gets (schema output). */
+type Agrees<S extends z.ZodTypeAny, Wire, Handled = Wire> = [Equal<z.input<S>, Wire>, Equal<z.output<S>, Handled>]
+
+export type SchemasMatchProtocol = AllTrue<[
+  ...Agrees<typeof playgroundAuthSchema, PlaygroundAuth>,
+  ...Agrees<typeof observeAuthSchema, ObserveAuth>,
+  ...Agrees<typeof roomPayloadSchema, RoomPayload>,
+  ...Agrees<typeof sendPayloadSchema, SendPayload, Parsed<SendPayload, 'rooms'>>,
+  ...Agrees<typeof directPayloadSchema, DirectPayload>,
+  ...Agrees<typeof simulateOutageSchema, SimulateOutagePayload>,
+  ...Agrees<typeof emitPayloadSchema, EmitPayload>,
+  ...Agrees<typeof streamSettingsSchema, StreamSettings, Parsed<StreamSettings, 'payloadBytes'>>,
+  ...Agrees<typeof upstreamMessageSchema, UpstreamMessage>,
+  ...Agrees<typeof cutSchema, CutPayload>,
+  ...Agrees<typeof wsClientMessageSchema, WsClientMessage>,
+]>

@@ -592,14 +592,15 @@ export interface HealthBody {
 /** `{ code, message }` of a sandbox error (an error ack's `error`, `sandbox:error`, `connect_error.data`). */
 export const isSandboxErrorBody: Check<SandboxErrorBody> = objectOf({ code: oneOf(ERROR_CODES), message: isString })
 
-const isErrorAck: Check<ErrorAck> = objectOf({ error: isSandboxErrorBody })
+/** An error ack, the only answer a request the protocol does not list can get. */
+export const isErrorAnswer: Check<ErrorAck> = objectOf({ error: isSandboxErrorBody })
 const isTrue = oneOf([true])
 const isRooms = arrayOf(isString)
 
 /** An ack: an `ErrorAck` when it has an `error` field, else the success shape `ok`. */
 function ackOf<T>(ok: Check<T>): Check<T | ErrorAck> {
   return (value, why): value is T | ErrorAck =>
-    typeof value === 'object' && value !== null && 'error' in value ? isErrorAck(value, why) : ok(value, why)
+    typeof value === 'object' && value !== null && 'error' in value ? isErrorAnswer(value, why) : ok(value, why)
 }
 
 export const isRoomAck: Check<RoomAck> = ackOf(objectOf({ ok: isTrue, rooms: isRooms }))

@@ -6,6 +6,7 @@
 import type { ManagerOptions, Socket, SocketOptions } from 'socket.io-client'
 import {
   ACK_CHECKS,
+  isErrorAnswer,
   explain,
   isHealthBody,
   isHelloEvent,
@@ -28,6 +29,7 @@ import {
   SandboxClientError,
   type ClientErrorBody,
   type ClientEventMap,
+  type ClientRequestMap,
   type ConnectFailure,
   type LocalErrorAck,
   type ObserverEventMap,
@@ -150,7 +152,12 @@ export function createSocketIoConnector(io: Io, options: SocketIoConnectorOption
         instance,
         namespace,
         on: emitter.on,
-        request: (event, payload, timeoutMs) => ask(socket, socket.active, 'client', event, payload, ACK_CHECKS[event], timeoutMs),
+        // Typed callers only name listed requests; an unlisted name (a test probing the server) can
+        // only be answered with an error ack.
+        request: (event, payload, timeoutMs) => {
+          const check: Check<ClientRequestMap[typeof event][1]> = Object.hasOwn(ACK_CHECKS, event) ? ACK_CHECKS[event] : isErrorAnswer
+          return ask(socket, socket.active, 'client', event, payload, check, timeoutMs)
+        },
         close() {
           emitter.clear()
           socket.disconnect()

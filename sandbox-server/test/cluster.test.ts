@@ -126,6 +126,9 @@ describe('Redis traffic, read by a real subscriber and decoded', () => {
     await request(a, 'cluster:fetch-sockets', {})
     await eventually(() => expect(watchers[1]?.trace.some((e) => e.kind === 'redis' && e.packetType === 'REMOTE_FETCH' && e.publishedBy === null)).toBe(true))
     expect(watchers[0]?.trace.some((e) => e.kind === 'redis' && e.packetType === 'REMOTE_FETCH' && e.publishedBy === 'i1')).toBe(true)
+    // A response carries no sender id: the tap names the answering instance from the answer itself.
+    const responders = () => watchers[0]?.trace.flatMap((e) => (e.kind === 'redis' && e.type === 'response' ? [e.publishedBy] : [])) ?? []
+    await eventually(() => expect(new Set(responders())).toEqual(new Set(['i2', 'i3'])))
     for (const w of watchers) w.socket.disconnect()
   })
 })

@@ -39,6 +39,31 @@ export interface TapOptions {
   timings: RedisTimings
 }
 
+/** The fields of a request or response of the classic adapter that the tap reads. */
+interface AdapterMessage {
+  uid?: string
+  type?: number
+  opts?: { rooms?: string[]; except?: string[] }
+  /** `serverSideEmit` answers: the arguments of each ack (ours: `{ instance, sockets }`). */
+  data?: unknown
+  /** `fetchSockets` answers: the responder's sockets, each with the `data` the sandbox gives it. */
+  sockets?: unknown
+}
+
+const INSTANCE_ID = /^[a-z0-9-]{1,16}$/
+
+/**
+ * Who answered, read from the answer itself: a response carries no sender uid, but the sandbox's
+ * census ack names its instance and every socket's `data.instance` names where it lives. `null`
+ * when the answer names nobody (a `fetchSockets` answer from an instance with no sockets).
+ */
+function answeringInstance(message: AdapterMessage): string | null {
+  const prop = (value: unknown, key: string): unknown => (typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[key] : undefined)
+  const first = (list: unknown): unknown => (Array.isArray(list) ? list[0] : undefined)
+  const named = prop(first(message.data), 'instance') ?? prop(prop(first(message.sockets), 'data'), 'instance')
+  return typeof named === 'string' && INSTANCE_ID.test(named) ? named : null
+}
+
 /** Decodes one raw message of a `/with-redis` channel. Exported for tests. */
 export function decodeTraffic(
   channel: string,
@@ -68,11 +93,11 @@ export function decodeTraffic(
       }
     }
     const isResponse = channel.startsWith(`${keyPrefix}-response#`)
-    const message = (raw[0] === 0x7b ? JSON.parse(raw.toString()) : decode(raw)) as { uid?: string; type?: number; opts?: { rooms?: string[]; except?: string[] } }
+    const message = (raw[0] === 0x7b ? JSON.parse(raw.toString()) : decode(raw)) as AdapterMessage
     return {
       ...base,
       type: isResponse ? 'response' : 'request',
-      publishedBy: isResponse ? null : who(message.uid),
+      publishedBy: isResponse ? answeringInstance(message) : who(message.uid),
       rooms: message.opts?.rooms ?? [],
       except: message.opts?.except ?? [],
       packetType: isResponse ? 'RESPONSE' : (REQUEST_TYPES[message.type ?? -1] ?? String(message.type)),

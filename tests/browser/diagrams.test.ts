@@ -76,6 +76,11 @@ async function open(width: number, theme: string, lesson: string): Promise<Page>
   await page.setViewportSize({ width, height: 900 })
   await page.addInitScript((value) => localStorage.setItem('starlight-theme', value), theme)
   await page.goto(`${fixture.workbook.siteUrl}/lessons/${lesson}/`)
+  // Build mode: the SVGs are in the HTML. Client fallback: each renders once it nears the viewport.
+  for (const figure of await page.locator('.rtwb-diagram').all()) {
+    await figure.scrollIntoViewIfNeeded()
+    await figure.locator('svg').first().waitFor({ state: 'attached', timeout: 20_000 })
+  }
   return page
 }
 

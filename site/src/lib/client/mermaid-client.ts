@@ -7,10 +7,16 @@
  */
 import { MERMAID_CONFIG } from '../markdown/mermaid-config.mjs'
 
-/** Parses mermaid's SVG string into a node (no innerHTML; mermaid sanitizes its own output). */
+/**
+ * Parses mermaid's SVG string into a node (no innerHTML; mermaid sanitizes its own output).
+ * Parsed as HTML, not XML: flowchart labels hold HTML such as `<br>`, which is not valid XML.
+ */
 function svgNode(svg: string): Element {
-  const doc = new DOMParser().parseFromString(svg, 'image/svg+xml')
-  return document.importNode(doc.documentElement, true)
+  const parsed = new DOMParser().parseFromString(svg, 'text/html').querySelector('svg')
+  if (parsed) return document.importNode(parsed, true)
+  const note = document.createElement('p')
+  note.textContent = 'This diagram could not be drawn.'
+  return note
 }
 
 /**

@@ -60,6 +60,18 @@ function wrapper(variant, child) {
   }
 }
 
+/**
+ * Room kept for a client-rendered diagram before its SVG arrives, so the text below moves little:
+ * a guess from the source (about 66 px per sequence step, 36 px per flowchart line), calibrated
+ * on the lessons' diagrams with the shared config (within ~20%).
+ * @param {string} source
+ */
+function reservedHeight(source) {
+  const lines = source.split('\n').filter((l) => l.trim() !== '')
+  if (/^\s*sequenceDiagram/m.test(source)) return 120 + 66 * lines.filter((l) => /->>|-->>|-[x)]|^\s*Note /.test(l)).length
+  return Math.min(900, 96 + 36 * lines.length)
+}
+
 /** @param {Options} options */
 export function rehypeMermaidThemed(options) {
   const mode = options?.mode ?? 'client'
@@ -77,10 +89,7 @@ export function rehypeMermaidThemed(options) {
     if (mode === 'client' || !light || !dark) {
       for (const d of diagrams) {
         const source = textOf(d)
-        // Room for the diagram before it renders (a rough guess from its line count), so the
-        // text below moves little when the SVG arrives.
-        const lines = source.split('\n').filter((l) => l.trim() !== '').length
-        d.properties = { ...d.properties, 'data-mermaid': 'client', style: `min-height: ${Math.min(720, 96 + lines * 36)}px` }
+        d.properties = { ...d.properties, 'data-mermaid': 'client', style: `min-height: ${reservedHeight(source)}px` }
         d.children = [pre(source)]
       }
       return

@@ -35,6 +35,8 @@ export default defineConfig({
       // Lessons in number order, coming-soon badges (restart `astro dev` after changing a lesson's number/status).
       sidebar: [{ label: 'Lessons', items: lessonSidebar(lessonsDir) }],
       customCss: ['./src/styles/custom.css'],
+      // Adds "Check yourself" to each lesson's "On this page" list.
+      routeMiddleware: './src/components/overrides/toc-route-data.ts',
       components: {
         MarkdownContent: './src/components/overrides/MarkdownContent.astro',
         Sidebar: './src/components/overrides/Sidebar.astro',

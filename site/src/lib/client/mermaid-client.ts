@@ -1,23 +1,44 @@
 /**
  * Fallback only (no Chromium at build time): renders `pre.mermaid` in the browser.
- * mermaid is dynamically imported, only when a diagram comes near the viewport, and
- * re-rendered when the Starlight theme changes.
+ * mermaid is dynamically imported when a diagram comes within a screen or two of the viewport,
+ * with the same configuration as the build-time renderer, and re-rendered when the Starlight
+ * theme changes. The source text stays invisible (CSS) until its SVG replaces it, and the old SVG
+ * stays until the new one is ready, so neither the source nor an empty box ever flashes.
+ */
+import { MERMAID_CONFIG } from '../markdown/mermaid-config.mjs'
+
+/**
+ * Parses mermaid's SVG string into a node (no innerHTML; mermaid sanitizes its own output).
+ * Parsed as HTML, not XML: flowchart labels hold HTML such as `<br>`, which is not valid XML.
+ */
+function svgNode(svg: string): Element {
+  const parsed = new DOMParser().parseFromString(svg, 'text/html').querySelector('svg')
+  if (parsed) return document.importNode(parsed, true)
+  const note = document.createElement('p')
+  note.textContent = 'This diagram could not be drawn.'
+  return note
+}
+
+/**
+ * Renders every `pre.mermaid` of the page once one nears the viewport.
+ * @example initMermaidClient() // from components/MermaidClient.astro, client mode only
  */
 export function initMermaidClient(): void {
   const blocks = [...document.querySelectorAll<HTMLElement>('pre.mermaid')]
   if (blocks.length === 0) return
-  for (const b of blocks) b.dataset.source ??= b.textContent ?? ''
+  const sources = blocks.map((b) => b.textContent ?? '')
 
   const theme = () => (document.documentElement.dataset.theme === 'dark' ? 'dark' : 'default')
   let started = false
   const render = async () => {
     const { default: mermaid } = await import('mermaid')
-    mermaid.initialize({ startOnLoad: false, theme: theme() })
-    for (const b of blocks) {
-      b.removeAttribute('data-processed')
-      b.textContent = b.dataset.source ?? ''
+    mermaid.initialize({ ...MERMAID_CONFIG, startOnLoad: false, theme: theme() })
+    for (const [i, block] of blocks.entries()) {
+      const { svg } = await mermaid.render(`rtwb-mermaid-${i}`, sources[i] ?? '')
+      block.replaceChildren(svgNode(svg))
+      block.dataset.processed = 'true'
+      block.closest<HTMLElement>('.rtwb-diagram')?.style.removeProperty('min-height')
     }
-    await mermaid.run({ nodes: blocks })
   }
   const observer = new IntersectionObserver(
     (entries) => {
@@ -27,7 +48,7 @@ export function initMermaidClient(): void {
       void render()
       new MutationObserver(() => void render()).observe(document.documentElement, { attributeFilter: ['data-theme'] })
     },
-    { rootMargin: '400px 0px' },
+    { rootMargin: '1200px 0px' },
   )
   for (const b of blocks) observer.observe(b)
 }

@@ -28,7 +28,13 @@ function buildQuiz(): HTMLElement {
       'fieldset',
       {},
       ...['a', 'b'].map((id) =>
-        el('label', { 'data-option-label': id }, el('input', { type: 'radio', name: 'pick', value: id, 'data-option': '' }), el('span', { 'data-option-text': '' }, id.toUpperCase())),
+        el(
+          'label',
+          { 'data-option-label': id },
+          el('input', { type: 'radio', name: 'pick', value: id, 'data-option': '' }),
+          el('span', { 'data-option-text': '' }, id.toUpperCase()),
+          el('span', { 'data-option-mark': '' }),
+        ),
       ),
     ),
     el('button', { type: 'submit' }, 'Check'),
@@ -76,6 +82,12 @@ function buildQuiz(): HTMLElement {
     single,
     match,
     el('button', { type: 'button', 'data-retry': '', hidden: '' }, 'Retry the quiz'),
+    el(
+      'div',
+      { 'data-retry-confirm': '', hidden: '' },
+      el('button', { type: 'button', 'data-retry-yes': '' }, 'Yes, clear my answers'),
+      el('button', { type: 'button', 'data-retry-keep': '' }, 'Keep my answers'),
+    ),
   )
   document.body.replaceChildren(root)
   initQuiz(root)
@@ -135,8 +147,9 @@ describe('quiz client: match questions', () => {
     expect(form(root, 'match-it').dataset.state).toBe('correct')
     expect(itemEl(root, 'game').dataset.correct).toBe('true')
 
-    // Retry resets selects, marks, feedback and saved progress.
+    // Retry resets selects, marks, feedback and saved progress, once confirmed.
     root.querySelector<HTMLButtonElement>('[data-retry]')!.click()
+    root.querySelector<HTMLButtonElement>('[data-retry-yes]')!.click()
     expect(select(root, 'ticker').value).toBe('')
     expect(itemEl(root, 'ticker').dataset.correct).toBe('')
     expect(itemEl(root, 'ticker').querySelector('[data-match-mark]')?.textContent).toBe('')
@@ -152,5 +165,67 @@ describe('quiz client: match questions', () => {
     expect(pick.querySelector<HTMLInputElement>('input[value="b"]')?.checked).toBe(true)
     check(pick)
     expect(pick.dataset.state).toBe('correct')
+  })
+})
+
+describe('quiz client: single questions and Retry', () => {
+  beforeEach(() => localStorage.clear())
+  afterEach(() => document.body.replaceChildren())
+
+  const option = (root: HTMLElement, id: string) => root.querySelector<HTMLElement>(`[data-option-label="${id}"]`)!
+  function pick(root: HTMLElement, id: string) {
+    const input = option(root, id).querySelector<HTMLInputElement>('input')!
+    input.checked = true
+    input.dispatchEvent(new Event('change', { bubbles: true }))
+  }
+
+  it("marks the learner's wrong pick as well as the right answer, in text and in data attributes", () => {
+    const root = buildQuiz()
+    pick(root, 'a')
+    check(form(root, 'pick'))
+    expect(form(root, 'pick').dataset.state).toBe('incorrect')
+    expect(option(root, 'a').dataset.pickedWrong).toBe('true')
+    expect(option(root, 'a').dataset.correct).toBe('false')
+    expect(option(root, 'a').querySelector('[data-option-mark]')?.textContent).toBe('✗ Your pick: wrong')
+    expect(option(root, 'b').dataset.correct).toBe('true')
+    expect(option(root, 'b').dataset.pickedWrong).toBe('false')
+    expect(option(root, 'b').querySelector('[data-option-mark]')?.textContent).toBe('✓ Right answer (not picked)')
+    expect(form(root, 'pick').querySelector('[data-verdict]')?.textContent).toBe('✗ Not quite. Correct answer: B. Each option is marked below.')
+
+    // Marks come back after a reload, from the saved picks.
+    const again = buildQuiz()
+    expect(option(again, 'a').dataset.pickedWrong).toBe('true')
+  })
+
+  it('asks before Retry wipes the answers: Keep (or Escape) keeps them, Yes clears them', () => {
+    const root = buildQuiz()
+    pick(root, 'b')
+    check(form(root, 'pick'))
+    const retry = root.querySelector<HTMLButtonElement>('[data-retry]')!
+    const confirm = root.querySelector<HTMLElement>('[data-retry-confirm]')!
+    expect(retry.hidden).toBe(false)
+    expect(confirm.hidden).toBe(true)
+
+    retry.click()
+    expect(confirm.hidden).toBe(false)
+    expect(retry.getAttribute('aria-expanded')).toBe('true')
+    expect(document.activeElement).toBe(root.querySelector('[data-retry-keep]'))
+    root.querySelector<HTMLButtonElement>('[data-retry-keep]')!.click()
+    expect(confirm.hidden).toBe(true)
+    expect(document.activeElement).toBe(retry)
+    expect(loadProgress(SLUG).quiz?.results).toEqual({ pick: true })
+
+    retry.click()
+    confirm.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', bubbles: true }))
+    expect(confirm.hidden).toBe(true)
+    expect(loadProgress(SLUG).quiz?.results).toEqual({ pick: true })
+
+    retry.click()
+    root.querySelector<HTMLButtonElement>('[data-retry-yes]')!.click()
+    expect(confirm.hidden).toBe(true)
+    expect(loadProgress(SLUG).quiz?.results).toEqual({})
+    expect(option(root, 'b').querySelector<HTMLInputElement>('input')!.checked).toBe(false)
+    expect(option(root, 'b').querySelector('[data-option-mark]')?.textContent).toBe('')
+    expect(retry.hidden).toBe(true)
   })
 })

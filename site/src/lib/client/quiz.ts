@@ -48,6 +48,31 @@ function matchRows(form: HTMLFormElement) {
   })
 }
 
+/** What an option's mark says after grading, by [is an answer, was picked]. */
+const OPTION_MARK = {
+  'true,true': '✓ Your pick: right',
+  'true,false': '✓ Right answer (not picked)',
+  'false,true': '✗ Your pick: wrong',
+  'false,false': '',
+} as const
+
+/**
+ * Marks each option of a graded single/multiple question: data-correct on the right answers,
+ * data-picked-wrong on the learner's wrong picks, and a text mark on both (not colour alone).
+ * `answer` undefined clears every mark.
+ */
+function markOptions(form: HTMLFormElement, answer: string[] | undefined): void {
+  for (const label of form.querySelectorAll<HTMLElement>('[data-option-label]')) {
+    const id = label.dataset.optionLabel ?? ''
+    const isAnswer = !!answer?.includes(id)
+    const picked = !!answer && !!label.querySelector<HTMLInputElement>('input[data-option]')?.checked
+    label.dataset.correct = answer ? String(isAnswer) : ''
+    label.dataset.pickedWrong = String(picked && !isAnswer)
+    const mark = label.querySelector<HTMLElement>('[data-option-mark]')
+    if (mark) mark.textContent = answer ? OPTION_MARK[`${isAnswer},${picked}`] : ''
+  }
+}
+
 /** Grades the form as it is now. */
 function grade(form: HTMLFormElement): boolean {
   if (isMatch(form)) {
@@ -62,6 +87,7 @@ export function initQuiz(root: HTMLElement): void {
   const forms = [...root.querySelectorAll<HTMLFormElement>('form[data-question]')]
   const scoreEl = root.querySelector<HTMLElement>('[data-score]')
   const retry = root.querySelector<HTMLButtonElement>('[data-retry]')
+  const confirm = root.querySelector<HTMLElement>('[data-retry-confirm]')
   const total = forms.length
 
   const showMatchResult = (form: HTMLFormElement, correct: boolean | undefined, verdict: HTMLElement | null) => {
@@ -96,15 +122,14 @@ export function initQuiz(root: HTMLElement): void {
       if (feedback) feedback.hidden = correct === undefined
       return
     }
-    for (const label of form.querySelectorAll<HTMLElement>('[data-option-label]')) {
-      const id = label.dataset.optionLabel ?? ''
-      label.dataset.correct = correct === undefined ? '' : String(answer.includes(id))
-    }
+    markOptions(form, correct === undefined ? undefined : answer)
     if (!feedback || !verdict) return
     feedback.hidden = correct === undefined
     if (correct !== undefined) {
       const texts = answer.map((id) => (form.querySelector<HTMLElement>(`[data-option-label="${id}"] [data-option-text]`)?.textContent ?? id).trim())
-      verdict.textContent = correct ? '✓ Correct.' : `✗ Not quite. Correct answer${texts.length > 1 ? 's' : ''}: ${texts.join('; ')} (highlighted).`
+      verdict.textContent = correct
+        ? '✓ Correct.'
+        : `✗ Not quite. Correct answer${texts.length > 1 ? 's' : ''}: ${texts.join('; ')}. Each option is marked below.`
     }
   }
 
@@ -118,6 +143,7 @@ export function initQuiz(root: HTMLElement): void {
         answered === 0 ? `${total} question${total === 1 ? '' : 's'}. Pick an answer, then press "Check".` : `Score: ${correct} of ${total} correct (${answered} checked).`
     }
     if (retry) retry.hidden = answered === 0
+    if (confirm && answered === 0) confirm.hidden = true
   }
 
   // Restore saved answers and results.
@@ -168,7 +194,7 @@ export function initQuiz(root: HTMLElement): void {
     })
   }
 
-  retry?.addEventListener('click', () => {
+  wireRetry(root, () => {
     updateProgress(slug, (p) => {
       p.quiz = { total, answers: {}, results: {} }
     })
@@ -179,5 +205,34 @@ export function initQuiz(root: HTMLElement): void {
     renderScore()
     for (const form of forms) form.querySelector<HTMLElement>('[data-hint]')?.replaceChildren()
     forms[0]?.querySelector<HTMLElement>('input[data-option], select[data-match-select]')?.focus()
+  })
+}
+
+/**
+ * "Retry the quiz" asks first, inline: a group with "Yes, clear my answers" and "Keep my answers"
+ * (focus goes to the safe choice; Escape keeps). Only "Yes" runs `wipe`.
+ */
+function wireRetry(root: HTMLElement, wipe: () => void): void {
+  const retry = root.querySelector<HTMLButtonElement>('[data-retry]')
+  const confirm = root.querySelector<HTMLElement>('[data-retry-confirm]')
+  if (!retry || !confirm) return
+  const keep = confirm.querySelector<HTMLButtonElement>('[data-retry-keep]')
+  const close = (refocus: boolean) => {
+    confirm.hidden = true
+    retry.setAttribute('aria-expanded', 'false')
+    if (refocus) retry.focus()
+  }
+  retry.addEventListener('click', () => {
+    confirm.hidden = false
+    retry.setAttribute('aria-expanded', 'true')
+    keep?.focus()
+  })
+  keep?.addEventListener('click', () => close(true))
+  confirm.addEventListener('keydown', (event) => {
+    if (event.key === 'Escape') close(true)
+  })
+  confirm.querySelector<HTMLButtonElement>('[data-retry-yes]')?.addEventListener('click', () => {
+    close(false)
+    wipe()
   })
 }

@@ -7,9 +7,13 @@
  *                 `:root[data-theme]` (see styles/custom.css). No mermaid JS ships to the page.
  * mode 'client' : leaves `<pre class="mermaid">` (rehype-mermaid's pre-mermaid output shape);
  *                 components/MermaidClient.astro lazy-loads mermaid in the browser.
+ *
+ * Either way the figure is a focusable, labelled scroll region: diagrams keep their natural size
+ * (see mermaid-config.mjs) and a wide one scrolls sideways instead of shrinking its labels.
  */
 import rehypeMermaid from 'rehype-mermaid'
 import { unified } from 'unified'
+import { MERMAID_CONFIG, diagramLabel } from './mermaid-config.mjs'
 
 /**
  * @typedef {{ type: string, tagName?: string, value?: string, properties?: Record<string, unknown>, children?: HNode[] }} HNode
@@ -57,22 +61,38 @@ function wrapper(variant, child) {
   }
 }
 
+/**
+ * Room kept for a client-rendered diagram before its SVG arrives, so the text below moves little:
+ * a guess from the source (about 66 px per sequence step, 36 px per flowchart line), calibrated
+ * on the lessons' diagrams with the shared config (within ~20%).
+ * @param {string} source
+ */
+function reservedHeight(source) {
+  const lines = source.split('\n').filter((l) => l.trim() !== '')
+  if (/^\s*sequenceDiagram/m.test(source)) return 120 + 66 * lines.filter((l) => /->>|-->>|-[x)]|^\s*Note /.test(l)).length
+  return Math.min(900, 96 + 36 * lines.length)
+}
+
 /** @param {Options} options */
 export function rehypeMermaidThemed(options) {
   const mode = options?.mode ?? 'client'
   const common = { strategy: /** @type {const} */ ('inline-svg'), launchOptions: options.launchOptions }
   // One unified processor per theme: `run` gives rehype-mermaid the processor and promise it is typed for.
-  const light = mode === 'build' ? unified().use(rehypeMermaid, { ...common, mermaidConfig: { theme: 'default' }, prefix: 'mermaid-light' }) : undefined
-  const dark = mode === 'build' ? unified().use(rehypeMermaid, { ...common, mermaidConfig: { theme: 'dark' }, prefix: 'mermaid-dark' }) : undefined
+  const light = mode === 'build' ? unified().use(rehypeMermaid, { ...common, mermaidConfig: { ...MERMAID_CONFIG, theme: 'default' }, prefix: 'mermaid-light' }) : undefined
+  const dark = mode === 'build' ? unified().use(rehypeMermaid, { ...common, mermaidConfig: { ...MERMAID_CONFIG, theme: 'dark' }, prefix: 'mermaid-dark' }) : undefined
 
   /** @param {HNode} tree @param {any} file */
   return async (tree, file) => {
     const diagrams = collect(tree, [])
     if (diagrams.length === 0) return
+    for (const d of diagrams) {
+      d.properties = { ...d.properties, tabIndex: 0, role: 'region', ariaLabel: diagramLabel(textOf(d)) }
+    }
     if (mode === 'client' || !light || !dark) {
       for (const d of diagrams) {
-        d.properties = { ...d.properties, 'data-mermaid': 'client' }
-        d.children = [pre(textOf(d))]
+        const source = textOf(d)
+        d.properties = { ...d.properties, 'data-mermaid': 'client', style: `min-height: ${reservedHeight(source)}px` }
+        d.children = [pre(source)]
       }
       return
     }
@@ -92,15 +112,5 @@ export function rehypeMermaidThemed(options) {
       light.run(/** @type {any} */ ({ type: 'root', children: lightWrappers }), file),
       dark.run(/** @type {any} */ ({ type: 'root', children: darkWrappers }), file),
     ])
-    // Keep wide diagrams readable on phones: never shrink below min(natural width, 560px);
-    // the .rtwb-diagram wrapper scrolls horizontally instead.
-    for (const w of [...lightWrappers, ...darkWrappers]) {
-      for (const svg of w.children ?? []) {
-        if (svg.type !== 'element' || svg.tagName !== 'svg') continue
-        const style = String(svg.properties?.style ?? '')
-        const natural = Number(/max-width:\s*([\d.]+)px/.exec(style)?.[1])
-        if (natural > 0) svg.properties = { ...svg.properties, style: `${style.replace(/;?\s*$/, ';')} min-width: ${Math.min(natural, 560)}px;` }
-      }
-    }
   }
 }

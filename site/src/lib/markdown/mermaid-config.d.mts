@@ -1,0 +1,3 @@
+export declare const DIAGRAM_FONT_PX: number
+export declare const MERMAID_CONFIG: Record<string, unknown>
+export declare function diagramLabel(source: string): string

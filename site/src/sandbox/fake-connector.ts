@@ -207,6 +207,7 @@ function health({ fake, sockets, observers, registries }: Cluster, instance: str
     spaces: registries.get(instance)?.activeSpaces ?? 0,
     uptimeSeconds: 42,
     slotStreams: 0,
+    observers: [...observers].filter(here).length,
   }
 }
 
@@ -557,7 +558,8 @@ function clusterFetchSockets(cluster: Cluster, sock: FakeSocket) {
 }
 
 function clusterServerSideEmit(cluster: Cluster, sock: FakeSocket) {
-  const answering = answeringInstances(cluster, sock, 'SERVER_SIDE_EMIT')
+  // Like serverSideEmit(): the other instances answer, never the caller's own.
+  const answering = answeringInstances(cluster, sock, 'SERVER_SIDE_EMIT').filter((instance) => instance !== sock.instance)
   const answers = answering.map((instance) => ({ instance, sockets: peersOn(cluster, sock, [instance]).length }))
   return { ok: true as const, answers: answers.sort((a, b) => a.instance.localeCompare(b.instance)) }
 }

@@ -1,0 +1,322 @@
+/**
+ * The lifecycle every live widget and the instructor view share, written once: load the connector
+ * (or take one), read the directory, poll each instance's health (paused while the widget is off
+ * screen or the tab hidden), open one observer per up instance for widgets that trace, and show
+ * the connecting / offline / Redis-down / ready states with one set of plain-language messages.
+ * Retry keeps keyboard focus; a restart counter (`epoch`) lets stale async work drop itself; a
+ * space change restarts everything in the new space; `destroy()` stops it all.
+ *
+ * Widgets keep only what is theirs: they get hooks (`reset`, `ready`, `status`, `trace`) and put
+ * the session's panels (`session.el`) in their frame. All text goes through text nodes (dom.ts).
+ */
+import type { ResolvedDirectory, SandboxConnector, SandboxInstance, SandboxObserver } from './connector.ts'
+import { h } from './dom.ts'
+import type { HealthBody, TraceEvent } from './protocol.ts'
+import type { SpaceState } from './space.ts'
+
+export type SessionState = 'connecting' | 'offline' | 'ready'
+/** Why the widget must drop its connection-bound state (clients, results). */
+export type ResetReason = 'start' | 'space' | 'offline' | 'destroy'
+
+export interface SessionHooks {
+  /** Close clients and clear results; on `'space'` a widget may remember what to reopen in `ready`. */
+  reset?(reason: ResetReason): void
+  /** The cluster answered: directory, health and (when tracing) observers are there. */
+  ready?(): void
+  /** Health or an observer's hello changed: re-render chips, banners, instance pickers. */
+  status?(): void
+  /** Opts in to tracing: one observer per up instance, its events passed here (current epoch only). */
+  trace?(event: TraceEvent): void
+}
+
+export interface SessionOptions {
+  /** A connector, or a loader (e.g. `loadSocketIoConnector`) run on the first start. */
+  connector: SandboxConnector | (() => Promise<SandboxConnector>)
+  space: SpaceState
+  /** The widget's frame: gets `data-state`, and is watched for visibility. */
+  root: HTMLElement
+  /** Shown only while ready. */
+  main: HTMLElement
+  /** Class and test-id prefix: `rp` gives `rp-offline`, `rp-retry`, `rp-btn`... */
+  prefix: string
+  /** Class of the connecting and offline boxes (default `<prefix>-panel`). */
+  panelClass?: string
+  /** Show the Redis banner when fan-out is local-only or Redis is down (default true). */
+  redisBanner?: boolean
+  /** After this long without an answer the offline state shows (default 8000). */
+  connectTimeoutMs?: number
+  /** Health polling period while ready and visible; 0 disables polling (default 5000). */
+  healthIntervalMs?: number
+  /** How long to wait for the observers' hello before going ready anyway (default 2000). */
+  observerWaitMs?: number
+  hooks: SessionHooks
+}
+
+export interface SandboxSession {
+  /** The panels to place in the widget's frame (the live region is for screen readers only). */
+  readonly el: { banner: HTMLElement; connecting: HTMLElement; offline: HTMLElement; live: HTMLElement }
+  state(): SessionState
+  connector(): SandboxConnector | null
+  directory(): ResolvedDirectory | null
+  /** The last `/healthz` answer of an instance, null when it did not answer. */
+  health(instanceId: string): HealthBody | null
+  /** Instances whose observer said hello (sorted). */
+  traced(): string[]
+  observers(): SandboxObserver[]
+  /** The restart counter: work started at `epoch()` is stale once `isCurrent` says false. */
+  epoch(): number
+  isCurrent(epoch: number): boolean
+  /** Polite screen-reader announcement. */
+  announce(text: string): void
+  /** (Re)starts from the connector load (first start, Retry). Resolves once ready or offline. */
+  start(): Promise<void>
+  destroy(): void
+}
+
+const DEFAULT_PORTS = [4001, 4003]
+
+/** The offline explanation: the ports tried, the command to run and the allowed-origins hint. */
+export function offlineMessage(dir: ResolvedDirectory | null, loc: { hostname: string; origin: string } | null): (Node | string)[] {
+  const ports = dir?.instances.map((i) => i.port) ?? DEFAULT_PORTS
+  const host = loc?.hostname || 'localhost'
+  const origin = loc && loc.origin !== 'null' ? loc.origin : null
+  const min = Math.min(...ports)
+  const max = Math.max(...ports)
+  return [
+    `The sandbox cluster isn't running (tried ${host}:${min === max ? min : `${min}-${max}`}). Run `,
+    h('code', { text: 'npm install && npm start' }),
+    ' in the project folder, then press Retry.',
+    origin ? ` If it is running, check that ${origin} is one of its allowed origins (` : '',
+    origin ? h('code', { text: 'SANDBOX_ORIGINS' }) : '',
+    origin ? ').' : '',
+  ]
+}
+
+/** Why cross-instance fan-out is off, if it is: started without Redis, or Redis down now. */
+export function redisTrouble(dir: ResolvedDirectory | null, bodies: (HealthBody | null)[]): 'local-only' | 'down' | null {
+  if (dir?.fanout === 'local-only' || bodies.some((b) => b && b.fanout !== 'redis')) return 'local-only'
+  return bodies.some((b) => b?.redis === 'down') ? 'down' : null
+}
+
+function redisBannerText(trouble: 'local-only' | 'down'): (Node | string)[] {
+  const lead = 'Redis is not connected: messages only reach clients on the same instance as the sender. '
+  if (trouble === 'down') return [lead, 'The instances reconnect by themselves once Redis is back.']
+  return [lead, 'Start Redis (', h('code', { text: 'redis-server' }), ') or set ', h('code', { text: 'REDIS_URL' }),
+    ', then restart ', h('code', { text: 'npm start' }), '.']
+}
+
+function createPanels(prefix: string, panelClass: string, onRetry: () => void) {
+  const banner = h('p', { class: `${prefix}-banner`, 'data-testid': `${prefix}-redis-banner`, role: 'note', hidden: true })
+  const connecting = h('p', { class: panelClass, 'data-testid': `${prefix}-connecting`, role: 'status', text: 'Connecting to the sandbox…' })
+  const offlineText = h('p', { role: 'status' })
+  const retry = h('button', { type: 'button', class: `${prefix}-btn ${prefix}-primary`, 'data-testid': `${prefix}-retry`, text: 'Retry', onclick: onRetry })
+  const offline = h('div', { class: `${panelClass} ${prefix}-offline`, 'data-testid': `${prefix}-offline`, hidden: true }, offlineText, retry)
+  const live = h('p', { class: 'sr-only', 'aria-live': 'polite', 'data-testid': `${prefix}-live` })
+  return { banner, connecting, offline, offlineText, retry, live }
+}
+
+/** Calls `tick` every `ms` while `root` is on screen and the tab visible. */
+function visiblePoller(root: HTMLElement, ms: number, tick: () => void) {
+  let onScreen = true
+  let timer: ReturnType<typeof setInterval> | undefined
+  const io = typeof IntersectionObserver === 'undefined' ? undefined
+    : new IntersectionObserver((entries) => { onScreen = entries.some((e) => e.isIntersecting) })
+  io?.observe(root)
+  const hidden = () => typeof document !== 'undefined' && document.hidden
+  return {
+    start() {
+      clearInterval(timer)
+      if (ms > 0) timer = setInterval(() => onScreen && !hidden() && tick(), ms)
+    },
+    stop: () => clearInterval(timer),
+    destroy() {
+      clearInterval(timer)
+      io?.disconnect()
+    },
+  }
+}
+
+/** One observer per up instance of a space; `hello` resolves its wait. */
+function observerSet(onHello: () => void) {
+  let open = new Map<string, SandboxObserver>()
+  let hellos = new Set<string>()
+  return {
+    traced: () => [...hellos].sort(),
+    list: () => [...open.values()],
+    /** Opens the missing ones; resolves when all said hello (or failed), or after `waitMs`. */
+    open(connector: SandboxConnector, instances: SandboxInstance[], space: string, onTrace: (ev: TraceEvent) => void, waitMs: number): Promise<void> {
+      const waits = instances.filter((inst) => !open.has(inst.id)).map((inst) => {
+        const obs = connector.observe({ instance: inst, space })
+        open.set(inst.id, obs)
+        obs.on('trace', onTrace)
+        return new Promise<void>((resolve) => {
+          obs.on('hello', () => {
+            hellos.add(inst.id)
+            onHello()
+            resolve()
+          })
+          obs.on('connect_error', () => resolve())
+        })
+      })
+      return Promise.race([Promise.all(waits).then(() => undefined), new Promise<void>((r) => setTimeout(r, waitMs))])
+    },
+    close() {
+      for (const o of open.values()) o.close()
+      open = new Map()
+      hellos = new Set()
+    },
+  }
+}
+
+/**
+ * Creates the sandbox lifecycle of one widget; call `start()` once the frame is in place.
+ *
+ * @example
+ * const main = h('div', { hidden: true })
+ * const session = createSession({
+ *   connector: () => loadSocketIoConnector(), space: sharedSpace(), root, main, prefix: 'rp',
+ *   hooks: { reset: () => closeClients(), ready: () => render(), status: () => renderChips(), trace: (ev) => log.add(ev) },
+ * })
+ * root.replaceChildren(title, session.el.banner, session.el.connecting, session.el.offline, main, session.el.live)
+ * void session.start()
+ */
+export function createSession(options: SessionOptions): SandboxSession {
+  const { root, main, prefix, hooks, space } = options
+  let connector = typeof options.connector === 'function' ? null : options.connector
+  let dir: ResolvedDirectory | null = null
+  let health = new Map<string, HealthBody | null>()
+  let state: SessionState = 'connecting'
+  let epoch = 0
+  const panels = createPanels(prefix, options.panelClass ?? `${prefix}-panel`, () => void retry())
+  const observers = observerSet(() => hooks.status?.())
+  const poller = visiblePoller(root, options.healthIntervalMs ?? 5000, () => void pollAgain(epoch))
+
+  function announce(text: string): void {
+    panels.live.textContent = ''
+    setTimeout(() => (panels.live.textContent = text), 50)
+  }
+
+  function setState(next: SessionState): void {
+    state = next
+    root.dataset.state = next
+    panels.connecting.hidden = next !== 'connecting' || !panels.offline.hidden
+    if (next !== 'connecting') panels.offline.hidden = next !== 'offline'
+    main.hidden = next !== 'ready'
+    panels.retry.textContent = next === 'connecting' ? 'Retrying…' : 'Retry'
+    panels.retry.setAttribute('aria-disabled', String(next === 'connecting'))
+    if (next !== 'ready') poller.stop()
+  }
+
+  function renderBanner(): void {
+    const trouble = options.redisBanner === false ? null : redisTrouble(dir, [...health.values()])
+    panels.banner.hidden = !trouble
+    panels.banner.dataset.trouble = trouble ?? ''
+    if (trouble) panels.banner.replaceChildren(...redisBannerText(trouble))
+  }
+
+  /** Polls every instance; false when the epoch moved on or nothing answered. */
+  async function pollHealth(current: number): Promise<boolean> {
+    const c = connector
+    if (!dir || !c) return false
+    const list = dir.instances
+    const bodies = await Promise.all(list.map((i) => c.health(i).catch(() => null)))
+    if (current !== epoch) return false
+    health = new Map(list.map((inst, n) => [inst.id, bodies[n] ?? null]))
+    renderBanner()
+    hooks.status?.()
+    return bodies.some(Boolean)
+  }
+
+  function openObservers(current: number): Promise<void> {
+    const onTrace = hooks.trace
+    if (!onTrace || !dir || !connector) return Promise.resolve()
+    const up = dir.instances.filter((i) => health.get(i.id))
+    const guarded = (ev: TraceEvent) => current === epoch && onTrace(ev)
+    return observers.open(connector, up, space.current(), guarded, options.observerWaitMs ?? 2000)
+  }
+
+  async function pollAgain(current: number): Promise<void> {
+    if (await pollHealth(current)) void openObservers(current)
+    else if (current === epoch) goOffline()
+  }
+
+  function goOffline(): void {
+    panels.offlineText.replaceChildren(...offlineMessage(dir, typeof location === 'undefined' ? null : location))
+    observers.close()
+    hooks.reset?.('offline')
+    setState('offline')
+    announce('The sandbox is offline.')
+  }
+
+  async function connect(current: number): Promise<boolean> {
+    if (!connector && typeof options.connector === 'function') connector = await options.connector()
+    if (current !== epoch || !connector) return false
+    dir = await connector.directory()
+    if (current !== epoch) return false
+    if (!(await pollHealth(current))) {
+      if (current === epoch) goOffline()
+      return false
+    }
+    await openObservers(current)
+    return current === epoch
+  }
+
+  async function start(reason: ResetReason = 'start'): Promise<void> {
+    const current = ++epoch
+    observers.close()
+    hooks.reset?.(reason)
+    setState('connecting')
+    const timer = setTimeout(() => current === epoch && state === 'connecting' && goOffline(), options.connectTimeoutMs ?? 8000)
+    try {
+      if (!(await connect(current))) return
+    } catch {
+      if (current === epoch) goOffline()
+      return
+    } finally {
+      clearTimeout(timer)
+    }
+    becomeReady()
+  }
+
+  function becomeReady(): void {
+    const hadFocus = typeof document !== 'undefined' && document.activeElement === panels.retry
+    setState('ready')
+    hooks.ready?.()
+    const up = [...health.values()].filter(Boolean).length
+    announce(`Sandbox ready: ${up} of ${dir?.instances.length ?? 0} instances up.`)
+    poller.start()
+    if (hadFocus) {
+      // Retry is hidden now: keep keyboard focus inside the widget rather than losing it to <body>.
+      main.tabIndex = -1
+      main.focus()
+    }
+  }
+
+  async function retry(): Promise<void> {
+    if (state === 'connecting') return
+    await start()
+  }
+
+  const unsubscribeSpace = space.subscribe(() => void start('space'))
+
+  return {
+    el: { banner: panels.banner, connecting: panels.connecting, offline: panels.offline, live: panels.live },
+    state: () => state,
+    connector: () => connector,
+    directory: () => dir,
+    health: (id) => health.get(id) ?? null,
+    traced: observers.traced,
+    observers: observers.list,
+    epoch: () => epoch,
+    isCurrent: (n) => n === epoch,
+    announce,
+    start: () => start(),
+    destroy() {
+      epoch++
+      poller.destroy()
+      unsubscribeSpace()
+      observers.close()
+      hooks.reset?.('destroy')
+    },
+  }
+}

@@ -56,6 +56,8 @@ export interface SandboxSession {
   /** The panels to place in the widget's frame (the live region is for screen readers only). */
   readonly el: { banner: HTMLElement; connecting: HTMLElement; offline: HTMLElement; live: HTMLElement }
   state(): SessionState
+  /** The current space code. */
+  space(): string
   connector(): SandboxConnector | null
   directory(): ResolvedDirectory | null
   /** The last `/healthz` answer of an instance, null when it did not answer. */
@@ -302,6 +304,7 @@ export function createSession(options: SessionOptions): SandboxSession {
   return {
     el: { banner: panels.banner, connecting: panels.connecting, offline: panels.offline, live: panels.live },
     state: () => state,
+    space: () => space.current(),
     connector: () => connector,
     directory: () => dir,
     health: (id) => health.get(id) ?? null,

@@ -220,7 +220,7 @@ describe('room playground', () => {
 
   it('no widget or sandbox source uses innerHTML-like sinks', () => {
     const here = dirname(fileURLToPath(import.meta.url))
-    for (const dir of [here, joinPath(here, '../../sandbox')]) {
+    for (const dir of [here, joinPath(here, '../shared'), joinPath(here, '../instructor'), joinPath(here, '../../sandbox')]) {
       for (const file of readdirSync(dir).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'))) {
         const source = readFileSync(joinPath(dir, file), 'utf8')
         expect(source, file).not.toMatch(/innerHTML|outerHTML|insertAdjacentHTML|document\.write/)

@@ -111,7 +111,7 @@ describe('cluster fan-out widget', () => {
     expect(fake.sockets().map((s) => `${s.label}${s.namespace}`).sort()).toEqual(
       ['A/with-redis', 'A/without-redis', 'B/with-redis', 'B/without-redis', 'C/with-redis', 'C/without-redis'])
     expect([...$<HTMLSelectElement>(root, 'cf-send-from').options].map((o) => o.value)).toContain('B@/without-redis')
-    expect($(root, 'cf-banner-local').hidden).toBe(true)
+    expect($(root, 'cf-redis-banner').hidden).toBe(true)
   })
 
   it('adapter ON reaches every instance through one Redis message; adapter OFF stays on the sender\u2019s instance', async () => {
@@ -269,7 +269,8 @@ describe('cluster fan-out widget', () => {
 
   it('shows the local-only banner when the cluster has no Redis', async () => {
     const { root } = await setup({ fanout: 'local-only' })
-    expect($(root, 'cf-banner-local').hidden).toBe(false)
+    expect($(root, 'cf-redis-banner').hidden).toBe(false)
+    expect($(root, 'cf-redis-banner').textContent).toContain('Redis is not connected')
     expect($<HTMLButtonElement>(root, 'cf-emitter').disabled).toBe(true)
   })
 

@@ -32,7 +32,8 @@ export interface SessionHooks {
 export interface SessionOptions {
   /** A connector, or a loader (e.g. `loadSocketIoConnector`) run on the first start. */
   connector: SandboxConnector | (() => Promise<SandboxConnector>)
-  space: SpaceState
+  /** The learner's space; a change restarts the session in the new one. None for the instructor view. */
+  space?: SpaceState
   /** The widget's frame: gets `data-state`, and is watched for visibility. */
   root: HTMLElement
   /** Shown only while ready. */
@@ -56,7 +57,7 @@ export interface SandboxSession {
   /** The panels to place in the widget's frame (the live region is for screen readers only). */
   readonly el: { banner: HTMLElement; connecting: HTMLElement; offline: HTMLElement; live: HTMLElement }
   state(): SessionState
-  /** The current space code. */
+  /** The current space code ('' without a space). */
   space(): string
   connector(): SandboxConnector | null
   directory(): ResolvedDirectory | null
@@ -234,7 +235,7 @@ export function createSession(options: SessionOptions): SandboxSession {
     if (!onTrace || !dir || !connector) return Promise.resolve()
     const up = dir.instances.filter((i) => health.get(i.id))
     const guarded = (ev: TraceEvent) => current === epoch && onTrace(ev)
-    return observers.open(connector, up, space.current(), guarded, options.observerWaitMs ?? 2000)
+    return observers.open(connector, up, space?.current() ?? '', guarded, options.observerWaitMs ?? 2000)
   }
 
   async function pollAgain(current: number): Promise<void> {
@@ -299,12 +300,12 @@ export function createSession(options: SessionOptions): SandboxSession {
     await start()
   }
 
-  const unsubscribeSpace = space.subscribe(() => void start('space'))
+  const unsubscribeSpace = space?.subscribe(() => void start('space'))
 
   return {
     el: { banner: panels.banner, connecting: panels.connecting, offline: panels.offline, live: panels.live },
     state: () => state,
-    space: () => space.current(),
+    space: () => space?.current() ?? '',
     connector: () => connector,
     directory: () => dir,
     health: (id) => health.get(id) ?? null,
@@ -317,7 +318,7 @@ export function createSession(options: SessionOptions): SandboxSession {
     destroy() {
       epoch++
       poller.destroy()
-      unsubscribeSpace()
+      unsubscribeSpace?.()
       observers.close()
       hooks.reset?.('destroy')
     },

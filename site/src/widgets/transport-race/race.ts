@@ -64,6 +64,89 @@ async function cut(clients: TransportClients, url: string, name: TransportName, 
   }
 }
 
+/** The race's controls: rate, payload size, message, Start, Stop, and the status line. */
+function createControls(onStart: () => void, onStop: () => void, onSettings: () => void) {
+  const rate = select('tr-rate', RATES, 10, ' ev/s')
+  const size = select('tr-payload', SIZES, 32, ' B')
+  rate.addEventListener('change', onSettings)
+  size.addEventListener('change', onSettings)
+  const text = h('input', { class: 'tr-input', 'data-testid': 'tr-text', maxlength: 280, size: 12, value: 'hello', autocomplete: 'off' })
+  const startBtn = h('button', { type: 'button', class: 'tr-btn tr-primary', 'data-testid': 'tr-start', text: 'Start', onclick: onStart })
+  const stopBtn = h('button', { type: 'button', class: 'tr-btn', 'data-testid': 'tr-stop', text: 'Stop', disabled: true, onclick: onStop })
+  return {
+    rate, size, text, startBtn, stopBtn,
+    status: h('p', { class: 'tr-hint', 'data-testid': 'tr-status', 'aria-live': 'polite' }),
+    settings: () => ({ eventsPerSecond: Number(rate.value), payloadBytes: Number(size.value) }),
+    elements: [h('label', {}, 'Rate ', rate), h('label', {}, 'Payload ', size), h('label', {}, 'Message ', text), startBtn, stopBtn],
+  }
+}
+
+interface ChannelTarget {
+  base: string
+  space: string
+  url(route: string): string
+}
+
+/** The three channels of one run, reporting into their panels; a newer run silences older ones. */
+function createChannels(clients: TransportClients, panels: Map<TransportName, Panel>, retryMs: number | undefined, onHandshake: (hs: HandshakeCapture) => void) {
+  let run = 0
+  let channels = new Map<TransportName, Channel>()
+  let renderTimer: ReturnType<typeof setTimeout> | undefined
+  const schedule = () => {
+    renderTimer ??= setTimeout(() => {
+      renderTimer = undefined
+      for (const p of panels.values()) p.render()
+    }, 100)
+  }
+  const hooksFor = (name: TransportName, panel: Panel, current: number, target: ChannelTarget): ChannelContext['hooks'] => ({
+    event(ev) {
+      if (current !== run) return
+      panel.tally.add(ev.id, Date.now() - ev.sentAt)
+      schedule()
+    },
+    state: (s, note) => panel.run === current && panel.setState(s, note),
+    opened: () => void clients.http<{ handshake: HandshakeCapture | null }>(target.url('/handshake'))
+      .then((r) => current === run && r.handshake && onHandshake(r.handshake), () => undefined),
+    closed(code) {
+      if (panel.run !== current) return
+      panel.f.code.textContent = String(code)
+      if (!channels.has(name)) panel.setState('closed')
+    },
+  })
+  return {
+    get: (name: TransportName) => channels.get(name),
+    /** A new run: its number, which `open` and `isCurrent` take. */
+    next: () => ++run,
+    isCurrent: (n: number) => n === run,
+    open(current: number, from: number, target: ChannelTarget) {
+      for (const [name, panel] of panels) {
+        panel.reset(from)
+        panel.run = current
+        channels.set(name, FACTORIES[name]({ clients, base: target.base, space: target.space, after: from, retryMs, hooks: hooksFor(name, panel, current, target) }))
+      }
+    },
+    close() {
+      clearTimeout(renderTimer)
+      renderTimer = undefined
+      for (const c of channels.values()) c.stop()
+      channels = new Map()
+    },
+  }
+}
+
+/** While running: `onWhileRunning` enabled, `offWhileRunning` disabled; the other way round when not. */
+function enable(running: boolean, onWhileRunning: HTMLButtonElement[], offWhileRunning: (HTMLButtonElement | HTMLSelectElement)[]): void {
+  for (const b of onWhileRunning) b.disabled = !running
+  for (const b of offWhileRunning) b.disabled = running
+}
+
+/** A transport's "send" button: the message goes up on that transport's own way to the server. */
+async function sendFrom(panel: Panel | undefined, channel: Channel | undefined, text: string): Promise<void> {
+  if (!panel || !channel) return
+  panel.sent.textContent = 'Sending…'
+  panel.sent.textContent = await channel.send(text.trim() || 'hello')
+}
+
 /**
  * @example
  * const race = createRace({ clients, root, instanceSelect, instance: () => dir.instances[0], space: () => 'k7q2mx',
@@ -71,138 +154,76 @@ async function cut(clients: TransportClients, url: string, name: TransportName, 
  */
 export function createRace(ctx: RaceContext): Race {
   const { clients } = ctx
-  let run = 0
-  let channels = new Map<TransportName, Channel>()
   let statsTimer: ReturnType<typeof setInterval> | undefined
-  let renderTimer: ReturnType<typeof setTimeout> | undefined
   let baseline: TransportStats['transports'] | undefined
   /** Where the race runs: fixed at Start, so Stop still reaches it after a space change. */
-  let target = { base: '', space: '' }
-  const url = (route: string) => transportUrl(target.base, target.space, route)
-  const rate = select('tr-rate', RATES, 10, ' ev/s')
-  const size = select('tr-payload', SIZES, 32, ' B')
-  const text = h('input', { class: 'tr-input', 'data-testid': 'tr-text', maxlength: 280, size: 12, value: 'hello', autocomplete: 'off' })
-  const startBtn = h('button', { type: 'button', class: 'tr-btn tr-primary', 'data-testid': 'tr-start', text: 'Start', onclick: () => void start() })
-  const stopBtn = h('button', { type: 'button', class: 'tr-btn', 'data-testid': 'tr-stop', text: 'Stop', disabled: true, onclick: () => void stop() })
-  const status = h('p', { class: 'tr-hint', 'data-testid': 'tr-status', 'aria-live': 'polite' })
-  const settings = () => ({ eventsPerSecond: Number(rate.value), payloadBytes: Number(size.value) })
+  const target: ChannelTarget = { base: '', space: '', url: (route) => transportUrl(target.base, target.space, route) }
   const running = () => ctx.root.dataset.state === 'running'
-  const onSettings = () => {
+  const c = createControls(() => void start(), () => void stop(), () => {
     if (!running()) return
-    clients.http(url('/stream'), settings()).then(() => (status.textContent = `Stream now ${rate.value} events/s of ${size.value} B.`), (e: unknown) => (status.textContent = errorText(e)))
-  }
-  rate.addEventListener('change', onSettings)
-  size.addEventListener('change', onSettings)
+    clients.http(target.url('/stream'), c.settings()).then(() => (c.status.textContent = `Stream now ${c.rate.value} events/s of ${c.size.value} B.`), (e: unknown) => (c.status.textContent = errorText(e)))
+  })
   const panels = new Map((['long-polling', 'sse', 'websocket'] as const).map((name) => [name, createPanel(name, {
-    cut: () => void cut(clients, url('/cut'), name, panels.get(name)),
-    send: () => void sendFrom(name),
+    cut: () => void cut(clients, target.url('/cut'), name, panels.get(name)),
+    send: () => void sendFrom(panels.get(name), channels.get(name), c.text.value),
     closeClean: () => channels.get(name)?.closeClean?.(),
     reopen: () => channels.get(name)?.reopen?.(),
   })]))
+  const channels = createChannels(clients, panels, ctx.retryMs, ctx.onHandshake)
 
-  function setState(state: 'ready' | 'running') {
+  const setState = (state: 'ready' | 'running') => {
     ctx.root.dataset.state = state
-    const on = state === 'running'
-    startBtn.disabled = on
-    stopBtn.disabled = !on
-    ctx.instanceSelect.disabled = on
-    for (const p of panels.values()) for (const b of p.buttons) b.disabled = !on
-  }
-  const schedule = () => {
-    renderTimer ??= setTimeout(() => {
-      renderTimer = undefined
-      for (const p of panels.values()) p.render()
-    }, 100)
+    enable(state === 'running', [c.stopBtn, ...[...panels.values()].flatMap((p) => p.buttons)], [c.startBtn, ctx.instanceSelect])
   }
   async function pollStats(current: number) {
     try {
-      const stats = await clients.http<TransportStats>(url('/stats'))
-      if (current !== run && running()) return
+      const stats = await clients.http<TransportStats>(target.url('/stats'))
+      if (!channels.isCurrent(current) && running()) return
       for (const [name, p] of panels) p.stats(delta(stats.transports[name], baseline?.[name]))
     } catch {
-      status.textContent = `${ctx.instance()?.id ?? 'The instance'} does not answer /stats.`
-    }
-  }
-  async function sendFrom(name: TransportName) {
-    const panel = panels.get(name)
-    const channel = channels.get(name)
-    if (!panel || !channel) return
-    panel.sent.textContent = 'Sending…'
-    panel.sent.textContent = await channel.send(text.value.trim() || 'hello')
-  }
-  function openChannels(current: number, from: number) {
-    for (const [name, panel] of panels) {
-      panel.reset(from)
-      panel.run = current
-      channels.set(name, FACTORIES[name]({
-        clients, ...target, after: from, retryMs: ctx.retryMs,
-        hooks: {
-          event(ev) {
-            if (current !== run) return
-            panel.tally.add(ev.id, Date.now() - ev.sentAt)
-            schedule()
-          },
-          state: (s, note) => panel.run === current && panel.setState(s, note),
-          opened: () => void clients.http<{ handshake: HandshakeCapture | null }>(url('/handshake'))
-            .then((r) => current === run && r.handshake && ctx.onHandshake(r.handshake), () => undefined),
-          closed(code) {
-            if (panel.run !== current) return
-            panel.f.code.textContent = String(code)
-            if (!channels.has(name)) panel.setState('closed')
-          },
-        },
-      }))
+      c.status.textContent = `${ctx.instance()?.id ?? 'The instance'} does not answer /stats.`
     }
   }
   async function start() {
     const inst = ctx.instance()
     if (!inst || ctx.root.dataset.state !== 'ready') return
-    const current = ++run
-    target = { base: inst.base, space: ctx.space() }
+    const current = channels.next()
+    Object.assign(target, { base: inst.base, space: ctx.space() })
     setState('running')
-    status.textContent = `Starting the stream on ${inst.id}…`
-    let from: number
+    c.status.textContent = `Starting the stream on ${inst.id}…`
     try {
-      baseline = (await clients.http<TransportStats>(url('/stats'))).transports
-      from = (await clients.http<{ lastEventId: number }>(url('/stream'), settings())).lastEventId
+      baseline = (await clients.http<TransportStats>(target.url('/stats'))).transports
+      const from = (await clients.http<{ lastEventId: number }>(target.url('/stream'), c.settings())).lastEventId
+      if (!channels.isCurrent(current)) return
+      c.status.textContent = `Running on ${inst.id} from event ${from + 1}: ${c.rate.value} events/s of ${c.size.value} B.`
+      channels.open(current, from, target)
+      statsTimer = setInterval(() => void pollStats(current), ctx.statsMs)
     } catch (e) {
-      if (current === run) {
-        setState('ready')
-        status.textContent = `Could not start on ${inst.id}: ${errorText(e)}`
-      }
-      return
+      if (!channels.isCurrent(current)) return
+      setState('ready')
+      c.status.textContent = `Could not start on ${inst.id}: ${errorText(e)}`
     }
-    if (current !== run) return
-    status.textContent = `Running on ${inst.id} from event ${from + 1}: ${rate.value} events/s of ${size.value} B.`
-    openChannels(current, from)
-    statsTimer = setInterval(() => void pollStats(current), ctx.statsMs)
-  }
-  function closeChannels() {
-    clearInterval(statsTimer)
-    clearTimeout(renderTimer)
-    renderTimer = undefined
-    for (const c of channels.values()) c.stop()
-    channels = new Map()
   }
   async function stop() {
-    const current = ++run
+    const current = channels.next()
     const wasRunning = running()
-    closeChannels()
+    clearInterval(statsTimer)
+    channels.close()
     if (!wasRunning) return
     setState('ready')
-    status.textContent = 'Stopped.'
+    c.status.textContent = 'Stopped.'
     try {
-      await clients.http(url('/stream'), { ...settings(), eventsPerSecond: 0 })
+      await clients.http(target.url('/stream'), { ...c.settings(), eventsPerSecond: 0 })
     } catch (e) {
-      status.textContent = `Stopping the stream failed: ${errorText(e)}`
+      c.status.textContent = `Stopping the stream failed: ${errorText(e)}`
     }
     // Let the server see the closed connections before the last reading.
     setTimeout(() => void pollStats(current), 300)
   }
 
   return {
-    controls: [h('label', {}, 'Rate ', rate), h('label', {}, 'Payload ', size), h('label', {}, 'Message ', text), startBtn, stopBtn],
-    status,
+    controls: c.elements,
+    status: c.status,
     panels: h('div', { class: 'tr-panels' }, ...[...panels.values()].map((p) => p.el)),
     running,
     setReady: () => setState('ready'),

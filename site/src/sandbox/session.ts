@@ -108,14 +108,78 @@ function redisBannerText(trouble: 'local-only' | 'down'): (Node | string)[] {
     ', then restart ', h('code', { text: 'npm start' }), '.']
 }
 
-function createPanels(prefix: string, panelClass: string, onRetry: () => void) {
+/** The session's panels and how they show each state; one copy of every message. */
+function createView(o: SessionOptions, onRetry: () => void) {
+  const { prefix, root, main } = o
+  const panelClass = o.panelClass ?? `${prefix}-panel`
   const banner = h('p', { class: `${prefix}-banner`, 'data-testid': `${prefix}-redis-banner`, role: 'note', hidden: true })
   const connecting = h('p', { class: panelClass, 'data-testid': `${prefix}-connecting`, role: 'status', text: 'Connecting to the sandbox…' })
   const offlineText = h('p', { role: 'status' })
   const retry = h('button', { type: 'button', class: `${prefix}-btn ${prefix}-primary`, 'data-testid': `${prefix}-retry`, text: 'Retry', onclick: onRetry })
   const offline = h('div', { class: `${panelClass} ${prefix}-offline`, 'data-testid': `${prefix}-offline`, hidden: true }, offlineText, retry)
   const live = h('p', { class: 'sr-only', 'aria-live': 'polite', 'data-testid': `${prefix}-live` })
-  return { banner, connecting, offline, offlineText, retry, live }
+  return {
+    el: { banner, connecting, offline, live },
+    announce(text: string) {
+      live.textContent = ''
+      setTimeout(() => (live.textContent = text), 50)
+    },
+    /** While retrying, the offline box (and the focused Retry) stays, marked busy. */
+    show(state: SessionState) {
+      root.dataset.state = state
+      connecting.hidden = state !== 'connecting' || !offline.hidden
+      if (state !== 'connecting') offline.hidden = state !== 'offline'
+      main.hidden = state !== 'ready'
+      retry.textContent = state === 'connecting' ? 'Retrying…' : 'Retry'
+      retry.setAttribute('aria-disabled', String(state === 'connecting'))
+    },
+    showOffline(dir: ResolvedDirectory | null) {
+      offlineText.replaceChildren(...offlineMessage(dir, typeof location === 'undefined' ? null : location))
+    },
+    showBanner(trouble: 'local-only' | 'down' | null) {
+      banner.hidden = !trouble || o.redisBanner === false
+      banner.dataset.trouble = trouble ?? ''
+      if (trouble) banner.replaceChildren(...redisBannerText(trouble))
+    },
+    retryHasFocus: () => typeof document !== 'undefined' && document.activeElement === retry,
+    /** Retry is hidden once ready: keep keyboard focus inside the widget rather than losing it to <body>. */
+    focusMain() {
+      main.tabIndex = -1
+      main.focus()
+    },
+  }
+}
+
+/** The connector, the directory and the last health of each instance. */
+function createCluster(load: SessionOptions['connector']) {
+  let connector = typeof load === 'function' ? null : load
+  let dir: ResolvedDirectory | null = null
+  let health = new Map<string, HealthBody | null>()
+  return {
+    connector: () => connector,
+    directory: () => dir,
+    health: (id: string) => health.get(id) ?? null,
+    upCount: () => [...health.values()].filter(Boolean).length,
+    bodies: () => [...health.values()],
+    up: () => (dir?.instances ?? []).filter((i) => health.get(i.id)),
+    /** Loads the connector (once) and the directory; false when `stale()` by then. */
+    async load(stale: () => boolean): Promise<boolean> {
+      if (!connector && typeof load === 'function') connector = await load()
+      if (stale() || !connector) return false
+      dir = await connector.directory()
+      return !stale()
+    },
+    /** Asks every instance; false when the answers are stale or nobody answered. */
+    async poll(stale: () => boolean): Promise<boolean> {
+      const c = connector
+      const list = dir?.instances ?? []
+      if (!c) return false
+      const bodies = await Promise.all(list.map((i) => c.health(i).catch(() => null)))
+      if (stale()) return false
+      health = new Map(list.map((inst, n) => [inst.id, bodies[n] ?? null]))
+      return bodies.some(Boolean)
+    },
+  }
 }
 
 /** Calls `tick` every `ms` while `root` is on screen and the tab visible. */
@@ -171,6 +235,29 @@ function observerSet(onHello: () => void) {
   }
 }
 
+/** Health polls (banner, `status` hook) and observers of the up instances, for one epoch at a time. */
+function createWatch(options: SessionOptions, cluster: ReturnType<typeof createCluster>, observers: ReturnType<typeof observerSet>,
+  view: ReturnType<typeof createView>, isCurrent: (epoch: number) => boolean) {
+  const { hooks } = options
+  return {
+    /** False when nobody answered or the answers are stale. */
+    async poll(current: number): Promise<boolean> {
+      const answered = await cluster.poll(() => !isCurrent(current))
+      if (!isCurrent(current)) return false
+      view.showBanner(redisTrouble(cluster.directory(), cluster.bodies()))
+      hooks.status?.()
+      return answered
+    },
+    openObservers(current: number): Promise<void> {
+      const onTrace = hooks.trace
+      const connector = cluster.connector()
+      if (!onTrace || !connector) return Promise.resolve()
+      const guarded = (ev: TraceEvent) => isCurrent(current) && onTrace(ev)
+      return observers.open(connector, cluster.up(), options.space?.current() ?? '', guarded, options.observerWaitMs ?? 2000)
+    },
+  }
+}
+
 /**
  * Creates the sandbox lifecycle of one widget; call `start()` once the frame is in place.
  *
@@ -184,136 +271,77 @@ function observerSet(onHello: () => void) {
  * void session.start()
  */
 export function createSession(options: SessionOptions): SandboxSession {
-  const { root, main, prefix, hooks, space } = options
-  let connector = typeof options.connector === 'function' ? null : options.connector
-  let dir: ResolvedDirectory | null = null
-  let health = new Map<string, HealthBody | null>()
+  const { hooks, space } = options
   let state: SessionState = 'connecting'
   let epoch = 0
-  const panels = createPanels(prefix, options.panelClass ?? `${prefix}-panel`, () => void retry())
+  const view = createView(options, () => void (state !== 'connecting' && start()))
+  const cluster = createCluster(options.connector)
   const observers = observerSet(() => hooks.status?.())
-  const poller = visiblePoller(root, options.healthIntervalMs ?? 5000, () => void pollAgain(epoch))
-
-  function announce(text: string): void {
-    panels.live.textContent = ''
-    setTimeout(() => (panels.live.textContent = text), 50)
-  }
+  const poller = visiblePoller(options.root, options.healthIntervalMs ?? 5000, () => void pollAgain(epoch))
+  const staleAfter = (current: number) => () => current !== epoch
+  const { poll, openObservers } = createWatch(options, cluster, observers, view, (n) => n === epoch)
 
   function setState(next: SessionState): void {
     state = next
-    root.dataset.state = next
-    panels.connecting.hidden = next !== 'connecting' || !panels.offline.hidden
-    if (next !== 'connecting') panels.offline.hidden = next !== 'offline'
-    main.hidden = next !== 'ready'
-    panels.retry.textContent = next === 'connecting' ? 'Retrying…' : 'Retry'
-    panels.retry.setAttribute('aria-disabled', String(next === 'connecting'))
+    view.show(next)
     if (next !== 'ready') poller.stop()
   }
-
-  function renderBanner(): void {
-    const trouble = options.redisBanner === false ? null : redisTrouble(dir, [...health.values()])
-    panels.banner.hidden = !trouble
-    panels.banner.dataset.trouble = trouble ?? ''
-    if (trouble) panels.banner.replaceChildren(...redisBannerText(trouble))
-  }
-
-  /** Polls every instance; false when the epoch moved on or nothing answered. */
-  async function pollHealth(current: number): Promise<boolean> {
-    const c = connector
-    if (!dir || !c) return false
-    const list = dir.instances
-    const bodies = await Promise.all(list.map((i) => c.health(i).catch(() => null)))
-    if (current !== epoch) return false
-    health = new Map(list.map((inst, n) => [inst.id, bodies[n] ?? null]))
-    renderBanner()
-    hooks.status?.()
-    return bodies.some(Boolean)
-  }
-
-  function openObservers(current: number): Promise<void> {
-    const onTrace = hooks.trace
-    if (!onTrace || !dir || !connector) return Promise.resolve()
-    const up = dir.instances.filter((i) => health.get(i.id))
-    const guarded = (ev: TraceEvent) => current === epoch && onTrace(ev)
-    return observers.open(connector, up, space?.current() ?? '', guarded, options.observerWaitMs ?? 2000)
-  }
-
   async function pollAgain(current: number): Promise<void> {
-    if (await pollHealth(current)) void openObservers(current)
+    if (await poll(current)) void openObservers(current)
     else if (current === epoch) goOffline()
   }
-
   function goOffline(): void {
-    panels.offlineText.replaceChildren(...offlineMessage(dir, typeof location === 'undefined' ? null : location))
+    view.showOffline(cluster.directory())
     observers.close()
     hooks.reset?.('offline')
     setState('offline')
-    announce('The sandbox is offline.')
+    view.announce('The sandbox is offline.')
   }
-
+  /** Connector, directory, health, observers; false when stale or offline (shown). */
   async function connect(current: number): Promise<boolean> {
-    if (!connector && typeof options.connector === 'function') connector = await options.connector()
-    if (current !== epoch || !connector) return false
-    dir = await connector.directory()
-    if (current !== epoch) return false
-    if (!(await pollHealth(current))) {
+    if (!(await cluster.load(staleAfter(current)))) return false
+    if (!(await poll(current))) {
       if (current === epoch) goOffline()
       return false
     }
     await openObservers(current)
     return current === epoch
   }
-
   async function start(reason: ResetReason = 'start'): Promise<void> {
     const current = ++epoch
     observers.close()
     hooks.reset?.(reason)
     setState('connecting')
     const timer = setTimeout(() => current === epoch && state === 'connecting' && goOffline(), options.connectTimeoutMs ?? 8000)
-    try {
-      if (!(await connect(current))) return
-    } catch {
+    const connected = await connect(current).catch(() => {
       if (current === epoch) goOffline()
-      return
-    } finally {
-      clearTimeout(timer)
-    }
-    becomeReady()
+      return false
+    })
+    clearTimeout(timer)
+    if (connected) becomeReady()
   }
-
   function becomeReady(): void {
-    const hadFocus = typeof document !== 'undefined' && document.activeElement === panels.retry
+    const hadFocus = view.retryHasFocus()
     setState('ready')
     hooks.ready?.()
-    const up = [...health.values()].filter(Boolean).length
-    announce(`Sandbox ready: ${up} of ${dir?.instances.length ?? 0} instances up.`)
+    view.announce(`Sandbox ready: ${cluster.upCount()} of ${cluster.directory()?.instances.length ?? 0} instances up.`)
     poller.start()
-    if (hadFocus) {
-      // Retry is hidden now: keep keyboard focus inside the widget rather than losing it to <body>.
-      main.tabIndex = -1
-      main.focus()
-    }
-  }
-
-  async function retry(): Promise<void> {
-    if (state === 'connecting') return
-    await start()
+    if (hadFocus) view.focusMain()
   }
 
   const unsubscribeSpace = space?.subscribe(() => void start('space'))
-
   return {
-    el: { banner: panels.banner, connecting: panels.connecting, offline: panels.offline, live: panels.live },
+    el: view.el,
     state: () => state,
     space: () => space?.current() ?? '',
-    connector: () => connector,
-    directory: () => dir,
-    health: (id) => health.get(id) ?? null,
+    connector: cluster.connector,
+    directory: cluster.directory,
+    health: cluster.health,
     traced: observers.traced,
     observers: observers.list,
     epoch: () => epoch,
     isCurrent: (n) => n === epoch,
-    announce,
+    announce: view.announce,
     start: () => start(),
     destroy() {
       epoch++

@@ -297,13 +297,9 @@ export function createSession(options: SessionOptions): SandboxSession {
     setState('offline')
     view.announce('The sandbox is offline.')
   }
-  /** Connector, directory, health, observers; false when stale or offline (shown). */
+  /** Connector, directory, health, observers; false when stale or nobody answered. */
   async function connect(current: number): Promise<boolean> {
-    if (!(await cluster.load(staleAfter(current)))) return false
-    if (!(await poll(current))) {
-      if (current === epoch) goOffline()
-      return false
-    }
+    if (!(await cluster.load(staleAfter(current))) || !(await poll(current))) return false
     await openObservers(current)
     return current === epoch
   }
@@ -313,12 +309,10 @@ export function createSession(options: SessionOptions): SandboxSession {
     hooks.reset?.(reason)
     setState('connecting')
     const timer = setTimeout(() => current === epoch && state === 'connecting' && goOffline(), options.connectTimeoutMs ?? 8000)
-    const connected = await connect(current).catch(() => {
-      if (current === epoch) goOffline()
-      return false
-    })
+    const connected = await connect(current).catch(() => false)
     clearTimeout(timer)
     if (connected) becomeReady()
+    else if (current === epoch && state === 'connecting') goOffline()
   }
   function becomeReady(): void {
     const hadFocus = view.retryHasFocus()

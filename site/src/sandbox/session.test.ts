@@ -22,7 +22,7 @@ function mount(fake: FakeConnector | (() => Promise<FakeConnector>), hooks: Sess
     hooks: { ...hooks, reset: (reason) => { resets.push(reason); hooks.reset?.(reason) } },
   })
   session = s
-  root.append(s.el.banner, s.el.connecting, s.el.offline, main, s.el.live)
+  s.frame(h('h3', { text: 'Widget' }))
   document.body.append(root)
   const started = s.start()
   return { root, main, space, resets, started, s }

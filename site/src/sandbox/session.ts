@@ -4,13 +4,15 @@
  * screen or the tab hidden), open one observer per up instance for widgets that trace, and show
  * the connecting / offline / Redis-down / ready states with one set of plain-language messages.
  * Retry keeps keyboard focus; a restart counter (`epoch`) lets stale async work drop itself; a
- * space change restarts everything in the new space; `destroy()` stops it all.
+ * space change (the space bar is the session's too) restarts everything in the new space;
+ * `destroy()` stops it all.
  *
  * Widgets keep only what is theirs: they get hooks (`reset`, `ready`, `status`, `trace`) and put
  * the session's panels (`session.el`) in their frame. All text goes through text nodes (dom.ts).
  */
 import type { ResolvedDirectory, SandboxConnector, SandboxInstance, SandboxObserver } from './connector.ts'
 import { h } from './dom.ts'
+import { createSpaceBar } from './space-bar.ts'
 import type { HealthBody, TraceEvent } from './protocol.ts'
 import type { SpaceState } from './space.ts'
 
@@ -54,8 +56,9 @@ export interface SessionOptions {
 }
 
 export interface SandboxSession {
-  /** The panels to place in the widget's frame (the live region is for screen readers only). */
-  readonly el: { banner: HTMLElement; connecting: HTMLElement; offline: HTMLElement; live: HTMLElement }
+  /** The panels to place in the widget's frame: the space bar (with a space), the Redis banner,
+   * connecting and offline boxes, and a live region for screen readers. */
+  readonly el: { spaceBar: HTMLElement | null; banner: HTMLElement; connecting: HTMLElement; offline: HTMLElement; live: HTMLElement }
   state(): SessionState
   /** The current space code ('' without a space). */
   space(): string
@@ -69,6 +72,8 @@ export interface SandboxSession {
   /** The restart counter: work started at `epoch()` is stale once `isCurrent` says false. */
   epoch(): number
   isCurrent(epoch: number): boolean
+  /** Fills the widget's root: title, space bar, `extras`, Redis banner, connecting, offline, main, live region. */
+  frame(title: Node | null, ...extras: Node[]): void
   /** Polite screen-reader announcement. */
   announce(text: string): void
   /** (Re)starts from the connector load (first start, Retry). Resolves once ready or offline. */
@@ -267,7 +272,7 @@ function createWatch(options: SessionOptions, cluster: ReturnType<typeof createC
  *   connector: () => loadSocketIoConnector(), space: sharedSpace(), root, main, prefix: 'rp',
  *   hooks: { reset: () => closeClients(), ready: () => render(), status: () => renderChips(), trace: (ev) => log.add(ev) },
  * })
- * root.replaceChildren(title, session.el.banner, session.el.connecting, session.el.offline, main, session.el.live)
+ * session.frame(h('h3', { text: 'Room playground' }))
  * void session.start()
  */
 export function createSession(options: SessionOptions): SandboxSession {
@@ -324,8 +329,9 @@ export function createSession(options: SessionOptions): SandboxSession {
   }
 
   const unsubscribeSpace = space?.subscribe(() => void start('space'))
+  const spaceBar = space && createSpaceBar(space)
   return {
-    el: view.el,
+    el: { ...view.el, spaceBar: spaceBar?.el ?? null },
     state: () => state,
     space: () => space?.current() ?? '',
     connector: cluster.connector,
@@ -336,11 +342,16 @@ export function createSession(options: SessionOptions): SandboxSession {
     epoch: () => epoch,
     isCurrent: (n) => n === epoch,
     announce: view.announce,
+    frame(title, ...extras) {
+      const { banner, connecting, offline, live } = view.el
+      options.root.replaceChildren(...[title, spaceBar?.el, ...extras, banner, connecting, offline, options.main, live].filter((n): n is Node => Boolean(n)))
+    },
     start: () => start(),
     destroy() {
       epoch++
       poller.destroy()
       unsubscribeSpace?.()
+      spaceBar?.destroy()
       observers.close()
       hooks.reset?.('destroy')
     },

@@ -12,7 +12,6 @@ import type { SandboxConnector, SandboxInstance } from '../../sandbox/connector.
 import { h } from '../../sandbox/dom.ts'
 import type { TraceEvent } from '../../sandbox/protocol.ts'
 import { createSession, type ResetReason } from '../../sandbox/session.ts'
-import { createSpaceBar } from '../../sandbox/space-bar.ts'
 import { sharedSpace, type SpaceState } from '../../sandbox/space.ts'
 import { createEmitterBox } from './emitter.ts'
 import { createLane, LABELS, type Lane } from './lane.ts'
@@ -54,7 +53,6 @@ const keepClients = (lanes: Lane[]): KeptClients => lanes.flatMap((lane) => lane
 export function mountClusterFanout(root: HTMLElement, options: ClusterFanoutOptions): ClusterFanout {
   const space = options.space ?? sharedSpace()
   const doFetch = options.fetch ?? ((input, init) => fetch(input, init))
-  const spaceBar = createSpaceBar(space)
   const main = h('div', { class: 'cf-main', hidden: true })
   let kept: KeptClients = []
   const session = createSession({
@@ -111,12 +109,9 @@ export function mountClusterFanout(root: HTMLElement, options: ClusterFanoutOpti
 
   root.classList.add('cf', 'rtwb-widget', 'not-content')
   root.dataset.testid = 'cluster-fanout'
-  root.replaceChildren(h('h3', { text: 'Cluster fan-out' }), spaceBar.el, session.el.banner, session.el.connecting, session.el.offline, main, session.el.live)
+  session.frame(h('h3', { text: 'Cluster fan-out' }))
   void session.start()
   return {
-    destroy() {
-      session.destroy()
-      spaceBar.destroy()
-    },
+    destroy: session.destroy,
   }
 }

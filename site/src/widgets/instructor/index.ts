@@ -64,7 +64,7 @@ export async function mountInstructorView(root: HTMLElement, connector: SandboxC
       status: () => render(session, summary, body),
     },
   })
-  root.replaceChildren(session.el.connecting, session.el.offline, main, session.el.live)
+  session.frame(null)
   await session.start()
   return () => session.destroy()
 }

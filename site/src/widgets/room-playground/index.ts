@@ -10,7 +10,6 @@
 import type { SandboxConnector } from '../../sandbox/connector.ts'
 import { h } from '../../sandbox/dom.ts'
 import { createSession, type SandboxSession } from '../../sandbox/session.ts'
-import { createSpaceBar } from '../../sandbox/space-bar.ts'
 import { sharedSpace, type SpaceState } from '../../sandbox/space.ts'
 import { createClientList } from './clients.ts'
 import { createEventLog } from './log.ts'
@@ -53,7 +52,6 @@ function renderChips(chips: HTMLElement, session: SandboxSession): void {
  */
 export function mountRoomPlayground(root: HTMLElement, options: RoomPlaygroundOptions): RoomPlayground {
   const space = options.space ?? sharedSpace()
-  const spaceBar = createSpaceBar(space)
   const chips = h('ul', { class: 'rp-chips', 'aria-label': 'Sandbox instances' })
   const main = h('div', { class: 'rp-main', hidden: true })
   const session = createSession({
@@ -82,13 +80,9 @@ export function mountRoomPlayground(root: HTMLElement, options: RoomPlaygroundOp
 
   root.classList.add('rp', 'rtwb-widget', 'not-content')
   root.dataset.testid = 'room-playground'
-  root.replaceChildren(h('h3', { class: 'rp-title', text: 'Room playground' }), spaceBar.el, chips, session.el.banner,
-    session.el.connecting, session.el.offline, main, session.el.live)
+  session.frame(h('h3', { class: 'rp-title', text: 'Room playground' }), chips)
   void session.start()
   return {
-    destroy() {
-      session.destroy()
-      spaceBar.destroy()
-    },
+    destroy: session.destroy,
   }
 }

@@ -49,60 +49,45 @@ type CardParts = ReturnType<typeof createParts>
 function createParts(o: ClientCardOptions) {
   const p = o.prefix
   return {
-    status: h('span', { class: `${p}-status`, 'data-testid': `${p}-client-status` }),
-    socket: h('code', { 'data-testid': `${p}-socket-id`, text: '…' }),
+    status: h('span', { class: `${p}-status` }),
+    socket: h('code', { text: '…' }),
     error: h('p', { class: `${p}-err`, 'data-testid': `${p}-client-error`, hidden: true }),
     rooms: h('ul', { class: `${p}-rooms`, 'aria-label': `Rooms of ${o.label}` }),
-    received: h('ol', { class: `${p}-received`, 'data-testid': `${p}-received`, 'aria-label': `Received by ${o.label}` }),
+    received: h('ol', { class: `${p}-received`, 'aria-label': `Received by ${o.label}` }),
     nothing: h('p', { class: `${p}-hint`, text: 'Nothing received yet.', hidden: o.compact }),
-    input: h('input', {
-      class: `${p}-input`, 'data-testid': `${p}-room-input`, list: o.roomsListId, size: 10, maxlength: 16,
-      autocomplete: 'off', spellcheck: 'false', placeholder: 'paris',
-    }),
+    input: h('input', { class: `${p}-input`, 'data-testid': `${p}-room-input`, list: o.roomsListId, size: 10, maxlength: 16, autocomplete: 'off', spellcheck: 'false', placeholder: 'paris' }),
   }
 }
 
-/** The card's markup: full (room field, "Received" heading) or compact (one line, quick rooms). */
+/** The card's markup; `compact` keeps it to one head line and quick `+room` buttons. */
 function layout(o: ClientCardOptions, parts: CardParts, join: (room: string) => void, remove: () => void): HTMLLIElement {
-  const p = o.prefix
-  const quick = (room: string) => h('button', {
-    type: 'button', class: `${p}-btn ${p}-quick`, 'data-testid': `${p}-quick-join`, 'aria-label': `${o.label}: join ${room}`,
-    text: o.compact ? `+${room}` : room, onclick: () => join(room),
-  })
-  const attrs = { class: `${p}-card`, 'data-testid': `${p}-client`, 'data-label': o.label, 'data-instance': o.instance.id }
-  if (o.compact) {
-    return h('li', attrs,
-      h('div', { class: `${p}-row` }, h('strong', { text: o.label }), ` on ${o.instance.id} · `, parts.socket, parts.status,
-        h('button', { type: 'button', class: `${p}-x`, 'data-testid': `${p}-remove`, 'aria-label': `Remove client ${o.label}`, text: '×', onclick: remove })),
-      h('div', { class: `${p}-row` }, parts.rooms, ...QUICK_ROOMS.map(quick)),
-      parts.error, parts.received)
-  }
-  const form = h('form', { class: `${p}-join`, onsubmit: (e: Event) => { e.preventDefault(); join(parts.input.value.trim()) } },
-    h('label', {}, 'Join room ', parts.input),
-    h('button', { type: 'submit', class: `${p}-btn`, 'data-testid': `${p}-join`, text: 'Join' }),
-    ...QUICK_ROOMS.map(quick))
-  return h('li', attrs,
+  const { prefix: p, compact, label } = o
+  const quick = QUICK_ROOMS.map((room) => h('button', { type: 'button', class: `${p}-btn ${p}-quick`, 'aria-label': `${label}: join ${room}`, text: compact ? `+${room}` : room, onclick: () => join(room) }))
+  return h('li', { class: `${p}-card`, 'data-testid': `${p}-client`, 'data-label': label, 'data-instance': o.instance.id },
     h('div', { class: `${p}-card-head` },
-      h('strong', { class: `${p}-label`, text: o.label }),
-      h('span', { class: `${p}-hint`, text: `${o.instance.id} · ${o.namespace}` }),
-      parts.status,
-      h('button', { type: 'button', class: `${p}-btn ${p}-remove`, 'data-testid': `${p}-remove`, 'aria-label': `Remove client ${o.label}`, text: 'Remove', onclick: remove })),
-    h('p', { class: `${p}-hint` }, 'socket ', parts.socket),
-    parts.error, parts.rooms, form,
-    h('p', { class: `${p}-sub`, text: 'Received' }), parts.nothing, parts.received)
+      h('strong', { class: `${p}-label`, text: label }),
+      h('span', { class: `${p}-hint`, text: compact ? `on ${o.instance.id}` : `${o.instance.id} · ${o.namespace}` }),
+      compact && parts.socket, parts.status,
+      h('button', { type: 'button', class: compact ? `${p}-x` : `${p}-btn ${p}-remove`, 'data-testid': `${p}-remove`, 'aria-label': `Remove client ${label}`, text: compact ? '×' : 'Remove', onclick: remove })),
+    !compact && h('p', { class: `${p}-hint` }, 'socket ', parts.socket),
+    parts.error,
+    compact ? h('div', { class: `${p}-row` }, parts.rooms, ...quick) : parts.rooms,
+    !compact && h('form', { class: `${p}-join`, onsubmit: (e: Event) => { e.preventDefault(); join(parts.input.value.trim()) } },
+      h('label', {}, 'Join room ', parts.input), h('button', { type: 'submit', class: `${p}-btn`, 'data-testid': `${p}-join`, text: 'Join' }), ...quick),
+    !compact && h('p', { class: `${p}-sub`, text: 'Received' }), parts.nothing, parts.received)
 }
 
 function renderRooms(o: ClientCardOptions, parts: CardParts, rooms: string[], leave: (room: string) => void): void {
   const p = o.prefix
-  const chips = rooms.map((room) => h('li', { class: `${p}-chip`, 'data-testid': `${p}-room`, 'data-room': room }, room,
-    h('button', { type: 'button', class: `${p}-x`, 'data-testid': `${p}-leave`, 'aria-label': `${o.label}: leave ${room}`, text: '×', onclick: () => leave(room) })))
+  const chips = rooms.map((room) => h('li', { class: `${p}-chip`, 'data-room': room }, room,
+    h('button', { type: 'button', class: `${p}-x`, 'aria-label': `${o.label}: leave ${room}`, text: '×', onclick: () => leave(room) })))
   parts.rooms.replaceChildren(...(chips.length || o.compact ? chips : [h('li', { class: `${p}-hint`, text: 'no rooms' })]))
 }
 
 function addReceived(o: ClientCardOptions, parts: CardParts, m: MessageEvent): void {
   parts.nothing.hidden = true
   parts.received.prepend(h('li', { 'data-testid': `${o.prefix}-received-item`, 'data-trace': m.traceId },
-    h('code', { text: m.call }), ` from ${m.from}: `, h('span', { class: `${o.prefix}-text`, text: m.text })))
+    h('code', { text: m.call }), ` from ${m.from}: `, h('span', { text: m.text })))
   while (parts.received.children.length > o.maxReceived) parts.received.lastElementChild?.remove()
 }
 

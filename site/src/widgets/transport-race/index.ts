@@ -10,7 +10,6 @@
 import type { SandboxConnector, SandboxInstance } from '../../sandbox/connector.ts'
 import { h } from '../../sandbox/dom.ts'
 import { createSession, type SandboxSession } from '../../sandbox/session.ts'
-import { createSpaceBar } from '../../sandbox/space-bar.ts'
 import { sharedSpace, type SpaceState } from '../../sandbox/space.ts'
 import type { TransportClients } from '../../sandbox/transports.ts'
 import { createHandshakeBox } from './handshake.ts'
@@ -62,7 +61,6 @@ function renderInstances(select: HTMLSelectElement, session: SandboxSession): vo
 export function mountTransportRace(root: HTMLElement, options: TransportRaceOptions): TransportRace {
   const { clients } = options
   const space = options.space ?? sharedSpace()
-  const spaceBar = createSpaceBar(space)
   const main = h('div', { class: 'tr-main', hidden: true })
   const session = createSession({
     connector: options.connector, space, root, main, prefix: 'tr', panelClass: 'tr-panel-msg', redisBanner: false,
@@ -97,12 +95,9 @@ export function mountTransportRace(root: HTMLElement, options: TransportRaceOpti
 
   root.classList.add('tr', 'rtwb-widget', 'not-content')
   root.dataset.testid = 'transport-race'
-  root.replaceChildren(h('h3', { class: 'tr-title', text: 'Transport race' }), spaceBar.el, session.el.connecting, session.el.offline, main, session.el.live)
+  session.frame(h('h3', { class: 'tr-title', text: 'Transport race' }))
   void session.start()
   return {
-    destroy() {
-      session.destroy()
-      spaceBar.destroy()
-    },
+    destroy: session.destroy,
   }
 }

@@ -8,7 +8,7 @@
  * `destroy()` stops it all.
  *
  * Widgets keep only what is theirs: they get hooks (`reset`, `ready`, `status`, `trace`) and put
- * the session's panels (`session.el`) in their frame. All text goes through text nodes (dom.ts).
+ * the frame with `session.frame()`. All text goes through text nodes (dom.ts).
  */
 import type { ResolvedDirectory, SandboxConnector, SandboxInstance, SandboxObserver } from './connector.ts'
 import { h } from './dom.ts'
@@ -56,9 +56,6 @@ export interface SessionOptions {
 }
 
 export interface SandboxSession {
-  /** The panels to place in the widget's frame: the space bar (with a space), the Redis banner,
-   * connecting and offline boxes, and a live region for screen readers. */
-  readonly el: { spaceBar: HTMLElement | null; banner: HTMLElement; connecting: HTMLElement; offline: HTMLElement; live: HTMLElement }
   state(): SessionState
   /** The current space code ('' without a space). */
   space(): string
@@ -113,78 +110,31 @@ function redisBannerText(trouble: 'local-only' | 'down'): (Node | string)[] {
     ', then restart ', h('code', { text: 'npm start' }), '.']
 }
 
-/** The session's panels and how they show each state; one copy of every message. */
-function createView(o: SessionOptions, onRetry: () => void) {
-  const { prefix, root, main } = o
-  const panelClass = o.panelClass ?? `${prefix}-panel`
-  const banner = h('p', { class: `${prefix}-banner`, 'data-testid': `${prefix}-redis-banner`, role: 'note', hidden: true })
-  const connecting = h('p', { class: panelClass, 'data-testid': `${prefix}-connecting`, role: 'status', text: 'Connecting to the sandbox…' })
+/** The session's panels; `show` below decides which one is visible. */
+function createPanels(o: SessionOptions, onRetry: () => void) {
+  const p = o.prefix
+  const cls = o.panelClass ?? `${p}-panel`
   const offlineText = h('p', { role: 'status' })
-  const retry = h('button', { type: 'button', class: `${prefix}-btn ${prefix}-primary`, 'data-testid': `${prefix}-retry`, text: 'Retry', onclick: onRetry })
-  const offline = h('div', { class: `${panelClass} ${prefix}-offline`, 'data-testid': `${prefix}-offline`, hidden: true }, offlineText, retry)
-  const live = h('p', { class: 'sr-only', 'aria-live': 'polite', 'data-testid': `${prefix}-live` })
+  const retry = h('button', { type: 'button', class: `${p}-btn ${p}-primary`, 'data-testid': `${p}-retry`, text: 'Retry', onclick: onRetry })
   return {
-    el: { banner, connecting, offline, live },
-    announce(text: string) {
-      live.textContent = ''
-      setTimeout(() => (live.textContent = text), 50)
-    },
-    /** While retrying, the offline box (and the focused Retry) stays, marked busy. */
-    show(state: SessionState) {
-      root.dataset.state = state
-      connecting.hidden = state !== 'connecting' || !offline.hidden
-      if (state !== 'connecting') offline.hidden = state !== 'offline'
-      main.hidden = state !== 'ready'
-      retry.textContent = state === 'connecting' ? 'Retrying…' : 'Retry'
-      retry.setAttribute('aria-disabled', String(state === 'connecting'))
-    },
-    showOffline(dir: ResolvedDirectory | null) {
-      offlineText.replaceChildren(...offlineMessage(dir, typeof location === 'undefined' ? null : location))
-    },
-    showBanner(trouble: 'local-only' | 'down' | null) {
-      banner.hidden = !trouble || o.redisBanner === false
-      banner.dataset.trouble = trouble ?? ''
-      if (trouble) banner.replaceChildren(...redisBannerText(trouble))
-    },
-    retryHasFocus: () => typeof document !== 'undefined' && document.activeElement === retry,
-    /** Retry is hidden once ready: keep keyboard focus inside the widget rather than losing it to <body>. */
-    focusMain() {
-      main.tabIndex = -1
-      main.focus()
-    },
+    banner: h('p', { class: `${p}-banner`, 'data-testid': `${p}-redis-banner`, role: 'note', hidden: true }),
+    connecting: h('p', { class: cls, 'data-testid': `${p}-connecting`, role: 'status', text: 'Connecting to the sandbox…' }),
+    offline: h('div', { class: `${cls} ${p}-offline`, 'data-testid': `${p}-offline`, hidden: true }, offlineText, retry),
+    live: h('p', { class: 'sr-only', 'aria-live': 'polite', 'data-testid': `${p}-live` }),
+    offlineText,
+    retry,
   }
 }
 
-/** The connector, the directory and the last health of each instance. */
-function createCluster(load: SessionOptions['connector']) {
-  let connector = typeof load === 'function' ? null : load
-  let dir: ResolvedDirectory | null = null
-  let health = new Map<string, HealthBody | null>()
-  return {
-    connector: () => connector,
-    directory: () => dir,
-    health: (id: string) => health.get(id) ?? null,
-    upCount: () => [...health.values()].filter(Boolean).length,
-    bodies: () => [...health.values()],
-    up: () => (dir?.instances ?? []).filter((i) => health.get(i.id)),
-    /** Loads the connector (once) and the directory; false when `stale()` by then. */
-    async load(stale: () => boolean): Promise<boolean> {
-      if (!connector && typeof load === 'function') connector = await load()
-      if (stale() || !connector) return false
-      dir = await connector.directory()
-      return !stale()
-    },
-    /** Asks every instance; false when the answers are stale or nobody answered. */
-    async poll(stale: () => boolean): Promise<boolean> {
-      const c = connector
-      const list = dir?.instances ?? []
-      if (!c) return false
-      const bodies = await Promise.all(list.map((i) => c.health(i).catch(() => null)))
-      if (stale()) return false
-      health = new Map(list.map((inst, n) => [inst.id, bodies[n] ?? null]))
-      return bodies.some(Boolean)
-    },
-  }
+/** Shows one state; while retrying, the offline box (and the focused Retry) stays, marked busy. */
+function show(panels: ReturnType<typeof createPanels>, o: SessionOptions, state: SessionState): void {
+  const { connecting, offline, retry } = panels
+  o.root.dataset.state = state
+  connecting.hidden = state !== 'connecting' || !offline.hidden
+  if (state !== 'connecting') offline.hidden = state !== 'offline'
+  o.main.hidden = state !== 'ready'
+  retry.textContent = state === 'connecting' ? 'Retrying…' : 'Retry'
+  retry.setAttribute('aria-disabled', String(state === 'connecting'))
 }
 
 /** Calls `tick` every `ms` while `root` is on screen and the tab visible. */
@@ -240,27 +190,43 @@ function observerSet(onHello: () => void) {
   }
 }
 
-/** Health polls (banner, `status` hook) and observers of the up instances, for one epoch at a time. */
-function createWatch(options: SessionOptions, cluster: ReturnType<typeof createCluster>, observers: ReturnType<typeof observerSet>,
-  view: ReturnType<typeof createView>, isCurrent: (epoch: number) => boolean) {
-  const { hooks } = options
-  return {
-    /** False when nobody answered or the answers are stale. */
-    async poll(current: number): Promise<boolean> {
-      const answered = await cluster.poll(() => !isCurrent(current))
-      if (!isCurrent(current)) return false
-      view.showBanner(redisTrouble(cluster.directory(), cluster.bodies()))
-      hooks.status?.()
-      return answered
-    },
-    openObservers(current: number): Promise<void> {
-      const onTrace = hooks.trace
-      const connector = cluster.connector()
-      if (!onTrace || !connector) return Promise.resolve()
-      const guarded = (ev: TraceEvent) => isCurrent(current) && onTrace(ev)
-      return observers.open(connector, cluster.up(), options.space?.current() ?? '', guarded, options.observerWaitMs ?? 2000)
-    },
-  }
+interface Cluster {
+  connector: SandboxConnector | null
+  dir: ResolvedDirectory | null
+  /** The last `/healthz` answer per instance id, null when it did not answer. */
+  health: Map<string, HealthBody | null>
+}
+
+/** Asks every instance and shows the Redis banner; false when nobody answered or the answers are stale. */
+async function pollHealth(o: SessionOptions, c: Cluster, banner: HTMLElement, current: () => boolean): Promise<boolean> {
+  const list = c.dir?.instances ?? []
+  const bodies = await Promise.all(list.map((i) => c.connector?.health(i).catch(() => null)))
+  if (!current()) return false
+  c.health = new Map(list.map((inst, n) => [inst.id, bodies[n] ?? null]))
+  const trouble = o.redisBanner === false ? null : redisTrouble(c.dir, [...c.health.values()])
+  banner.hidden = !trouble
+  if (trouble) banner.replaceChildren(...redisBannerText(trouble))
+  o.hooks.status?.()
+  return bodies.some(Boolean)
+}
+
+/** Loads the connector (once) and the directory; false when `stale()` by then. */
+async function loadDirectory(o: SessionOptions, c: Cluster, stale: () => boolean): Promise<boolean> {
+  if (!c.connector && typeof o.connector === 'function') c.connector = await o.connector()
+  if (stale() || !c.connector) return false
+  c.dir = await c.connector.directory()
+  return !stale()
+}
+
+/** A polite screen-reader announcement (emptied first so a repeated text is read again). */
+function say(live: HTMLElement, text: string): void {
+  live.textContent = ''
+  setTimeout(() => (live.textContent = text), 50)
+}
+
+function focusInside(main: HTMLElement): void {
+  main.tabIndex = -1
+  main.focus()
 }
 
 /**
@@ -275,36 +241,43 @@ function createWatch(options: SessionOptions, cluster: ReturnType<typeof createC
  * session.frame(h('h3', { text: 'Room playground' }))
  * void session.start()
  */
-export function createSession(options: SessionOptions): SandboxSession {
-  const { hooks, space } = options
+export function createSession(o: SessionOptions): SandboxSession {
+  const { hooks, space } = o
+  const c: Cluster = { connector: typeof o.connector === 'function' ? null : o.connector, dir: null, health: new Map() }
   let state: SessionState = 'connecting'
   let epoch = 0
-  const view = createView(options, () => void (state !== 'connecting' && start()))
-  const cluster = createCluster(options.connector)
+  const panels = createPanels(o, () => void (state !== 'connecting' && start()))
   const observers = observerSet(() => hooks.status?.())
-  const poller = visiblePoller(options.root, options.healthIntervalMs ?? 5000, () => void pollAgain(epoch))
-  const staleAfter = (current: number) => () => current !== epoch
-  const { poll, openObservers } = createWatch(options, cluster, observers, view, (n) => n === epoch)
-
-  function setState(next: SessionState): void {
+  const poller = visiblePoller(o.root, o.healthIntervalMs ?? 5000, () => void pollAgain(epoch))
+  const spaceBar = space && createSpaceBar(space)
+  const unsubscribeSpace = space?.subscribe(() => void start('space'))
+  const announce = (text: string) => say(panels.live, text)
+  const setState = (next: SessionState) => {
     state = next
-    view.show(next)
+    show(panels, o, next)
     if (next !== 'ready') poller.stop()
+  }
+  const poll = (current: number) => pollHealth(o, c, panels.banner, () => current === epoch)
+  function openObservers(current: number): Promise<void> {
+    const onTrace = hooks.trace
+    if (!onTrace || !c.connector || !c.dir) return Promise.resolve()
+    const up = c.dir.instances.filter((i) => c.health.get(i.id))
+    return observers.open(c.connector, up, space?.current() ?? '', (ev) => current === epoch && onTrace(ev), o.observerWaitMs ?? 2000)
   }
   async function pollAgain(current: number): Promise<void> {
     if (await poll(current)) void openObservers(current)
     else if (current === epoch) goOffline()
   }
   function goOffline(): void {
-    view.showOffline(cluster.directory())
+    panels.offlineText.replaceChildren(...offlineMessage(c.dir, typeof location === 'undefined' ? null : location))
     observers.close()
     hooks.reset?.('offline')
     setState('offline')
-    view.announce('The sandbox is offline.')
+    announce('The sandbox is offline.')
   }
-  /** Connector, directory, health, observers; false when stale or nobody answered. */
+  /** Connector (loaded once), directory, health, observers; false when stale or nobody answered. */
   async function connect(current: number): Promise<boolean> {
-    if (!(await cluster.load(staleAfter(current))) || !(await poll(current))) return false
+    if (!(await loadDirectory(o, c, () => current !== epoch)) || !(await poll(current))) return false
     await openObservers(current)
     return current === epoch
   }
@@ -313,39 +286,31 @@ export function createSession(options: SessionOptions): SandboxSession {
     observers.close()
     hooks.reset?.(reason)
     setState('connecting')
-    const timer = setTimeout(() => current === epoch && state === 'connecting' && goOffline(), options.connectTimeoutMs ?? 8000)
+    const timer = setTimeout(() => current === epoch && state === 'connecting' && goOffline(), o.connectTimeoutMs ?? 8000)
     const connected = await connect(current).catch(() => false)
     clearTimeout(timer)
-    if (connected) becomeReady()
-    else if (current === epoch && state === 'connecting') goOffline()
-  }
-  function becomeReady(): void {
-    const hadFocus = view.retryHasFocus()
+    if (!connected) return void (current === epoch && state === 'connecting' && goOffline())
+    const hadFocus = typeof document !== 'undefined' && document.activeElement === panels.retry
     setState('ready')
     hooks.ready?.()
-    view.announce(`Sandbox ready: ${cluster.upCount()} of ${cluster.directory()?.instances.length ?? 0} instances up.`)
+    announce(`Sandbox ready: ${[...c.health.values()].filter(Boolean).length} of ${c.dir?.instances.length ?? 0} instances up.`)
     poller.start()
-    if (hadFocus) view.focusMain()
+    // Retry is hidden now: keep keyboard focus inside the widget rather than losing it to <body>.
+    if (hadFocus) focusInside(o.main)
   }
 
-  const unsubscribeSpace = space?.subscribe(() => void start('space'))
-  const spaceBar = space && createSpaceBar(space)
   return {
-    el: { ...view.el, spaceBar: spaceBar?.el ?? null },
     state: () => state,
     space: () => space?.current() ?? '',
-    connector: cluster.connector,
-    directory: cluster.directory,
-    health: cluster.health,
+    connector: () => c.connector,
+    directory: () => c.dir,
+    health: (id) => c.health.get(id) ?? null,
     traced: observers.traced,
     observers: observers.list,
     epoch: () => epoch,
     isCurrent: (n) => n === epoch,
-    announce: view.announce,
-    frame(title, ...extras) {
-      const { banner, connecting, offline, live } = view.el
-      options.root.replaceChildren(...[title, spaceBar?.el, ...extras, banner, connecting, offline, options.main, live].filter((n): n is Node => Boolean(n)))
-    },
+    announce,
+    frame: (title, ...extras) => o.root.replaceChildren(...[title, spaceBar?.el, ...extras, panels.banner, panels.connecting, panels.offline, o.main, panels.live].filter((n): n is Node => Boolean(n))),
     start: () => start(),
     destroy() {
       epoch++

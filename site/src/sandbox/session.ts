@@ -1,7 +1,8 @@
 /**
  * The lifecycle every live widget and the instructor view share, written once: load the connector
  * (or take one), read the directory, poll each instance's health (paused while the widget is off
- * screen or the tab hidden), open one observer per up instance for widgets that trace, and show
+ * screen or the tab hidden), open one observer per up instance for widgets that trace (they plug in
+ * widgets/shared/tracing.ts, as for the Redis banner), and show
  * the connecting / offline / Redis-down / ready states with one set of plain-language messages.
  * Retry keeps keyboard focus; a restart counter (`epoch`) lets stale async work drop itself; a
  * space change (the space bar is the session's too) restarts everything in the new space;
@@ -27,7 +28,7 @@ export interface SessionHooks {
   ready?(): void
   /** Health or an observer's hello changed: re-render chips, banners, instance pickers. */
   status?(): void
-  /** Opts in to tracing: one observer per up instance, its events passed here (current epoch only). */
+  /** With `observe`: the trace events of the observers (one per up instance), current epoch only. */
   trace?(event: TraceEvent): void
 }
 
@@ -44,8 +45,10 @@ export interface SessionOptions {
   prefix: string
   /** Class of the connecting and offline boxes (default `<prefix>-panel`). */
   panelClass?: string
-  /** Show the Redis banner when fan-out is local-only or Redis is down (default true). */
-  redisBanner?: boolean
+  /** The Redis banner's text (`redisBannerText` in widgets/shared/tracing.ts); none without it. */
+  redisBanner?: (trouble: RedisTrouble) => (Node | string)[]
+  /** Opts in to observers (`createObserverSet` in widgets/shared/tracing.ts); `hooks.trace` gets their events. */
+  observe?: (onHello: () => void) => ObserverSet
   /** After this long without an answer the offline state shows (default 8000). */
   connectTimeoutMs?: number
   /** Health polling period while ready and visible; 0 disables polling (default 5000). */
@@ -97,17 +100,22 @@ export function offlineMessage(dir: ResolvedDirectory | null, loc: { hostname: s
   ]
 }
 
-/** Why cross-instance fan-out is off, if it is: started without Redis, or Redis down now. */
-export function redisTrouble(dir: ResolvedDirectory | null, bodies: (HealthBody | null)[]): 'local-only' | 'down' | null {
-  if (dir?.fanout === 'local-only' || bodies.some((b) => b && b.fanout !== 'redis')) return 'local-only'
-  return bodies.some((b) => b?.redis === 'down') ? 'down' : null
+export type RedisTrouble = 'local-only' | 'down'
+
+/** The observers of a tracing widget, one per up instance of the space. */
+export interface ObserverSet {
+  /** Instances whose observer said hello (sorted). */
+  traced(): string[]
+  list(): SandboxObserver[]
+  /** Opens the missing ones; resolves when all said hello (or failed), or after `waitMs`. */
+  open(connector: SandboxConnector, instances: SandboxInstance[], space: string, onTrace: (ev: TraceEvent) => void, waitMs: number): Promise<void>
+  close(): void
 }
 
-function redisBannerText(trouble: 'local-only' | 'down'): (Node | string)[] {
-  const lead = 'Redis is not connected: messages only reach clients on the same instance as the sender. '
-  if (trouble === 'down') return [lead, 'The instances reconnect by themselves once Redis is back.']
-  return [lead, 'Start Redis (', h('code', { text: 'redis-server' }), ') or set ', h('code', { text: 'REDIS_URL' }),
-    ', then restart ', h('code', { text: 'npm start' }), '.']
+/** Why cross-instance fan-out is off, if it is: started without Redis, or Redis down now. */
+export function redisTrouble(dir: ResolvedDirectory | null, bodies: (HealthBody | null)[]): RedisTrouble | null {
+  if (dir?.fanout === 'local-only' || bodies.some((b) => b && b.fanout !== 'redis')) return 'local-only'
+  return bodies.some((b) => b?.redis === 'down') ? 'down' : null
 }
 
 /** The session's panels; `show` below decides which one is visible. */
@@ -158,38 +166,6 @@ function visiblePoller(root: HTMLElement, ms: number, tick: () => void) {
   }
 }
 
-/** One observer per up instance of a space; `hello` resolves its wait. */
-function observerSet(onHello: () => void) {
-  let open = new Map<string, SandboxObserver>()
-  let hellos = new Set<string>()
-  return {
-    traced: () => [...hellos].sort(),
-    list: () => [...open.values()],
-    /** Opens the missing ones; resolves when all said hello (or failed), or after `waitMs`. */
-    open(connector: SandboxConnector, instances: SandboxInstance[], space: string, onTrace: (ev: TraceEvent) => void, waitMs: number): Promise<void> {
-      const waits = instances.filter((inst) => !open.has(inst.id)).map((inst) => {
-        const obs = connector.observe({ instance: inst, space })
-        open.set(inst.id, obs)
-        obs.on('trace', onTrace)
-        return new Promise<void>((resolve) => {
-          obs.on('hello', () => {
-            hellos.add(inst.id)
-            onHello()
-            resolve()
-          })
-          obs.on('connect_error', () => resolve())
-        })
-      })
-      return Promise.race([Promise.all(waits).then(() => undefined), new Promise<void>((r) => setTimeout(r, waitMs))])
-    },
-    close() {
-      for (const o of open.values()) o.close()
-      open = new Map()
-      hellos = new Set()
-    },
-  }
-}
-
 interface Cluster {
   connector: SandboxConnector | null
   dir: ResolvedDirectory | null
@@ -203,9 +179,9 @@ async function pollHealth(o: SessionOptions, c: Cluster, banner: HTMLElement, cu
   const bodies = await Promise.all(list.map((i) => c.connector?.health(i).catch(() => null)))
   if (!current()) return false
   c.health = new Map(list.map((inst, n) => [inst.id, bodies[n] ?? null]))
-  const trouble = o.redisBanner === false ? null : redisTrouble(c.dir, [...c.health.values()])
+  const trouble = o.redisBanner && redisTrouble(c.dir, [...c.health.values()])
   banner.hidden = !trouble
-  if (trouble) banner.replaceChildren(...redisBannerText(trouble))
+  if (trouble) banner.replaceChildren(...(o.redisBanner?.(trouble) ?? []))
   o.hooks.status?.()
   return bodies.some(Boolean)
 }
@@ -247,7 +223,7 @@ export function createSession(o: SessionOptions): SandboxSession {
   let state: SessionState = 'connecting'
   let epoch = 0
   const panels = createPanels(o, () => void (state !== 'connecting' && start()))
-  const observers = observerSet(() => hooks.status?.())
+  const observers = o.observe?.(() => hooks.status?.())
   const poller = visiblePoller(o.root, o.healthIntervalMs ?? 5000, () => void pollAgain(epoch))
   const spaceBar = space && createSpaceBar(space)
   const unsubscribeSpace = space?.subscribe(() => void start('space'))
@@ -260,7 +236,7 @@ export function createSession(o: SessionOptions): SandboxSession {
   const poll = (current: number) => pollHealth(o, c, panels.banner, () => current === epoch)
   function openObservers(current: number): Promise<void> {
     const onTrace = hooks.trace
-    if (!onTrace || !c.connector || !c.dir) return Promise.resolve()
+    if (!onTrace || !observers || !c.connector || !c.dir) return Promise.resolve()
     const up = c.dir.instances.filter((i) => c.health.get(i.id))
     return observers.open(c.connector, up, space?.current() ?? '', (ev) => current === epoch && onTrace(ev), o.observerWaitMs ?? 2000)
   }
@@ -270,7 +246,7 @@ export function createSession(o: SessionOptions): SandboxSession {
   }
   function goOffline(): void {
     panels.offlineText.replaceChildren(...offlineMessage(c.dir, typeof location === 'undefined' ? null : location))
-    observers.close()
+    observers?.close()
     hooks.reset?.('offline')
     setState('offline')
     announce('The sandbox is offline.')
@@ -283,7 +259,7 @@ export function createSession(o: SessionOptions): SandboxSession {
   }
   async function start(reason: ResetReason = 'start'): Promise<void> {
     const current = ++epoch
-    observers.close()
+    observers?.close()
     hooks.reset?.(reason)
     setState('connecting')
     const timer = setTimeout(() => current === epoch && state === 'connecting' && goOffline(), o.connectTimeoutMs ?? 8000)
@@ -305,8 +281,8 @@ export function createSession(o: SessionOptions): SandboxSession {
     connector: () => c.connector,
     directory: () => c.dir,
     health: (id) => c.health.get(id) ?? null,
-    traced: observers.traced,
-    observers: observers.list,
+    traced: () => observers?.traced() ?? [],
+    observers: () => observers?.list() ?? [],
     epoch: () => epoch,
     isCurrent: (n) => n === epoch,
     announce,
@@ -317,7 +293,7 @@ export function createSession(o: SessionOptions): SandboxSession {
       poller.destroy()
       unsubscribeSpace?.()
       spaceBar?.destroy()
-      observers.close()
+      observers?.close()
       hooks.reset?.('destroy')
     },
   }

@@ -55,7 +55,7 @@ export async function mountInstructorView(root: HTMLElement, connector: SandboxC
     h('table', { class: 'iv-table', 'data-testid': 'iv-table' }, h('thead', {}, h('tr', {}, ...HEADER.map((title) => h('th', { scope: 'col', text: title })))), body),
     note)
   const session = createSession({
-    connector, root, main, prefix: 'iv', redisBanner: false, healthIntervalMs: options.intervalMs ?? 2_000,
+    connector, root, main, prefix: 'iv', healthIntervalMs: options.intervalMs ?? 2_000,
     hooks: {
       ready() {
         const dir = session.directory()

@@ -63,7 +63,7 @@ export function mountTransportRace(root: HTMLElement, options: TransportRaceOpti
   const space = options.space ?? sharedSpace()
   const main = h('div', { class: 'tr-main', hidden: true })
   const session = createSession({
-    connector: options.connector, space, root, main, prefix: 'tr', panelClass: 'tr-panel-msg', redisBanner: false,
+    connector: options.connector, space, root, main, prefix: 'tr', panelClass: 'tr-panel-msg',
     connectTimeoutMs: options.connectTimeoutMs, healthIntervalMs: options.healthIntervalMs,
     hooks: {
       reset() {

@@ -153,27 +153,27 @@ async function sendFrom(panel: Panel | undefined, channel: Channel | undefined, 
  *   statsMs: 1000, onHandshake: (hs) => handshake.show(hs) })
  */
 export function createRace(ctx: RaceContext): Race {
-  const { clients } = ctx
+  const { clients, root, instanceSelect, instance } = ctx
   let statsTimer: ReturnType<typeof setInterval> | undefined
   let baseline: TransportStats['transports'] | undefined
   /** Where the race runs: fixed at Start, so Stop still reaches it after a space change. */
   const target: ChannelTarget = { base: '', space: '', url: (route) => transportUrl(target.base, target.space, route) }
-  const running = () => ctx.root.dataset.state === 'running'
-  const c = createControls(() => void start(), () => void stop(), () => {
+  const running = () => root.dataset.state === 'running'
+  const { rate, size, text, startBtn, stopBtn, status, settings, elements } = createControls(() => void start(), () => void stop(), () => {
     if (!running()) return
-    clients.http(target.url('/stream'), c.settings()).then(() => (c.status.textContent = `Stream now ${c.rate.value} events/s of ${c.size.value} B.`), (e: unknown) => (c.status.textContent = errorText(e)))
+    clients.http(target.url('/stream'), settings()).then(() => (status.textContent = `Stream now ${rate.value} events/s of ${size.value} B.`), (e: unknown) => (status.textContent = errorText(e)))
   })
   const panels = new Map((['long-polling', 'sse', 'websocket'] as const).map((name) => [name, createPanel(name, {
     cut: () => void cut(clients, target.url('/cut'), name, panels.get(name)),
-    send: () => void sendFrom(panels.get(name), channels.get(name), c.text.value),
+    send: () => void sendFrom(panels.get(name), channels.get(name), text.value),
     closeClean: () => channels.get(name)?.closeClean?.(),
     reopen: () => channels.get(name)?.reopen?.(),
   })]))
   const channels = createChannels(clients, panels, ctx.retryMs, ctx.onHandshake)
 
   const setState = (state: 'ready' | 'running') => {
-    ctx.root.dataset.state = state
-    enable(state === 'running', [c.stopBtn, ...[...panels.values()].flatMap((p) => p.buttons)], [c.startBtn, ctx.instanceSelect])
+    root.dataset.state = state
+    enable(state === 'running', [stopBtn, ...[...panels.values()].flatMap((p) => p.buttons)], [startBtn, instanceSelect])
   }
   async function pollStats(current: number) {
     try {
@@ -181,27 +181,27 @@ export function createRace(ctx: RaceContext): Race {
       if (!channels.isCurrent(current) && running()) return
       for (const [name, p] of panels) p.stats(delta(stats.transports[name], baseline?.[name]))
     } catch {
-      c.status.textContent = `${ctx.instance()?.id ?? 'The instance'} does not answer /stats.`
+      status.textContent = `${instance()?.id ?? 'The instance'} does not answer /stats.`
     }
   }
   async function start() {
-    const inst = ctx.instance()
-    if (!inst || ctx.root.dataset.state !== 'ready') return
+    const inst = instance()
+    if (!inst || root.dataset.state !== 'ready') return
     const current = channels.next()
     Object.assign(target, { base: inst.base, space: ctx.space() })
     setState('running')
-    c.status.textContent = `Starting the stream on ${inst.id}…`
+    status.textContent = `Starting the stream on ${inst.id}…`
     try {
       baseline = (await clients.http<TransportStats>(target.url('/stats'))).transports
-      const from = (await clients.http<{ lastEventId: number }>(target.url('/stream'), c.settings())).lastEventId
+      const from = (await clients.http<{ lastEventId: number }>(target.url('/stream'), settings())).lastEventId
       if (!channels.isCurrent(current)) return
-      c.status.textContent = `Running on ${inst.id} from event ${from + 1}: ${c.rate.value} events/s of ${c.size.value} B.`
+      status.textContent = `Running on ${inst.id} from event ${from + 1}: ${rate.value} events/s of ${size.value} B.`
       channels.open(current, from, target)
       statsTimer = setInterval(() => void pollStats(current), ctx.statsMs)
     } catch (e) {
       if (!channels.isCurrent(current)) return
       setState('ready')
-      c.status.textContent = `Could not start on ${inst.id}: ${errorText(e)}`
+      status.textContent = `Could not start on ${inst.id}: ${errorText(e)}`
     }
   }
   async function stop() {
@@ -211,19 +211,19 @@ export function createRace(ctx: RaceContext): Race {
     channels.close()
     if (!wasRunning) return
     setState('ready')
-    c.status.textContent = 'Stopped.'
+    status.textContent = 'Stopped.'
     try {
-      await clients.http(target.url('/stream'), { ...c.settings(), eventsPerSecond: 0 })
+      await clients.http(target.url('/stream'), { ...settings(), eventsPerSecond: 0 })
     } catch (e) {
-      c.status.textContent = `Stopping the stream failed: ${errorText(e)}`
+      status.textContent = `Stopping the stream failed: ${errorText(e)}`
     }
     // Let the server see the closed connections before the last reading.
     setTimeout(() => void pollStats(current), 300)
   }
 
   return {
-    controls: c.elements,
-    status: c.status,
+    controls: elements,
+    status: status,
     panels: h('div', { class: 'tr-panels' }, ...[...panels.values()].map((p) => p.el)),
     running,
     setReady: () => setState('ready'),

@@ -11,7 +11,7 @@
  * Widgets keep only what is theirs: they get hooks (`reset`, `ready`, `status`, `trace`) and put
  * the frame with `session.frame()`. All text goes through text nodes (dom.ts).
  */
-import type { ResolvedDirectory, SandboxConnector, SandboxInstance, SandboxObserver } from './connector.ts'
+import { DEFAULT_PORTS, type ResolvedDirectory, type SandboxConnector, type SandboxInstance, type SandboxObserver } from './connector.ts'
 import { h } from './dom.ts'
 import { createSpaceBar } from './space-bar.ts'
 import type { HealthBody, TraceEvent } from './protocol.ts'
@@ -59,7 +59,6 @@ export interface SessionOptions {
 }
 
 export interface SandboxSession {
-  state(): SessionState
   /** The current space code ('' without a space). */
   space(): string
   connector(): SandboxConnector | null
@@ -81,11 +80,9 @@ export interface SandboxSession {
   destroy(): void
 }
 
-const DEFAULT_PORTS = [4001, 4003]
-
 /** The offline explanation: the ports tried, the command to run and the allowed-origins hint. */
 export function offlineMessage(dir: ResolvedDirectory | null, loc: { hostname: string; origin: string } | null): (Node | string)[] {
-  const ports = dir?.instances.map((i) => i.port) ?? DEFAULT_PORTS
+  const ports: readonly number[] = dir?.instances.map((i) => i.port) ?? DEFAULT_PORTS
   const host = loc?.hostname || 'localhost'
   const origin = loc && loc.origin !== 'null' ? loc.origin : null
   const min = Math.min(...ports)
@@ -276,7 +273,6 @@ export function createSession(o: SessionOptions): SandboxSession {
   }
 
   return {
-    state: () => state,
     space: () => space?.current() ?? '',
     connector: () => c.connector,
     directory: () => c.dir,

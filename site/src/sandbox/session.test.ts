@@ -3,9 +3,9 @@ import { afterEach, describe, expect, it, vi } from 'vitest'
 import { h } from './dom.ts'
 import { createFakeConnector, type FakeConnector } from './fake-connector.ts'
 import type { TraceEvent } from './protocol.ts'
-import { createSession, offlineMessage, redisTrouble, type ResetReason, type SandboxSession, type SessionHooks } from './session.ts'
+import { createSession, offlineMessage, type ResetReason, type SandboxSession, type SessionHooks } from './session.ts'
 import { createSpaceState } from './space.ts'
-import { createObserverSet, redisBannerText } from '../widgets/shared/tracing.ts'
+import { createObserverSet, redisBanner, redisTrouble } from '../widgets/shared/tracing.ts'
 
 let session: SandboxSession | undefined
 afterEach(() => {
@@ -19,7 +19,7 @@ function mount(fake: FakeConnector | (() => Promise<FakeConnector>), hooks: Sess
   const space = createSpaceState('aaaaaa')
   const resets: ResetReason[] = []
   const s = createSession({
-    connector: fake, space, root, main, prefix: 'xx', observe: createObserverSet, redisBanner: redisBannerText, healthIntervalMs: 0, observerWaitMs: 100, ...extra,
+    connector: fake, space, root, main, prefix: 'xx', observe: createObserverSet, redisBanner, healthIntervalMs: 0, observerWaitMs: 100, ...extra,
     hooks: { ...hooks, reset: (reason) => { resets.push(reason); hooks.reset?.(reason) } },
   })
   session = s

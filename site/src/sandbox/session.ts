@@ -45,8 +45,9 @@ export interface SessionOptions {
   prefix: string
   /** Class of the connecting and offline boxes (default `<prefix>-panel`). */
   panelClass?: string
-  /** The Redis banner's text (`redisBannerText` in widgets/shared/tracing.ts); none without it. */
-  redisBanner?: (trouble: RedisTrouble) => (Node | string)[]
+  /** The Redis banner's text for these health answers, null when fan-out works (`redisBanner` in
+   * widgets/shared/tracing.ts); no banner without it. */
+  redisBanner?: (dir: ResolvedDirectory | null, bodies: (HealthBody | null)[]) => (Node | string)[] | null
   /** Opts in to observers (`createObserverSet` in widgets/shared/tracing.ts); `hooks.trace` gets their events. */
   observe?: (onHello: () => void) => ObserverSet
   /** After this long without an answer the offline state shows (default 8000). */
@@ -97,8 +98,6 @@ export function offlineMessage(dir: ResolvedDirectory | null, loc: { hostname: s
   ]
 }
 
-export type RedisTrouble = 'local-only' | 'down'
-
 /** The observers of a tracing widget, one per up instance of the space. */
 export interface ObserverSet {
   /** Instances whose observer said hello (sorted). */
@@ -107,12 +106,6 @@ export interface ObserverSet {
   /** Opens the missing ones; resolves when all said hello (or failed), or after `waitMs`. */
   open(connector: SandboxConnector, instances: SandboxInstance[], space: string, onTrace: (ev: TraceEvent) => void, waitMs: number): Promise<void>
   close(): void
-}
-
-/** Why cross-instance fan-out is off, if it is: started without Redis, or Redis down now. */
-export function redisTrouble(dir: ResolvedDirectory | null, bodies: (HealthBody | null)[]): RedisTrouble | null {
-  if (dir?.fanout === 'local-only' || bodies.some((b) => b && b.fanout !== 'redis')) return 'local-only'
-  return bodies.some((b) => b?.redis === 'down') ? 'down' : null
 }
 
 /** The session's panels; `show` below decides which one is visible. */
@@ -176,9 +169,9 @@ async function pollHealth(o: SessionOptions, c: Cluster, banner: HTMLElement, cu
   const bodies = await Promise.all(list.map((i) => c.connector?.health(i).catch(() => null)))
   if (!current()) return false
   c.health = new Map(list.map((inst, n) => [inst.id, bodies[n] ?? null]))
-  const trouble = o.redisBanner && redisTrouble(c.dir, [...c.health.values()])
-  banner.hidden = !trouble
-  if (trouble) banner.replaceChildren(...(o.redisBanner?.(trouble) ?? []))
+  const text = o.redisBanner?.(c.dir, [...c.health.values()])
+  banner.hidden = !text
+  if (text) banner.replaceChildren(...text)
   o.hooks.status?.()
   return bodies.some(Boolean)
 }

@@ -13,7 +13,7 @@ import { h } from '../../sandbox/dom.ts'
 import type { TraceEvent } from '../../sandbox/protocol.ts'
 import { createSession, type ResetReason } from '../../sandbox/session.ts'
 import { sharedSpace, type SpaceState } from '../../sandbox/space.ts'
-import { createObserverSet, redisBannerText } from '../shared/tracing.ts'
+import { createObserverSet, redisBanner } from '../shared/tracing.ts'
 import { createEmitterBox } from './emitter.ts'
 import { createLane, LABELS, type Lane } from './lane.ts'
 import { createOutageBox } from './outage.ts'
@@ -57,7 +57,7 @@ export function mountClusterFanout(root: HTMLElement, options: ClusterFanoutOpti
   const main = h('div', { class: 'cf-main', hidden: true })
   let kept: KeptClients = []
   const session = createSession({
-    connector: options.connector, space, root, main, prefix: 'cf', observe: createObserverSet, redisBanner: redisBannerText,
+    connector: options.connector, space, root, main, prefix: 'cf', observe: createObserverSet, redisBanner,
     connectTimeoutMs: options.connectTimeoutMs, healthIntervalMs: options.healthIntervalMs, observerWaitMs: options.observerWaitMs,
     hooks: { reset, ready, status, trace: onTrace },
   })

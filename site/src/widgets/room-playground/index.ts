@@ -11,7 +11,7 @@ import type { SandboxConnector } from '../../sandbox/connector.ts'
 import { h } from '../../sandbox/dom.ts'
 import { createSession, type SandboxSession } from '../../sandbox/session.ts'
 import { sharedSpace, type SpaceState } from '../../sandbox/space.ts'
-import { createObserverSet, redisBannerText } from '../shared/tracing.ts'
+import { createObserverSet, redisBanner } from '../shared/tracing.ts'
 import { createClientList } from './clients.ts'
 import { createEventLog } from './log.ts'
 import { createSendForm } from './send-form.ts'
@@ -56,7 +56,7 @@ export function mountRoomPlayground(root: HTMLElement, options: RoomPlaygroundOp
   const chips = h('ul', { class: 'rp-chips', 'aria-label': 'Sandbox instances' })
   const main = h('div', { class: 'rp-main', hidden: true })
   const session = createSession({
-    connector: options.connector, space, root, main, prefix: 'rp', observe: createObserverSet, redisBanner: redisBannerText,
+    connector: options.connector, space, root, main, prefix: 'rp', observe: createObserverSet, redisBanner,
     connectTimeoutMs: options.connectTimeoutMs, healthIntervalMs: options.healthIntervalMs, observerWaitMs: options.observerWaitMs,
     hooks: {
       reset(reason) {

@@ -3,22 +3,36 @@
  * the session: their observers (one per up instance, tracing the space) and the Redis banner.
  * Kept out of sandbox/session.ts so pages without them (transport race) do not load them.
  */
-import type { SandboxConnector, SandboxInstance, SandboxObserver } from '../../sandbox/connector.ts'
+import type { ResolvedDirectory, SandboxConnector, SandboxInstance, SandboxObserver } from '../../sandbox/connector.ts'
 import { h } from '../../sandbox/dom.ts'
-import type { TraceEvent } from '../../sandbox/protocol.ts'
-import type { ObserverSet, RedisTrouble } from '../../sandbox/session.ts'
+import type { HealthBody, TraceEvent } from '../../sandbox/protocol.ts'
+import type { ObserverSet } from '../../sandbox/session.ts'
 
-/**
- * The Redis banner: why messages stay on one instance, and what to do.
- *
- * @example
- * createSession({ ...options, redisBanner: redisBannerText })
- */
+export type RedisTrouble = 'local-only' | 'down'
+
+/** Why cross-instance fan-out is off, if it is: started without Redis, or Redis down now. */
+export function redisTrouble(dir: ResolvedDirectory | null, bodies: (HealthBody | null)[]): RedisTrouble | null {
+  if (dir?.fanout === 'local-only' || bodies.some((b) => b && b.fanout !== 'redis')) return 'local-only'
+  return bodies.some((b) => b?.redis === 'down') ? 'down' : null
+}
+
+/** The Redis banner: why messages stay on one instance, and what to do. */
 export function redisBannerText(trouble: RedisTrouble): (Node | string)[] {
   const lead = 'Redis is not connected: messages only reach clients on the same instance as the sender. '
   if (trouble === 'down') return [lead, 'The instances reconnect by themselves once Redis is back.']
   return [lead, 'Start Redis (', h('code', { text: 'redis-server' }), ') or set ', h('code', { text: 'REDIS_URL' }),
     ', then restart ', h('code', { text: 'npm start' }), '.']
+}
+
+/**
+ * The Redis banner's text for these health answers, or null when cross-instance fan-out works.
+ *
+ * @example
+ * createSession({ ...options, redisBanner })
+ */
+export function redisBanner(dir: ResolvedDirectory | null, bodies: (HealthBody | null)[]): (Node | string)[] | null {
+  const trouble = redisTrouble(dir, bodies)
+  return trouble && redisBannerText(trouble)
 }
 
 /**

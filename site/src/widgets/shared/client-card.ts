@@ -66,7 +66,7 @@ function layout(o: ClientCardOptions, parts: CardParts, join: (room: string) => 
   return h('li', { class: `${p}-card`, 'data-testid': `${p}-client`, 'data-label': label, 'data-instance': o.instance.id },
     h('div', { class: `${p}-card-head` },
       h('strong', { class: `${p}-label`, text: label }),
-      h('span', { class: `${p}-hint`, text: compact ? `on ${o.instance.id}` : `${o.instance.id} · ${o.namespace}` }),
+      h('span', { class: `${p}-hint`, text: compact ? `on ${o.instance.id} ·` : `${o.instance.id} · ${o.namespace}` }),
       compact && parts.socket, parts.status,
       h('button', { type: 'button', class: compact ? `${p}-x` : `${p}-btn ${p}-remove`, 'data-testid': `${p}-remove`, 'aria-label': `Remove client ${label}`, text: compact ? '×' : 'Remove', onclick: remove })),
     !compact && h('p', { class: `${p}-hint` }, 'socket ', parts.socket),

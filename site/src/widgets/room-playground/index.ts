@@ -68,7 +68,10 @@ export function mountRoomPlayground(root: HTMLElement, options: RoomPlaygroundOp
         renderChips(chips, session)
         clients.renderInstances()
       },
-      trace: (ev) => log.add(ev),
+      trace(ev) {
+        clients.noteTrace(ev)
+        log.add(ev)
+      },
     },
   })
   const log = createEventLog(session.traced)

@@ -63,7 +63,7 @@ export function mountClusterFanout(root: HTMLElement, options: ClusterFanoutOpti
     connectTimeoutMs: options.connectTimeoutMs, healthIntervalMs: options.healthIntervalMs, observerWaitMs: options.observerWaitMs,
     hooks: { reset, ready, status, trace: onTrace },
   })
-  const laneContext = { session, reducedMotion, stageMs: options.stageMs ?? 350, onChange: changed }
+  const laneContext = { session, space, reducedMotion, stageMs: options.stageMs ?? 350, onChange: changed }
   const lanes = [createLane(laneContext, '/with-redis', 'Adapter ON'), createLane(laneContext, '/without-redis', 'Adapter OFF')]
   const labelOf = (socketId: string) => lanes[0]?.clients().find((c) => c.socketId === socketId)?.label
   const send = createSendForm(lanes)

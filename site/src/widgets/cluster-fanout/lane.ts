@@ -1,14 +1,15 @@
 /**
  * One lane of the cluster fan-out: a namespace (`/with-redis` or `/without-redis`), its topology,
- * its clients (shared client cards, up to six, labelled A-F unless another browser's live sockets in
- * this lane already use a letter: widgets/shared/labels.ts), and the fetchSockets() / serverSideEmit() asks.
+ * its clients (shared client cards, up to six, labelled A-F; tagged in a classmate's space, and
+ * skipping letters another browser's live sockets use: widgets/shared/labels.ts), and the fetchSockets() / serverSideEmit() asks.
  */
 import { isErrorAck, type SandboxInstance } from '../../sandbox/connector.ts'
 import { h } from '../../sandbox/dom.ts'
 import type { ClusterNamespace, FetchSocketsAck, ServerSideEmitAck, TraceEvent } from '@realtime-workbook/sandbox-server/protocol'
 import type { SandboxSession } from '../../sandbox/session.ts'
 import { createClientCard, type ClientCard } from '../shared/client-card.ts'
-import { createLabelPicker } from '../shared/labels.ts'
+import { createLabelPicker, guestTag } from '../shared/labels.ts'
+import type { SpaceState } from '../../sandbox/space.ts'
 import { createFlow, type Flow } from './flow.ts'
 import { createTopology, type Topology } from './topology.ts'
 import { btn, para as p } from './ui.ts'
@@ -33,6 +34,8 @@ export interface Lane {
 
 export interface LaneContext {
   session: SandboxSession
+  /** For the guest tag of client labels in a classmate's space. */
+  space: SpaceState
   reducedMotion(): boolean
   stageMs: number
   /** Clients or rooms changed in this lane. */
@@ -76,7 +79,7 @@ export function createLane(ctx: LaneContext, ns: ClusterNamespace, title: string
   const topo = createTopology({ redis: on, reducedMotion: ctx.reducedMotion, title: `${title}: clients, instances, Redis` })
   const instanceIds = () => (ctx.session.directory()?.instances ?? []).map((i) => i.id)
   const flow = createFlow(topo, instanceIds, ctx.stageMs)
-  const labels = createLabelPicker()
+  const labels = createLabelPicker(() => guestTag(ctx.space))
 
   const cluster = (event: 'cluster:fetch-sockets' | 'cluster:server-side-emit') => async () => {
     const c = clients.find((x) => x.label === ask.value)

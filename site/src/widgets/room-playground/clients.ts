@@ -9,7 +9,8 @@ import { h, uid } from '../../sandbox/dom.ts'
 import { PLAYGROUND_NAMESPACES, type PlaygroundNamespace } from '@realtime-workbook/sandbox-server/protocol'
 import type { ResetReason, SandboxSession } from '../../sandbox/session.ts'
 import { createClientCard, QUICK_ROOMS, type ClientCard } from '../shared/client-card.ts'
-import { createLabelPicker } from '../shared/labels.ts'
+import { createLabelPicker, guestTag } from '../shared/labels.ts'
+import type { SpaceState } from '../../sandbox/space.ts'
 import type { TraceEvent } from '@realtime-workbook/sandbox-server/protocol'
 
 const MAX_CLIENTS = 8
@@ -33,12 +34,12 @@ export interface ClientList {
 
 /**
  * @example
- * const list = createClientList(session, () => send.render())
+ * const list = createClientList(session, sharedSpace(), () => send.render())
  * main.append(list.el)
  */
-export function createClientList(session: SandboxSession, onChange: () => void): ClientList {
+export function createClientList(session: SandboxSession, space: SpaceState, onChange: () => void): ClientList {
   let clients: ClientCard[] = []
-  const labels = createLabelPicker()
+  const labels = createLabelPicker(() => guestTag(space))
   let keep: { label: string; instance: SandboxInstance; namespace: PlaygroundNamespace }[] = []
   const roomsListId = uid('rp-rooms')
   const roomsList = h('datalist', { id: roomsListId })

@@ -75,7 +75,7 @@ export function mountRoomPlayground(root: HTMLElement, options: RoomPlaygroundOp
     },
   })
   const log = createEventLog(session.traced)
-  const clients = createClientList(session, () => {
+  const clients = createClientList(session, space, () => {
     log.setClients(clients.clients().map((c) => c.label))
     send.render()
   })

@@ -292,4 +292,19 @@ describe('room playground', () => {
       other.destroy()
     }
   })
+
+  it('tags a guest’s client names in a classmate’s space, even for the host’s sockets opened before the page', async () => {
+    const fake = createFakeConnector()
+    const host = fake.connectClient({ instance: (await fake.directory()).instances[0]!, namespace: '/chat', label: 'A', space: 'aaaaaa' })
+    const root = document.createElement('section')
+    document.body.append(root)
+    const guestSpace = createSpaceState('g7k2mx')
+    guestSpace.set('aaaaaa')
+    widget = mountRoomPlayground(root, { connector: fake, space: guestSpace, healthIntervalMs: 0, observerWaitMs: 200 })
+    await vi.waitFor(() => expect(root.dataset.state).toBe('ready'))
+    await addClient(root, '1')
+    await vi.waitFor(() => expect(card(root, 'A-g7k')?.dataset.status).toBe('connected'))
+    expect(fake.sockets().map((s) => s.label).sort()).toEqual(['A', 'A-g7k'])
+    host.close()
+  })
 })

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { TraceEvent } from '@realtime-workbook/sandbox-server/protocol'
-import { createLabelPicker } from './labels.ts'
+import { createSpaceState } from '../../sandbox/space.ts'
+import { createLabelPicker, guestTag } from './labels.ts'
 
 const seen = (kind: 'connect' | 'disconnect', socketId: string, label: string): TraceEvent =>
   kind === 'connect'
@@ -23,5 +24,16 @@ describe('createLabelPicker', () => {
     labels.note(seen('connect', 'theirs-a2', 'A'))
     labels.clear()
     expect(labels.pick([])).toBe('A')
+  })
+
+  it('tags labels with this browser’s own code in a classmate’s space, so they never meet the host’s', () => {
+    const space = createSpaceState('k7q2mx')
+    const labels = createLabelPicker(() => guestTag(space))
+    expect(labels.pick([])).toBe('A')
+    space.set('host42')
+    expect(guestTag(space)).toBe('-k7q')
+    expect(labels.pick([])).toBe('A-k7q')
+    expect(labels.pick([{ label: 'A-k7q', socketId: 's1' }], 'A-zzz')).toBe('B-k7q') // a kept label keeps its letter only
+    expect(labels.pick([], 'C')).toBe('C-k7q')
   })
 })

@@ -1,13 +1,27 @@
 /**
  * Client labels that stay distinct when two learners share a space: both browsers would otherwise
- * name their first client "A". The widgets' observers see every socket of the space connect and
- * disconnect (trace events), so a new client takes the first letter that neither this widget nor
- * another browser's live socket uses. Sockets that connected before the observers opened are not
- * seen; the server's rule for labels is 1-16 of `[A-Za-z0-9 _-]`.
+ * name their first client "A". Two rules, because neither is enough alone:
+ * - in a classmate's space, labels carry a short tag of this browser's own space code (`A-k7q`):
+ *   the host keeps the lesson's A, B, C, and every guest's names differ from the host's and from
+ *   each other's, even for sockets opened before this page (no one can list those);
+ * - the widgets' observers see every socket of the space connect and disconnect (trace events), so
+ *   a new client also skips the letters another browser's live sockets use.
+ * The server's rule for labels is 1-16 of `[A-Za-z0-9 _-]`.
  */
 import type { TraceEvent } from '@realtime-workbook/sandbox-server/protocol'
+import type { SpaceState } from '../../sandbox/space.ts'
 
 export const LETTERS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ'
+
+/**
+ * '' in the learner's own space; in a classmate's, "-" and the first 3 characters of this
+ * browser's own code.
+ *
+ * @example
+ * guestTag(space) // => '' at home, '-k7q' in a classmate's space
+ */
+export const guestTag = (space: Pick<SpaceState, 'own' | 'current'>): string =>
+  space.current() === space.own ? '' : `-${space.own.slice(0, 3)}`
 
 export interface LabelPicker {
   /** Follows `connect` / `disconnect` trace events of the space. */
@@ -22,11 +36,11 @@ export interface LabelPicker {
 
 /**
  * @example
- * const labels = createLabelPicker()
+ * const labels = createLabelPicker(() => guestTag(space))
  * observer.on('trace', labels.note)
- * labels.pick(cards, 'A') // => 'A', or 'B' when another browser's "A" is live in the space
+ * labels.pick(cards, 'A') // => 'A', or 'B' when another browser's "A" is live; 'A-k7q' as a guest
  */
-export function createLabelPicker(): LabelPicker {
+export function createLabelPicker(tag: () => string = () => ''): LabelPicker {
   const live = new Map<string, string>()
   return {
     note(ev) {
@@ -36,8 +50,12 @@ export function createLabelPicker(): LabelPicker {
     pick(own, preferred) {
       const ownIds = new Set(own.map((c) => c.socketId))
       const used = new Set([...own.map((c) => c.label), ...[...live].filter(([id]) => !ownIds.has(id)).map(([, label]) => label)])
-      if (preferred && !used.has(preferred)) return preferred
-      return [...LETTERS].find((l) => !used.has(l)) ?? `C${own.length + 1}`
+      const suffix = tag()
+      // A kept label may carry the tag of the space it came from: keep its letter only.
+      const wanted = preferred && `${preferred.split('-')[0]}${suffix}`
+      if (wanted && !used.has(wanted)) return wanted
+      const letter = [...LETTERS].find((l) => !used.has(`${l}${suffix}`))
+      return letter ? `${letter}${suffix}` : `C${own.length + 1}${suffix}`
     },
     release: (socketId) => void live.delete(socketId),
     clear: () => live.clear(),

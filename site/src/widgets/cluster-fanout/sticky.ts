@@ -74,7 +74,12 @@ function frameReader(ws: WebSocketLike, ms: number): () => Promise<string | null
     queue.push(typeof e.data === 'string' ? e.data : '')
     wake()
   })
-  for (const type of ['close', 'error'] as const) ws.addEventListener(type, () => ((ended = true), wake()))
+  const end = () => {
+    ended = true
+    wake()
+  }
+  ws.addEventListener('close', end)
+  ws.addEventListener('error', end)
   return async () => {
     if (!queue.length && !ended) await new Promise<void>((resolve) => ((wake = resolve), setTimeout(resolve, ms)))
     return queue.shift() ?? null
@@ -119,7 +124,10 @@ async function runWebSocket(steps: HTMLElement, b: SandboxInstance, open: OpenWe
   }
   const next = frameReader(ws, 5000)
   const hello = await next()
-  if (hello === null || !parseSid(hello)) return void (first.done('error', 'no handshake frame', hello ?? ''), ws.close())
+  if (hello === null || !parseSid(hello)) {
+    first.done('error', 'no handshake frame', hello ?? '')
+    return ws.close()
+  }
   first.done('101', '101 Switching Protocols, first frame:', hello)
   const connect = stepItem(`2. CONNECT (40) on the same connection, still ${b.id}`, 'WebSocket frame', '40')
   steps.append(connect.li)

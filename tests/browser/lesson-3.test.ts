@@ -65,4 +65,30 @@ describe('cluster fan-out', () => {
     expect(await row.getAttribute('data-published-by')).toBe('i1')
     expect(await row.getAttribute('data-received-by')).toBe('i1,i2,i3')
   })
+
+  it('the emitter sends its own text, not what is left in the send form', async () => {
+    await page.getByTestId('cf-send-text').fill('left in the send form')
+    await page.getByTestId('cf-emitter-text').fill('from the worker')
+    await page.getByTestId('cf-emitter').click()
+    for (const instance of ['i1', 'i2', 'i3']) {
+      await expect.poll(() => received('/with-redis', instance).filter({ hasText: 'from the worker' }).count(), { timeout: 5_000 }).toBe(1)
+    }
+    expect(await page.getByTestId('cf-received-item').filter({ hasText: 'left in the send form' }).count()).toBe(0)
+  })
+})
+
+describe('sticky sessions', () => {
+  it('polling across instances gets 400 Session ID unknown; WebSocket-only works on one instance', async () => {
+    const steps = page.getByTestId('cf-sticky-step')
+    await page.getByTestId('cf-sticky-run').click()
+    await expect.poll(() => steps.evaluateAll((els) => els.map((e) => e.getAttribute('data-status'))), { timeout: 10_000 }).toEqual(['200', '400', '200', '200'])
+    expect(await steps.nth(1).textContent()).toContain('Session ID unknown')
+    const ws = page.getByTestId('cf-sticky-ws')
+    await ws.focus()
+    await page.keyboard.press('Enter')
+    await expect.poll(() => steps.evaluateAll((els) => els.map((e) => e.getAttribute('data-status'))), { timeout: 10_000 }).toEqual(['101', '101'])
+    expect(await steps.nth(1).textContent()).toMatch(/40\{"sid":"[^"]+"\}/)
+    await expect.poll(() => ws.getAttribute('aria-disabled')).toBeNull()
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('cf-sticky-ws')
+  })
 })

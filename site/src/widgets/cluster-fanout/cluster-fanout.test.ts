@@ -5,7 +5,7 @@ import type { RedisTraffic } from '@realtime-workbook/sandbox-server/protocol'
 import { createSpaceState } from '../../sandbox/space.ts'
 import { mountClusterFanout, type ClusterFanout } from './index.ts'
 import { mergeRedisReport, type MergedTraffic } from './redis-panel.ts'
-import { parseSid } from './sticky.ts'
+import { parseSid, readPacket, type WebSocketLike } from './sticky.ts'
 
 const $ = <T extends Element = HTMLElement>(root: ParentNode, id: string) => root.querySelector(`[data-testid="${id}"]`) as T
 const $$ = <T extends Element = HTMLElement>(root: ParentNode, id: string) => [...root.querySelectorAll(`[data-testid="${id}"]`)] as T[]
@@ -16,10 +16,35 @@ afterEach(() => {
   document.body.replaceChildren()
 })
 
+/** A WebSocket to an Engine.IO endpoint, as far as the sticky panel needs: open packet, CONNECT answer. */
+class FakeEngineSocket implements WebSocketLike {
+  static urls: string[] = []
+  sent: string[] = []
+  private listeners = new Map<string, ((event: { data?: unknown }) => void)[]>()
+  constructor(url: string) {
+    FakeEngineSocket.urls.push(url)
+    setTimeout(() => this.emit('message', '0{"sid":"eio-1","upgrades":[],"pingInterval":25000,"pingTimeout":20000,"maxPayload":1000000}'), 5)
+  }
+  addEventListener(type: string, listener: (event: { data?: unknown }) => void) {
+    this.listeners.set(type, [...(this.listeners.get(type) ?? []), listener])
+  }
+  send(data: string) {
+    this.sent.push(data)
+    if (data === '40') setTimeout(() => this.emit('message', '40{"sid":"sock-1"}'), 5)
+  }
+  close() {
+    this.emit('close')
+  }
+  private emit(type: string, data?: string) {
+    for (const listener of this.listeners.get(type) ?? []) listener({ data })
+  }
+}
+
 async function setup(options: FakeConnectorOptions = {}, fake: FakeConnector = createFakeConnector(options)) {
   const root = document.createElement('section')
   document.body.append(root)
-  widget = mountClusterFanout(root, { connector: fake, fetch: fake.fetch, space: createSpaceState('aaaaaa'), healthIntervalMs: 0, observerWaitMs: 200, stageMs: 0 })
+  widget = mountClusterFanout(root, { connector: fake, fetch: fake.fetch, space: createSpaceState('aaaaaa'), healthIntervalMs: 0, observerWaitMs: 200, stageMs: 0,
+    openWebSocket: (url) => new FakeEngineSocket(url) })
   await vi.waitFor(() => expect(root.dataset.state).not.toBe('connecting'))
   return { root, fake }
 }
@@ -217,7 +242,8 @@ describe('cluster fan-out widget', () => {
 
   it('the emitter reaches clients on every instance; the Redis row is published by the emitter', async () => {
     const { root } = await ready()
-    $<HTMLInputElement>(root, 'cf-send-text').value = 'order shipped'
+    $<HTMLInputElement>(root, 'cf-send-text').value = 'left in the send form'
+    $<HTMLInputElement>(root, 'cf-emitter-text').value = 'order shipped' // the emitter has its own text
     $(root, 'cf-emitter').click()
     await vi.waitFor(() => expect($(root, 'cf-emitter-result').textContent).toContain('emitter.of("/with-redis").emit("message", msg)'))
     await vi.waitFor(() => {
@@ -244,6 +270,30 @@ describe('cluster fan-out widget', () => {
     expect(handshake?.textContent).toMatch(/0\{"sid":"/)
     expect(wrong?.textContent).toContain('GET http://localhost:4002/socket.io/?EIO=4&transport=polling&sid=')
     expect(wrong?.textContent).toContain('400 Bad Request {"code":1,"message":"Session ID unknown"}')
+    expect($$(root, 'cf-sticky-step')[3]?.textContent).toContain('Socket.IO 0 (CONNECT)')
+  })
+
+  it('sticky sessions, WebSocket-only: one connection to i2, the handshake and CONNECT both answered there', async () => {
+    const { root } = await setup()
+    FakeEngineSocket.urls = []
+    const run = $<HTMLButtonElement>(root, 'cf-sticky-ws')
+    run.focus()
+    run.click()
+    expect(run.getAttribute('aria-disabled')).toBe('true') // busy, but still focusable
+    await vi.waitFor(() => expect($$(root, 'cf-sticky-step').map((s) => s.dataset.status)).toEqual(['101', '101']))
+    expect(FakeEngineSocket.urls).toEqual(['ws://localhost:4002/socket.io/?EIO=4&transport=websocket'])
+    const [open, connect] = $$(root, 'cf-sticky-step')
+    expect(open?.textContent).toContain('Engine.IO 0 (open)')
+    expect(connect?.textContent).toContain('40{"sid":"sock-1"}')
+    expect(connect?.textContent).toContain('not the session id')
+    await vi.waitFor(() => expect(run.hasAttribute('aria-disabled')).toBe(false))
+    expect(document.activeElement).toBe(run)
+  })
+
+  it('reads raw Engine.IO answers in plain words', () => {
+    expect(readPacket('40{"sid":"x"}')).toMatch(/^Engine\.IO 4 \(message\) carrying Socket\.IO 0 \(CONNECT\) on "\/"/)
+    expect(readPacket('{"code":1,"message":"Session ID unknown"}')).toContain('another instance')
+    expect(readPacket('ok')).toContain('accepted')
   })
 
   it('redis panel: type filter, pause with a counter, clear', async () => {

@@ -1,6 +1,6 @@
 /**
- * The Redis emitter box: `POST {emitter}/emit` with the send form's text, to a room or everyone
- * of `/with-redis` in this space; the emitter publishes to Redis without being a Socket.IO server.
+ * The Redis emitter box: `POST {emitter}/emit` with its own text (not the send form's: the emitter
+ * is another process, not one of the clients), to a room or everyone of `/with-redis` in this space; the emitter publishes to Redis without being a Socket.IO server.
  */
 import { h } from '../../sandbox/dom.ts'
 import { btn, para as p } from './ui.ts'
@@ -16,7 +16,6 @@ export interface EmitterContext {
   /** `{base}` of the emitter, when there is one. */
   base(): string | undefined
   space(): string
-  text(): string
 }
 
 /** The emitter's JSON answer, read field by field (network data). */
@@ -29,15 +28,16 @@ function describeAnswer(status: number, answer: unknown): (Node | string)[] {
 
 /**
  * @example
- * const emitter = createEmitterBox({ doFetch: fetch, base: () => dir.emitter?.base, space: () => 'k7q2mx', text: () => 'hello' })
+ * const emitter = createEmitterBox({ doFetch: fetch, base: () => dir.emitter?.base, space: () => 'k7q2mx' })
  */
 export function createEmitterBox(ctx: EmitterContext): EmitterBox {
   const room = h('input', { 'data-testid': 'cf-emitter-room', maxlength: 16, size: 7, placeholder: '(all)' })
+  const text = h('input', { class: 'cf-grow', 'data-testid': 'cf-emitter-text', maxlength: 280, autocomplete: 'off', value: 'order shipped' })
   const result = h('p', { class: 'cf-hint', 'data-testid': 'cf-emitter-result', 'aria-live': 'polite' })
   const note = p('cf-hint', 'No emitter in this cluster: it needs Redis.')
   const button = btn('Send from the emitter', async () => {
     const r = room.value.trim()
-    const body = { space: ctx.space(), text: ctx.text() || 'hello', ...(r ? { room: r } : {}) }
+    const body = { space: ctx.space(), text: text.value || 'order shipped', ...(r ? { room: r } : {}) }
     result.textContent = 'Posting…'
     try {
       const res = await ctx.doFetch(`${ctx.base()}/emit`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal: AbortSignal.timeout(5000) })
@@ -49,7 +49,7 @@ export function createEmitterBox(ctx: EmitterContext): EmitterBox {
   return {
     el: h('section', { class: 'cf-box' },
       h('h4', { text: 'Redis emitter: send from a worker process, not a Socket.IO server' }),
-      h('p', { class: 'cf-row' }, h('label', {}, 'Room ', room), button), note, result),
+      h('p', { class: 'cf-row' }, h('label', {}, 'Room ', room), h('label', { class: 'cf-row cf-grow' }, 'Text ', text), button), note, result),
     setAvailable(available) {
       button.disabled = !available
       note.hidden = available

@@ -19,7 +19,7 @@ import { createLane, LABELS, type Lane } from './lane.ts'
 import { createOutageBox } from './outage.ts'
 import { createRedisPanel } from './redis-panel.ts'
 import { createSendForm } from './send-form.ts'
-import { createStickyPanel } from './sticky.ts'
+import { createStickyPanel, type OpenWebSocket } from './sticky.ts'
 import { btn } from './ui.ts'
 
 export interface ClusterFanoutOptions {
@@ -27,6 +27,8 @@ export interface ClusterFanoutOptions {
   space?: SpaceState
   /** For the emitter and the sticky sessions panel (default: the page's fetch). */
   fetch?: typeof fetch
+  /** For the WebSocket-only run of the sticky sessions panel (default: the browser's WebSocket). */
+  openWebSocket?: OpenWebSocket
   connectTimeoutMs?: number
   healthIntervalMs?: number
   observerWaitMs?: number
@@ -61,7 +63,7 @@ export function mountClusterFanout(root: HTMLElement, options: ClusterFanoutOpti
     connectTimeoutMs: options.connectTimeoutMs, healthIntervalMs: options.healthIntervalMs, observerWaitMs: options.observerWaitMs,
     hooks: { reset, ready, status, trace: onTrace },
   })
-  const laneContext = { session, reducedMotion, stageMs: options.stageMs ?? 350, onChange: changed }
+  const laneContext = { session, space, reducedMotion, stageMs: options.stageMs ?? 350, onChange: changed }
   const lanes = [createLane(laneContext, '/with-redis', 'Adapter ON'), createLane(laneContext, '/without-redis', 'Adapter OFF')]
   const labelOf = (socketId: string) => lanes[0]?.clients().find((c) => c.socketId === socketId)?.label
   const send = createSendForm(lanes)
@@ -70,7 +72,7 @@ export function mountClusterFanout(root: HTMLElement, options: ClusterFanoutOpti
     root.dataset.outage = String(down)
     lanes[0]?.topo.setRedis(down ? 'cut' : 'up')
   })
-  const emitter = createEmitterBox({ doFetch, base: () => session.directory()?.emitter?.base, space: session.space, text: () => send.text.value })
+  const emitter = createEmitterBox({ doFetch, base: () => session.directory()?.emitter?.base, space: session.space })
   const setup = btn('3 clients per lane, one per instance', () => {
     for (const lane of lanes) {
       lane.clear()
@@ -78,7 +80,7 @@ export function mountClusterFanout(root: HTMLElement, options: ClusterFanoutOpti
     }
   }, 'cf-setup', ' cf-primary')
   main.append(setup, h('div', { class: 'cf-lanes' }, ...lanes.map((l) => l.el)), send.el, redisPanel.el, outage.el, emitter.el,
-    createStickyPanel(() => session.directory()?.instances ?? [], doFetch))
+    createStickyPanel(() => session.directory()?.instances ?? [], doFetch, options.openWebSocket ?? ((url) => new WebSocket(url))))
 
   function changed() {
     for (const lane of lanes) lane.render()
@@ -87,7 +89,7 @@ export function mountClusterFanout(root: HTMLElement, options: ClusterFanoutOpti
   }
   function reset(reason: ResetReason) {
     if (reason === 'space') kept = keepClients(lanes)
-    for (const lane of lanes) lane.clear()
+    for (const lane of lanes) lane.clear(true)
     redisPanel.clear()
     outage.reset()
   }
@@ -104,6 +106,7 @@ export function mountClusterFanout(root: HTMLElement, options: ClusterFanoutOpti
     if (ev.kind === 'outage') return outage.set(ev.instance, ev.down)
     const lane = lanes.find((l) => l.ns === ev.namespace)
     if (!lane) return
+    lane.noteTrace(ev)
     if (ev.kind === 'redis') redisPanel.add(ev)
     if (ev.kind === 'redis' || ev.kind === 'call' || ev.kind === 'delivery') lane.flow.show(ev)
   }

@@ -1,12 +1,15 @@
 /**
  * One lane of the cluster fan-out: a namespace (`/with-redis` or `/without-redis`), its topology,
- * its clients (shared client cards, labels A-F), and the fetchSockets() / serverSideEmit() asks.
+ * its clients (shared client cards, up to six, labelled A-F; tagged in a classmate's space, and
+ * skipping letters another browser's live sockets use: widgets/shared/labels.ts), and the fetchSockets() / serverSideEmit() asks.
  */
 import { isErrorAck, type SandboxInstance } from '../../sandbox/connector.ts'
 import { h } from '../../sandbox/dom.ts'
-import type { ClusterNamespace, FetchSocketsAck, ServerSideEmitAck } from '@realtime-workbook/sandbox-server/protocol'
+import type { ClusterNamespace, FetchSocketsAck, ServerSideEmitAck, TraceEvent } from '@realtime-workbook/sandbox-server/protocol'
 import type { SandboxSession } from '../../sandbox/session.ts'
 import { createClientCard, type ClientCard } from '../shared/client-card.ts'
+import { createLabelPicker, guestTag } from '../shared/labels.ts'
+import type { SpaceState } from '../../sandbox/space.ts'
 import { createFlow, type Flow } from './flow.ts'
 import { createTopology, type Topology } from './topology.ts'
 import { btn, para as p } from './ui.ts'
@@ -21,14 +24,18 @@ export interface Lane {
   readonly flow: Flow
   clients(): ClientCard[]
   add(instance: SandboxInstance, label?: string): void
-  /** Closes every client and clears the last ask result. */
-  clear(): void
+  /** Closes every client and clears the last ask result; `newSpace` also forgets the other browsers' sockets. */
+  clear(newSpace?: boolean): void
+  /** Follows this lane's connect / disconnect traces, so labels stay distinct between browsers. */
+  noteTrace(ev: TraceEvent): void
   /** Redraws the topology, the "As" picker and the add button after a change. */
   render(): void
 }
 
 export interface LaneContext {
   session: SandboxSession
+  /** For the guest tag of client labels in a classmate's space. */
+  space: SpaceState
   reducedMotion(): boolean
   stageMs: number
   /** Clients or rooms changed in this lane. */
@@ -72,6 +79,7 @@ export function createLane(ctx: LaneContext, ns: ClusterNamespace, title: string
   const topo = createTopology({ redis: on, reducedMotion: ctx.reducedMotion, title: `${title}: clients, instances, Redis` })
   const instanceIds = () => (ctx.session.directory()?.instances ?? []).map((i) => i.id)
   const flow = createFlow(topo, instanceIds, ctx.stageMs)
+  const labels = createLabelPicker(() => guestTag(ctx.space))
 
   const cluster = (event: 'cluster:fetch-sockets' | 'cluster:server-side-emit') => async () => {
     const c = clients.find((x) => x.label === ask.value)
@@ -84,10 +92,10 @@ export function createLane(ctx: LaneContext, ns: ClusterNamespace, title: string
   function add(instance: SandboxInstance, label?: string) {
     const connector = ctx.session.connector()
     if (!connector || clients.length >= LABELS.length) return
-    const used = new Set(clients.map((c) => c.label))
-    const name = label ?? [...LABELS].find((l) => !used.has(l)) ?? 'Z'
+    const name = labels.pick(clients, label)
     const card = createClientCard({ prefix: 'cf', compact: true, connector, space: ctx.session.space(), label: name, instance, namespace: ns,
       maxReceived: MAX_RECEIVED, onChange: ctx.onChange, onRemove: (c) => {
+        labels.release(c.socketId)
         c.close()
         clients = clients.filter((x) => x !== c)
         ctx.onChange()
@@ -112,8 +120,11 @@ export function createLane(ctx: LaneContext, ns: ClusterNamespace, title: string
     result)
   return {
     ns, el, topo, flow, add,
+    noteTrace: labels.note,
     clients: () => clients,
-    clear() {
+    clear(newSpace = false) {
+      for (const c of clients) labels.release(c.socketId)
+      if (newSpace) labels.clear()
       for (const c of clients) c.close()
       clients = []
       result.replaceChildren()

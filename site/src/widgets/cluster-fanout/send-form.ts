@@ -13,8 +13,6 @@ type Call = (typeof CALLS)[number]
 
 export interface SendForm {
   el: HTMLFormElement
-  /** The text field (the emitter sends the same text). */
-  text: HTMLInputElement
   /** Refreshes the "From" and target pickers after clients changed. */
   render(): void
 }
@@ -69,7 +67,7 @@ export function createSendForm(lanes: Lane[]): SendForm {
     h('p', { class: 'cf-row' }, h('label', { class: 'cf-row cf-grow' }, 'Text ', text), h('button', { type: 'submit', class: 'cf-btn cf-primary', 'data-testid': 'cf-send', text: 'Send' })),
     result)
   return {
-    el, text,
+    el,
     render() {
       fillClients(from, lanes.flatMap((l) => l.clients()), true)
       renderTargets()

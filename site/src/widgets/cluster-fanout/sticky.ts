@@ -1,10 +1,21 @@
 /**
  * Sticky sessions, for real: plain HTTP from the browser to the instances' Engine.IO endpoint.
  * A long-polling session made on i1 is unknown to i2 (400 "Session ID unknown"); on i1 it works.
+ * Then the same conversation as a WebSocket-only client: one connection, so one instance, and no
+ * second request a load balancer could send elsewhere. Each raw answer gets a one-line reading
+ * (Engine.IO v4 packet types, Socket.IO v5 packet types) so `40{"sid":…}` is not a mystery.
  */
 import type { SandboxInstance } from '../../sandbox/connector.ts'
 import { h } from '../../sandbox/dom.ts'
 import { btn } from './ui.ts'
+
+/** What the panel needs of a WebSocket (the browser's, or a test double). */
+export interface WebSocketLike {
+  send(data: string): void
+  close(): void
+  addEventListener(type: 'message' | 'close' | 'error', listener: (event: { data?: unknown }) => void): void
+}
+export type OpenWebSocket = (url: string) => WebSocketLike
 
 /** The `sid` of an Engine.IO v4 handshake body (`0{"sid":"…",…}`), or null. */
 export function parseSid(body: string): string | null {
@@ -17,52 +28,142 @@ export function parseSid(body: string): string | null {
   }
 }
 
-const path = (sid?: string) => `/socket.io/?EIO=4&transport=polling${sid ? `&sid=${encodeURIComponent(sid)}` : ''}`
+/**
+ * A plain-language reading of a raw Engine.IO answer: the first character is the Engine.IO packet
+ * type (0 open, 1 close, 2 ping, 4 message); inside a message, the next one is the Socket.IO
+ * packet type (0 CONNECT), then the namespace (none means "/") and the payload.
+ *
+ * @example
+ * readPacket('40{"sid":"x"}') // => 'Engine.IO 4 (message) carrying Socket.IO 0 (CONNECT) on "/": …'
+ */
+export function readPacket(body: string): string {
+  if (body.includes('Session ID unknown')) return 'This instance has no session with that sid: it was created on another instance.'
+  if (body.startsWith('0{')) return 'Engine.IO 0 (open): the session is created; "sid" is the Engine.IO session id, kept in this instance\u2019s memory only.'
+  if (body.startsWith('40')) return 'Engine.IO 4 (message) carrying Socket.IO 0 (CONNECT) on "/": the server accepted the namespace; this "sid" is the new socket\u2019s id (socket.id), not the session id.'
+  if (body === 'ok') return 'The POST was accepted; the answer to it comes on the next GET.'
+  if (body === '2') return 'Engine.IO 2 (ping): the heartbeat.'
+  return ''
+}
 
-export function createStickyPanel(instances: () => SandboxInstance[], doFetch: typeof fetch): HTMLElement {
-  const steps = h('ol', { class: 'cf-steps', 'aria-live': 'polite' })
+const path = (transport: 'polling' | 'websocket', sid?: string) => `/socket.io/?EIO=4&transport=${transport}${sid ? `&sid=${encodeURIComponent(sid)}` : ''}`
 
+/** One step of the list: its request line, then the status and the raw answer with its reading. */
+function stepItem(title: string, request: string, sent?: string) {
+  const status = h('code', { text: '…' })
+  const answer = h('code', { class: 'cf-body' })
+  const reading = h('span', { class: 'cf-hint' })
+  const li = h('li', { 'data-testid': 'cf-sticky-step', 'data-status': '' }, h('strong', { text: title }), h('br'), h('code', { text: request }),
+    sent ? h('span', { class: 'cf-hint', text: ` sends ${sent}` }) : null, h('br'), '→ ', status, ' ', answer, h('br'), reading)
+  return {
+    li,
+    done(code: string, statusText: string, body: string) {
+      li.dataset.status = code
+      status.textContent = statusText
+      answer.textContent = body
+      reading.textContent = readPacket(body)
+    },
+  }
+}
+
+/** The next text frame of a WebSocket, or null once it closed, failed or stayed silent `ms`. */
+function frameReader(ws: WebSocketLike, ms: number): () => Promise<string | null> {
+  const queue: string[] = []
+  let ended = false
+  let wake: () => void = () => undefined
+  ws.addEventListener('message', (e) => {
+    queue.push(typeof e.data === 'string' ? e.data : '')
+    wake()
+  })
+  const end = () => {
+    ended = true
+    wake()
+  }
+  ws.addEventListener('close', end)
+  ws.addEventListener('error', end)
+  return async () => {
+    if (!queue.length && !ended) await new Promise<void>((resolve) => ((wake = resolve), setTimeout(resolve, ms)))
+    return queue.shift() ?? null
+  }
+}
+
+/** Polling: handshake on `a`, the next poll on `b` (400), then the sticky route back to `a`. */
+async function runPolling(steps: HTMLElement, a: SandboxInstance, b: SandboxInstance, doFetch: typeof fetch): Promise<void> {
   async function step(title: string, base: string, method: 'GET' | 'POST', sid?: string, body?: string): Promise<string | null> {
-    const line = `${method} ${base}${path(sid)}`
-    const status = h('code', { text: '…' })
-    const answer = h('code', { class: 'cf-body' })
-    const li = h('li', { 'data-testid': 'cf-sticky-step', 'data-status': '' }, h('strong', { text: title }), h('br'), h('code', { text: line }),
-      body ? h('span', { class: 'cf-hint', text: ` body ${body}` }) : null, h('br'), '→ ', status, ' ', answer)
-    steps.append(li)
+    const item = stepItem(title, `${method} ${base}${path('polling', sid)}`, body)
+    steps.append(item.li)
     try {
-      const res = await doFetch(base + path(sid), { method, body, cache: 'no-store', signal: AbortSignal.timeout(5000) })
+      const res = await doFetch(base + path('polling', sid), { method, body, cache: 'no-store', signal: AbortSignal.timeout(5000) })
       const text = await res.text()
-      li.dataset.status = String(res.status)
-      status.textContent = `${res.status} ${res.statusText || (res.ok ? 'OK' : 'Bad Request')}`
-      answer.textContent = text
+      item.done(String(res.status), `${res.status} ${res.statusText || (res.ok ? 'OK' : 'Bad Request')}`, text)
       return text
     } catch (error) {
-      li.dataset.status = 'error'
-      status.textContent = `network error: ${(error as Error).message}`
+      item.done('error', `network error: ${error instanceof Error ? error.message : String(error)}`, '')
       return null
     }
   }
+  const handshake = await step(`1. Handshake on ${a.id}`, a.base, 'GET')
+  const sid = handshake === null ? null : parseSid(handshake)
+  if (!sid) return
+  await step(`2. Next poll, sent to ${b.id} (not sticky)`, b.base, 'GET', sid)
+  await step(`3. Sticky: CONNECT packet (40) to ${a.id}`, a.base, 'POST', sid, '40')
+  await step(`4. Sticky: next poll to ${a.id}`, a.base, 'GET', sid)
+  // Close the session (Engine.IO "close" packet) instead of letting it time out.
+  await doFetch(a.base + path('polling', sid), { method: 'POST', body: '1' }).catch(() => undefined)
+}
 
-  const run = btn('Run the long-polling requests', async () => {
+/** WebSocket-only on `b`: the handshake and the CONNECT travel on one connection, no sid in any URL. */
+async function runWebSocket(steps: HTMLElement, b: SandboxInstance, open: OpenWebSocket): Promise<void> {
+  const url = b.base.replace(/^http/, 'ws') + path('websocket')
+  const first = stepItem(`1. WebSocket-only: open a WebSocket to ${b.id}`, `GET ${url} (Upgrade: websocket)`)
+  steps.append(first.li)
+  let ws: WebSocketLike
+  try {
+    ws = open(url)
+  } catch (error) {
+    return first.done('error', `could not open: ${error instanceof Error ? error.message : String(error)}`, '')
+  }
+  const next = frameReader(ws, 5000)
+  const hello = await next()
+  if (hello === null || !parseSid(hello)) {
+    first.done('error', 'no handshake frame', hello ?? '')
+    return ws.close()
+  }
+  first.done('101', '101 Switching Protocols, first frame:', hello)
+  const connect = stepItem(`2. CONNECT (40) on the same connection, still ${b.id}`, 'WebSocket frame', '40')
+  steps.append(connect.li)
+  ws.send('40')
+  const answer = await next()
+  connect.done(answer?.startsWith('40') ? '101' : 'error', answer === null ? 'no answer' : 'frame:', answer ?? '')
+  ws.close()
+}
+
+/**
+ * @example
+ * main.append(createStickyPanel(() => dir.instances, fetch, (url) => new WebSocket(url)))
+ */
+export function createStickyPanel(instances: () => SandboxInstance[], doFetch: typeof fetch, openWebSocket: OpenWebSocket): HTMLElement {
+  const steps = h('ol', { class: 'cf-steps', 'aria-live': 'polite' })
+  let busy = false
+  /** Runs one experiment at a time; buttons say busy with aria-disabled, so keyboard focus stays on them. */
+  const runner = (run: (a: SandboxInstance, b: SandboxInstance) => Promise<void>) => async () => {
     const [a, b] = instances()
+    if (busy || !a || !b) return
+    busy = true
     steps.replaceChildren()
-    if (!a || !b) return
-    run.disabled = true
-    const handshake = await step(`1. Handshake on ${a.id}`, a.base, 'GET')
-    const sid = handshake === null ? null : parseSid(handshake)
-    if (sid) {
-      await step(`2. Next poll, sent to ${b.id} (not sticky)`, b.base, 'GET', sid)
-      await step(`3. Sticky: CONNECT packet (40) to ${a.id}`, a.base, 'POST', sid, '40')
-      await step(`4. Sticky: next poll to ${a.id}`, a.base, 'GET', sid)
-      // Close the session (Engine.IO "close" packet) instead of letting it time out.
-      await doFetch(a.base + path(sid), { method: 'POST', body: '1' }).catch(() => undefined)
-    }
-    run.disabled = false
-  }, 'cf-sticky-run', ' cf-primary')
-
+    for (const button of buttons) button.setAttribute('aria-disabled', 'true')
+    await run(a, b).catch(() => undefined)
+    for (const button of buttons) button.removeAttribute('aria-disabled')
+    busy = false
+  }
+  const buttons = [
+    btn('Run the long-polling requests', runner((a, b) => runPolling(steps, a, b, doFetch)), 'cf-sticky-run', ' cf-primary'),
+    btn('Run WebSocket-only', runner((_, b) => runWebSocket(steps, b, openWebSocket)), 'cf-sticky-ws'),
+  ]
   return h('section', { class: 'cf-box' },
-    h('h4', { text: 'Sticky sessions (plain HTTP long-polling)' }),
-    run, steps,
+    h('h4', { text: 'Sticky sessions (plain HTTP long-polling, then WebSocket-only)' }),
+    h('p', { class: 'cf-row' }, ...buttons), steps,
     h('p', { class: 'cf-hint' }, 'A WebSocket-only client (', h('code', { text: "transports: ['websocket']" }),
-      ') avoids this: one connection is one server, so there is no second request to misroute.'))
+      ') needs no stickiness: one connection is one server, so there is no second request to misroute. Reading the raw answers: ',
+      h('code', { text: '0{"sid":…}' }), ' is the Engine.IO open packet (the session id); ', h('code', { text: '40{"sid":…}' }),
+      ' is an Engine.IO message (4) carrying a Socket.IO CONNECT (0) for the main namespace "/", and its sid is the socket\u2019s id, not the session\u2019s.'))
 }

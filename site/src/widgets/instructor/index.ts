@@ -1,19 +1,24 @@
 /**
  * Instructor view: the cluster at a glance while a class uses it. Polls every instance's
  * `/healthz` (through the shared session, so it has the same connecting / offline / Retry states
- * as the widgets) and shows, per instance, whether it is up, its Redis link, its sockets and the
- * learner spaces it serves, with cluster totals.
+ * as the widgets) and shows, per instance, whether it is up, its Redis link, its learners' sockets
+ * apart from the widgets' own trace observers (`/healthz` counts both in `sockets`, and the
+ * observers again in `observers`), and the learner spaces it serves, with cluster totals.
  */
 import type { ResolvedDirectory, SandboxConnector } from '../../sandbox/connector.ts'
 import { h } from '../../sandbox/dom.ts'
 import { createSession, type SandboxSession } from '../../sandbox/session.ts'
+import type { HealthBody } from '@realtime-workbook/sandbox-server/protocol'
 
 export interface InstructorViewOptions {
   /** Milliseconds between two polls. Default 2000. */
   intervalMs?: number
 }
 
-const HEADER = ['Instance', 'Address', 'State', 'Redis', 'Sockets', 'Spaces', 'Up for']
+const HEADER = ['Instance', 'Address', 'State', 'Redis', 'Learner sockets', 'Observers', 'Spaces', 'Up for']
+
+/** A learner's socket is any connection that is not a widget's `/observe` socket. */
+const learnerSockets = (health: HealthBody): number => Math.max(0, health.sockets - health.observers)
 
 function noteText(dir: ResolvedDirectory): string {
   if (dir.fallback) return 'No /sandbox.json on this site: showing the default ports 4001-4003. Open this page from the URL `npm start` printed.'
@@ -25,8 +30,10 @@ function noteText(dir: ResolvedDirectory): string {
 function render(session: SandboxSession, summary: HTMLElement, body: HTMLElement): void {
   const instances = session.directory()?.instances ?? []
   const up = instances.filter((i) => session.health(i.id))
-  const sockets = up.reduce((sum, i) => sum + (session.health(i.id)?.sockets ?? 0), 0)
-  summary.textContent = `${up.length} of ${instances.length} instances up · ${sockets} connections · updated ${new Date().toLocaleTimeString()}`
+  const bodies = instances.map((i) => session.health(i.id)).filter((b): b is HealthBody => b !== null)
+  const learners = bodies.reduce((sum, b) => sum + learnerSockets(b), 0)
+  const observers = bodies.reduce((sum, b) => sum + b.observers, 0)
+  summary.textContent = `${up.length} of ${instances.length} instances up · ${learners} learner sockets · ${observers} widget observers · updated ${new Date().toLocaleTimeString()}`
   body.replaceChildren(...instances.map((instance) => {
     const health = session.health(instance.id)
     return h('tr', { 'data-testid': 'iv-row', 'data-instance': instance.id, 'data-up': String(Boolean(health)) },
@@ -34,7 +41,8 @@ function render(session: SandboxSession, summary: HTMLElement, body: HTMLElement
       h('td', {}, h('code', { text: instance.base })),
       h('td', { class: health ? 'iv-ok' : 'iv-bad', text: health ? 'up' : 'down' }),
       h('td', { class: !health || health.redis === 'ready' ? '' : 'iv-bad', text: health?.redis ?? '–' }),
-      h('td', { text: health ? String(health.sockets) : '–' }),
+      h('td', { text: health ? String(learnerSockets(health)) : '–' }),
+      h('td', { text: health ? String(health.observers) : '–' }),
       h('td', { text: health ? String(health.spaces) : '–' }),
       h('td', { text: health ? `${health.uptimeSeconds} s` : '–' }))
   }))

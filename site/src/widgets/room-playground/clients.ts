@@ -1,6 +1,7 @@
 /**
  * The room playground's clients: the "Add client" form (instance, namespace), the cards, their
- * labels A, B, C... (a removed label is reused), the rooms they know, and reopening the same
+ * labels A, B, C... (a removed label is reused; letters another browser's live sockets in this
+ * space use are skipped, widgets/shared/labels.ts), the rooms they know, and reopening the same
  * clients after a space change.
  */
 import type { SandboxInstance } from '../../sandbox/connector.ts'
@@ -8,9 +9,11 @@ import { h, uid } from '../../sandbox/dom.ts'
 import { PLAYGROUND_NAMESPACES, type PlaygroundNamespace } from '@realtime-workbook/sandbox-server/protocol'
 import type { ResetReason, SandboxSession } from '../../sandbox/session.ts'
 import { createClientCard, QUICK_ROOMS, type ClientCard } from '../shared/client-card.ts'
+import { createLabelPicker, guestTag } from '../shared/labels.ts'
+import type { SpaceState } from '../../sandbox/space.ts'
+import type { TraceEvent } from '@realtime-workbook/sandbox-server/protocol'
 
 const MAX_CLIENTS = 8
-const LABELS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ'
 const MAX_RECEIVED = 20
 
 export interface ClientList {
@@ -25,15 +28,18 @@ export interface ClientList {
   /** Closes every client; on a space change remembers them for `restore()`. */
   reset(reason: ResetReason): void
   restore(): void
+  /** Follows the space's connect / disconnect traces, so labels stay distinct between browsers. */
+  noteTrace(ev: TraceEvent): void
 }
 
 /**
  * @example
- * const list = createClientList(session, () => send.render())
+ * const list = createClientList(session, sharedSpace(), () => send.render())
  * main.append(list.el)
  */
-export function createClientList(session: SandboxSession, onChange: () => void): ClientList {
+export function createClientList(session: SandboxSession, space: SpaceState, onChange: () => void): ClientList {
   let clients: ClientCard[] = []
+  const labels = createLabelPicker(() => guestTag(space))
   let keep: { label: string; instance: SandboxInstance; namespace: PlaygroundNamespace }[] = []
   const roomsListId = uid('rp-rooms')
   const roomsList = h('datalist', { id: roomsListId })
@@ -57,6 +63,7 @@ export function createClientList(session: SandboxSession, onChange: () => void):
     onChange()
   }
   function remove(card: ClientCard) {
+    labels.release(card.socketId)
     card.close()
     clients = clients.filter((c) => c !== card)
     changed()
@@ -64,8 +71,7 @@ export function createClientList(session: SandboxSession, onChange: () => void):
   function add(instance: SandboxInstance, namespace: PlaygroundNamespace, label?: string) {
     const connector = session.connector()
     if (!connector || clients.length >= MAX_CLIENTS) return
-    const used = new Set(clients.map((c) => c.label))
-    const name = label ?? [...LABELS].find((l) => !used.has(l)) ?? `C${clients.length}`
+    const name = labels.pick(clients, label)
     const card = createClientCard({ prefix: 'rp', connector, space: session.space(), label: name, instance, namespace, roomsListId,
       maxReceived: MAX_RECEIVED, onRemove: remove, onChange: changed, announce: session.announce })
     clients.push(card)
@@ -88,6 +94,7 @@ export function createClientList(session: SandboxSession, onChange: () => void):
     reset(reason) {
       if (reason === 'space') keep = clients.flatMap((c) => PLAYGROUND_NAMESPACES.filter((ns) => ns === c.namespace).map((namespace) => ({ label: c.label, instance: c.instance, namespace })))
       for (const c of clients) c.close()
+      labels.clear()
       clients = []
       cards.replaceChildren()
     },
@@ -96,5 +103,6 @@ export function createClientList(session: SandboxSession, onChange: () => void):
       keep = []
       changed()
     },
+    noteTrace: labels.note,
   }
 }

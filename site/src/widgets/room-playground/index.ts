@@ -68,11 +68,14 @@ export function mountRoomPlayground(root: HTMLElement, options: RoomPlaygroundOp
         renderChips(chips, session)
         clients.renderInstances()
       },
-      trace: (ev) => log.add(ev),
+      trace(ev) {
+        clients.noteTrace(ev)
+        log.add(ev)
+      },
     },
   })
   const log = createEventLog(session.traced)
-  const clients = createClientList(session, () => {
+  const clients = createClientList(session, space, () => {
     log.setClients(clients.clients().map((c) => c.label))
     send.render()
   })

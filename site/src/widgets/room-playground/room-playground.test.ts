@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest'
 import { createFakeConnector, type FakeConnector } from '../../sandbox/fake-connector.ts'
 import { createSpaceState } from '../../sandbox/space.ts'
 import { mountRoomPlayground, type RoomPlayground } from './index.ts'
+import { callLabel } from './send-form.ts'
 
 const $ = <T extends Element = HTMLElement>(root: ParentNode, id: string) =>
   root.querySelector(`[data-testid="${id}"]`) as T
@@ -222,5 +223,88 @@ describe('room playground', () => {
         control.closest('label') || (control.id && root.querySelector(`label[for="${control.id}"]`)) || control.getAttribute('aria-label')
       expect(labelled, control.outerHTML).toBeTruthy()
     }
+  })
+
+  it('labels the io calls with the line they run for the sender\u2019s namespace, and the trace shows that line', async () => {
+    expect(callLabel('io.emit', '/chat')).toBe('io.of("/chat").emit(…)')
+    expect(callLabel('io.to(rooms).emit', '/admin')).toBe('io.of("/admin").to(["paris", "lyon"]).emit(…)')
+    expect(callLabel('socket.to(room).emit', '/chat')).toBe('socket.to("paris").emit(…)')
+    const { root } = await setup()
+    await addClient(root, '1')
+    await addClient(root, '2', '/admin')
+    await vi.waitFor(() => expect($$(root, 'rp-client').filter((c) => c.dataset.status === 'connected')).toHaveLength(2))
+    const label = (call: string) => $$(root, 'rp-send-call').find((r) => r.getAttribute('value') === call)?.closest('label')?.textContent?.trim()
+    await send(root, 'B', 'io.emit', 'to admin')
+    expect(label('io.emit')).toBe('io.of("/admin").emit(…)')
+    expect($(root, 'rp-send-line').textContent).toBe('io.of("/admin").emit("message", msg)')
+    await vi.waitFor(() => expect($(root, 'rp-log').querySelector('[data-kind="call"] code')?.textContent).toBe('io.of("/admin").emit("message", msg)'))
+    await send(root, 'A', 'io.emit', 'to chat')
+    expect(label('io.emit')).toBe('io.of("/chat").emit(…)')
+    expect($(root, 'rp-send-line').textContent).toBe('io.of("/chat").emit("message", msg)')
+  })
+
+  it('keeps keyboard focus after leaving a room: the next room\u2019s leave button, then the room field', async () => {
+    const { root } = await threeClients()
+    await join(root, 'A', 'paris')
+    await join(root, 'A', 'lyon')
+    const leave = (room: string) => card(root, 'A').querySelector<HTMLButtonElement>(`[data-room="${room}"] button`)!
+    leave('lyon').focus()
+    leave('lyon').click()
+    await vi.waitFor(() => expect(card(root, 'A').querySelector('[data-room="lyon"]')).toBeNull())
+    expect(document.activeElement).toBe(leave('paris'))
+    leave('paris').click()
+    await vi.waitFor(() => expect(card(root, 'A').querySelector('[data-room="paris"]')).toBeNull())
+    expect(document.activeElement).toBe($(card(root, 'A'), 'rp-room-input'))
+  })
+
+  it('keeps keyboard focus on Retry while offline and inside the widget once ready', async () => {
+    const fake = createFakeConnector({ offline: true })
+    const { root } = await setup(fake)
+    $(root, 'rp-retry').focus()
+    $(root, 'rp-retry').click()
+    await vi.waitFor(() => expect(root.dataset.state).toBe('offline'))
+    expect(document.activeElement).toBe($(root, 'rp-retry'))
+    fake.offline = false
+    $(root, 'rp-retry').click()
+    await vi.waitFor(() => expect(root.dataset.state).toBe('ready'))
+    expect(document.activeElement).not.toBe(document.body)
+    expect(root.contains(document.activeElement)).toBe(true)
+  })
+
+  it('gives two learners in one space distinct client names', async () => {
+    const fake = createFakeConnector()
+    const first = await setup(fake)
+    const otherRoot = document.createElement('section')
+    document.body.append(otherRoot)
+    const other = mountRoomPlayground(otherRoot, { connector: fake, space: createSpaceState('aaaaaa'), healthIntervalMs: 0, observerWaitMs: 200 })
+    try {
+      await vi.waitFor(() => expect(otherRoot.dataset.state).toBe('ready'))
+      await addClient(first.root, '1')
+      await vi.waitFor(() => expect(card(first.root, 'A')?.dataset.status).toBe('connected'))
+      await addClient(otherRoot, '2')
+      await addClient(otherRoot, '3')
+      await vi.waitFor(() => expect($$(otherRoot, 'rp-client').map((c) => `${c.dataset.label}:${c.dataset.status}`)).toEqual(['B:connected', 'C:connected']))
+      $(card(first.root, 'A'), 'rp-remove').click() // A is free again for everyone
+      await vi.waitFor(() => expect(fake.sockets().map((s) => s.label).sort()).toEqual(['B', 'C']))
+      await addClient(otherRoot, '1')
+      expect($$(otherRoot, 'rp-client').map((c) => c.dataset.label)).toEqual(['A', 'B', 'C'])
+    } finally {
+      other.destroy()
+    }
+  })
+
+  it('tags a guest’s client names in a classmate’s space, even for the host’s sockets opened before the page', async () => {
+    const fake = createFakeConnector()
+    const host = fake.connectClient({ instance: (await fake.directory()).instances[0]!, namespace: '/chat', label: 'A', space: 'aaaaaa' })
+    const root = document.createElement('section')
+    document.body.append(root)
+    const guestSpace = createSpaceState('g7k2mx')
+    guestSpace.set('aaaaaa')
+    widget = mountRoomPlayground(root, { connector: fake, space: guestSpace, healthIntervalMs: 0, observerWaitMs: 200 })
+    await vi.waitFor(() => expect(root.dataset.state).toBe('ready'))
+    await addClient(root, '1')
+    await vi.waitFor(() => expect(card(root, 'A-g7k')?.dataset.status).toBe('connected'))
+    expect(fake.sockets().map((s) => s.label).sort()).toEqual(['A', 'A-g7k'])
+    host.close()
   })
 })

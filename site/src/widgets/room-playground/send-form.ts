@@ -4,7 +4,7 @@
  */
 import { isErrorAck } from '../../sandbox/connector.ts'
 import { h, uid } from '../../sandbox/dom.ts'
-import { callRooms, ROOM_NAME_PATTERN, SEND_CALLS, type SendCall } from '@realtime-workbook/sandbox-server/protocol'
+import { callRooms, ROOM_NAME_PATTERN, SEND_CALLS, serverLine, type LearnerNamespace, type SendCall } from '@realtime-workbook/sandbox-server/protocol'
 import type { ClientCard } from '../shared/client-card.ts'
 import type { ClientList } from './clients.ts'
 
@@ -24,25 +24,59 @@ function problemWith(sender: ClientCard | undefined, call: SendCall, rooms: stri
   return text ? '' : 'Type a text to send.'
 }
 
+/** Rooms shown in a call's label before the learner picked any. */
+const SAMPLE_ROOMS: Record<'one' | 'some', string[]> = { one: ['paris'], some: ['paris', 'lyon'] }
+
+/**
+ * The radio label of a call for the sender's namespace: the server line without its arguments,
+ * so the "io.emit" choice reads `io.of("/chat").emit(…)`, exactly what the trace will show.
+ *
+ * @example
+ * callLabel('io.emit', '/chat') // => 'io.of("/chat").emit(…)'
+ */
+export function callLabel(call: SendCall, namespace: LearnerNamespace): string {
+  if (call === 'socket.emit') return 'socket.emit(…)'
+  const need = callRooms(call)
+  const rooms = need === 'none' ? [] : SAMPLE_ROOMS[need]
+  return serverLine(call, namespace, rooms).replace('("message", msg)', '(…)')
+}
+
 /**
  * @example
  * const form = createSendForm(clientList)
  * main.append(form.el)
  */
 export function createSendForm(list: ClientList): SendForm {
-  const from = h('select', { 'data-testid': 'rp-send-from' })
+  const from = h('select', { 'data-testid': 'rp-send-from', onchange: () => renderLines() })
   const callName = uid('rp-call')
   const callInputs = SEND_CALLS.map((call, n) =>
     h('input', { type: 'radio', name: callName, value: call, checked: n === 0, 'data-testid': 'rp-send-call', onchange: () => renderRooms() }))
-  const room = h('input', { class: 'rp-input', 'data-testid': 'rp-send-room', list: list.roomsListId, size: 10, maxlength: 16, autocomplete: 'off', spellcheck: 'false', placeholder: 'paris' })
+  const callCodes = callInputs.map((input) => h('code', { 'data-testid': 'rp-send-call-label', text: input.value }))
+  const preview = h('code', { 'data-testid': 'rp-send-line' })
+  const room = h('input', { class: 'rp-input', 'data-testid': 'rp-send-room', list: list.roomsListId, size: 10, maxlength: 16, autocomplete: 'off', spellcheck: 'false', placeholder: 'paris', oninput: () => renderLines() })
   const oneRoom = h('label', { class: 'rp-field' }, 'Room ', room)
-  const unionBoxes = h('span', { class: 'rp-union' })
+  const unionBoxes = h('span', { class: 'rp-union', onchange: () => renderLines() })
   const someRooms = h('fieldset', { class: 'rp-field' }, h('legend', { text: 'Rooms (1-5, union)' }), unionBoxes)
   const text = h('input', { class: 'rp-input rp-text-input', 'data-testid': 'rp-send-text', maxlength: 280, autocomplete: 'off', value: 'hello' })
   const result = h('p', { class: 'rp-hint', 'data-testid': 'rp-send-result' })
   const selectedCall = (): SendCall => SEND_CALLS.find((c) => callInputs.some((i) => i.checked && i.value === c)) ?? 'socket.emit'
   const checkedRooms = () => [...unionBoxes.querySelectorAll('input')].filter((i) => i.checked).map((i) => i.value)
 
+  const sender = () => list.clients().find((c) => c.label === from.value)
+  const roomsOf = (call: SendCall) => {
+    const need = callRooms(call)
+    return need === 'one' ? [room.value.trim()] : need === 'some' ? checkedRooms() : []
+  }
+
+  /** Labels the calls for the sender's namespace and previews the exact line the server will run. */
+  function renderLines() {
+    const namespace = sender()?.namespace ?? '/chat'
+    callCodes.forEach((code, n) => (code.textContent = callLabel(SEND_CALLS[n] ?? 'socket.emit', namespace)))
+    const call = selectedCall()
+    const need = callRooms(call)
+    const rooms = roomsOf(call)
+    preview.textContent = serverLine(call, namespace, need !== 'none' && !rooms.filter(Boolean).length ? SAMPLE_ROOMS[need] : rooms)
+  }
   function renderRooms() {
     const need = callRooms(selectedCall())
     oneRoom.hidden = need !== 'one'
@@ -50,25 +84,26 @@ export function createSendForm(list: ClientList): SendForm {
     const checked = new Set(checkedRooms())
     unionBoxes.replaceChildren(...list.knownRooms().map((r) =>
       h('label', {}, h('input', { type: 'checkbox', value: r, checked: checked.has(r), 'data-testid': 'rp-send-rooms' }), ` ${r}`)))
+    renderLines()
   }
   async function send() {
     result.textContent = ''
-    const sender = list.clients().find((c) => c.label === from.value)
+    const card = sender()
     const call = selectedCall()
-    const need = callRooms(call)
-    const rooms = need === 'one' ? [room.value.trim()] : need === 'some' ? checkedRooms() : []
-    const problem = problemWith(sender, call, rooms, text.value)
-    if (problem || !sender) return void (result.textContent = problem)
-    const ack = await sender.client.request('send', { call, rooms, text: text.value })
+    const rooms = roomsOf(call)
+    const problem = problemWith(card, call, rooms, text.value)
+    if (problem || !card) return void (result.textContent = problem)
+    const ack = await card.client.request('send', { call, rooms, text: text.value })
     result.textContent = isErrorAck(ack) ? `${ack.error.code}: ${ack.error.message}` : `Sent (trace ${ack.traceId}).`
   }
 
   const el = h('form', { class: 'rp-send', 'aria-label': 'Send a message', onsubmit: (e: Event) => { e.preventDefault(); void send() } },
     h('h4', { text: 'Send' }),
     h('label', { class: 'rp-field' }, 'From ', from),
-    h('fieldset', { class: 'rp-calls' }, h('legend', { text: 'Call' }),
-      ...callInputs.map((input) => h('label', {}, input, ' ', h('code', { text: input.value })))),
+    h('fieldset', { class: 'rp-calls' }, h('legend', { text: 'Call (named for the sender\u2019s namespace)' }),
+      ...callInputs.map((input, n) => h('label', {}, input, ' ', callCodes[n] ?? ''))),
     oneRoom, someRooms,
+    h('p', { class: 'rp-hint', 'data-testid': 'rp-send-runs' }, 'The server will run ', preview),
     h('p', { class: 'rp-field' }, h('label', { class: 'rp-field rp-text-input' }, 'Text ', text),
       h('button', { type: 'submit', class: 'rp-btn rp-primary', 'data-testid': 'rp-send', text: 'Send' })),
     result)

@@ -7,6 +7,7 @@
 import { isErrorAck, type SandboxClient, type SandboxConnector, type SandboxInstance } from '../../sandbox/connector.ts'
 import { h } from '../../sandbox/dom.ts'
 import { ROOM_NAME_PATTERN, type LearnerNamespace, type MessageEvent } from '@realtime-workbook/sandbox-server/protocol'
+import { focused, restoreFocus } from './focus.ts'
 
 export const QUICK_ROOMS = ['paris', 'lyon', 'marseille']
 export type ClientStatus = 'connecting' | 'connected' | 'error'
@@ -122,12 +123,15 @@ export function createClientCard(o: ClientCardOptions): ClientCard {
       return parts.input.setAttribute('aria-invalid', 'true')
     }
     parts.input.removeAttribute('aria-invalid')
+    const before = focused()
     const ack = await client.request(event, { room })
     if (isErrorAck(ack)) return showError(`${ack.error.code}: ${ack.error.message}`)
     showError('')
     if (event === 'room:join') parts.input.value = ''
     setRooms(ack.rooms.filter((r) => r !== card.socketId))
     o.onChange()
+    // The chip's leave button is gone: the next chip's, else the room field or a quick join button.
+    restoreFocus(before, ...parts.rooms.querySelectorAll('button'), parts.input, card.el.querySelector<HTMLElement>(`.${o.prefix}-quick`))
   }
   const card: ClientCard = {
     label: o.label, instance: o.instance, namespace: o.namespace, client, status: 'connecting', rooms: [], socketId: '',

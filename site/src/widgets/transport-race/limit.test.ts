@@ -51,4 +51,21 @@ describe('connection-limit demo', () => {
     expect(panel.el.querySelectorAll('[data-testid="tr-limit-stream"]')).toHaveLength(0)
     expect($('tr-limit-summary').textContent).toBe('No stream open.')
   })
+
+  it('keeps keyboard focus when the focused control is disabled or re-rendered', () => {
+    const clients = createFakeClients()
+    const panel = createLimitPanel(clients)
+    document.body.append(panel.el)
+    panel.setTarget('http://localhost:4003', 'i3', 'aaaaaa')
+    const $ = (id: string) => panel.el.querySelector(`[data-testid="${id}"]`) as HTMLButtonElement
+    $('tr-limit-open').click()
+    $('tr-limit-open').click()
+    panel.el.querySelector<HTMLButtonElement>('[data-testid="tr-limit-close"]')!.focus()
+    panel.el.querySelector<HTMLButtonElement>('[data-testid="tr-limit-close"]')!.click() // its item is re-rendered away
+    expect(document.activeElement).toBe(panel.el.querySelector('[data-testid="tr-limit-close"]'))
+    $('tr-limit-release').focus()
+    $('tr-limit-release').click() // Release all is disabled now
+    expect(document.activeElement).toBe($('tr-limit-open'))
+    panel.el.remove()
+  })
 })

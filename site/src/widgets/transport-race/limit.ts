@@ -4,6 +4,7 @@
  */
 import { h } from '../../sandbox/dom.ts'
 import { transportUrl, type EventSourceLike, type TransportClients } from '../../sandbox/transports.ts'
+import { focused, restoreFocus } from '../shared/focus.ts'
 
 export const MAX_STREAMS = 8
 
@@ -67,6 +68,7 @@ export function createLimitPanel(clients: TransportClients) {
   const openBtn = h('button', { type: 'button', class: 'tr-btn', 'data-testid': 'tr-limit-open', text: 'Open one more SSE stream', onclick: () => limit.open() })
   const releaseBtn = h('button', { type: 'button', class: 'tr-btn', 'data-testid': 'tr-limit-release', text: 'Release all', onclick: () => limit.releaseAll() })
   const render = () => {
+    const before = focused()
     const streams = limit.streams()
     list.replaceChildren(...streams.map((s) =>
       h('li', { 'data-testid': 'tr-limit-stream', 'data-status': s.status, class: `tr-s-${s.status}` },
@@ -76,6 +78,7 @@ export function createLimitPanel(clients: TransportClients) {
     summary.textContent = streams.length ? `${open} open, ${streams.length - open} waiting.` : 'No stream open.'
     openBtn.disabled = streams.length >= MAX_STREAMS
     releaseBtn.disabled = !streams.length
+    restoreFocus(before, ...list.querySelectorAll<HTMLButtonElement>('[data-testid="tr-limit-close"]'), openBtn, releaseBtn)
   }
   const limit = createLimit(clients, render)
   render()

@@ -10,6 +10,7 @@ import { transportUrl, type HandshakeCapture, type TransportClients, type Transp
 import { longPolling, sse, websocket, type Channel, type ChannelContext } from './channels.ts'
 import { delta } from './metrics.ts'
 import { createPanel, type Panel } from './panel.ts'
+import { focused, restoreFocus } from '../shared/focus.ts'
 
 const RATES = [1, 5, 10, 20, 50]
 const SIZES = [32, 256, 1024]
@@ -172,8 +173,10 @@ export function createRace(ctx: RaceContext): Race {
   const channels = createChannels(clients, panels, ctx.retryMs, ctx.onHandshake)
 
   const setState = (state: 'ready' | 'running') => {
+    const before = focused()
     root.dataset.state = state
     enable(state === 'running', [stopBtn, ...[...panels.values()].flatMap((p) => p.buttons)], [startBtn, instanceSelect])
+    restoreFocus(before, state === 'running' ? stopBtn : startBtn)
   }
   async function pollStats(current: number) {
     try {

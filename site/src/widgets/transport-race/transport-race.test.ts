@@ -150,6 +150,27 @@ describe('transport race', () => {
     expect([...root.querySelectorAll('[data-testid="tr-state"]')].map((s) => s.textContent)).toEqual(['closed', 'closed', 'closed (1000)'])
   })
 
+  it('keeps keyboard focus on the controls: Start hands it to Stop, Stop back to Start, Retry to the widget', async () => {
+    const { root, clients } = await setup()
+    $(root, 'tr-start').focus()
+    $(root, 'tr-start').click()
+    await vi.waitFor(() => expect(clients.sockets).toHaveLength(1))
+    expect(document.activeElement).toBe($(root, 'tr-stop'))
+    $(root, 'tr-stop').click()
+    expect(document.activeElement).toBe($(root, 'tr-start'))
+
+    const offline = await setup(true)
+    $(offline.root, 'tr-retry').focus()
+    $(offline.root, 'tr-retry').click() // still offline: Retry keeps focus
+    await vi.waitFor(() => expect(offline.root.dataset.state).toBe('offline'))
+    expect(document.activeElement).toBe($(offline.root, 'tr-retry'))
+    offline.connector.offline = false
+    $(offline.root, 'tr-retry').click()
+    await vi.waitFor(() => expect(offline.root.dataset.state).toBe('ready'))
+    expect(document.activeElement).not.toBe(document.body)
+    expect(offline.root.contains(document.activeElement)).toBe(true)
+  })
+
   it('changes the rate while running without reopening the transports', async () => {
     const { root, clients } = await startRace()
     const rate = $<HTMLSelectElement>(root, 'tr-rate')

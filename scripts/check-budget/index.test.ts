@@ -19,10 +19,11 @@ describe('measurePageAssets', () => {
     const sizes = [
       put('_astro/entry.js', 'import{a}from"./shared.js";const w=()=>import("./widget.js");export{w}'),
       put('_astro/shared.js', 'export const a=1'),
-      put('_astro/widget.js', 'import"./shared.js";const io=()=>import("./socket.js");console.log(io)'),
+      put('_astro/widget.js', 'import"./shared.js";const io=()=>import("./socket.js");const run=()=>import("./on-demand-run.x1.js");console.log(io,run)'),
       put('_astro/socket.js', 'export const socket="x".repeat(10)'),
       put('_astro/Search.astro_astro_type_script_index_0_lang.abc.js', 'const s=()=>import("./ui-core.js");export{s}'),
       put('_astro/ui-core.js', 'export const ui="search ui"'),
+      put('_astro/on-demand-run.x1.js', 'import"./shared.js";export const run="an experiment runner"'),
     ]
     const css = put('_astro/site.css', 'body{color:red}')
     put('_astro/unused.js', 'export const never=1')
@@ -42,7 +43,8 @@ describe('measurePageAssets', () => {
     expect(paths.filter((p) => p === '_astro/shared.js')).toHaveLength(1)
     const inlineGz = gzipSync(inline, { level: 9 }).length
     expect(r.jsGzipBytes).toBe(sizes.reduce((a, b) => a + b, 0) + inlineGz)
-    expect(r.jsOnSearchGzipBytes).toBe(sizes[5])
+    expect(r.jsOnDemandGzipBytes).toBe((sizes[5] ?? 0) + (sizes[6] ?? 0))
+    expect(r.files.find((f) => f.path === '_astro/on-demand-run.x1.js')?.onDemand).toBe(true)
     expect(r.cssGzipBytes).toBe(css)
     expect(r.svgStyleGzipBytes).toBeGreaterThan(0)
     expect(r.files.find((f) => f.path === '_astro/socket.js')?.via).toBe('dynamic')

@@ -13,7 +13,8 @@ import { gzipSync } from 'node:zlib'
 
 /**
  * Budgets of a lesson page, gzip, KB = 1000 bytes: the JS it may load (lazy widget chunks
- * included; the search dialog's chunk apart, it loads on demand) and its CSS.
+ * included; chunks loaded only on a learner's action apart: the search dialog, and any module
+ * named `on-demand-*.ts`, e.g. an experiment's runner loaded on its first click) and its CSS.
  *
  * @example
  * if (assets.cssGzipBytes > BUDGET.cssBytes) console.log('over budget')
@@ -28,15 +29,18 @@ export interface AssetFile {
   via: 'html' | 'static' | 'dynamic'
   bytes: number
   gzipBytes: number
-  /** Only loaded when the learner opens the search dialog (reached from Starlight's Search script by dynamic import). */
-  onSearch: boolean
+  /**
+   * Only loaded on a learner's action: the search dialog (reached from Starlight's Search script
+   * by dynamic import) or an `on-demand-*` chunk (a module named `on-demand-*.ts`) and what it imports.
+   */
+  onDemand: boolean
 }
 
 export interface PageAssets {
-  /** All JS the page may load: eager + lazy (widget chunks) + the search UI chunk. */
+  /** All JS the page may load: eager + lazy (widget chunks) + on-demand chunks (search UI, experiment runners). */
   jsGzipBytes: number
-  /** Part of jsGzipBytes that only loads when the search dialog is opened. */
-  jsOnSearchGzipBytes: number
+  /** Part of jsGzipBytes that only loads on a learner's action (see `AssetFile.onDemand`). */
+  jsOnDemandGzipBytes: number
   /** Stylesheets + inline `<style>` outside SVG. */
   cssGzipBytes: number
   /** `<style>` blocks inside inline SVG diagrams (diagram content, reported apart). */
@@ -94,13 +98,13 @@ export function measurePageAssets(distDir: string, pagePath: string): PageAssets
   const pageDir = path.posix.dirname(rel)
   const files: AssetFile[] = []
   const seen = new Set<string>()
-  const queue: Array<{ file: string; via: AssetFile['via']; onSearch: boolean }> = []
+  const queue: Array<{ file: string; via: AssetFile['via']; onDemand: boolean }> = []
 
-  const enqueue = (from: string, ref: string, via: AssetFile['via'], onSearch = false) => {
+  const enqueue = (from: string, ref: string, via: AssetFile['via'], onDemand = false) => {
     const file = resolveRef(distDir, from, ref)
     if (!file || seen.has(file) || !/\.(?:m?js|css)$/.test(file)) return
     seen.add(file)
-    queue.push({ file, via, onSearch })
+    queue.push({ file, via, onDemand })
   }
 
   // Inline scripts and styles count too (Astro inlines small scripts).
@@ -116,7 +120,7 @@ export function measurePageAssets(distDir: string, pagePath: string): PageAssets
     }
     if (type && !/module|javascript/i.test(type)) continue // JSON-LD, templates...
     if (!body.trim()) continue
-    files.push({ path: `(inline script)#${++inline}`, kind: 'js', via: 'html', bytes: Buffer.byteLength(body), gzipBytes: gz(body), onSearch: false })
+    files.push({ path: `(inline script)#${++inline}`, kind: 'js', via: 'html', bytes: Buffer.byteLength(body), gzipBytes: gz(body), onDemand: false })
     for (const [ref, kind] of jsRefs(body)) enqueue(pageDir, ref, kind)
   }
   let svgStyleGzipBytes = 0
@@ -128,7 +132,7 @@ export function measurePageAssets(distDir: string, pagePath: string): PageAssets
   for (const m of htmlWithoutSvg.matchAll(/<style\b[^>]*>([\s\S]*?)<\/style>/gi)) {
     const body = m[1] ?? ''
     if (!body.trim()) continue
-    files.push({ path: `(inline style)#${++inline}`, kind: 'css', via: 'html', bytes: Buffer.byteLength(body), gzipBytes: gz(body), onSearch: false })
+    files.push({ path: `(inline style)#${++inline}`, kind: 'css', via: 'html', bytes: Buffer.byteLength(body), gzipBytes: gz(body), onDemand: false })
   }
   for (const m of html.matchAll(/<link\b[^>]*>/gi)) {
     const tag = m[0]
@@ -138,24 +142,25 @@ export function measurePageAssets(distDir: string, pagePath: string): PageAssets
   }
 
   while (queue.length > 0) {
-    const { file, via, onSearch } = queue.shift()!
+    const { file, via, onDemand } = queue.shift()!
     const buf = readFileSync(path.join(distDir, file))
     const kind: AssetFile['kind'] = file.endsWith('.css') ? 'css' : 'js'
-    files.push({ path: file, kind, via, bytes: buf.length, gzipBytes: gz(buf), onSearch })
+    files.push({ path: file, kind, via, bytes: buf.length, gzipBytes: gz(buf), onDemand })
     const fromDir = path.posix.dirname(file)
     const code = buf.toString('utf8')
     const isSearchEntry = /(?:^|\/)Search\.astro_astro_type_script/.test(file)
     if (kind === 'js') {
       for (const [ref, refKind] of jsRefs(code)) {
         const nextVia = via === 'dynamic' ? 'dynamic' : refKind
-        enqueue(fromDir, ref, nextVia, onSearch || (isSearchEntry && refKind === 'dynamic'))
+        const onAction = refKind === 'dynamic' && (isSearchEntry || /(?:^|\/)on-demand-[^/]*\.js$/.test(ref))
+        enqueue(fromDir, ref, nextVia, onDemand || onAction)
       }
     } else {
-      for (const ref of cssRefs(code)) enqueue(fromDir, ref, via, onSearch)
+      for (const ref of cssRefs(code)) enqueue(fromDir, ref, via, onDemand)
     }
   }
 
   const sum = (k: AssetFile['kind']) => files.filter((f) => f.kind === k).reduce((n, f) => n + f.gzipBytes, 0)
-  const jsOnSearchGzipBytes = files.filter((f) => f.kind === 'js' && f.onSearch).reduce((n, f) => n + f.gzipBytes, 0)
-  return { jsGzipBytes: sum('js'), jsOnSearchGzipBytes, cssGzipBytes: sum('css'), svgStyleGzipBytes, files }
+  const jsOnDemandGzipBytes = files.filter((f) => f.kind === 'js' && f.onDemand).reduce((n, f) => n + f.gzipBytes, 0)
+  return { jsGzipBytes: sum('js'), jsOnDemandGzipBytes, cssGzipBytes: sum('css'), svgStyleGzipBytes, files }
 }

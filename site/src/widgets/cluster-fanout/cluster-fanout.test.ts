@@ -5,7 +5,8 @@ import type { RedisTraffic } from '@realtime-workbook/sandbox-server/protocol'
 import { createSpaceState } from '../../sandbox/space.ts'
 import { mountClusterFanout, type ClusterFanout } from './index.ts'
 import { mergeRedisReport, type MergedTraffic } from './redis-panel.ts'
-import { parseSid, readPacket, type WebSocketLike } from './sticky.ts'
+import { parseSid, readPacket } from './on-demand-sticky.ts'
+import type { WebSocketLike } from './sticky.ts'
 
 const $ = <T extends Element = HTMLElement>(root: ParentNode, id: string) => root.querySelector(`[data-testid="${id}"]`) as T
 const $$ = <T extends Element = HTMLElement>(root: ParentNode, id: string) => [...root.querySelectorAll(`[data-testid="${id}"]`)] as T[]

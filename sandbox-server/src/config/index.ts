@@ -95,8 +95,8 @@ export const instanceConfigSchema = z
     tokenLifetimeSeconds: wholeNumber(10, 86_400).default(300),
     /** Lesson 4: events per second one USER may send in `/secure`, shared by all their sockets on all instances. @default 20 */
     userEventsPerSecond: wholeNumber(1, 100_000).default(20),
-    /** Lesson 4: token requests per second one client address may make (the unauthenticated route). @default 5 */
-    addressRequestsPerSecond: wholeNumber(1, 100_000).default(5),
+    /** Lesson 4: token requests per second one client address may make (the unauthenticated route), shared across instances. @default 20 */
+    addressRequestsPerSecond: wholeNumber(1, 100_000).default(20),
   })
   .strict()
 

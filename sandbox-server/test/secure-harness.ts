@@ -7,13 +7,25 @@ import { io as connect, type Socket } from 'socket.io-client'
 import { afterAll, beforeAll } from 'vitest'
 import { startSandboxServer, type SandboxServer, type StartOptions } from '../src/index.ts'
 import { SHARED_REDIS_URL, stopAll, uniquePrefix } from './harness.ts'
-import { isSecureHelloEvent, isTokenAnswer, spaceNamespace, type SecureHelloEvent, type SecureMessageEvent, type TokenRequest } from '../src/protocol/index.ts'
+import {
+  isSecureHelloEvent,
+  isTokenAnswer,
+  spaceNamespace,
+  type SecureHelloEvent,
+  type SecureMessageEvent,
+  type TokenRequest,
+} from '../src/protocol/index.ts'
 
 /** One key for a whole test cluster: any instance must verify any instance's token. */
 export const TEST_SECRET = randomBytes(32).toString('base64url')
 
 /** `POST /s/<space>/token` with a JSON body; the raw response (status and JSON). */
-export async function postToken(instance: SandboxServer, space: string, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; json: unknown }> {
+export async function postToken(
+  instance: SandboxServer,
+  space: string,
+  body: unknown,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; json: unknown }> {
   const response = await fetch(`${instance.url}/s/${space}/token`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json', ...headers },
@@ -36,7 +48,12 @@ export interface SecureClient {
 }
 
 function open(instance: SandboxServer, space: string, auth: Record<string, unknown>): Socket {
-  return connect(`${instance.url}${spaceNamespace(space, '/secure')}`, { forceNew: true, transports: ['websocket'], auth, reconnection: false })
+  return connect(`${instance.url}${spaceNamespace(space, '/secure')}`, {
+    forceNew: true,
+    transports: ['websocket'],
+    auth,
+    reconnection: false,
+  })
 }
 
 /** Connects to `/secure` with `token` and waits for the hello. */
@@ -69,7 +86,10 @@ export async function refusalCode(instance: SandboxServer, space: string, auth: 
  * A cluster sharing {@link TEST_SECRET}, started before a file's tests and stopped after them,
  * whose log lines are kept (`logs`) so tests can check what an instance wrote.
  */
-export function useSecureCluster(count: number, options: StartOptions = {}): { at: (index: number) => SandboxServer; logs: string[]; track: (socket: Socket) => Socket } {
+export function useSecureCluster(
+  count: number,
+  options: StartOptions = {},
+): { at: (index: number) => SandboxServer; logs: string[]; track: (socket: Socket) => Socket } {
   let instances: SandboxServer[] = []
   const logs: string[] = []
   const sockets: Socket[] = []
@@ -77,7 +97,15 @@ export function useSecureCluster(count: number, options: StartOptions = {}): { a
   beforeAll(async () => {
     instances = await Promise.all(
       Array.from({ length: count }, (_, index) =>
-        startSandboxServer({ redisUrl: SHARED_REDIS_URL, tokenSecret: TEST_SECRET, ...options, instanceId: `i${index + 1}`, port: 0, keyPrefix, log: (line) => logs.push(line) }),
+        startSandboxServer({
+          redisUrl: SHARED_REDIS_URL,
+          tokenSecret: TEST_SECRET,
+          ...options,
+          instanceId: `i${index + 1}`,
+          port: 0,
+          keyPrefix,
+          log: (line) => logs.push(line),
+        }),
       ),
     )
   })

@@ -32,16 +32,26 @@ describe('the token route', () => {
 
   it('refuses foreign origins, non-JSON bodies, bad names and lifetimes beyond the configured one', async () => {
     const space = randomSpace()
-    expect(await postToken(at(0), space, { name: 'Ada', role: 'learner' }, { Origin: 'http://evil.example' })).toMatchObject({ status: 403, json: { error: { code: 'FORBIDDEN_ORIGIN' } } })
+    expect(await postToken(at(0), space, { name: 'Ada', role: 'learner' }, { Origin: 'http://evil.example' })).toMatchObject({
+      status: 403,
+      json: { error: { code: 'FORBIDDEN_ORIGIN' } },
+    })
     expect(await postToken(at(0), space, { name: 'Ada', role: 'learner' }, { 'Content-Type': 'text/plain' })).toMatchObject({ status: 415 })
-    expect(await postToken(at(0), space, { name: '<b>x</b>', role: 'learner' })).toMatchObject({ status: 400, json: { error: { code: 'INVALID_PAYLOAD' } } })
+    expect(await postToken(at(0), space, { name: '<b>x</b>', role: 'learner' })).toMatchObject({
+      status: 400,
+      json: { error: { code: 'INVALID_PAYLOAD' } },
+    })
     expect(await postToken(at(0), space, { name: 'Ada', role: 'admin' })).toMatchObject({ status: 400 })
     expect(await postToken(at(0), space, { name: 'Ada', role: 'learner', ttlSeconds: 100_000 })).toMatchObject({ status: 400 })
   })
 
   it('answers POST /token with the space in the body', async () => {
     const space = randomSpace()
-    const response = await fetch(`${at(1).url}/token`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ space, name: 'Bo', role: 'learner' }) })
+    const response = await fetch(`${at(1).url}/token`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ space, name: 'Bo', role: 'learner' }),
+    })
     expect(await response.json()).toMatchObject({ ok: true, space })
   })
 })
@@ -52,14 +62,22 @@ describe('the handshake', () => {
     const { token, userId } = await tokenFor(at(0), space, { name: 'Ada', role: 'learner' })
     for (const index of [0, 1, 2]) {
       const { hello, socket } = await client(index, space, token)
-      expect(hello).toMatchObject({ instance: `i${index + 1}`, namespace: '/secure', space, user: { id: userId, name: 'Ada', role: 'learner' }, maxPacketBytes: 16_384, userEventsPerSecond: 20 })
+      expect(hello).toMatchObject({
+        instance: `i${index + 1}`,
+        namespace: '/secure',
+        space,
+        user: { id: userId, name: 'Ada', role: 'learner' },
+        maxPacketBytes: 16_384,
+        userEventsPerSecond: 20,
+      })
       socket.disconnect()
     }
   })
 
   it('refuses each kind of bad token with its own code', async () => {
     const space = randomSpace()
-    const bad = async (kind: TokenKind): Promise<unknown> => refusalCode(at(1), space, { token: (await tokenFor(at(0), space, { name: 'Eve', role: 'moderator', kind })).token })
+    const bad = async (kind: TokenKind): Promise<unknown> =>
+      refusalCode(at(1), space, { token: (await tokenFor(at(0), space, { name: 'Eve', role: 'moderator', kind })).token })
     const codes = {
       missing: await refusalCode(at(1), space, {}),
       malformed: await refusalCode(at(1), space, { token: 'not.a-jwt' }),

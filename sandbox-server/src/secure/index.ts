@@ -111,7 +111,13 @@ export function attachSecure(io: Server, options: SecureOptions): void {
     use: (fn: (socket: SecureSocket, next: (err?: Error) => void) => void) => void
     on: (event: 'connection', fn: (socket: SecureSocket) => void) => void
   }
-  secure.use((socket, next) => void admit(socket, options).then(() => next(), (error: unknown) => next(SandboxError.from(error).toConnectError())))
+  secure.use(
+    (socket, next) =>
+      void admit(socket, options).then(
+        () => next(),
+        (error: unknown) => next(SandboxError.from(error).toConnectError()),
+      ),
+  )
   secure.on('connection', (socket) => onConnection(socket, options))
 }
 
@@ -151,18 +157,23 @@ function onConnection(socket: SecureSocket, options: SecureOptions): void {
     maxPacketBytes: options.maxPacketBytes,
     userEventsPerSecond: options.userEventsPerSecond,
   })
-  const expiry = setTimeout(() => {
-    socket.emit('secure:expired', tokenError('TOKEN_EXPIRED').toBody())
-    socket.disconnect(true)
-  }, Math.max(0, expiresAt - Date.now()))
+  const expiry = setTimeout(
+    () => {
+      socket.emit('secure:expired', tokenError('TOKEN_EXPIRED').toBody())
+      socket.disconnect(true)
+    },
+    Math.max(0, expiresAt - Date.now()),
+  )
   socket.on('disconnect', () => clearTimeout(expiry))
 
   const on = registrar(socket, options)
-  const say = (kind: SecureMessageEvent['kind']) => ({ text }: { text: string }) => {
-    const traceId = `${options.instanceId}.${boot}.s${(sequence++).toString(36)}`
-    nsp.emit('message', { traceId, kind, from: user, text })
-    return { ok: true as const, traceId }
-  }
+  const say =
+    (kind: SecureMessageEvent['kind']) =>
+    ({ text }: { text: string }) => {
+      const traceId = `${options.instanceId}.${boot}.s${(sequence++).toString(36)}`
+      nsp.emit('message', { traceId, kind, from: user, text })
+      return { ok: true as const, traceId }
+    }
   on('room:join', roomPayloadSchema, ({ room }) => {
     authorizeRoom(user, room)
     if (!socket.rooms.has(room) && learnerRooms(socket).length >= options.maxRoomsPerSocket) {
@@ -206,7 +217,8 @@ function registrar(socket: SecureSocket, options: SecureOptions) {
       answer = await run()
     } catch (thrown) {
       const error = SandboxError.from(thrown)
-      if (error.code === 'FORBIDDEN' || error.code === 'INTERNAL') logRefusal(options.log, { space, event, code: error.code, userId: user.id })
+      if (error.code === 'FORBIDDEN' || error.code === 'INTERNAL')
+        logRefusal(options.log, { space, event, code: error.code, userId: user.id })
       answer = error.toAck()
       if (!ack) socket.emit('sandbox:error', error.toBody())
     }
@@ -215,16 +227,27 @@ function registrar(socket: SecureSocket, options: SecureOptions) {
   socket.onAny((event: unknown, ...args: unknown[]) => {
     if (typeof event === 'string' && known.has(event)) return
     const name = String(event).slice(0, 40)
-    void dispatch(name, () => {
-      throw new SandboxError('UNKNOWN_EVENT', `unknown event "${name}": use ${[...known].join(', ')}`)
-    }, args)
+    void dispatch(
+      name,
+      () => {
+        throw new SandboxError('UNKNOWN_EVENT', `unknown event "${name}": use ${[...known].join(', ')}`)
+      },
+      args,
+    )
   })
   return <S extends z.ZodTypeAny>(event: string, schema: S, handle: Handler<S>): void => {
     known.add(event)
-    socket.on(event as never, ((...args: unknown[]) =>
-      void dispatch(event, () => {
-        authorizeEvent(user, event)
-        return handle(parseOrThrow(schema, args[0] ?? {}, `${event}: `))
-      }, args)) as never)
+    socket.on(
+      event as never,
+      ((...args: unknown[]) =>
+        void dispatch(
+          event,
+          () => {
+            authorizeEvent(user, event)
+            return handle(parseOrThrow(schema, args[0] ?? {}, `${event}: `))
+          },
+          args,
+        )) as never,
+    )
   }
 }

@@ -40,7 +40,11 @@ function anotherSpace(space: string): string {
  * @example
  * const { token } = await issueToken(key, { space: 'k7q2mx', name: 'Ada', role: 'learner', ttlSeconds: 300 })
  */
-export async function issueToken(key: Uint8Array, claims: TokenClaims, kind: TokenKind = 'valid'): Promise<{ token: string; user: SecureUser; expiresAt: number }> {
+export async function issueToken(
+  key: Uint8Array,
+  claims: TokenClaims,
+  kind: TokenKind = 'valid',
+): Promise<{ token: string; user: SecureUser; expiresAt: number }> {
   const user: SecureUser = { id: randomUUID(), name: claims.name, role: claims.role }
   const now = Math.floor(Date.now() / 1000)
   // An expired token expired a minute ago (well past any clock skew).
@@ -48,7 +52,13 @@ export async function issueToken(key: Uint8Array, claims: TokenClaims, kind: Tok
   const body = { name: user.name, role: user.role }
   const audience = kind === 'other-space' ? anotherSpace(claims.space) : claims.space
   if (kind === 'alg-none') {
-    const token = new UnsecuredJWT(body).setSubject(user.id).setIssuer(ISSUER).setAudience(audience).setIssuedAt(now).setExpirationTime(exp).encode()
+    const token = new UnsecuredJWT(body)
+      .setSubject(user.id)
+      .setIssuer(ISSUER)
+      .setAudience(audience)
+      .setIssuedAt(now)
+      .setExpirationTime(exp)
+      .encode()
     return { token, user, expiresAt: exp * 1000 }
   }
   const signWith = kind === 'wrong-key' ? tokenKey(null) : key
@@ -113,7 +123,12 @@ export async function verifyToken(key: Uint8Array, token: unknown, space: string
   if (alg === 'none') throw tokenError('TOKEN_ALG_NONE')
   if (alg !== TOKEN_ALGORITHM) throw tokenError('TOKEN_UNSUPPORTED_ALG')
   try {
-    const { payload } = await jwtVerify(token, key, { algorithms: [TOKEN_ALGORITHM], issuer: ISSUER, audience: space, requiredClaims: ['exp', 'sub'] })
+    const { payload } = await jwtVerify(token, key, {
+      algorithms: [TOKEN_ALGORITHM],
+      issuer: ISSUER,
+      audience: space,
+      requiredClaims: ['exp', 'sub'],
+    })
     const user = userOf(payload)
     if (!user || typeof payload.exp !== 'number') throw tokenError('TOKEN_MALFORMED')
     return { user, expiresAt: payload.exp * 1000 }

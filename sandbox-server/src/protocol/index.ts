@@ -568,6 +568,19 @@ export interface SecureServerEvents {
   'sandbox:error': (error: SandboxErrorBody) => void
 }
 
+/** What the attacker page tries, in order. */
+export const ATTACKS = ['polling-handshake', 'websocket-handshake', 'simple-post', 'json-post', 'token-simple-post', 'token-json-post'] as const
+/** `refused`: the browser or the server stopped it; `opaque`: sent, its answer hidden from the page; `succeeded`: a hole. */
+export const ATTACK_OUTCOMES = ['refused', 'opaque', 'succeeded'] as const
+
+/** What the attacker page posts to its parent frame (`postMessage`) for each attempt. */
+export interface AttackReport {
+  source: 'rtwb-attacker'
+  attack: (typeof ATTACKS)[number]
+  outcome: (typeof ATTACK_OUTCOMES)[number]
+  detail: string
+}
+
 // ---------------------------------------------------------------------------------------------
 // Bare transports (lesson 1): long polling, SSE and a raw WebSocket under /t/<space>/
 // ---------------------------------------------------------------------------------------------
@@ -691,6 +704,11 @@ export interface SandboxDirectory {
   instances: { id: string; port: number }[]
   /** The Redis emitter process (lesson 3): `POST /emit` on this port. Absent without Redis. */
   emitter?: { port: number }
+  /**
+   * Lesson 4: the "attacker" page, on another port of the same host: a second origin, NOT
+   * allowed, that tries a cross-site handshake and POSTs (see `AttackReport`).
+   */
+  attacker?: { port: number }
   /** How the cluster was started: `local-only` when no Redis could be reached or started. */
   fanout: (typeof DIRECTORY_FANOUTS)[number]
 }
@@ -805,6 +823,7 @@ export const isTraceEvent: Check<TraceEvent> = /* @__PURE__ */ anyOf(
 export const isSandboxDirectory: Check<SandboxDirectory> = objectOf({
   instances: arrayOf(objectOf({ id: isString, port: isNumber })),
   emitter: optional(objectOf({ port: isNumber })),
+  attacker: optional(objectOf({ port: isNumber })),
   fanout: oneOf(DIRECTORY_FANOUTS),
 })
 
@@ -868,4 +887,10 @@ export const isSecureMessageEvent: Check<SecureMessageEvent> = /* @__PURE__ */ o
   kind: oneOf(['message', 'announce']),
   from: isSecureUser,
   text: isString,
+})
+export const isAttackReport: Check<AttackReport> = /* @__PURE__ */ objectOf({
+  source: oneOf(['rtwb-attacker']),
+  attack: oneOf(ATTACKS),
+  outcome: oneOf(ATTACK_OUTCOMES),
+  detail: isString,
 })

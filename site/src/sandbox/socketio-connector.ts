@@ -180,7 +180,8 @@ export function createSocketIoConnector(io: Io, options: SocketIoConnectorOption
         const instances = body.instances.map(({ id, port }) => ({ id, port, base: instanceBase(port, loc) }))
         if (!instances.length) throw new SandboxClientError('BAD_ANSWER', '/sandbox.json lists no instances')
         const emitter = body.emitter ? { emitter: { port: body.emitter.port, base: instanceBase(body.emitter.port, loc) } } : {}
-        return { instances, fanout: body.fanout, fallback: false, ...emitter }
+        const attacker = body.attacker ? { attacker: { port: body.attacker.port, base: instanceBase(body.attacker.port, loc) } } : {}
+        return { instances, fanout: body.fanout, fallback: false, ...emitter, ...attacker }
       } catch (error) {
         const instances = DEFAULT_PORTS.map((port, n) => ({ id: `i${n + 1}`, port, base: instanceBase(port, loc) }))
         return { instances, fanout: 'redis', fallback: true, fallbackReason: String(error) }

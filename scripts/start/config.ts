@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { randomBytes } from 'node:crypto'
 import { hostname } from 'node:os'
 import { z } from 'zod'
 import {
@@ -40,6 +41,12 @@ const launcherOptionsSchema = z
   .object({
     /** Where the site is served; `0` picks a free port. @default 4321 */
     sitePort: portSchema.default(4321),
+    /**
+     * Lesson 4: port of the "attacker" page, a second local origin that is NOT allowed, whose
+     * script tries a cross-site handshake and POSTs (the security lab embeds it). `0`: a free port.
+     * @default `<site port + 1>` (`0` when the site port is `0`)
+     */
+    attackerPort: portSchema.optional(),
     /** Port of the first instance; the other instances, then the emitter, take the next ones. `0`: free ports. @default 4001 */
     sandboxPort: portSchema.default(4001),
     /** How many instances. @default 3 */
@@ -78,13 +85,14 @@ export const launcherConfigSchema = launcherOptionsSchema.superRefine((config, c
   }
 })
 
-export type LauncherConfig = z.output<typeof launcherConfigSchema> & { keyPrefix: string }
+export type LauncherConfig = z.output<typeof launcherConfigSchema> & { keyPrefix: string; attackerPort: number }
 export type LauncherOptions = z.input<typeof launcherConfigSchema>
 
 /** Environment variable read for each launcher option (the shared ones are the instance's names). */
 export const LAUNCHER_ENV_NAMES = {
   sitePort: 'SITE_PORT',
   sandboxPort: 'SANDBOX_PORT',
+  attackerPort: 'SANDBOX_ATTACKER_PORT',
   instances: 'SANDBOX_INSTANCES',
   lan: 'SANDBOX_LAN',
   redisUrl: ENV_NAMES.redisUrl,
@@ -106,7 +114,8 @@ const launcherEnvLabel: PathLabel = (path) =>
 
 function resolve(input: unknown, label: PathLabel): LauncherConfig {
   const config = parseConfig(launcherConfigSchema, input, { source: 'configuration', label, hint: HINT })
-  return { ...config, keyPrefix: config.keyPrefix ?? `rtwb-${hostname().replace(/[^A-Za-z0-9]/g, '')}-${config.sitePort}` }
+  const attackerPort = config.attackerPort ?? (config.sitePort === 0 || config.sitePort === 65535 ? 0 : config.sitePort + 1)
+  return { ...config, attackerPort, keyPrefix: config.keyPrefix ?? `rtwb-${hostname().replace(/[^A-Za-z0-9]/g, '')}-${config.sitePort}` }
 }
 
 /**
@@ -150,10 +159,14 @@ export function clusterConfigs(
 ): { instances: InstanceConfig[]; emitter: InstanceConfig | null } {
   const lan = config.lan ? site.lanAddresses.map((address) => `http://${address}:${site.sitePort}`) : []
   const allowedOrigins = [`http://localhost:${site.sitePort}`, `http://127.0.0.1:${site.sitePort}`, ...config.extraOrigins, ...lan]
+  // One token key per start, the same for every instance (any instance verifies any token);
+  // handed over in the environment, never printed.
+  const tokenSecret = config.instance.tokenSecret ?? randomBytes(32).toString('base64url')
   const processConfig = (instanceId: string, index: number): InstanceConfig =>
     resolveInstanceConfig(
       {
         ...config.instance,
+        tokenSecret,
         instanceId,
         port: config.sandboxPort === 0 ? 0 : config.sandboxPort + index,
         host: listenHost(config),

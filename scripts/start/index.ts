@@ -3,7 +3,8 @@
  *
  * 1. find Redis (or start one, or go on without it and say so);
  * 2. build the site if it is missing or stale;
- * 3. serve the site, with `/sandbox.json` telling widgets where the instances are;
+ * 3. serve the site, with `/sandbox.json` telling widgets where the instances are, and the
+ *    lesson-4 "attacker" page on a second origin (another port);
  * 4. start the instances as supervised child processes joined through Redis.
  *
  * @module
@@ -13,6 +14,7 @@ import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Server } from 'node:http'
 import type { SandboxDirectory } from '@realtime-workbook/sandbox-server/protocol'
+import { serveAttacker } from './attacker.ts'
 import { InstanceProcess } from './cluster.ts'
 import { clusterConfigs, listenHost, type LauncherConfig } from './config.ts'
 import { ensureRedis, REDIS_HELP, type RedisSource } from './redis.ts'
@@ -74,11 +76,14 @@ export async function startWorkbook(config: LauncherConfig, log: (line: string) 
   const directory = (): SandboxDirectory => ({
     instances: instances.map((instance) => ({ id: instance.id, port: instance.port })),
     ...(emitter ? { emitter: { port: emitter.port } } : {}),
+    ...(attacker ? { attacker: { port: attacker.port } } : {}),
     fanout,
   })
   let site: { server: Server; port: number } | null = null
+  let attacker: { server: Server; port: number } | null = null
   try {
     site = await serveSite({ siteDir, port: config.sitePort, host: listenHost(config), directory })
+    attacker = await serveAttacker({ port: config.attackerPort, host: listenHost(config), directory })
     // Every process's configuration is validated here, before any starts.
     const configs = clusterConfigs(config, { sitePort: site.port, lanAddresses: lanAddresses() }, redis.kind === 'none' ? null : redis.url)
     for (const instanceConfig of configs.instances) instances.push(new InstanceProcess(ROOT, { config: instanceConfig, restart: config }, log))
@@ -90,6 +95,7 @@ export async function startWorkbook(config: LauncherConfig, log: (line: string) 
   } catch (error) {
     await Promise.all(processes().map((process) => process.stop()))
     if (site) await closeSite(site.server)
+    if (attacker) await closeSite(attacker.server)
     await stopRedis(redis)
     throw error
   }
@@ -100,6 +106,7 @@ export async function startWorkbook(config: LauncherConfig, log: (line: string) 
   }
 
   const server = site.server
+  const attackerServer = attacker.server
   let closing: Promise<void> | null = null
   return {
     siteUrl: `http://localhost:${site.port}`,
@@ -111,6 +118,7 @@ export async function startWorkbook(config: LauncherConfig, log: (line: string) 
       closing ??= (async () => {
         await Promise.all(processes().map((process) => process.stop()))
         await closeSite(server)
+        await closeSite(attackerServer)
         await stopRedis(redis)
       })()
       return closing

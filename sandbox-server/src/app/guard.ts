@@ -8,7 +8,7 @@
  *
  * @module
  */
-import type { ErrorHandler, MiddlewareHandler } from 'hono'
+import type { Context, ErrorHandler, MiddlewareHandler } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import { SandboxError } from '../errors/index.ts'
 
@@ -88,5 +88,19 @@ export function answerErrors(log: (line: string, error: unknown) => void): Error
     const sandboxError = SandboxError.from(error)
     if (sandboxError.code === 'INTERNAL') log(`${c.req.method} ${c.req.path} failed:`, error)
     return c.json(sandboxError.toAck(), sandboxError.httpStatus)
+  }
+}
+
+/**
+ * The JSON body of a request, or `INVALID_PAYLOAD` when it is not JSON (validate it next).
+ *
+ * @example
+ * const payload = parseOrThrow(schema, await readJsonBody(c), '', 'body')
+ */
+export async function readJsonBody(c: Context): Promise<unknown> {
+  try {
+    return await c.req.json()
+  } catch {
+    throw new SandboxError('INVALID_PAYLOAD', 'the body must be JSON')
   }
 }

@@ -198,3 +198,18 @@ export const hostSchema = z.string().transform((value, ctx) => {
   ctx.addIssue({ code: 'custom', message: `${showValue(value)} is not a host (expected an address such as 127.0.0.1, 0.0.0.0 or ::)` })
   return z.NEVER
 })
+
+/**
+ * A signing secret (lesson 4's token key): at least 32 characters of A-Z a-z 0-9 `-` `_`, or
+ * `off` / empty / `null` for "none given" (an instance then generates its own at start). Its
+ * error message never shows the value: a secret is never printed.
+ *
+ * @example
+ * secretSchema.parse('off') // => null
+ */
+export const secretSchema = z.union([z.string(), z.null()]).transform((value, ctx) => {
+  if (value === null || value.trim() === '' || value.trim() === 'off') return null
+  if (/^[A-Za-z0-9_-]{32,512}$/.test(value)) return value
+  ctx.addIssue({ code: 'custom', message: `the value (${value.length} characters, not shown) is not a secret (expected 32-512 characters of A-Z a-z 0-9 - _, or off)` })
+  return z.NEVER
+})

@@ -17,6 +17,7 @@ import {
   portSchema,
   positiveNumber,
   redisUrlSchema,
+  secretSchema,
   wholeNumber,
 } from './fields.ts'
 import { envLabel, optionLabel, parseConfig, readEnv, type Env } from './parse.ts'
@@ -83,6 +84,19 @@ export const instanceConfigSchema = z
     maxConnectionsPerAddress: wholeNumber(1, 100_000).default(128),
     /** Largest HTTP request body accepted outside `/socket.io/` (lesson-1 routes, the emitter), in bytes. @default 4096 */
     maxBodyBytes: wholeNumber(512, 1_000_000).default(4_096),
+    /**
+     * Lesson 4: the HS256 key that signs and verifies `/secure` tokens. SECRET: never logged, never
+     * in an answer. The launcher generates one at start and hands the same to every instance (so
+     * any instance verifies any token); `off` makes an instance generate its own at start.
+     * @default null (`off`)
+     */
+    tokenSecret: secretSchema.default(null),
+    /** Lesson 4: lifetime of a `/secure` token, seconds (a learner may ask a shorter one). @default 300 */
+    tokenLifetimeSeconds: wholeNumber(10, 86_400).default(300),
+    /** Lesson 4: events per second one USER may send in `/secure`, shared by all their sockets on all instances. @default 20 */
+    userEventsPerSecond: wholeNumber(1, 100_000).default(20),
+    /** Lesson 4: token requests per second one client address may make (the unauthenticated route), shared across instances. @default 20 */
+    addressRequestsPerSecond: wholeNumber(1, 100_000).default(20),
   })
   .strict()
 
@@ -134,6 +148,10 @@ export const ENV_NAMES = {
   maxNamespacesPerConnection: 'SANDBOX_MAX_NAMESPACES_PER_CONNECTION',
   maxConnectionsPerAddress: 'SANDBOX_MAX_CONNECTIONS_PER_ADDRESS',
   maxBodyBytes: 'SANDBOX_MAX_BODY_BYTES',
+  tokenSecret: 'SANDBOX_TOKEN_SECRET',
+  tokenLifetimeSeconds: 'SANDBOX_TOKEN_LIFETIME_SECONDS',
+  userEventsPerSecond: 'SANDBOX_USER_EVENTS_PER_SECOND',
+  addressRequestsPerSecond: 'SANDBOX_ADDRESS_REQUESTS_PER_SECOND',
 } as const satisfies Record<keyof InstanceConfig, string>
 
 /**

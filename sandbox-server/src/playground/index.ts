@@ -15,7 +15,7 @@ import type { Tracer } from '../observe/index.ts'
 import type { SpaceRegistry } from '../spaces/index.ts'
 import { playgroundAuthSchema, roomPayloadSchema, sendPayloadSchema } from '../protocol/schemas.ts'
 import {
-  SPACE_NAMESPACE_PATTERN,
+  OPEN_NAMESPACE_PATTERN,
   parseSpaceNamespace,
   serverLine,
   type FanoutState,
@@ -109,7 +109,7 @@ export function attachPlayground(io: Server, options: PlaygroundOptions): void {
   const boot = Math.random().toString(36).slice(2, 6)
   const nextTraceId = (): string => `${options.instanceId}.${boot}.${(sequence++).toString(36)}`
 
-  const spaces = io.of(SPACE_NAMESPACE_PATTERN) as unknown as {
+  const spaces = io.of(OPEN_NAMESPACE_PATTERN) as unknown as {
     use: (fn: (socket: PlaygroundSocket, next: (err?: Error) => void) => void) => void
     on: (event: 'connection', fn: (socket: PlaygroundSocket) => void) => void
   }

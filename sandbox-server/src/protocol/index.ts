@@ -39,8 +39,17 @@ export type PlaygroundNamespace = (typeof PLAYGROUND_NAMESPACES)[number]
 export const CLUSTER_NAMESPACES = ['/with-redis', '/without-redis'] as const
 export type ClusterNamespace = (typeof CLUSTER_NAMESPACES)[number]
 
+/**
+ * Lesson 4's namespace: a signed token in the handshake `auth` is required to connect, and each
+ * event and room is then authorized by the token's role (see the "Secure namespace" section).
+ */
+export const SECURE_NAMESPACE = '/secure'
+
+/** Namespaces anyone with the space code may open (no token): the playground and cluster ones. */
+export const OPEN_NAMESPACES = [...PLAYGROUND_NAMESPACES, ...CLUSTER_NAMESPACES] as const
+
 /** Every learner-facing namespace of a space. */
-export const LEARNER_NAMESPACES = [...PLAYGROUND_NAMESPACES, ...CLUSTER_NAMESPACES] as const
+export const LEARNER_NAMESPACES = [...OPEN_NAMESPACES, SECURE_NAMESPACE] as const
 export type LearnerNamespace = (typeof LEARNER_NAMESPACES)[number]
 
 /** Namespace every widget uses to watch its space's server-side trace. */
@@ -48,11 +57,15 @@ export const OBSERVE_NAMESPACE = '/observe'
 
 /**
  * Matches a space-scoped learner namespace; groups: space code, learner-facing name.
- * Built from the lists above: `/^\/s\/([a-z0-9]{6})(\/chat|\/admin|\/with-redis|\/without-redis)$/`.
+ * Built from the lists above: `/^\/s\/([a-z0-9]{6})(\/chat|\/admin|\/with-redis|\/without-redis|\/secure)$/`.
  */
-export const SPACE_NAMESPACE_PATTERN = /* @__PURE__ */ spaceNamespacePattern()
-function spaceNamespacePattern(): RegExp {
-  return new RegExp(`^/s/(${SPACE_CODE_SOURCE})(${LEARNER_NAMESPACES.join('|')})$`)
+export const SPACE_NAMESPACE_PATTERN = /* @__PURE__ */ spaceNamespacePattern(LEARNER_NAMESPACES)
+/** The open namespaces of every space (what the playground serves): no `/secure`. */
+export const OPEN_NAMESPACE_PATTERN = /* @__PURE__ */ spaceNamespacePattern(OPEN_NAMESPACES)
+/** The `/secure` namespace of every space: `/^\/s\/([a-z0-9]{6})(\/secure)$/`. */
+export const SECURE_NAMESPACE_PATTERN = /* @__PURE__ */ spaceNamespacePattern([SECURE_NAMESPACE])
+function spaceNamespacePattern(names: readonly string[]): RegExp {
+  return new RegExp(`^/s/(${SPACE_CODE_SOURCE})(${names.join('|')})$`)
 }
 
 /**
@@ -149,6 +162,22 @@ export const ERROR_CODES = [
   'TOO_MANY_CONNECTIONS',
   /** The emitter could not publish because Redis is unreachable (status 503). */
   'REDIS_UNAVAILABLE',
+  /** `/secure` handshake: `auth.token` is absent (or not a string). */
+  'TOKEN_MISSING',
+  /** `/secure` handshake: the token is not a JWT (three base64url parts) or its claims are not ours. */
+  'TOKEN_MALFORMED',
+  /** `/secure` handshake: the signature does not match (signed with another key, or altered). */
+  'TOKEN_INVALID_SIGNATURE',
+  /** `/secure` handshake: the token says `alg: none` (unsigned); only HS256 is accepted. */
+  'TOKEN_ALG_NONE',
+  /** `/secure` handshake: the token is signed with an algorithm other than HS256. */
+  'TOKEN_UNSUPPORTED_ALG',
+  /** `/secure`: the token's `exp` has passed (at the handshake, or while connected: `secure:expired`). */
+  'TOKEN_EXPIRED',
+  /** `/secure` handshake: the token was issued for another space (its `aud`). */
+  'TOKEN_WRONG_AUDIENCE',
+  /** `/secure`: the token's role may not use this event or room (e.g. a learner joining `moderators`). */
+  'FORBIDDEN',
 ] as const
 export type ErrorCode = (typeof ERROR_CODES)[number]
 
@@ -156,6 +185,8 @@ export type ErrorCode = (typeof ERROR_CODES)[number]
 export interface SandboxErrorBody {
   code: ErrorCode
   message: string
+  /** `RATE_LIMITED` from the shared (cluster-wide) limiter: wait this long before the next event, ms. */
+  retryAfterMs?: number
 }
 
 /** What an acknowledged event answers on failure. */
@@ -415,6 +446,12 @@ export interface SandboxRequests {
   'cluster:server-side-emit': { payload: Record<string, never>; ack: ServerSideEmitAck }
   /** `/observe` only. */
   'redis:simulate-outage': { payload: SimulateOutagePayload; ack: SimulateOutageAck }
+  /** `/secure` only: a message to the namespace (rate-limited per user across the cluster). */
+  'secure:send': { payload: SecureTextPayload; ack: SendAck }
+  /** `/secure` only, moderators only: an announcement to the namespace. */
+  'secure:announce': { payload: SecureTextPayload; ack: SendAck }
+  /** `/secure` only: disconnect every socket of this user, on every instance. */
+  'secure:logout-all': { payload: Record<string, never>; ack: LogoutAllAck }
 }
 export type SandboxRequest = keyof SandboxRequests
 
@@ -435,6 +472,113 @@ export type EmitAnswer = { ok: true; traceId: string; line: string } | ErrorAck
 export interface ObserveServerEvents {
   hello: (hello: HelloEvent) => void
   trace: (event: TraceEvent) => void
+}
+
+// ---------------------------------------------------------------------------------------------
+// Secure namespace (lesson 4): signed tokens at the handshake, authorization per event and room
+// ---------------------------------------------------------------------------------------------
+
+/** Roles a token may carry. A moderator may use `MODERATOR_ROOMS` and `MODERATOR_EVENTS`. */
+export const ROLES = ['learner', 'moderator'] as const
+export type Role = (typeof ROLES)[number]
+
+/** Rooms of `/secure` that only a moderator's token may join (`FORBIDDEN` for a learner). */
+export const MODERATOR_ROOMS = ['moderators'] as const
+/** Events of `/secure` that only a moderator's token may send (`FORBIDDEN` for a learner). */
+export const MODERATOR_EVENTS = ['secure:announce'] as const
+
+/**
+ * Tokens the token route hands out: a `valid` one, or, for the security lab, a deliberately bad
+ * one to attack the handshake with (so the browser never needs a JWT library nor the key):
+ * `expired` (exp in the past), `wrong-key` (signed with a throw-away key), `alg-none`
+ * (unsigned), `other-space` (audience = another space).
+ */
+export const TOKEN_KINDS = ['valid', 'expired', 'wrong-key', 'alg-none', 'other-space'] as const
+export type TokenKind = (typeof TOKEN_KINDS)[number]
+
+/** Shortest lifetime a learner may ask for, seconds (the lab watches a token expire). */
+export const MIN_TOKEN_TTL_SECONDS = 2
+
+/**
+ * `POST /s/<space>/token` (or `POST /token` with `space` in the body), JSON only: a token for a
+ * display name (the label rule) and a role. `ttlSeconds` asks a shorter lifetime than the
+ * instance's `tokenLifetimeSeconds` (never a longer one).
+ */
+export interface TokenRequest {
+  name: string
+  role: Role
+  /** `MIN_TOKEN_TTL_SECONDS` to the instance's `tokenLifetimeSeconds`; that lifetime when absent. */
+  ttlSeconds?: number
+  /** `valid` when absent. */
+  kind?: TokenKind
+  /** Only on `POST /token`; the path's space otherwise. */
+  space?: string
+}
+
+/** Who a valid token says the socket is. `id` is the token's `sub`, random per issued token. */
+export interface SecureUser {
+  id: string
+  name: string
+  role: Role
+}
+
+/** `POST .../token` answer. The token is a JWT (HS256) with `aud` = the space and `sub` = `user.id`. */
+export type TokenAnswer = { ok: true; token: string; kind: TokenKind; space: string; user: SecureUser; expiresAt: number } | ErrorAck
+
+/** `auth` of a `/secure` socket. Never put the token in the URL: URLs end up in logs. */
+export interface SecureAuth {
+  token: string
+}
+
+/** Sent once to a `/secure` socket after it connects. */
+export interface SecureHelloEvent extends HelloEvent {
+  user: SecureUser
+  /** When the token expires (ms since epoch): the server then sends `secure:expired` and disconnects. */
+  expiresAt: number
+  /** Largest packet the instance accepts (`maxHttpBufferSize`), bytes: 413 on polling, close 1009 on WebSocket beyond. */
+  maxPacketBytes: number
+  /** Events per second one USER may send in `/secure`, counted across every instance (Redis). */
+  userEventsPerSecond: number
+}
+
+/** `secure:send` / `secure:announce` */
+export interface SecureTextPayload {
+  text: string
+}
+
+/** What a `/secure` socket receives: a learner's message or a moderator's announcement. */
+export interface SecureMessageEvent {
+  traceId: string
+  kind: 'message' | 'announce'
+  from: SecureUser
+  text: string
+}
+
+/** `secure:logout-all` answer; every socket of the user, on every instance, is then disconnected. */
+export type LogoutAllAck = { ok: true } | ErrorAck
+
+/**
+ * Server -> `/secure` socket. `secure:expired` (code `TOKEN_EXPIRED`) comes right before the
+ * server disconnects a socket whose token expired (disconnect reason `io server disconnect`).
+ */
+export interface SecureServerEvents {
+  hello: (hello: SecureHelloEvent) => void
+  message: (message: SecureMessageEvent) => void
+  'secure:expired': (error: SandboxErrorBody) => void
+  'sandbox:error': (error: SandboxErrorBody) => void
+}
+
+/** What the attacker page tries, in order. */
+export const ATTACKS = ['polling-handshake', 'websocket-handshake', 'simple-post', 'json-post', 'token-simple-post', 'token-json-post'] as const
+/** `refused`: the browser or the server stopped it; `opaque`: sent, its answer hidden from the page; `succeeded`: a hole. */
+export const ATTACK_OUTCOMES = ['refused', 'opaque', 'succeeded'] as const
+
+/** What the attacker page posts to its parent frame (`postMessage`) for each attempt. */
+export interface AttackReport {
+  source: 'rtwb-attacker'
+  attack: (typeof ATTACKS)[number]
+  outcome: (typeof ATTACK_OUTCOMES)[number]
+  detail: string
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -560,6 +704,11 @@ export interface SandboxDirectory {
   instances: { id: string; port: number }[]
   /** The Redis emitter process (lesson 3): `POST /emit` on this port. Absent without Redis. */
   emitter?: { port: number }
+  /**
+   * Lesson 4: the "attacker" page, on another port of the same host: a second origin, NOT
+   * allowed, that tries a cross-site handshake and POSTs (see `AttackReport`).
+   */
+  attacker?: { port: number }
   /** How the cluster was started: `local-only` when no Redis could be reached or started. */
   fanout: (typeof DIRECTORY_FANOUTS)[number]
 }
@@ -593,7 +742,7 @@ export interface HealthBody {
 // ---------------------------------------------------------------------------------------------
 
 /** `{ code, message }` of a sandbox error (an error ack's `error`, `sandbox:error`, `connect_error.data`). */
-export const isSandboxErrorBody: Check<SandboxErrorBody> = objectOf({ code: oneOf(ERROR_CODES), message: isString })
+export const isSandboxErrorBody: Check<SandboxErrorBody> = objectOf({ code: oneOf(ERROR_CODES), message: isString, retryAfterMs: optional(isNumber) })
 
 /** An error ack, the only answer a request the protocol does not list can get. */
 export const isErrorAnswer: Check<ErrorAck> = objectOf({ error: isSandboxErrorBody })
@@ -630,6 +779,9 @@ export const ACK_CHECKS: { [K in SandboxRequest]: Check<SandboxRequests[K]['ack'
   'cluster:fetch-sockets': isFetchSocketsAck,
   'cluster:server-side-emit': isServerSideEmitAck,
   'redis:simulate-outage': isSimulateOutageAck,
+  'secure:send': isSendAck,
+  'secure:announce': isSendAck,
+  'secure:logout-all': /* @__PURE__ */ ackOf(objectOf({ ok: isTrue })),
 }
 
 export const isHelloEvent: Check<HelloEvent> = objectOf({
@@ -674,6 +826,7 @@ export const isTraceEvent: Check<TraceEvent> = /* @__PURE__ */ anyOf(
 export const isSandboxDirectory: Check<SandboxDirectory> = objectOf({
   instances: arrayOf(objectOf({ id: isString, port: isNumber })),
   emitter: optional(objectOf({ port: isNumber })),
+  attacker: optional(objectOf({ port: isNumber })),
   fanout: oneOf(DIRECTORY_FANOUTS),
 })
 
@@ -717,3 +870,31 @@ export const isTransportStats: Check<TransportStats> = objectOf({
 
 const message = objectOf({ line: isString, headers: arrayOf(isStringPair) })
 export const isHandshakeCapture: Check<HandshakeCapture> = objectOf({ at: isNumber, request: message, response: message })
+
+const isSecureUser: Check<SecureUser> = objectOf({ id: isString, name: isString, role: oneOf(ROLES) })
+export const isTokenAnswer: Check<TokenAnswer> = /* @__PURE__ */ ackOf(
+  objectOf({ ok: isTrue, token: isString, kind: oneOf(TOKEN_KINDS), space: isString, user: isSecureUser, expiresAt: isNumber }),
+)
+export const isSecureHelloEvent: Check<SecureHelloEvent> = /* @__PURE__ */ objectOf({
+  instance: isString,
+  socketId: isString,
+  namespace: isString,
+  space: isString,
+  fanout: oneOf(FANOUT_STATES),
+  user: isSecureUser,
+  expiresAt: isNumber,
+  maxPacketBytes: isNumber,
+  userEventsPerSecond: isNumber,
+})
+export const isSecureMessageEvent: Check<SecureMessageEvent> = /* @__PURE__ */ objectOf({
+  traceId: isString,
+  kind: oneOf(['message', 'announce']),
+  from: isSecureUser,
+  text: isString,
+})
+export const isAttackReport: Check<AttackReport> = /* @__PURE__ */ objectOf({
+  source: oneOf(['rtwb-attacker']),
+  attack: oneOf(ATTACKS),
+  outcome: oneOf(ATTACK_OUTCOMES),
+  detail: isString,
+})

@@ -24,6 +24,8 @@ import {
   SOCKET_ID_PATTERN,
   SPACE_CODE_PATTERN,
   SPACE_NAMESPACE_PATTERN,
+  OPEN_NAMESPACE_PATTERN,
+  SECURE_NAMESPACE_PATTERN,
   spaceNamespace,
   type TraceEvent,
 } from './index.ts'
@@ -65,7 +67,7 @@ describe('protocol rules', () => {
 
 describe('space namespaces', () => {
   it('round-trip every learner namespace, and nothing else', () => {
-    expect(LEARNER_NAMESPACES).toEqual([...PLAYGROUND_NAMESPACES, ...CLUSTER_NAMESPACES])
+    expect(LEARNER_NAMESPACES).toEqual([...PLAYGROUND_NAMESPACES, ...CLUSTER_NAMESPACES, '/secure'])
     for (const namespace of LEARNER_NAMESPACES) {
       expect(parseSpaceNamespace(spaceNamespace('k7q2mx', namespace))).toEqual({ space: 'k7q2mx', namespace })
     }
@@ -73,6 +75,10 @@ describe('space namespaces', () => {
       expect(parseSpaceNamespace(wire), wire).toBeNull()
     }
     expect(SPACE_NAMESPACE_PATTERN.test('/s/k7q2mx/with-redis')).toBe(true)
+    // The playground serves the open namespaces only; /secure has its own (token) handshake.
+    expect(OPEN_NAMESPACE_PATTERN.test('/s/k7q2mx/secure')).toBe(false)
+    expect(SECURE_NAMESPACE_PATTERN.test('/s/k7q2mx/secure')).toBe(true)
+    expect(SECURE_NAMESPACE_PATTERN.test('/s/k7q2mx/chat')).toBe(false)
   })
 })
 

@@ -10,6 +10,9 @@ import { z } from 'zod'
 import {
   LABEL_PATTERN,
   LABEL_RULE,
+  MIN_TOKEN_TTL_SECONDS,
+  ROLES,
+  TOKEN_KINDS,
   MAX_EVENTS_PER_SECOND,
   MAX_PAYLOAD_BYTES,
   DEFAULT_PAYLOAD_BYTES,
@@ -33,6 +36,9 @@ import {
   type ObserveAuth,
   type PlaygroundAuth,
   type RoomPayload,
+  type SecureAuth,
+  type SecureTextPayload,
+  type TokenRequest,
   type SendPayload,
   type SimulateOutagePayload,
   type StreamSettings,
@@ -106,6 +112,26 @@ export const cutSchema = z.object({ transport: z.enum(TRANSPORTS) }).strict()
 /** What a WebSocket client may send on `/t/<space>/ws`. */
 export const wsClientMessageSchema = z.object({ type: z.literal('message'), text: textSchema }).strict()
 
+/** `POST /s/<space>/token` (and `POST /token`, where `space` is required: checked by the route). */
+export const tokenRequestSchema = z
+  .object({
+    name: z.string({ required_error: 'name is required' }).regex(LABEL_PATTERN, LABEL_RULE.replace(/^label/, 'name')),
+    role: z.enum(ROLES, { errorMap: () => ({ message: `role must be ${ROLES.map((r) => `"${r}"`).join(' or ')}` }) }),
+    ttlSeconds: z.number().int().min(MIN_TOKEN_TTL_SECONDS, `ttlSeconds must be a whole number of at least ${MIN_TOKEN_TTL_SECONDS}`).optional(),
+    kind: z.enum(TOKEN_KINDS, { errorMap: () => ({ message: `kind must be one of: ${TOKEN_KINDS.join(', ')}` }) }).optional(),
+    space: spaceCodeSchema.optional(),
+  })
+  .strict()
+
+/** `auth` of a `/secure` socket: only its shape (the token itself is verified with jose). */
+export const secureAuthSchema = z.object({ token: z.string().min(1) }).strict()
+
+/** `secure:send` / `secure:announce` */
+export const secureTextSchema = z.object({ text: textSchema }).strict()
+
+/** Events without a payload (`secure:logout-all`): nothing, or an empty object. */
+export const emptyPayloadSchema = z.object({}).strict()
+
 // ---------------------------------------------------------------------------------------------
 // Type-level proof that the schemas and the protocol types agree (no runtime code).
 // ---------------------------------------------------------------------------------------------
@@ -131,4 +157,7 @@ export type SchemasMatchProtocol = AllTrue<[
   ...Agrees<typeof upstreamMessageSchema, UpstreamMessage>,
   ...Agrees<typeof cutSchema, CutPayload>,
   ...Agrees<typeof wsClientMessageSchema, WsClientMessage>,
+  ...Agrees<typeof tokenRequestSchema, TokenRequest>,
+  ...Agrees<typeof secureAuthSchema, SecureAuth>,
+  ...Agrees<typeof secureTextSchema, SecureTextPayload>,
 ]>

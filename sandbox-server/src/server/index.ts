@@ -19,6 +19,8 @@ import { attachTransports } from '../transports/index.ts'
 import { guardEngine } from './engine-guard.ts'
 import { OBSERVE_NAMESPACE, parseSpaceNamespace, type FanoutState, type HealthBody } from '../protocol/index.ts'
 import { TokenBucket } from '../rate-limit/index.ts'
+import { SharedLimiter } from '../rate-limit/shared.ts'
+import { attachSecure, attachTokenRoute, tokenKey } from '../secure/index.ts'
 import { createRedisLink, type RedisLink } from '../redis/index.ts'
 import { SpaceRegistry } from '../spaces/index.ts'
 
@@ -45,6 +47,8 @@ export interface StartOptions extends InstanceOptions {
  *   namespace and per room, so many open spaces cost Redis no pattern matching per publish;
  * - `/with-redis` (lesson 3): the classic Redis adapter, as the lesson teaches it (and the
  *   Redis emitter speaks its format), with the per-space outage simulation;
+ * - `/secure` (lesson 4): the classic Redis adapter too, so "log out everywhere"
+ *   (`disconnectSockets()`) reaches the user's sockets on every instance;
  * - `/without-redis`, `/observe` (tracing is per instance), and everything without Redis: the
  *   default in-memory adapter.
  */
@@ -56,9 +60,14 @@ function adapterFor(redis: RedisLink | null, config: InstanceConfig, outages: Ou
     ? clusterAdapterFactory(redis.pub, redis.sub, { key: config.keyPrefix, requestsTimeout: config.clusterRequestsTimeoutMs }, outages)
     : null
   // Socket.IO calls the factory with `new`: a plain function returning an object is fine.
+  // Lesson 3's outage simulation cuts /with-redis only: /secure's adapter is never "down".
+  const secureClassic = redis
+    ? clusterAdapterFactory(redis.pub, redis.sub, { key: config.keyPrefix, requestsTimeout: config.clusterRequestsTimeoutMs }, new OutageSimulation())
+    : null
   return function adapter(nsp: Namespace): Adapter {
     const learnerNamespace = parseSpaceNamespace(nsp.name)?.namespace
-    if (!learnerNamespace || learnerNamespace === '/without-redis' || !sharded || !classic) return new Adapter(nsp)
+    if (!learnerNamespace || learnerNamespace === '/without-redis' || !sharded || !classic || !secureClassic) return new Adapter(nsp)
+    if (learnerNamespace === '/secure') return secureClassic(nsp) as Adapter
     return (learnerNamespace === '/with-redis' ? classic(nsp) : sharded(nsp)) as Adapter
   }
 }
@@ -151,6 +160,8 @@ export async function startSandboxServer(options: StartOptions = {}): Promise<Sa
     extend: clusterEvents(config.instanceId, tracer, { localOnly: config.redisUrl === null }),
   })
 
+  attachDefences(io, app, { config, redis, spaces, fanout, allowedOrigins, log })
+
   await new Promise<void>((resolve, reject) => {
     httpServer.once('error', reject)
     httpServer.listen(config.port, config.host, () => {
@@ -180,4 +191,38 @@ export async function startSandboxServer(options: StartOptions = {}): Promise<Sa
       return closing
     },
   }
+}
+
+/**
+ * Lesson 4: the token route and the `/secure` namespace, with their cluster-wide rate limits
+ * (Redis keys under the deployment's prefix, so deployments and test runs never share budgets).
+ */
+function attachDefences(
+  io: Server,
+  app: ReturnType<typeof createApp>,
+  context: { config: InstanceConfig; redis: RedisLink | null; spaces: SpaceRegistry; fanout: () => FanoutState; allowedOrigins: ReadonlySet<string>; log: (line: string) => void },
+): void {
+  const { config, redis, log } = context
+  // A secret: never logged, never in an answer (no configuration: a key of this instance only).
+  const key = tokenKey(config.tokenSecret)
+  const limiter = (name: string, perSecond: number, what: string): SharedLimiter =>
+    new SharedLimiter({ redis: redis?.pub ?? null, keyPrefix: `${config.keyPrefix}:rl:${name}`, perSecond, what })
+  attachTokenRoute(app, {
+    allowedOrigins: context.allowedOrigins,
+    key,
+    lifetimeSeconds: config.tokenLifetimeSeconds,
+    perAddress: limiter('addr', config.addressRequestsPerSecond, 'token requests'),
+    log,
+  })
+  attachSecure(io, {
+    instanceId: config.instanceId,
+    key,
+    fanout: context.fanout,
+    spaces: context.spaces,
+    perUser: limiter('user', config.userEventsPerSecond, 'events'),
+    userEventsPerSecond: config.userEventsPerSecond,
+    maxPacketBytes: config.maxPacketBytes,
+    maxRoomsPerSocket: config.maxRoomsPerSocket,
+    log,
+  })
 }

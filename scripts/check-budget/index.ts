@@ -16,10 +16,15 @@ import { gzipSync } from 'node:zlib'
  * included; chunks loaded only on a learner's action apart: the search dialog, and any module
  * named `on-demand-*.ts`, e.g. an experiment's runner loaded on its first click) and its CSS.
  *
+ * JS was 36 KB until 2026-11-30; it is 38 KB since the widgets share one lifecycle, check every
+ * answer they receive and the connector speaks lesson 4's `/secure` namespace: about 13 KB of a
+ * lesson page is socket.io-client, 8 KB Starlight and the quiz, the rest the widget and the
+ * sandbox layer (one chunk per widget, see site/src/sandbox/widget-chunks.mjs).
+ *
  * @example
  * if (assets.cssGzipBytes > BUDGET.cssBytes) console.log('over budget')
  */
-export const BUDGET = { jsBytes: 36_000, cssBytes: 20_000 } as const
+export const BUDGET = { jsBytes: 38_000, cssBytes: 20_000 } as const
 
 export interface AssetFile {
   /** Path relative to distDir (`(inline)#n` for inline scripts/styles). */

@@ -6,7 +6,7 @@
 import { Hono } from 'hono'
 import { cors } from 'hono/cors'
 import type { HealthBody } from '../protocol/index.ts'
-import { answerErrors, limitBodies } from './guard.ts'
+import { answerErrors, limitBodies, siteRequestsOnly } from './guard.ts'
 
 export { answerErrors, FORBIDDEN_ORIGIN_MESSAGE, limitBodies, originAllowed, siteRequestsOnly } from './guard.ts'
 
@@ -16,6 +16,8 @@ export interface AppOptions {
   maxBodyBytes?: number
   /** Current health, computed on each request. */
   health: () => Omit<HealthBody, 'status'>
+  /** The Prometheus exposition (`GET /metrics`), or absent when metrics are off (then 404). */
+  metrics?: () => Promise<{ contentType: string; text: string }>
 }
 
 /**
@@ -48,6 +50,15 @@ export function createApp(options: AppOptions): Hono {
     const body: HealthBody = { status, ...health }
     return c.json(body)
   })
+  if (options.metrics) {
+    const scrape = options.metrics
+    // Aggregates only (no space code, no socket id: see src/metrics), so no loopback rule; a
+    // page on a foreign origin is still refused, like on every other route.
+    app.get('/metrics', siteRequestsOnly(new Set(options.allowedOrigins)), async (c) => {
+      const { contentType, text } = await scrape()
+      return c.body(text, 200, { 'Content-Type': contentType, 'Cache-Control': 'no-store' })
+    })
+  }
   app.get('/', (c) =>
     c.text('realtime-workbook sandbox instance. Socket.IO lives under /socket.io/, health at /healthz.\n'),
   )

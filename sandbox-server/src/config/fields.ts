@@ -198,3 +198,19 @@ export const hostSchema = z.string().transform((value, ctx) => {
   ctx.addIssue({ code: 'custom', message: `${showValue(value)} is not a host (expected an address such as 127.0.0.1, 0.0.0.0 or ::)` })
   return z.NEVER
 })
+
+/**
+ * One of a fixed list of words (a log level, a format).
+ *
+ * @example
+ * choiceSchema(['json', 'pretty']).parse('pretty') // => 'pretty'
+ */
+export function choiceSchema<const L extends readonly [string, ...string[]]>(values: L) {
+  return z.string().transform((value, ctx): L[number] => {
+    const text = value.trim().toLowerCase()
+    const found = values.find((choice) => choice === text)
+    if (found !== undefined) return found
+    ctx.addIssue({ code: 'custom', message: `${showValue(value)} is not valid (expected one of ${values.join(', ')})` })
+    return z.NEVER
+  })
+}

@@ -9,7 +9,9 @@
  */
 import { z } from 'zod'
 import {
+  choiceSchema,
   durationMs,
+  flagSchema,
   hostSchema,
   keyPrefixSchema,
   nameSchema,
@@ -83,6 +85,12 @@ export const instanceConfigSchema = z
     maxConnectionsPerAddress: wholeNumber(1, 100_000).default(128),
     /** Largest HTTP request body accepted outside `/socket.io/` (lesson-1 routes, the emitter), in bytes. @default 4096 */
     maxBodyBytes: wholeNumber(512, 1_000_000).default(4_096),
+    /** `GET /metrics` (Prometheus) and the counters behind it; `0` turns both off. @default true */
+    metrics: flagSchema.default(true),
+    /** Lowest level written to the log. @default 'info' */
+    logLevel: choiceSchema(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+    /** `json`: one JSON object per line; `pretty`: one readable line; `auto`: pretty on a terminal. @default 'auto' */
+    logFormat: choiceSchema(['auto', 'json', 'pretty']).default('auto'),
   })
   .strict()
 
@@ -134,6 +142,9 @@ export const ENV_NAMES = {
   maxNamespacesPerConnection: 'SANDBOX_MAX_NAMESPACES_PER_CONNECTION',
   maxConnectionsPerAddress: 'SANDBOX_MAX_CONNECTIONS_PER_ADDRESS',
   maxBodyBytes: 'SANDBOX_MAX_BODY_BYTES',
+  metrics: 'SANDBOX_METRICS',
+  logLevel: 'SANDBOX_LOG_LEVEL',
+  logFormat: 'SANDBOX_LOG_FORMAT',
 } as const satisfies Record<keyof InstanceConfig, string>
 
 /**

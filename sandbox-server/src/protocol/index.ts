@@ -326,6 +326,25 @@ export type TraceEvent =
   | (TraceBase & TracedSocket & { kind: 'error'; code: ErrorCode; message: string })
   | (TraceBase & { kind: 'redis' } & RedisTraffic)
   | (TraceBase & { kind: 'outage'; down: boolean })
+  | LogTrace
+
+/** Levels of the instance's log lines. */
+export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const
+export type LogLevel = (typeof LOG_LEVELS)[number]
+
+/**
+ * A line the instance wrote to its log about this space (already filtered and truncated: never a
+ * token, a cookie or a message body), so the lab can show "the log line the instance wrote".
+ */
+export interface LogTrace extends Omit<TraceBase, 'namespace'> {
+  kind: 'log'
+  level: LogLevel
+  msg: string
+  /** Error code of a refusal (`RATE_LIMITED`, `INVALID_HANDSHAKE`, ...). */
+  code?: string
+  event?: string
+  namespace?: string
+}
 
 export type TraceKind = TraceEvent['kind']
 
@@ -666,6 +685,16 @@ export const isTraceEvent: Check<TraceEvent> = /* @__PURE__ */ anyOf(
   objectOf({ ...onSocket, kind: oneOf(['error']), code: oneOf(ERROR_CODES), message: isString }),
   objectOf({ ...traceBase, kind: oneOf(['redis']), ...redisTraffic }),
   objectOf({ ...traceBase, kind: oneOf(['outage']), down: isBoolean }),
+  objectOf({
+    at: isNumber,
+    instance: isString,
+    kind: oneOf(['log']),
+    level: oneOf(LOG_LEVELS),
+    msg: isString,
+    code: optional(isString),
+    event: optional(isString),
+    namespace: optional(isString),
+  }),
 )
 
 export const isSandboxDirectory: Check<SandboxDirectory> = objectOf({

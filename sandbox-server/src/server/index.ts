@@ -13,6 +13,8 @@ import { Adapter } from 'socket.io-adapter'
 import { createApp } from '../app/index.ts'
 import { resolveInstanceConfig, type InstanceConfig, type InstanceOptions } from '../config/index.ts'
 import { clusterAdapterFactory, clusterEvents, createRedisTap, OutageSimulation, simulateOutageHandler } from '../cluster/index.ts'
+import { createLogger, type SandboxLogger } from '../log/index.ts'
+import { createMetrics, type SandboxMetrics } from '../metrics/index.ts'
 import { attachObserve } from '../observe/index.ts'
 import { attachPlayground } from '../playground/index.ts'
 import { attachTransports } from '../transports/index.ts'
@@ -29,14 +31,27 @@ export interface SandboxServer {
   /** `http://host:port` once listening. */
   readonly url: string
   readonly port: number
+  /** The instance's structured logger (pino); see src/log. */
+  readonly logger: SandboxLogger
+  /** The instance's Prometheus metrics (`GET /metrics`); see src/metrics. */
+  readonly metrics: SandboxMetrics
   fanout(): FanoutState
   /** Closes sockets, the HTTP server and the Redis connections. */
   close(): Promise<void>
 }
 
 export interface StartOptions extends InstanceOptions {
-  /** Where the instance logs. Default: `console.log` prefixed with the instance id. */
+  /**
+   * Where the instance's log lines go, one serialized line per call (JSON, or pretty per
+   * `logFormat`). Default: stdout. Tests capture lines here, or pass `() => {}` to silence them.
+   */
   log?: (line: string) => void
+}
+
+/** `auto`: pretty when a person reads stdout (a terminal). */
+function logFormat(config: InstanceConfig): 'json' | 'pretty' {
+  if (config.logFormat !== 'auto') return config.logFormat
+  return process.stdout.isTTY ? 'pretty' : 'json'
 }
 
 /**
@@ -72,13 +87,17 @@ function adapterFor(redis: RedisLink | null, config: InstanceConfig, outages: Ou
  * await instance.close()
  */
 export async function startSandboxServer(options: StartOptions = {}): Promise<SandboxServer> {
-  const { log: logOption, ...instanceOptions } = options
+  const { log: write, ...instanceOptions } = options
   const config = resolveInstanceConfig(instanceOptions)
-  const log = logOption ?? ((line: string) => console.log(`[${config.instanceId}] ${line}`))
+  const logger = createLogger({ instanceId: config.instanceId, write, format: logFormat(config), level: config.logLevel })
+  /** A plain line, for the parts that report in sentences (Redis link, tap). */
+  const log = (line: string): void => logger.info({}, line)
+  const metrics = createMetrics({ enabled: config.metrics })
   const startedAt = Date.now()
 
   const redis = config.redisUrl ? createRedisLink({ url: config.redisUrl, name: `${config.keyPrefix}-${config.instanceId}`, log, timings: config }) : null
   const fanout = (): FanoutState => (!redis ? 'local-only' : redis.state() === 'ready' ? 'redis' : 'redis-down')
+  if (redis) metrics.countPublishes(redis.pub)
   const spaces = new SpaceRegistry(config)
   const outages = new OutageSimulation()
   // One adapter per namespace subscribes on the same connection: lift the listener cap.
@@ -97,6 +116,7 @@ export async function startSandboxServer(options: StartOptions = {}): Promise<Sa
       slotStreams: transports.slotStreams(),
       uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
     }),
+    ...(config.metrics && { metrics: metrics.scrape }),
   })
   const httpServer = createAdaptorServer({ fetch: app.fetch }) as HttpServer
   const transports = attachTransports(app, httpServer, { instanceId: config.instanceId, allowedOrigins, config })
@@ -112,7 +132,8 @@ export async function startSandboxServer(options: StartOptions = {}): Promise<Sa
     adapter: adapterFor(redis, config, outages) as never,
   })
 
-  guardEngine(io, { allowedOrigins, maxConnectionsPerAddress: config.maxConnectionsPerAddress, log })
+  metrics.instrument(io)
+  guardEngine(io, { allowedOrigins, maxConnectionsPerAddress: config.maxConnectionsPerAddress, logger, metrics })
 
   const tap =
     config.redisUrl === null
@@ -130,6 +151,7 @@ export async function startSandboxServer(options: StartOptions = {}): Promise<Sa
     instanceId: config.instanceId,
     fanout,
     spaces,
+    logger,
     onWatch: (space) => tap?.watch(space),
     onUnwatch: (space) => {
       tap?.unwatch(space)
@@ -146,6 +168,8 @@ export async function startSandboxServer(options: StartOptions = {}): Promise<Sa
     tracer,
     fanout,
     spaces,
+    logger,
+    metrics,
     createBucket: () => new TokenBucket(config.eventsPerSecond, config.eventBurst),
     extend: clusterEvents(config.instanceId, tracer, { localOnly: config.redisUrl === null }),
   })
@@ -167,6 +191,8 @@ export async function startSandboxServer(options: StartOptions = {}): Promise<Sa
     httpServer,
     url: `http://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${port}`,
     port,
+    logger,
+    metrics,
     fanout,
     close: () => {
       closing ??= (async () => {
@@ -175,6 +201,7 @@ export async function startSandboxServer(options: StartOptions = {}): Promise<Sa
         await new Promise<void>((resolve) => io.close(() => resolve()))
         await tap?.close()
         await redis?.close()
+        logger.close()
       })()
       return closing
     },

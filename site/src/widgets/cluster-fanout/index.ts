@@ -355,6 +355,7 @@ export function mountClusterFanout(root: HTMLElement, options: ClusterFanoutOpti
       outage.set(ev.instance, ev.down)
       return renderOutage()
     }
+    if (ev.kind === 'log') return
     const lane = laneOf(ev.namespace)
     if (!lane) return
     if (ev.kind === 'redis') {

@@ -13,7 +13,7 @@ const CATEGORIES: [Category, string][] = [
   ['connection', 'Connects'],
   ['error', 'Errors'],
 ]
-const categoryOf = (kind: Exclude<TraceEvent['kind'], 'redis' | 'outage'>): Category =>
+const categoryOf = (kind: Exclude<TraceEvent['kind'], 'redis' | 'outage' | 'log'>): Category =>
   kind === 'join' || kind === 'leave' ? 'room' : kind === 'connect' || kind === 'disconnect' ? 'connection' : kind
 
 const MAX_ENTRIES = 150
@@ -176,7 +176,7 @@ export function createEventLog(tracedInstances: () => string[] = () => [], settl
 
   function insert(ev: TraceEvent) {
     // Redis traffic and outage simulation belong to the cluster fan-out (lesson 3), not here.
-    if (ev.kind === 'redis' || ev.kind === 'outage') return
+    if (ev.kind === 'redis' || ev.kind === 'outage' || ev.kind === 'log') return
     if (ev.kind === 'delivery') {
       const entry = callEntry(ev.traceId, ev.at)
       const names = ev.recipients.map((r) => r.label)

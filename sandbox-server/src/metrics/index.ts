@@ -1,0 +1,211 @@
+/**
+ * Prometheus metrics of one instance (prom-client), on a Registry of its own so several
+ * instances in one process (the tests) never share a counter.
+ *
+ * Labels are bounded by construction: a namespace KIND (`chat`, `admin`, `with-redis`,
+ * `without-redis`, `observe`, ... see {@link namespaceKind}), never a space code or a socket id;
+ * an error code from the protocol's `ERROR_CODES` (anything else counts as `OTHER`); a
+ * disconnect reason from Socket.IO's fixed list (else `other`).
+ *
+ * Where each number comes from:
+ * - sockets, connects, disconnects, events in and out: listeners that {@link SandboxMetrics.instrument}
+ *   puts on every socket of every namespace (`onAny`, `onAnyOutgoing`), so a new namespace is counted
+ *   with no code of its own;
+ * - rejected handshakes: every `CONNECT_ERROR` packet an Engine.IO connection writes (whoever's
+ *   middleware refused, Socket.IO's own "Invalid namespace" included), plus the Engine.IO guard's
+ *   HTTP refusals ({@link SandboxMetrics.rejectedHandshake});
+ * - refused events and rate limiting: the playground's event registrar, the one place an event's
+ *   error becomes an ack ({@link SandboxMetrics.refusedEvent});
+ * - ack round trip (`socketio_ack_duration_seconds`): from the server's view, the time from
+ *   receiving an event that carries an ack callback to calling that callback (validation, rate
+ *   limiting, the handler, the broadcast hand-off): what a client waits for minus the network.
+ *
+ * @module
+ */
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client'
+import type { Namespace, Server, Socket } from 'socket.io'
+import { ERROR_CODES, OBSERVE_NAMESPACE, parseSpaceNamespace } from '../protocol/index.ts'
+
+/** Histogram buckets of the ack round trip, in seconds: 1 ms to 500 ms, and one beyond. */
+export const ACK_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1]
+
+/** Socket.IO's server-side disconnect reasons (socket.io 4.8); others count as `other`. */
+const DISCONNECT_REASONS = new Set([
+  'transport error',
+  'transport close',
+  'forced close',
+  'ping timeout',
+  'parse error',
+  'server shutting down',
+  'forced server close',
+  'client namespace disconnect',
+  'server namespace disconnect',
+])
+
+const KNOWN_CODES = new Set<string>(ERROR_CODES)
+
+/**
+ * The label of a namespace: the learner namespace without its space (`/s/k7q2mx/chat` -> `chat`),
+ * `observe`, `main` for `/`, `other` for anything else (a namespace added later gets its own
+ * kind by adding it here).
+ *
+ * @example
+ * namespaceKind('/s/k7q2mx/with-redis') // => 'with-redis'
+ */
+export function namespaceKind(name: string): string {
+  const learner = parseSpaceNamespace(name)?.namespace
+  if (learner) return learner.slice(1)
+  if (name === OBSERVE_NAMESPACE) return 'observe'
+  if (name === '/') return 'main'
+  const secure = /^\/s\/[a-z0-9]{6}\/([a-z-]{1,16})$/.exec(name)
+  return secure?.[1] ?? 'other'
+}
+
+/** A code as a label value: a protocol code, or `OTHER`. */
+const codeLabel = (code: string): string => (KNOWN_CODES.has(code) ? code : 'OTHER')
+
+export interface SandboxMetrics {
+  /** `null` when metrics are off (`SANDBOX_METRICS=0`): every method is then a no-op. */
+  readonly registry: Registry | null
+  /** Counts sockets, events, acks and refused handshakes of every namespace of `io`. */
+  instrument(io: Server): void
+  /** A handshake refused before any namespace (the Engine.IO guard): `FORBIDDEN_ORIGIN`, ... */
+  rejectedHandshake(code: string): void
+  /** An event answered with an error (`RATE_LIMITED` also counts in the rate-limited counter). */
+  refusedEvent(namespace: string, code: string): void
+  /** Wraps a Redis client's publish commands so each adapter publish is counted. */
+  countPublishes(client: PublishingClient): void
+  /** The exposition text and its content type. */
+  scrape(): Promise<{ contentType: string; text: string }>
+}
+
+/** The part of an ioredis client the adapters publish with. */
+export interface PublishingClient {
+  publish(...args: never[]): unknown
+  spublish(...args: never[]): unknown
+}
+
+/** The instruments, created on one registry. */
+function createInstruments(registry: Registry) {
+  const registers = [registry]
+  return {
+    connected: new Gauge({ name: 'socketio_connected_sockets', help: 'Sockets connected now, by namespace kind', labelNames: ['namespace'], registers }),
+    connects: new Counter({ name: 'socketio_connects_total', help: 'Sockets connected, by namespace kind', labelNames: ['namespace'], registers }),
+    disconnects: new Counter({ name: 'socketio_disconnects_total', help: 'Sockets disconnected, by namespace kind and reason', labelNames: ['namespace', 'reason'], registers }),
+    received: new Counter({ name: 'socketio_events_received_total', help: 'Events received from clients', labelNames: ['namespace'], registers }),
+    sent: new Counter({ name: 'socketio_events_sent_total', help: 'Events written to clients (a broadcast counts once per recipient)', labelNames: ['namespace'], registers }),
+    rejected: new Counter({ name: 'socketio_rejected_handshakes_total', help: 'Handshakes refused, by stage (engine, namespace) and error code', labelNames: ['stage', 'code'], registers }),
+    refused: new Counter({ name: 'socketio_refused_events_total', help: 'Events answered with an error, by namespace kind and code', labelNames: ['namespace', 'code'], registers }),
+    rateLimited: new Counter({ name: 'socketio_rate_limited_events_total', help: 'Events refused with RATE_LIMITED', labelNames: ['namespace'], registers }),
+    publishes: new Counter({ name: 'socketio_adapter_publishes_total', help: 'Messages the Redis adapters published (PUBLISH, SPUBLISH)', labelNames: ['command'], registers }),
+    ack: new Histogram({ name: 'socketio_ack_duration_seconds', help: 'Server time from receiving an event with an ack to calling the ack', labelNames: ['namespace'], buckets: ACK_BUCKETS, registers }),
+  }
+}
+type Instruments = ReturnType<typeof createInstruments>
+
+/** `44/s/k7q2mx/chat,{"message":...,"data":{"code":"SPACE_FULL"}}` -> `SPACE_FULL`. */
+function connectErrorCode(packet: string): string {
+  const json = packet.slice(packet.indexOf('{'))
+  try {
+    const parsed: unknown = JSON.parse(json)
+    if (typeof parsed === 'object' && parsed !== null && 'data' in parsed) {
+      const data: unknown = parsed.data
+      if (typeof data === 'object' && data !== null && 'code' in data && typeof data.code === 'string') return data.code
+    }
+  } catch {
+    // not JSON: an unknown refusal
+  }
+  return 'OTHER'
+}
+
+/** Per-socket listeners: connected gauge, events in and out, ack timing, disconnect reason. */
+function instrumentSocket(m: Instruments, socket: Socket, kind: string): void {
+  m.connects.labels(kind).inc()
+  m.connected.labels(kind).inc()
+  const received = m.received.labels(kind)
+  const sent = m.sent.labels(kind)
+  const ack = m.ack.labels(kind)
+  socket.onAny(() => received.inc())
+  socket.onAnyOutgoing(() => sent.inc())
+  // Socket middleware sees the event's arguments array before any handler: swap its ack for a timed one.
+  socket.use((packet: unknown[], next) => {
+    const last = packet.length - 1
+    const callback = packet[last]
+    if (typeof callback === 'function') {
+      const end = ack.startTimer()
+      packet[last] = (...args: unknown[]) => {
+        end()
+        Reflect.apply(callback, undefined, args)
+      }
+    }
+    next()
+  })
+  socket.once('disconnect', (reason: string) => {
+    m.connected.labels(kind).dec()
+    m.disconnects.labels(kind, DISCONNECT_REASONS.has(reason) ? reason : 'other').inc()
+  })
+}
+
+/**
+ * Creates an instance's metrics (or no-ops when `enabled` is false).
+ *
+ * @example
+ * const metrics = createMetrics({ enabled: true })
+ * metrics.instrument(io)
+ * const { text } = await metrics.scrape() // "# HELP socketio_connected_sockets ..."
+ */
+export function createMetrics(options: { enabled: boolean }): SandboxMetrics {
+  if (!options.enabled) {
+    return {
+      registry: null,
+      instrument: () => undefined,
+      rejectedHandshake: () => undefined,
+      refusedEvent: () => undefined,
+      countPublishes: () => undefined,
+      scrape: () => Promise.resolve({ contentType: 'text/plain', text: '' }),
+    }
+  }
+  const registry = new Registry()
+  collectDefaultMetrics({ register: registry })
+  const m = createInstruments(registry)
+  const kinds = new WeakMap<Namespace, string>()
+  const kindOf = (nsp: Namespace): string => {
+    let kind = kinds.get(nsp)
+    if (kind === undefined) kinds.set(nsp, (kind = namespaceKind(nsp.name)))
+    return kind
+  }
+  return {
+    registry,
+    instrument(io) {
+      const onNamespace = (nsp: Namespace): void => void nsp.on('connection', (socket: Socket) => instrumentSocket(m, socket, kindOf(nsp)))
+      for (const nsp of io._nsps.values()) onNamespace(nsp)
+      io.on('new_namespace', onNamespace)
+      io.engine.on('connection', (conn: { on(event: 'packetCreate', listener: (packet: { data?: unknown }) => void): void }) => {
+        conn.on('packetCreate', (packet) => {
+          // Socket.IO packet type 4 (CONNECT_ERROR) inside an Engine.IO message: "44..."
+          const data = packet.data
+          if (typeof data === 'string' && data.charCodeAt(0) === 52 && data.charCodeAt(1) === 52) {
+            m.rejected.labels('namespace', codeLabel(connectErrorCode(data))).inc()
+          }
+        })
+      })
+    },
+    rejectedHandshake: (code) => m.rejected.labels('engine', codeLabel(code)).inc(),
+    refusedEvent(namespace, code) {
+      const kind = namespaceKind(namespace)
+      m.refused.labels(kind, codeLabel(code)).inc()
+      if (code === 'RATE_LIMITED') m.rateLimited.labels(kind).inc()
+    },
+    countPublishes(client) {
+      for (const command of ['publish', 'spublish'] as const) {
+        const original = client[command]
+        const counter = m.publishes.labels(command)
+        client[command] = (...args: never[]): unknown => {
+          counter.inc()
+          return Reflect.apply(original, client, args)
+        }
+      }
+    },
+    scrape: async () => ({ contentType: registry.contentType, text: await registry.metrics() }),
+  }
+}

@@ -103,7 +103,7 @@ function createInstruments(registry: Registry) {
 }
 type Instruments = ReturnType<typeof createInstruments>
 
-/** `44/s/k7q2mx/chat,{"message":...,"data":{"code":"SPACE_FULL"}}` -> `SPACE_FULL`. */
+/** `4/s/k7q2mx/chat,{"message":...,"data":{"code":"SPACE_FULL"}}` -> `SPACE_FULL`. */
 function connectErrorCode(packet: string): string {
   const json = packet.slice(packet.indexOf('{'))
   try {
@@ -177,14 +177,15 @@ export function createMetrics(options: { enabled: boolean }): SandboxMetrics {
   return {
     registry,
     instrument(io) {
-      const onNamespace = (nsp: Namespace): void => void nsp.on('connection', (socket: Socket) => instrumentSocket(m, socket, kindOf(nsp)))
+      // Prepended: a child namespace already holds its parent's handlers, which emit at once (hello).
+      const onNamespace = (nsp: Namespace): void => void nsp.prependListener('connection', (socket: Socket) => instrumentSocket(m, socket, kindOf(nsp)))
       for (const nsp of io._nsps.values()) onNamespace(nsp)
       io.on('new_namespace', onNamespace)
       io.engine.on('connection', (conn: { on(event: 'packetCreate', listener: (packet: { data?: unknown }) => void): void }) => {
         conn.on('packetCreate', (packet) => {
-          // Socket.IO packet type 4 (CONNECT_ERROR) inside an Engine.IO message: "44..."
+          // An encoded Socket.IO packet starts with its type; 4 is CONNECT_ERROR: `4/s/k7q2mx/chat,{...}`.
           const data = packet.data
-          if (typeof data === 'string' && data.charCodeAt(0) === 52 && data.charCodeAt(1) === 52) {
+          if (typeof data === 'string' && data.charCodeAt(0) === 52) {
             m.rejected.labels('namespace', codeLabel(connectErrorCode(data))).inc()
           }
         })

@@ -39,7 +39,7 @@ describe('createMetrics', () => {
     const metrics = createMetrics({ enabled: true })
     metrics.refusedEvent('/s/abcdef/chat', 'RATE_LIMITED')
     metrics.refusedEvent('/s/abcdef/chat', 'NOT_A_CODE')
-    metrics.rejectedHandshake('FORBIDDEN_ORIGIN')
+    metrics.rejectedHandshake('engine', 'FORBIDDEN_ORIGIN')
     const { samples } = parseExposition((await metrics.scrape()).text)
     const find = (name: string, labels: Record<string, string>) => samples.find((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v))?.value
     expect(find('socketio_rate_limited_events_total', { namespace: 'chat' })).toBe(1)

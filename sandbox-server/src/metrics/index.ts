@@ -11,9 +11,9 @@
  * - sockets, connects, disconnects, events in and out: listeners that {@link SandboxMetrics.instrument}
  *   puts on every socket of every namespace (`onAny`, `onAnyOutgoing`), so a new namespace is counted
  *   with no code of its own;
- * - rejected handshakes: every `CONNECT_ERROR` packet an Engine.IO connection writes (whoever's
- *   middleware refused, Socket.IO's own "Invalid namespace" included), plus the Engine.IO guard's
- *   HTTP refusals ({@link SandboxMetrics.rejectedHandshake});
+ * - rejected handshakes ({@link SandboxMetrics.rejectedHandshake}): every `CONNECT_ERROR` packet
+ *   an Engine.IO connection writes (`onConnectError` in src/errors: whoever's middleware refused,
+ *   Socket.IO's own "Invalid namespace" included), plus the Engine.IO guard's HTTP refusals;
  * - refused events and rate limiting: the playground's event registrar, the one place an event's
  *   error becomes an ack ({@link SandboxMetrics.refusedEvent});
  * - ack round trip (`socketio_ack_duration_seconds`): from the server's view, the time from
@@ -24,7 +24,7 @@
  */
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client'
 import type { Namespace, Server, Socket } from 'socket.io'
-import { ERROR_CODES, OBSERVE_NAMESPACE, parseSpaceNamespace } from '../protocol/index.ts'
+import { ERROR_CODES, OBSERVE_NAMESPACE, parseSpaceNamespace, SPACE_CODE_PATTERN } from '../protocol/index.ts'
 
 /** Histogram buckets of the ack round trip, in seconds: 1 ms to 500 ms, and one beyond. */
 export const ACK_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1]
@@ -57,8 +57,19 @@ export function namespaceKind(name: string): string {
   if (learner) return learner.slice(1)
   if (name === OBSERVE_NAMESPACE) return 'observe'
   if (name === '/') return 'main'
-  const secure = /^\/s\/[a-z0-9]{6}\/([a-z-]{1,16})$/.exec(name)
-  return secure?.[1] ?? 'other'
+  return splitSpaceNamespace(name)?.namespace.slice(1) ?? 'other'
+}
+
+/**
+ * The space and namespace of any `/s/<space>/<name>` namespace, including ones the protocol's
+ * learner list does not have yet (e.g. `/secure`), or `null`.
+ *
+ * @example
+ * splitSpaceNamespace('/s/k7q2mx/secure') // => { space: 'k7q2mx', namespace: '/secure' }
+ */
+export function splitSpaceNamespace(name: string): { space: string; namespace: string } | null {
+  const match = /^\/s\/([^/]+)(\/[a-z-]{1,16})$/.exec(name)
+  return match?.[1] && match[2] && SPACE_CODE_PATTERN.test(match[1]) ? { space: match[1], namespace: match[2] } : null
 }
 
 /** A code as a label value: a protocol code, or `OTHER`. */
@@ -67,10 +78,13 @@ const codeLabel = (code: string): string => (KNOWN_CODES.has(code) ? code : 'OTH
 export interface SandboxMetrics {
   /** `null` when metrics are off (`SANDBOX_METRICS=0`): every method is then a no-op. */
   readonly registry: Registry | null
-  /** Counts sockets, events, acks and refused handshakes of every namespace of `io`. */
+  /** Counts sockets, events and acks of every namespace of `io`. */
   instrument(io: Server): void
-  /** A handshake refused before any namespace (the Engine.IO guard): `FORBIDDEN_ORIGIN`, ... */
-  rejectedHandshake(code: string): void
+  /**
+   * A refused handshake: `engine` (the Engine.IO guard, before any namespace: `FORBIDDEN_ORIGIN`,
+   * ...) or `namespace` (a `connect_error`, seen through `onConnectError` in src/errors).
+   */
+  rejectedHandshake(stage: 'engine' | 'namespace', code: string): void
   /** An event answered with an error (`RATE_LIMITED` also counts in the rate-limited counter). */
   refusedEvent(namespace: string, code: string): void
   /** Wraps a Redis client's publish commands so each adapter publish is counted. */
@@ -102,21 +116,6 @@ function createInstruments(registry: Registry) {
   }
 }
 type Instruments = ReturnType<typeof createInstruments>
-
-/** `4/s/k7q2mx/chat,{"message":...,"data":{"code":"SPACE_FULL"}}` -> `SPACE_FULL`. */
-function connectErrorCode(packet: string): string {
-  const json = packet.slice(packet.indexOf('{'))
-  try {
-    const parsed: unknown = JSON.parse(json)
-    if (typeof parsed === 'object' && parsed !== null && 'data' in parsed) {
-      const data: unknown = parsed.data
-      if (typeof data === 'object' && data !== null && 'code' in data && typeof data.code === 'string') return data.code
-    }
-  } catch {
-    // not JSON: an unknown refusal
-  }
-  return 'OTHER'
-}
 
 /** Per-socket listeners: connected gauge, events in and out, ack timing, disconnect reason. */
 function instrumentSocket(m: Instruments, socket: Socket, kind: string): void {
@@ -181,17 +180,8 @@ export function createMetrics(options: { enabled: boolean }): SandboxMetrics {
       const onNamespace = (nsp: Namespace): void => void nsp.prependListener('connection', (socket: Socket) => instrumentSocket(m, socket, kindOf(nsp)))
       for (const nsp of io._nsps.values()) onNamespace(nsp)
       io.on('new_namespace', onNamespace)
-      io.engine.on('connection', (conn: { on(event: 'packetCreate', listener: (packet: { data?: unknown }) => void): void }) => {
-        conn.on('packetCreate', (packet) => {
-          // An encoded Socket.IO packet starts with its type; 4 is CONNECT_ERROR: `4/s/k7q2mx/chat,{...}`.
-          const data = packet.data
-          if (typeof data === 'string' && data.charCodeAt(0) === 52) {
-            m.rejected.labels('namespace', codeLabel(connectErrorCode(data))).inc()
-          }
-        })
-      })
     },
-    rejectedHandshake: (code) => m.rejected.labels('engine', codeLabel(code)).inc(),
+    rejectedHandshake: (stage, code) => m.rejected.labels(stage, codeLabel(code)).inc(),
     refusedEvent(namespace, code) {
       const kind = namespaceKind(namespace)
       m.refused.labels(kind, codeLabel(code)).inc()

@@ -76,7 +76,7 @@ export function guardEngine(io: Server, options: EngineGuardOptions): void {
   io.engine.use((req: IncomingMessage, res: unknown, next: (error?: Error) => void) => {
     const origin = req.headers.origin
     if (!originAllowed(options.allowedOrigins, origin, req.headers['sec-fetch-site']?.toString())) {
-      options.metrics.rejectedHandshake('FORBIDDEN_ORIGIN')
+      options.metrics.rejectedHandshake('engine', 'FORBIDDEN_ORIGIN')
       const address = req.socket.remoteAddress
       options.logger.refusal({ code: 'FORBIDDEN_ORIGIN', address, origin: origin ?? '(none, cross-site)' }, 'refused an Engine.IO request')
       refuse(req, res, 403, 'FORBIDDEN_ORIGIN')
@@ -86,7 +86,7 @@ export function guardEngine(io: Server, options: EngineGuardOptions): void {
     const address = req.socket.remoteAddress ?? 'unknown'
     const release = perAddress.tryTake(address)
     if (!release) {
-      options.metrics.rejectedHandshake('TOO_MANY_CONNECTIONS')
+      options.metrics.rejectedHandshake('engine', 'TOO_MANY_CONNECTIONS')
       options.logger.refusal({ code: 'TOO_MANY_CONNECTIONS', address }, `refused a connection: ${perAddress.limit} already open`)
       refuse(req, res, 429, 'TOO_MANY_CONNECTIONS')
       return next(new Error('TOO_MANY_CONNECTIONS'))

@@ -14,11 +14,12 @@ import { createApp } from '../app/index.ts'
 import { resolveInstanceConfig, type InstanceConfig, type InstanceOptions } from '../config/index.ts'
 import { clusterAdapterFactory, clusterEvents, createRedisTap, OutageSimulation, simulateOutageHandler } from '../cluster/index.ts'
 import { createLogger, type SandboxLogger } from '../log/index.ts'
-import { createMetrics, type SandboxMetrics } from '../metrics/index.ts'
+import { createMetrics, splitSpaceNamespace, type SandboxMetrics } from '../metrics/index.ts'
 import { attachObserve } from '../observe/index.ts'
 import { attachPlayground } from '../playground/index.ts'
 import { attachTransports } from '../transports/index.ts'
 import { guardEngine } from './engine-guard.ts'
+import { onConnectError } from '../errors/connect-errors.ts'
 import { parseSpaceNamespace, type FanoutState, type HealthBody } from '../protocol/index.ts'
 import { TokenBucket } from '../rate-limit/index.ts'
 import { createRedisLink, type RedisLink } from '../redis/index.ts'
@@ -133,6 +134,11 @@ export async function startSandboxServer(options: StartOptions = {}): Promise<Sa
   })
 
   metrics.instrument(io)
+  onConnectError(io, ({ namespace, code, message, address }) => {
+    metrics.rejectedHandshake('namespace', code)
+    const where = splitSpaceNamespace(namespace)
+    logger.refusal({ code, address, space: where?.space, namespace: where?.namespace ?? namespace }, message || 'refused a namespace handshake')
+  })
   guardEngine(io, { allowedOrigins, maxConnectionsPerAddress: config.maxConnectionsPerAddress, logger, metrics })
 
   const tap =

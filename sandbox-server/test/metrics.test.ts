@@ -6,6 +6,7 @@
 import { afterAll, describe, expect, it } from 'vitest'
 import { startSandboxServer, type SandboxServer } from '../src/index.ts'
 import { parseExposition, type Sample } from '../src/metrics/exposition.ts'
+import { isSpaceStats } from '../src/protocol/index.ts'
 import { deliveryBarrier, eventually, randomSpace, request, useCluster } from './harness.ts'
 import { EVIL, raw, SITE } from './security-raw.ts'
 import { io as connect } from 'socket.io-client'
@@ -80,6 +81,30 @@ describe('GET /metrics', () => {
     expect(moved('socketio_rejected_handshakes_total', { stage: 'engine', code: 'FORBIDDEN_ORIGIN' })).toBe(1)
     expect(moved('socketio_rate_limited_events_total', { namespace: 'admin' })).toBe(limited)
     expect(moved('socketio_refused_events_total', { namespace: 'admin', code: 'RATE_LIMITED' })).toBe(limited)
+  })
+
+  it('GET /s/<space>/stats: the same figures for one space only, for the lab\'s monitoring panel', async () => {
+    const response = await fetch(`${at(0).url}/s/${space}/stats`)
+    const stats: unknown = await response.json()
+    expect(isSpaceStats(stats), JSON.stringify(stats)).toBe(true)
+    if (!isSpaceStats(stats)) return
+    // After the tests above: A left, F (admin) is connected; one refused handshake, F's rate-limited events.
+    expect(stats).toMatchObject({ instance: 'i1', space, connections: 1, rejectedHandshakes: 1, windowSeconds: 10 })
+    expect(stats.rateLimited).toBeGreaterThanOrEqual(4)
+    // Rates count whole seconds: the events above show once their second is over.
+    await eventually(async () => {
+      const later: unknown = await (await fetch(`${at(0).url}/s/${space}/stats`)).json()
+      expect(isSpaceStats(later) && later.eventsInPerSecond).toBeGreaterThan(0)
+    })
+    expect(stats.ackP50Ms).not.toBeNull()
+    expect(stats.ackP99Ms ?? 0).toBeGreaterThanOrEqual(stats.ackP50Ms ?? 0)
+    expect(stats.instanceTotals.rejectedHandshakes).toBeGreaterThanOrEqual(2)
+
+    const elsewhere = await (await fetch(`${at(0).url}/s/${randomSpace()}/stats`)).json()
+    expect(elsewhere).toMatchObject({ connections: 0, eventsInPerSecond: 0, ackP50Ms: null, rejectedHandshakes: 0, rateLimited: 0 })
+    const bad = await fetch(`${at(0).url}/s/NOT-A-SPACE/stats`)
+    expect(bad.status).toBe(400)
+    expect(await bad.json()).toMatchObject({ error: { code: 'INVALID_PAYLOAD' } })
   })
 
   it('refuses a page on a foreign origin, like every route', async () => {

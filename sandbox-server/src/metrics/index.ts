@@ -24,7 +24,8 @@
  */
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client'
 import type { Namespace, Server, Socket } from 'socket.io'
-import { ERROR_CODES, OBSERVE_NAMESPACE, parseSpaceNamespace, SPACE_CODE_PATTERN } from '../protocol/index.ts'
+import { ERROR_CODES, OBSERVE_NAMESPACE, parseSpaceNamespace, SPACE_CODE_PATTERN, type SpaceStats } from '../protocol/index.ts'
+import { SpaceStatsBook, type SpaceCounters } from './space-stats.ts'
 
 /** Histogram buckets of the ack round trip, in seconds: 1 ms to 500 ms, and one beyond. */
 export const ACK_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1]
@@ -84,11 +85,13 @@ export interface SandboxMetrics {
    * A refused handshake: `engine` (the Engine.IO guard, before any namespace: `FORBIDDEN_ORIGIN`,
    * ...) or `namespace` (a `connect_error`, seen through `onConnectError` in src/errors).
    */
-  rejectedHandshake(stage: 'engine' | 'namespace', code: string): void
+  rejectedHandshake(stage: 'engine' | 'namespace', code: string, space?: string): void
   /** An event answered with an error (`RATE_LIMITED` also counts in the rate-limited counter). */
   refusedEvent(namespace: string, code: string): void
   /** Wraps a Redis client's publish commands so each adapter publish is counted. */
   countPublishes(client: PublishingClient): void
+  /** One space's figures for the lab's monitoring panel (`GET /s/<space>/stats`). */
+  spaceStats(space: string): SpaceStats
   /** The exposition text and its content type. */
   scrape(): Promise<{ contentType: string; text: string }>
 }
@@ -118,28 +121,40 @@ function createInstruments(registry: Registry) {
 type Instruments = ReturnType<typeof createInstruments>
 
 /** Per-socket listeners: connected gauge, events in and out, ack timing, disconnect reason. */
-function instrumentSocket(m: Instruments, socket: Socket, kind: string): void {
+function instrumentSocket(m: Instruments, socket: Socket, kind: string, book: SpaceStatsBook): void {
   m.connects.labels(kind).inc()
   m.connected.labels(kind).inc()
   const received = m.received.labels(kind)
   const sent = m.sent.labels(kind)
   const ack = m.ack.labels(kind)
-  socket.onAny(() => received.inc())
-  socket.onAnyOutgoing(() => sent.inc())
+  const where = kind === 'observe' ? null : splitSpaceNamespace(socket.nsp.name)
+  const space: SpaceCounters | null = where ? book.space(where.space) : null
+  if (space) space.sockets += 1
+  socket.onAny(() => {
+    received.inc()
+    space?.received.add(book.second())
+  })
+  socket.onAnyOutgoing(() => {
+    sent.inc()
+    space?.sent.add(book.second())
+  })
   // Socket middleware sees the event's arguments array before any handler: swap its ack for a timed one.
   socket.use((packet: unknown[], next) => {
     const last = packet.length - 1
     const callback = packet[last]
     if (typeof callback === 'function') {
-      const end = ack.startTimer()
+      const started = performance.now()
       packet[last] = (...args: unknown[]) => {
-        end()
+        const ms = performance.now() - started
+        ack.observe(ms / 1000)
+        space?.ack(ms)
         Reflect.apply(callback, undefined, args)
       }
     }
     next()
   })
   socket.once('disconnect', (reason: string) => {
+    if (space) space.sockets -= 1
     m.connected.labels(kind).dec()
     m.disconnects.labels(kind, DISCONNECT_REASONS.has(reason) ? reason : 'other').inc()
   })
@@ -153,7 +168,8 @@ function instrumentSocket(m: Instruments, socket: Socket, kind: string): void {
  * metrics.instrument(io)
  * const { text } = await metrics.scrape() // "# HELP socketio_connected_sockets ..."
  */
-export function createMetrics(options: { enabled: boolean }): SandboxMetrics {
+export function createMetrics(options: { enabled: boolean; instanceId?: string }): SandboxMetrics {
+  const book = new SpaceStatsBook(options.instanceId ?? 'i1')
   if (!options.enabled) {
     return {
       registry: null,
@@ -161,6 +177,7 @@ export function createMetrics(options: { enabled: boolean }): SandboxMetrics {
       rejectedHandshake: () => undefined,
       refusedEvent: () => undefined,
       countPublishes: () => undefined,
+      spaceStats: (space) => book.read(space),
       scrape: () => Promise.resolve({ contentType: 'text/plain', text: '' }),
     }
   }
@@ -177,16 +194,28 @@ export function createMetrics(options: { enabled: boolean }): SandboxMetrics {
     registry,
     instrument(io) {
       // Prepended: a child namespace already holds its parent's handlers, which emit at once (hello).
-      const onNamespace = (nsp: Namespace): void => void nsp.prependListener('connection', (socket: Socket) => instrumentSocket(m, socket, kindOf(nsp)))
+      const onNamespace = (nsp: Namespace): void =>
+        void nsp.prependListener('connection', (socket: Socket) => instrumentSocket(m, socket, kindOf(nsp), book))
       for (const nsp of io._nsps.values()) onNamespace(nsp)
       io.on('new_namespace', onNamespace)
     },
-    rejectedHandshake: (stage, code) => m.rejected.labels(stage, codeLabel(code)).inc(),
+    rejectedHandshake(stage, code, space) {
+      m.rejected.labels(stage, codeLabel(code)).inc()
+      book.totals.rejectedHandshakes += 1
+      const counters = space === undefined ? null : book.space(space)
+      if (counters) counters.rejectedHandshakes += 1
+    },
     refusedEvent(namespace, code) {
       const kind = namespaceKind(namespace)
       m.refused.labels(kind, codeLabel(code)).inc()
-      if (code === 'RATE_LIMITED') m.rateLimited.labels(kind).inc()
+      if (code !== 'RATE_LIMITED') return
+      m.rateLimited.labels(kind).inc()
+      book.totals.rateLimited += 1
+      const space = splitSpaceNamespace(namespace)?.space
+      const counters = space === undefined ? null : book.space(space)
+      if (counters) counters.rateLimited += 1
     },
+    spaceStats: (space) => book.read(space),
     countPublishes(client) {
       for (const command of ['publish', 'spublish'] as const) {
         const original = client[command]

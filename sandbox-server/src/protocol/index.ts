@@ -602,6 +602,31 @@ export interface HealthBody {
   uptimeSeconds: number
 }
 
+/**
+ * `GET /s/<space>/stats` on one instance: the live monitoring panel's figures for one learner
+ * space on that instance (a panel polls every instance and sums), plus the instance's totals.
+ * Rates are averaged over the last `windowSeconds` whole seconds; ack times are the server's
+ * (receiving an event with an ack -> calling the ack), over the space's last 256 acks.
+ */
+export interface SpaceStats {
+  instance: string
+  space: string
+  windowSeconds: number
+  /** Learner sockets of the space connected to this instance (observers not counted). */
+  connections: number
+  eventsInPerSecond: number
+  /** Events written to the space's sockets (a broadcast counts once per recipient). */
+  eventsOutPerSecond: number
+  ackP50Ms: number | null
+  ackP99Ms: number | null
+  /** Since the instance started: namespace handshakes of this space refused. */
+  rejectedHandshakes: number
+  /** Since the instance started: events of this space refused with RATE_LIMITED. */
+  rateLimited: number
+  /** The same counts for the whole instance (Engine.IO refusals included). */
+  instanceTotals: { rejectedHandshakes: number; rateLimited: number }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Checks of what the browser receives: acks, events, HTTP answers (zod-free, see ./check.ts).
 // Each is declared with its protocol type, so the compiler proves it accepts nothing else.
@@ -701,6 +726,21 @@ export const isSandboxDirectory: Check<SandboxDirectory> = objectOf({
   instances: arrayOf(objectOf({ id: isString, port: isNumber })),
   emitter: optional(objectOf({ port: isNumber })),
   fanout: oneOf(DIRECTORY_FANOUTS),
+})
+
+/** `GET /s/<space>/stats` */
+export const isSpaceStats: Check<SpaceStats> = objectOf({
+  instance: isString,
+  space: isString,
+  windowSeconds: isNumber,
+  connections: isNumber,
+  eventsInPerSecond: isNumber,
+  eventsOutPerSecond: isNumber,
+  ackP50Ms: orNull(isNumber),
+  ackP99Ms: orNull(isNumber),
+  rejectedHandshakes: isNumber,
+  rateLimited: isNumber,
+  instanceTotals: objectOf({ rejectedHandshakes: isNumber, rateLimited: isNumber }),
 })
 
 export const isHealthBody: Check<HealthBody> = objectOf({

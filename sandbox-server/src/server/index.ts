@@ -93,7 +93,7 @@ export async function startSandboxServer(options: StartOptions = {}): Promise<Sa
   const logger = createLogger({ instanceId: config.instanceId, write, format: logFormat(config), level: config.logLevel })
   /** A plain line, for the parts that report in sentences (Redis link, tap). */
   const log = (line: string): void => logger.info({}, line)
-  const metrics = createMetrics({ enabled: config.metrics })
+  const metrics = createMetrics({ enabled: config.metrics, instanceId: config.instanceId })
   const startedAt = Date.now()
 
   const redis = config.redisUrl ? createRedisLink({ url: config.redisUrl, name: `${config.keyPrefix}-${config.instanceId}`, log, timings: config }) : null
@@ -117,7 +117,7 @@ export async function startSandboxServer(options: StartOptions = {}): Promise<Sa
       slotStreams: transports.slotStreams(),
       uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
     }),
-    ...(config.metrics && { metrics: metrics.scrape }),
+    ...(config.metrics && { metrics: metrics.scrape, spaceStats: metrics.spaceStats }),
   })
   const httpServer = createAdaptorServer({ fetch: app.fetch }) as HttpServer
   const transports = attachTransports(app, httpServer, { instanceId: config.instanceId, allowedOrigins, config })
@@ -135,8 +135,8 @@ export async function startSandboxServer(options: StartOptions = {}): Promise<Sa
 
   metrics.instrument(io)
   onConnectError(io, ({ namespace, code, message, address }) => {
-    metrics.rejectedHandshake('namespace', code)
     const where = splitSpaceNamespace(namespace)
+    metrics.rejectedHandshake('namespace', code, where?.space)
     logger.refusal({ code, address, space: where?.space, namespace: where?.namespace ?? namespace }, message || 'refused a namespace handshake')
   })
   guardEngine(io, { allowedOrigins, maxConnectionsPerAddress: config.maxConnectionsPerAddress, logger, metrics })

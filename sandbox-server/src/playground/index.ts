@@ -96,6 +96,15 @@ function runCall(socket: PlaygroundSocket, nsp: PlaygroundNsp, call: SendCall, m
   }
 }
 
+/** The one place an event's error becomes an answer: it is counted and logged here. */
+function reportEventError(options: PlaygroundOptions, socket: PlaygroundSocket, event: string, error: SandboxError, thrown: unknown): void {
+  const { space, namespace } = socket.data
+  options.metrics.refusedEvent(socket.nsp.name, error.code)
+  const fields = { space, namespace, event, code: error.code, address: socket.handshake.address }
+  if (error.code === 'INTERNAL') options.logger.error({ ...fields, err: thrown }, `${event} failed`)
+  else options.logger.refusal(fields, error.message)
+}
+
 /** The rooms a learner sees: every room but the socket's own id room. */
 function learnerRooms(socket: Socket): string[] {
   return [...socket.rooms].filter((room) => room !== socket.id).sort()
@@ -170,11 +179,7 @@ export function attachPlayground(io: Server, options: PlaygroundOptions): void {
         answer = await run(parseOrThrow(schema, args[0], `${event}: `))
       } catch (thrown) {
         const error = SandboxError.from(thrown)
-        // The one place an event's error becomes an answer: count it and log it here.
-        options.metrics.refusedEvent(socket.nsp.name, error.code)
-        const fields = { space, namespace, event, code: error.code, address: socket.handshake.address }
-        if (error.code === 'INTERNAL') options.logger.error({ ...fields, err: thrown }, `${event} failed`)
-        else options.logger.refusal(fields, error.message)
+        reportEventError(options, socket, event, error, thrown)
         tracer.emit(space, { kind: 'error', namespace, ...me, code: error.code, message: error.message })
         answer = error.toAck()
         if (!ack) socket.emit('sandbox:error', error.toBody())

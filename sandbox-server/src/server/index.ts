@@ -55,6 +55,24 @@ function logFormat(config: InstanceConfig): 'json' | 'pretty' {
   return process.stdout.isTTY ? 'pretty' : 'json'
 }
 
+/** The instance's logger and metrics. */
+function createTelemetry(config: InstanceConfig, write: StartOptions['log']): { logger: SandboxLogger; metrics: SandboxMetrics } {
+  return {
+    logger: createLogger({ instanceId: config.instanceId, write, format: logFormat(config), level: config.logLevel }),
+    metrics: createMetrics({ enabled: config.metrics, instanceId: config.instanceId }),
+  }
+}
+
+/** Counts every socket and event of `io`; counts and logs every refused namespace handshake. */
+function watchSockets(io: Server, logger: SandboxLogger, metrics: SandboxMetrics): void {
+  metrics.instrument(io)
+  onConnectError(io, ({ namespace, code, message, address }) => {
+    const where = splitSpaceNamespace(namespace)
+    metrics.rejectedHandshake('namespace', code, where?.space)
+    logger.refusal({ code, address, space: where?.space, namespace: where?.namespace ?? namespace }, message || 'refused a namespace handshake')
+  })
+}
+
 /**
  * The adapter factory, per namespace:
  * - playground namespaces (`/chat`, `/admin`): the Redis **sharded** adapter, one channel per
@@ -90,10 +108,9 @@ function adapterFor(redis: RedisLink | null, config: InstanceConfig, outages: Ou
 export async function startSandboxServer(options: StartOptions = {}): Promise<SandboxServer> {
   const { log: write, ...instanceOptions } = options
   const config = resolveInstanceConfig(instanceOptions)
-  const logger = createLogger({ instanceId: config.instanceId, write, format: logFormat(config), level: config.logLevel })
+  const { logger, metrics } = createTelemetry(config, write)
   /** A plain line, for the parts that report in sentences (Redis link, tap). */
   const log = (line: string): void => logger.info({}, line)
-  const metrics = createMetrics({ enabled: config.metrics, instanceId: config.instanceId })
   const startedAt = Date.now()
 
   const redis = config.redisUrl ? createRedisLink({ url: config.redisUrl, name: `${config.keyPrefix}-${config.instanceId}`, log, timings: config }) : null
@@ -133,12 +150,7 @@ export async function startSandboxServer(options: StartOptions = {}): Promise<Sa
     adapter: adapterFor(redis, config, outages) as never,
   })
 
-  metrics.instrument(io)
-  onConnectError(io, ({ namespace, code, message, address }) => {
-    const where = splitSpaceNamespace(namespace)
-    metrics.rejectedHandshake('namespace', code, where?.space)
-    logger.refusal({ code, address, space: where?.space, namespace: where?.namespace ?? namespace }, message || 'refused a namespace handshake')
-  })
+  watchSockets(io, logger, metrics)
   guardEngine(io, { allowedOrigins, maxConnectionsPerAddress: config.maxConnectionsPerAddress, logger, metrics })
 
   const tap =

@@ -102,15 +102,38 @@ export interface PublishingClient {
   spublish(...args: never[]): unknown
 }
 
+/** Events in and out of one namespace kind: plain numbers on the hot path, read at scrape time. */
+interface Tally {
+  received: number
+  sent: number
+}
+
+/**
+ * A counter by namespace kind whose value is read from `tallies` when scraped: a fan-out writes
+ * one event per recipient, and `counter.labels(kind).inc()` hashes its labels on every call.
+ */
+function tallyCounter(registry: Registry, name: string, help: string, tallies: Map<string, Tally>, field: keyof Tally): Counter {
+  return new Counter({
+    name,
+    help,
+    labelNames: ['namespace'],
+    registers: [registry],
+    collect(this: Counter) {
+      this.reset()
+      for (const [namespace, tally] of tallies) this.inc({ namespace }, tally[field])
+    },
+  })
+}
+
 /** The instruments, created on one registry. */
-function createInstruments(registry: Registry) {
+function createInstruments(registry: Registry, tallies: Map<string, Tally>) {
   const registers = [registry]
   return {
     connected: new Gauge({ name: 'socketio_connected_sockets', help: 'Sockets connected now, by namespace kind', labelNames: ['namespace'], registers }),
     connects: new Counter({ name: 'socketio_connects_total', help: 'Sockets connected, by namespace kind', labelNames: ['namespace'], registers }),
     disconnects: new Counter({ name: 'socketio_disconnects_total', help: 'Sockets disconnected, by namespace kind and reason', labelNames: ['namespace', 'reason'], registers }),
-    received: new Counter({ name: 'socketio_events_received_total', help: 'Events received from clients', labelNames: ['namespace'], registers }),
-    sent: new Counter({ name: 'socketio_events_sent_total', help: 'Events written to clients (a broadcast counts once per recipient)', labelNames: ['namespace'], registers }),
+    received: tallyCounter(registry, 'socketio_events_received_total', 'Events received from clients', tallies, 'received'),
+    sent: tallyCounter(registry, 'socketio_events_sent_total', 'Events written to clients (a broadcast counts once per recipient)', tallies, 'sent'),
     rejected: new Counter({ name: 'socketio_rejected_handshakes_total', help: 'Handshakes refused, by stage (engine, namespace) and error code', labelNames: ['stage', 'code'], registers }),
     refused: new Counter({ name: 'socketio_refused_events_total', help: 'Events answered with an error, by namespace kind and code', labelNames: ['namespace', 'code'], registers }),
     rateLimited: new Counter({ name: 'socketio_rate_limited_events_total', help: 'Events refused with RATE_LIMITED', labelNames: ['namespace'], registers }),
@@ -121,22 +144,21 @@ function createInstruments(registry: Registry) {
 type Instruments = ReturnType<typeof createInstruments>
 
 /** Per-socket listeners: connected gauge, events in and out, ack timing, disconnect reason. */
-function instrumentSocket(m: Instruments, socket: Socket, kind: string, book: SpaceStatsBook): void {
+function instrumentSocket(m: Instruments, socket: Socket, kind: string, book: SpaceStatsBook, tallyOf: (kind: string) => Tally): void {
   m.connects.labels(kind).inc()
   m.connected.labels(kind).inc()
-  const received = m.received.labels(kind)
-  const sent = m.sent.labels(kind)
+  const tally = tallyOf(kind)
   const ack = m.ack.labels(kind)
   const where = kind === 'observe' ? null : splitSpaceNamespace(socket.nsp.name)
   const space: SpaceCounters | null = where ? book.space(where.space) : null
   if (space) space.sockets += 1
   socket.onAny(() => {
-    received.inc()
-    space?.received.add(book.second())
+    tally.received += 1
+    space?.received.add(book.second)
   })
   socket.onAnyOutgoing(() => {
-    sent.inc()
-    space?.sent.add(book.second())
+    tally.sent += 1
+    space?.sent.add(book.second)
   })
   // Socket middleware sees the event's arguments array before any handler: swap its ack for a timed one.
   socket.use((packet: unknown[], next) => {
@@ -183,7 +205,13 @@ export function createMetrics(options: { enabled: boolean; instanceId?: string }
   }
   const registry = new Registry()
   collectDefaultMetrics({ register: registry })
-  const m = createInstruments(registry)
+  const tallies = new Map<string, Tally>()
+  const tallyOf = (kind: string): Tally => {
+    let tally = tallies.get(kind)
+    if (!tally) tallies.set(kind, (tally = { received: 0, sent: 0 }))
+    return tally
+  }
+  const m = createInstruments(registry, tallies)
   const kinds = new WeakMap<Namespace, string>()
   const kindOf = (nsp: Namespace): string => {
     let kind = kinds.get(nsp)
@@ -195,7 +223,7 @@ export function createMetrics(options: { enabled: boolean; instanceId?: string }
     instrument(io) {
       // Prepended: a child namespace already holds its parent's handlers, which emit at once (hello).
       const onNamespace = (nsp: Namespace): void =>
-        void nsp.prependListener('connection', (socket: Socket) => instrumentSocket(m, socket, kindOf(nsp), book))
+        void nsp.prependListener('connection', (socket: Socket) => instrumentSocket(m, socket, kindOf(nsp), book, tallyOf))
       for (const nsp of io._nsps.values()) onNamespace(nsp)
       io.on('new_namespace', onNamespace)
     },

@@ -10,7 +10,7 @@ describe('SpaceStatsBook', () => {
     vi.useFakeTimers({ now: 1_000_000 })
     const book = new SpaceStatsBook('i1')
     const space = book.space('k7q2mx')
-    for (let i = 0; i < 30; i++) space?.received.add(book.second())
+    for (let i = 0; i < 30; i++) space?.received.add(book.second)
     for (let ms = 1; ms <= 100; ms++) space?.ack(ms)
     // The current second is not complete: it counts from the next one.
     expect(book.read('k7q2mx').eventsInPerSecond).toBe(0)

@@ -78,21 +78,28 @@ export interface InstanceTotals {
  *
  * @example
  * const book = new SpaceStatsBook('i1')
- * book.space('k7q2mx')?.received.add(book.second())
+ * book.space('k7q2mx')?.received.add(book.second)
  * book.read('k7q2mx', 3).eventsInPerSecond // => 0.1
  */
 export class SpaceStatsBook {
   readonly #spaces = new Map<string, SpaceCounters>()
   readonly #instanceId: string
   readonly totals: InstanceTotals = { rejectedHandshakes: 0, rateLimited: 0 }
+  #second = 0
+  #secondEndsAt = 0
 
   constructor(instanceId: string) {
     this.#instanceId = instanceId
   }
 
-  /** The current whole second (the rings' clock). */
-  second(): number {
-    return Math.floor(Date.now() / 1000)
+  /** The current whole second (the rings' clock), read on every event: a getter, not a clock call. */
+  get second(): number {
+    const now = Date.now()
+    if (now >= this.#secondEndsAt) {
+      this.#second = Math.floor(now / 1000)
+      this.#secondEndsAt = (this.#second + 1) * 1000
+    }
+    return this.#second
   }
 
   /** The counters of `space`, created if room is left (else `null`: not tracked). */
@@ -116,7 +123,7 @@ export class SpaceStatsBook {
   /** What `GET /s/<space>/stats` answers. */
   read(space: string): SpaceStats {
     const counters = this.#spaces.get(space)
-    const second = this.second()
+    const second = this.second
     return {
       instance: this.#instanceId,
       space,

@@ -729,7 +729,7 @@ export const isSandboxDirectory: Check<SandboxDirectory> = objectOf({
 })
 
 /** `GET /s/<space>/stats` */
-export const isSpaceStats: Check<SpaceStats> = objectOf({
+export const isSpaceStats: Check<SpaceStats> = /* @__PURE__ */ objectOf({
   instance: isString,
   space: isString,
   windowSeconds: isNumber,

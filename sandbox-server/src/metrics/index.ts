@@ -251,7 +251,9 @@ export function createMetrics(options: { enabled: boolean; instanceId?: string }
     }
   }
   const registry = new Registry()
-  collectDefaultMetrics({ register: registry })
+  // The event-loop delay monitor samples every 100 ms, not prom-client's 10 ms: 10 ms wakes an
+  // idle instance 100 times a second, and p50/p99 over a scrape interval need no finer grain.
+  collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: 100 })
   const tallies = new Map<string, Tally>()
   const tallyOf = (kind: string): Tally => {
     let tally = tallies.get(kind)

@@ -16,6 +16,8 @@
 import type { Namespace, Server, Socket } from 'socket.io'
 import { z } from 'zod'
 import { parseOrThrow, SandboxError } from '../errors/index.ts'
+import type { SandboxLogger } from '../log/index.ts'
+import type { SandboxMetrics } from '../metrics/index.ts'
 import { emptyPayloadSchema, roomPayloadSchema, secureAuthSchema, secureTextSchema } from '../protocol/schemas.ts'
 import {
   SECURE_NAMESPACE,
@@ -58,7 +60,10 @@ export interface SecureOptions {
   userEventsPerSecond: number
   maxPacketBytes: number
   maxRoomsPerSocket: number
-  log: (line: string) => void
+  /** Refusals go to the instance's structured log (sampled, streamed to the space's observers). */
+  logger: Pick<SandboxLogger, 'refusal'>
+  /** Refused events are counted like the playground's. */
+  metrics: Pick<SandboxMetrics, 'refusedEvent'>
 }
 
 /** What one refusal line says: never the token, never the message text. */
@@ -70,15 +75,16 @@ export interface Refusal {
 }
 
 /**
- * The one place `/secure` writes a refusal to the instance's log (rewire it here for a
- * structured logger).
+ * The one place `/secure` writes a refused event to the instance's log: a sampled `warn` with the
+ * space, event and code (never the token, the user id or the message text), which also reaches
+ * the space's observers. Refused handshakes are logged where every `connect_error` is
+ * (errors/connect-errors.ts), not here.
  *
  * @example
- * logRefusal(log, { space: 'k7q2mx', event: 'room:join', code: 'FORBIDDEN', userId: 'a1b2…' })
- * // secure refused space=k7q2mx event=room:join code=FORBIDDEN user=a1b2…
+ * logRefusal(logger, { space: 'k7q2mx', event: 'room:join', code: 'FORBIDDEN', userId: 'a1b2…' })
  */
-export function logRefusal(log: (line: string) => void, refusal: Refusal): void {
-  log(`secure refused space=${refusal.space} event=${refusal.event} code=${refusal.code} user=${refusal.userId ?? '-'}`)
+export function logRefusal(logger: Pick<SandboxLogger, 'refusal'>, refusal: Refusal): void {
+  logger.refusal({ space: refusal.space, namespace: SECURE_NAMESPACE, event: refusal.event, code: refusal.code }, 'secure refused an event')
 }
 
 /**
@@ -114,9 +120,7 @@ async function admit(socket: SecureSocket, options: SecureOptions): Promise<void
     options.spaces.admit(where.space, socket)
     socket.data = { space: where.space, namespace: SECURE_NAMESPACE, label: user.name, instance: options.instanceId, user, expiresAt }
   } catch (error) {
-    const refused = SandboxError.from(error)
-    logRefusal(options.log, { space: where.space, event: 'handshake', code: refused.code, userId: null })
-    throw refused
+    throw SandboxError.from(error)
   }
 }
 
@@ -198,8 +202,8 @@ function registrar(socket: SecureSocket, options: SecureOptions) {
       answer = await run()
     } catch (thrown) {
       const error = SandboxError.from(thrown)
-      if (error.code === 'FORBIDDEN' || error.code === 'INTERNAL')
-        logRefusal(options.log, { space, event, code: error.code, userId: user.id })
+      options.metrics.refusedEvent(socket.nsp.name, error.code)
+      if (error.code === 'FORBIDDEN' || error.code === 'INTERNAL') logRefusal(options.logger, { space, event, code: error.code, userId: user.id })
       answer = error.toAck()
       if (!ack) socket.emit('sandbox:error', error.toBody())
     }

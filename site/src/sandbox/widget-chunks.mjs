@@ -25,9 +25,15 @@ function widgetOf(/** @type {string} */ id) {
 }
 
 /**
+ * The part of a Vite plugin this one is (typed here: the site's Vite and the tests' Vite differ).
+ * @typedef {{ resolve(source: string, importer?: string, options?: object): Promise<{ id: string, external?: boolean | string } | null> }} ResolveContext
+ * @typedef {{ name: string, enforce: 'pre', apply: 'build', resolveId(this: ResolveContext, source: string, importer: string | undefined, options: object): Promise<string | null> }} WidgetChunksPlugin
+ */
+
+/**
  * @example
  * defineConfig({ vite: { plugins: [widgetChunks()] } })
- * @returns {import('vite').Plugin}
+ * @returns {WidgetChunksPlugin}
  */
 export function widgetChunks() {
   return {

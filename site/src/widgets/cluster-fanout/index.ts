@@ -44,7 +44,8 @@ const reducedMotion = () => typeof matchMedia === 'function' && matchMedia('(pre
 
 /** The clients of every lane, to reopen in the same lanes after a space change. */
 type KeptClients = { lane: Lane; label: string; instance: SandboxInstance }[]
-const keepClients = (lanes: Lane[]): KeptClients => lanes.flatMap((lane) => lane.clients().map((c) => ({ lane, label: c.label, instance: c.instance })))
+const keepClients = (lanes: Lane[]): KeptClients =>
+  lanes.flatMap((lane) => lane.clients().map((c) => ({ lane, label: c.label, instance: c.instance })))
 
 /**
  * Mounts the widget in `root` (its static shell) and connects.
@@ -59,8 +60,16 @@ export function mountClusterFanout(root: HTMLElement, options: ClusterFanoutOpti
   const main = h('div', { class: 'cf-main', hidden: true })
   let kept: KeptClients = []
   const session = createSession({
-    connector: options.connector, space, root, main, prefix: 'cf', observe: createObserverSet, redisBanner,
-    connectTimeoutMs: options.connectTimeoutMs, healthIntervalMs: options.healthIntervalMs, observerWaitMs: options.observerWaitMs,
+    connector: options.connector,
+    space,
+    root,
+    main,
+    prefix: 'cf',
+    observe: createObserverSet,
+    redisBanner,
+    connectTimeoutMs: options.connectTimeoutMs,
+    healthIntervalMs: options.healthIntervalMs,
+    observerWaitMs: options.observerWaitMs,
     hooks: { reset, ready, status, trace: onTrace },
   })
   const laneContext = { session, space, reducedMotion, stageMs: options.stageMs ?? 350, onChange: changed }
@@ -73,14 +82,29 @@ export function mountClusterFanout(root: HTMLElement, options: ClusterFanoutOpti
     lanes[0]?.topo.setRedis(down ? 'cut' : 'up')
   })
   const emitter = createEmitterBox({ doFetch, base: () => session.directory()?.emitter?.base, space: session.space })
-  const setup = btn('3 clients per lane, one per instance', () => {
-    for (const lane of lanes) {
-      lane.clear()
-      session.directory()?.instances.slice(0, 3).forEach((inst, n) => lane.add(inst, LABELS[n]))
-    }
-  }, 'cf-setup', ' cf-primary')
-  main.append(setup, h('div', { class: 'cf-lanes' }, ...lanes.map((l) => l.el)), send.el, redisPanel.el, outage.el, emitter.el,
-    createStickyPanel(() => session.directory()?.instances ?? [], doFetch, options.openWebSocket ?? ((url) => new WebSocket(url))))
+  const setup = btn(
+    '3 clients per lane, one per instance',
+    () => {
+      for (const lane of lanes) {
+        lane.clear()
+        session
+          .directory()
+          ?.instances.slice(0, 3)
+          .forEach((inst, n) => lane.add(inst, LABELS[n]))
+      }
+    },
+    'cf-setup',
+    ' cf-primary',
+  )
+  main.append(
+    setup,
+    h('div', { class: 'cf-lanes' }, ...lanes.map((l) => l.el)),
+    send.el,
+    redisPanel.el,
+    outage.el,
+    emitter.el,
+    createStickyPanel(() => session.directory()?.instances ?? [], doFetch, options.openWebSocket ?? ((url) => new WebSocket(url))),
+  )
 
   function changed() {
     for (const lane of lanes) lane.render()

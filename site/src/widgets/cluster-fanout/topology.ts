@@ -7,7 +7,11 @@ const NS = 'http://www.w3.org/2000/svg'
 const W = 300
 const ROW = 38
 
-function s<K extends keyof SVGElementTagNameMap>(tag: K, attrs: Record<string, string | number>, ...children: (Node | string)[]): SVGElementTagNameMap[K] {
+function s<K extends keyof SVGElementTagNameMap>(
+  tag: K,
+  attrs: Record<string, string | number>,
+  ...children: (Node | string)[]
+): SVGElementTagNameMap[K] {
   const el = document.createElementNS(NS, tag)
   for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, String(v))
   el.append(...children)
@@ -32,7 +36,13 @@ export interface Topology {
 }
 
 /** Lights `lit` for a moment and, unless motion is reduced, moves a dot from `from` to `to`. */
-function travel(el: SVGSVGElement, lit: (Element | undefined)[], from: [number, number], to: [number, number], reducedMotion: boolean): void {
+function travel(
+  el: SVGSVGElement,
+  lit: (Element | undefined)[],
+  from: [number, number],
+  to: [number, number],
+  reducedMotion: boolean,
+): void {
   for (const x of lit) {
     x?.classList.add('cf-hot')
     setTimeout(() => x?.classList.remove('cf-hot'), 1600)
@@ -41,7 +51,10 @@ function travel(el: SVGSVGElement, lit: (Element | undefined)[], from: [number, 
   if (reducedMotion || typeof dot.animate !== 'function') return
   el.append(dot)
   const at = ([x, y]: [number, number]) => ({ transform: `translate(${x}px,${y}px)` })
-  dot.animate([at(from), at(to)], { duration: 420, easing: 'ease-in-out' }).finished.then(() => dot.remove(), () => dot.remove())
+  dot.animate([at(from), at(to)], { duration: 420, easing: 'ease-in-out' }).finished.then(
+    () => dot.remove(),
+    () => dot.remove(),
+  )
 }
 
 /**
@@ -87,20 +100,34 @@ export function createTopology(options: TopologyOptions): Topology {
       const instanceNodes = instances.map((inst, n) => {
         const count = s('text', { class: 'cf-count', x: 21, y: 1, 'text-anchor': 'middle', 'data-testid': 'cf-delivered' }, '0')
         counts.set(inst.id, count)
-        const g = node(`i:${inst.id}`, inst.up ? 'cf-inst' : 'cf-inst cf-down', 145, gap * (n + 1),
-          s('rect', { x: -34, y: -14, width: 68, height: 28, rx: 6 }), label(inst.id, 5, -9),
-          s('circle', { class: 'cf-badge', cx: 21, cy: 0, r: 9 }), count)
+        const g = node(
+          `i:${inst.id}`,
+          inst.up ? 'cf-inst' : 'cf-inst cf-down',
+          145,
+          gap * (n + 1),
+          s('rect', { x: -34, y: -14, width: 68, height: 28, rx: 6 }),
+          label(inst.id, 5, -9),
+          s('circle', { class: 'cf-badge', cx: 21, cy: 0, r: 9 }),
+          count,
+        )
         g.setAttribute('data-testid', 'cf-instance-node')
         g.setAttribute('data-instance', inst.id)
         return g
       })
-      const redisNode = node('r', `cf-redis${options.redis ? '' : ' cf-unused'}`, 262, height / 2,
-        s('rect', { x: -34, y: -17, width: 68, height: 34, rx: 17 }), label('Redis', options.redis ? 5 : -1),
-        ...(options.redis ? [] : [s('text', { class: 'cf-small', y: 10, 'text-anchor': 'middle' }, 'not used')]))
+      const redisNode = node(
+        'r',
+        `cf-redis${options.redis ? '' : ' cf-unused'}`,
+        262,
+        height / 2,
+        s('rect', { x: -34, y: -17, width: 68, height: 34, rx: 17 }),
+        label('Redis', options.redis ? 5 : -1),
+        ...(options.redis ? [] : [s('text', { class: 'cf-small', y: 10, 'text-anchor': 'middle' }, 'not used')]),
+      )
       const sorted = [...clients].sort((a, b) => a.instance.localeCompare(b.instance) || a.label.localeCompare(b.label))
       const top = (height - sorted.length * ROW) / 2 + ROW / 2
       const clientNodes = sorted.map((c, n) =>
-        node(`c:${c.label}`, 'cf-cnode', 22, top + n * ROW, s('circle', { r: 14 }), label(c.label, 5)))
+        node(`c:${c.label}`, 'cf-cnode', 22, top + n * ROW, s('circle', { r: 14 }), label(c.label, 5)),
+      )
       const lines = [
         ...sorted.map((c) => edge(`c:${c.label}`, `i:${c.instance}`)),
         ...(options.redis ? instances.map((i) => edge(`i:${i.id}`, 'r')) : []),

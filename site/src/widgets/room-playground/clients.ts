@@ -46,14 +46,27 @@ export function createClientList(session: SandboxSession, space: SpaceState, onC
   const cards = h('ul', { class: 'rp-cards', 'aria-label': 'Virtual clients' })
   const noClients = h('p', { class: 'rp-hint', text: 'No clients yet: add one, then add another on a different instance.' })
   const newInstance = h('select', { 'data-testid': 'rp-new-instance', onchange: () => (newInstance.dataset.keep = newInstance.value) })
-  const newNamespace = h('select', { 'data-testid': 'rp-new-namespace' }, ...PLAYGROUND_NAMESPACES.map((ns) => h('option', { value: ns, text: ns })))
+  const newNamespace = h(
+    'select',
+    { 'data-testid': 'rp-new-namespace' },
+    ...PLAYGROUND_NAMESPACES.map((ns) => h('option', { value: ns, text: ns })),
+  )
   const addButton = h('button', { type: 'submit', class: 'rp-btn rp-primary', 'data-testid': 'rp-add-client', text: 'Add client' })
-  const addForm = h('form', { class: 'rp-add', onsubmit: (e: Event) => {
-    e.preventDefault()
-    const instance = session.directory()?.instances[Number(newInstance.value) - 1]
-    const namespace = PLAYGROUND_NAMESPACES.find((ns) => ns === newNamespace.value)
-    if (instance && namespace) add(instance, namespace)
-  } }, h('label', {}, 'Instance ', newInstance), h('label', {}, 'Namespace ', newNamespace), addButton)
+  const addForm = h(
+    'form',
+    {
+      class: 'rp-add',
+      onsubmit: (e: Event) => {
+        e.preventDefault()
+        const instance = session.directory()?.instances[Number(newInstance.value) - 1]
+        const namespace = PLAYGROUND_NAMESPACES.find((ns) => ns === newNamespace.value)
+        if (instance && namespace) add(instance, namespace)
+      },
+    },
+    h('label', {}, 'Instance ', newInstance),
+    h('label', {}, 'Namespace ', newNamespace),
+    addButton,
+  )
 
   const knownRooms = () => [...new Set([...QUICK_ROOMS, ...clients.flatMap((c) => c.rooms)])].sort()
   function changed() {
@@ -72,8 +85,19 @@ export function createClientList(session: SandboxSession, space: SpaceState, onC
     const connector = session.connector()
     if (!connector || clients.length >= MAX_CLIENTS) return
     const name = labels.pick(clients, label)
-    const card = createClientCard({ prefix: 'rp', connector, space: session.space(), label: name, instance, namespace, roomsListId,
-      maxReceived: MAX_RECEIVED, onRemove: remove, onChange: changed, announce: session.announce })
+    const card = createClientCard({
+      prefix: 'rp',
+      connector,
+      space: session.space(),
+      label: name,
+      instance,
+      namespace,
+      roomsListId,
+      maxReceived: MAX_RECEIVED,
+      onRemove: remove,
+      onChange: changed,
+      announce: session.announce,
+    })
     clients.push(card)
     clients.sort((a, b) => a.label.localeCompare(b.label))
     cards.insertBefore(card.el, clients[clients.indexOf(card) + 1]?.el ?? null)
@@ -87,12 +111,20 @@ export function createClientList(session: SandboxSession, space: SpaceState, onC
     knownRooms,
     renderInstances() {
       const instances = session.directory()?.instances ?? []
-      newInstance.replaceChildren(...instances.map((inst, n) =>
-        h('option', { value: String(n + 1), text: `${inst.id}${session.health(inst.id) ? '' : ' (down)'}` })))
+      newInstance.replaceChildren(
+        ...instances.map((inst, n) => h('option', { value: String(n + 1), text: `${inst.id}${session.health(inst.id) ? '' : ' (down)'}` })),
+      )
       newInstance.value = String(Math.max(1, Math.min(instances.length, Number(newInstance.dataset.keep ?? 1))))
     },
     reset(reason) {
-      if (reason === 'space') keep = clients.flatMap((c) => PLAYGROUND_NAMESPACES.filter((ns) => ns === c.namespace).map((namespace) => ({ label: c.label, instance: c.instance, namespace })))
+      if (reason === 'space')
+        keep = clients.flatMap((c) =>
+          PLAYGROUND_NAMESPACES.filter((ns) => ns === c.namespace).map((namespace) => ({
+            label: c.label,
+            instance: c.instance,
+            namespace,
+          })),
+        )
       for (const c of clients) c.close()
       labels.clear()
       clients = []

@@ -17,6 +17,47 @@ export interface SendForm {
   render(): void
 }
 
+/** The fields of the send form, as `layoutForm` places them. */
+interface SendFields {
+  from: HTMLSelectElement
+  callInputs: HTMLInputElement[]
+  roomField: HTMLLabelElement
+  targetField: HTMLLabelElement
+  text: HTMLInputElement
+  result: HTMLParagraphElement
+}
+
+/** The form: From, the calls (radios), room, target socket, text with Send, then the result line. */
+function layoutForm({ from, callInputs, roomField, targetField, text, result }: SendFields, send: () => Promise<void>): HTMLFormElement {
+  return h(
+    'form',
+    {
+      class: 'cf-box',
+      onsubmit: (e: Event) => {
+        e.preventDefault()
+        void send()
+      },
+    },
+    h('h4', { text: 'Send' }),
+    h('label', { class: 'cf-row' }, 'From ', from),
+    h(
+      'fieldset',
+      { class: 'cf-calls' },
+      h('legend', { text: 'Call (runs on the sender\u2019s instance)' }),
+      ...callInputs.map((i) => h('label', {}, i, ' ', h('code', { text: i.value }))),
+    ),
+    roomField,
+    targetField,
+    h(
+      'p',
+      { class: 'cf-row' },
+      h('label', { class: 'cf-row cf-grow' }, 'Text ', text),
+      h('button', { type: 'submit', class: 'cf-btn cf-primary', 'data-testid': 'cf-send', text: 'Send' }),
+    ),
+    result,
+  )
+}
+
 /**
  * @example
  * const send = createSendForm(lanes)
@@ -73,33 +114,7 @@ export function createSendForm(lanes: Lane[]): SendForm {
     result.textContent = isErrorAck(ack) ? `${ack.error.code}: ${ack.error.message}` : `Sent (trace ${ack.traceId}).`
   }
 
-  const el = h(
-    'form',
-    {
-      class: 'cf-box',
-      onsubmit: (e: Event) => {
-        e.preventDefault()
-        void send()
-      },
-    },
-    h('h4', { text: 'Send' }),
-    h('label', { class: 'cf-row' }, 'From ', from),
-    h(
-      'fieldset',
-      { class: 'cf-calls' },
-      h('legend', { text: 'Call (runs on the sender\u2019s instance)' }),
-      ...callInputs.map((i) => h('label', {}, i, ' ', h('code', { text: i.value }))),
-    ),
-    roomField,
-    targetField,
-    h(
-      'p',
-      { class: 'cf-row' },
-      h('label', { class: 'cf-row cf-grow' }, 'Text ', text),
-      h('button', { type: 'submit', class: 'cf-btn cf-primary', 'data-testid': 'cf-send', text: 'Send' }),
-    ),
-    result,
-  )
+  const el = layoutForm({ from, callInputs, roomField, targetField, text, result }, send)
   return {
     el,
     render() {

@@ -32,19 +32,20 @@ export interface ClientList {
   noteTrace(ev: TraceEvent): void
 }
 
-/**
- * @example
- * const list = createClientList(session, sharedSpace(), () => send.render())
- * main.append(list.el)
- */
-export function createClientList(session: SandboxSession, space: SpaceState, onChange: () => void): ClientList {
-  let clients: ClientCard[] = []
-  const labels = createLabelPicker(() => guestTag(space))
-  let keep: { label: string; instance: SandboxInstance; namespace: PlaygroundNamespace }[] = []
-  const roomsListId = uid('rp-rooms')
-  const roomsList = h('datalist', { id: roomsListId })
-  const cards = h('ul', { class: 'rp-cards', 'aria-label': 'Virtual clients' })
-  const noClients = h('p', { class: 'rp-hint', text: 'No clients yet: add one, then add another on a different instance.' })
+/** A client to reopen, on the same instance and namespace with the same label, after a space change. */
+type KeptClient = { label: string; instance: SandboxInstance; namespace: PlaygroundNamespace }
+
+const keptClients = (clients: ClientCard[]): KeptClient[] =>
+  clients.flatMap((c) =>
+    PLAYGROUND_NAMESPACES.filter((ns) => ns === c.namespace).map((namespace) => ({
+      label: c.label,
+      instance: c.instance,
+      namespace,
+    })),
+  )
+
+/** The "Instance / Namespace / Add client" form; `add` gets the chosen instance and namespace. */
+function createAddForm(session: SandboxSession, add: (instance: SandboxInstance, namespace: PlaygroundNamespace) => void) {
   const newInstance = h('select', { 'data-testid': 'rp-new-instance', onchange: () => (newInstance.dataset.keep = newInstance.value) })
   const newNamespace = h(
     'select',
@@ -67,6 +68,23 @@ export function createClientList(session: SandboxSession, space: SpaceState, onC
     h('label', {}, 'Namespace ', newNamespace),
     addButton,
   )
+  return { addForm, newInstance, addButton }
+}
+
+/**
+ * @example
+ * const list = createClientList(session, sharedSpace(), () => send.render())
+ * main.append(list.el)
+ */
+export function createClientList(session: SandboxSession, space: SpaceState, onChange: () => void): ClientList {
+  let clients: ClientCard[] = []
+  const labels = createLabelPicker(() => guestTag(space))
+  let keep: KeptClient[] = []
+  const roomsListId = uid('rp-rooms')
+  const roomsList = h('datalist', { id: roomsListId })
+  const cards = h('ul', { class: 'rp-cards', 'aria-label': 'Virtual clients' })
+  const noClients = h('p', { class: 'rp-hint', text: 'No clients yet: add one, then add another on a different instance.' })
+  const { addForm, newInstance, addButton } = createAddForm(session, add)
 
   const knownRooms = () => [...new Set([...QUICK_ROOMS, ...clients.flatMap((c) => c.rooms)])].sort()
   function changed() {
@@ -117,14 +135,7 @@ export function createClientList(session: SandboxSession, space: SpaceState, onC
       newInstance.value = String(Math.max(1, Math.min(instances.length, Number(newInstance.dataset.keep ?? 1))))
     },
     reset(reason) {
-      if (reason === 'space')
-        keep = clients.flatMap((c) =>
-          PLAYGROUND_NAMESPACES.filter((ns) => ns === c.namespace).map((namespace) => ({
-            label: c.label,
-            instance: c.instance,
-            namespace,
-          })),
-        )
+      if (reason === 'space') keep = keptClients(clients)
       for (const c of clients) c.close()
       labels.clear()
       clients = []

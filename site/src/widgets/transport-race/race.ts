@@ -176,6 +176,27 @@ async function sendFrom(panel: Panel | undefined, channel: Channel | undefined, 
   panel.sent.textContent = await channel.send(text.trim() || 'hello')
 }
 
+/** The three transports' panels; their buttons act on `channelOf(name)`, the channel of the current run, at `target`. */
+function createPanels(
+  clients: TransportClients,
+  target: ChannelTarget,
+  channelOf: (name: TransportName) => Channel | undefined,
+  text: HTMLInputElement,
+): Map<TransportName, Panel> {
+  const panels = new Map(
+    (['long-polling', 'sse', 'websocket'] as const).map((name) => [
+      name,
+      createPanel(name, {
+        cut: () => void cut(clients, target.url('/cut'), name, panels.get(name)),
+        send: () => void sendFrom(panels.get(name), channelOf(name), text.value),
+        closeClean: () => channelOf(name)?.closeClean?.(),
+        reopen: () => channelOf(name)?.reopen?.(),
+      }),
+    ]),
+  )
+  return panels
+}
+
 /**
  * @example
  * const race = createRace({ clients, root, instanceSelect, instance: () => dir.instances[0], space: () => 'k7q2mx',
@@ -199,17 +220,7 @@ export function createRace(ctx: RaceContext): Race {
       )
     },
   )
-  const panels = new Map(
-    (['long-polling', 'sse', 'websocket'] as const).map((name) => [
-      name,
-      createPanel(name, {
-        cut: () => void cut(clients, target.url('/cut'), name, panels.get(name)),
-        send: () => void sendFrom(panels.get(name), channels.get(name), text.value),
-        closeClean: () => channels.get(name)?.closeClean?.(),
-        reopen: () => channels.get(name)?.reopen?.(),
-      }),
-    ]),
-  )
+  const panels = createPanels(clients, target, (name) => channels.get(name), text)
   const channels = createChannels(clients, panels, ctx.retryMs, ctx.onHandshake)
 
   const setState = (state: 'ready' | 'running') => {

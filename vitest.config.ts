@@ -12,7 +12,13 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['sandbox-server/src/**/*.test.ts', 'site/src/**/*.test.ts', 'scripts/**/*.test.ts', 'tests/lessons/**/*.test.ts', 'tests/contract/fake.test.ts'],
+          include: [
+            'sandbox-server/src/**/*.test.ts',
+            'site/src/**/*.test.ts',
+            'scripts/**/*.test.ts',
+            'tests/lessons/**/*.test.ts',
+            'tests/contract/fake.test.ts',
+          ],
           environment: 'node',
         },
       },

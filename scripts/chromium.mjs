@@ -29,7 +29,9 @@ export function findChromium() {
   if (process.env.RTWB_CHROMIUM) return process.env.RTWB_CHROMIUM
   for (const name of ['chromium', 'chromium-browser']) {
     try {
-      const found = execSync(`command -v ${name}`, { stdio: ['ignore', 'pipe', 'ignore'], shell: '/bin/sh' }).toString().trim()
+      const found = execSync(`command -v ${name}`, { stdio: ['ignore', 'pipe', 'ignore'], shell: '/bin/sh' })
+        .toString()
+        .trim()
       if (found) return found
     } catch {
       // not this one

@@ -17,7 +17,10 @@ try {
 
 const instance = await startSandboxServer(config)
 const { logger } = instance
-logger.info({ url: instance.url, reason: config.redisUrl ? `fan-out through redis, prefix "${config.keyPrefix}"` : 'fan-out off' }, 'listening')
+logger.info(
+  { url: instance.url, reason: config.redisUrl ? `fan-out through redis, prefix "${config.keyPrefix}"` : 'fan-out off' },
+  'listening',
+)
 process.send?.({ type: 'listening', instanceId: config.instanceId, port: instance.port })
 
 let stopping = false

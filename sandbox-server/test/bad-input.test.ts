@@ -19,7 +19,10 @@ beforeAll(async () => {
   instance = cluster[0] as SandboxServer
 })
 afterAll(async () => {
-  await stopAll(cluster, opened.map((c) => c.socket))
+  await stopAll(
+    cluster,
+    opened.map((c) => c.socket),
+  )
 })
 
 async function client(label: string, namespace: '/chat' | '/admin' = '/chat'): Promise<TestClient> {
@@ -95,7 +98,13 @@ describe('payload validation', () => {
 describe('handshake errors carry a code', () => {
   const handshake = (path: string, auth: unknown, extra = {}): Promise<{ message: string; data?: { code: string } }> =>
     new Promise((resolve) => {
-      const socket = connect(`${instance.url}${path}`, { forceNew: true, transports: ['websocket'], auth: auth as object, reconnection: false, ...extra })
+      const socket = connect(`${instance.url}${path}`, {
+        forceNew: true,
+        transports: ['websocket'],
+        auth: auth as object,
+        reconnection: false,
+        ...extra,
+      })
       socket.once('connect_error', (error: Error & { data?: { code: string } }) => {
         socket.disconnect()
         resolve({ message: error.message, ...(error.data ? { data: error.data } : {}) })
@@ -173,7 +182,10 @@ describe('raw malformed packets', () => {
     ['a socket.io packet with broken JSON', [`40/s/${space}/chat,{"label":"A"}`, `42/s/${space}/chat,["send",{`]],
     ['an event with a reserved name', [`40/s/${space}/chat,{"label":"A"}`, `42/s/${space}/chat,["disconnect","spoof"]`]],
     ['an event with a non-string name', [`40/s/${space}/chat,{"label":"A"}`, `42/s/${space}/chat,[{"a":1},2]`]],
-    ['a binary attachment count that never arrives', [`40/s/${space}/chat,{"label":"A"}`, `451-/s/${space}/chat,["send",{"_placeholder":true,"num":0}]`]],
+    [
+      'a binary attachment count that never arrives',
+      [`40/s/${space}/chat,{"label":"A"}`, `451-/s/${space}/chat,["send",{"_placeholder":true,"num":0}]`],
+    ],
     ['a packet over maxHttpBufferSize', [`42/s/${space}/chat,["send",{"call":"io.emit","text":"${'x'.repeat(20_000)}"}]`]],
     ['random binary', [Buffer.from([0xff, 0x00, 0x13, 0x37])]],
   ])('%s: the connection may close, the instance keeps serving', async (_name, frames) => {

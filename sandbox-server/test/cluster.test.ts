@@ -6,16 +6,7 @@ import { describe, expect, it } from 'vitest'
 import { createEmitterApp } from '../src/emitter/index.ts'
 import type { SandboxServer } from '../src/index.ts'
 import type { FetchSocketsAck, ServerSideEmitAck, TraceEvent } from '../src/protocol/index.ts'
-import {
-  deliveryBarrier,
-  eventually,
-  observer,
-  randomSpace,
-  request,
-  SHARED_REDIS_URL,
-  useCluster,
-  type TestClient,
-} from './harness.ts'
+import { deliveryBarrier, eventually, observer, randomSpace, request, SHARED_REDIS_URL, useCluster, type TestClient } from './harness.ts'
 
 const { at, all, client } = useCluster(3)
 
@@ -29,7 +20,6 @@ async function spread(space: string, namespace: '/with-redis' | '/without-redis'
 }
 
 const texts = (c: TestClient): string[] => c.received.map((m) => m.text)
-
 
 describe('adapter off vs on, side by side on the same cluster', () => {
   it('without Redis only the sender instance delivers; with Redis every instance does', async () => {
@@ -99,9 +89,14 @@ describe('Redis traffic, read by a real subscriber and decoded', () => {
     const { a, b, c } = await spread(space, '/with-redis')
     await request(a, 'room:join', { room: 'paris' })
     await request(b, 'room:join', { room: 'paris' })
-    const ack = await request<{ ok: true; traceId: string }>(a, 'send', { call: 'socket.to(room).emit', rooms: ['paris'], text: 'via redis' })
+    const ack = await request<{ ok: true; traceId: string }>(a, 'send', {
+      call: 'socket.to(room).emit',
+      rooms: ['paris'],
+      text: 'via redis',
+    })
     await eventually(() => expect(texts(b)).toEqual(['via redis']))
-    const redisEvents = (trace: TraceEvent[]) => trace.filter((e): e is Extract<TraceEvent, { kind: 'redis' }> => e.kind === 'redis' && e.traceId === ack.traceId)
+    const redisEvents = (trace: TraceEvent[]) =>
+      trace.filter((e): e is Extract<TraceEvent, { kind: 'redis' }> => e.kind === 'redis' && e.traceId === ack.traceId)
     await eventually(() => {
       for (const watcher of watchers) expect(redisEvents(watcher.trace)).toHaveLength(1)
     })
@@ -123,7 +118,9 @@ describe('Redis traffic, read by a real subscriber and decoded', () => {
     expect(texts(c)).toEqual([])
 
     await request(a, 'cluster:fetch-sockets', {})
-    await eventually(() => expect(watchers[1]?.trace.some((e) => e.kind === 'redis' && e.packetType === 'REMOTE_FETCH' && e.publishedBy === null)).toBe(true))
+    await eventually(() =>
+      expect(watchers[1]?.trace.some((e) => e.kind === 'redis' && e.packetType === 'REMOTE_FETCH' && e.publishedBy === null)).toBe(true),
+    )
     expect(watchers[0]?.trace.some((e) => e.kind === 'redis' && e.packetType === 'REMOTE_FETCH' && e.publishedBy === 'i1')).toBe(true)
     // A response carries no sender id: the tap names the answering instance from the answer itself.
     const responders = () => watchers[0]?.trace.flatMap((e) => (e.kind === 'redis' && e.type === 'response' ? [e.publishedBy] : [])) ?? []
@@ -139,8 +136,12 @@ describe('the Redis emitter', () => {
     await request(c, 'room:join', { room: 'paris' })
     const redis = new Redis(SHARED_REDIS_URL)
     const app = createEmitterApp({ redis, keyPrefix: at(0).config.keyPrefix, allowedOrigins: ['http://localhost:4321'] })
-    const post = (body: unknown) => app.request('/emit', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) })
-    expect(await (await post({ space, text: 'from a worker' })).json()).toMatchObject({ ok: true, line: 'emitter.of("/with-redis").emit("message", msg)' })
+    const post = (body: unknown) =>
+      app.request('/emit', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) })
+    expect(await (await post({ space, text: 'from a worker' })).json()).toMatchObject({
+      ok: true,
+      line: 'emitter.of("/with-redis").emit("message", msg)',
+    })
     expect((await post({ space, text: 'paris only', room: 'paris' })).status).toBe(200)
     const bad = await post({ space: 'NOPE', text: '' })
     expect(bad.status).toBe(400)
@@ -161,8 +162,13 @@ describe('simulated Redis outage, scoped to one space', () => {
     const watchers = await Promise.all(all().map((instance) => observer(instance, space)))
     const { a, l, b } = await spread(space, '/with-redis')
     const bystander = await spread(bystanderSpace, '/with-redis')
-    const simulate = (down: boolean) => Promise.all(watchers.map((w) => w.socket.timeout(2_000).emitWithAck('redis:simulate-outage', { down })))
-    expect(await simulate(true)).toEqual([{ ok: true, down: true }, { ok: true, down: true }, { ok: true, down: true }])
+    const simulate = (down: boolean) =>
+      Promise.all(watchers.map((w) => w.socket.timeout(2_000).emitWithAck('redis:simulate-outage', { down })))
+    expect(await simulate(true)).toEqual([
+      { ok: true, down: true },
+      { ok: true, down: true },
+      { ok: true, down: true },
+    ])
 
     await request(a, 'send', { call: 'io.emit', text: 'during' })
     await request(bystander.a, 'send', { call: 'io.emit', text: 'other space unaffected' })
@@ -171,7 +177,9 @@ describe('simulated Redis outage, scoped to one space', () => {
       expect(texts(bystander.c)).toEqual(['other space unaffected'])
     })
     const started = Date.now()
-    expect(await request(a, 'cluster:fetch-sockets', {})).toMatchObject({ error: { code: 'CLUSTER_TIMEOUT', message: expect.stringMatching(/simulated/) } })
+    expect(await request(a, 'cluster:fetch-sockets', {})).toMatchObject({
+      error: { code: 'CLUSTER_TIMEOUT', message: expect.stringMatching(/simulated/) },
+    })
     expect(Date.now() - started).toBeLessThan(1_000) // fails at once, like a publish to an unreachable Redis
     expect(await request(a, 'cluster:server-side-emit', {})).toMatchObject({ error: { code: 'CLUSTER_TIMEOUT' } })
 
@@ -180,13 +188,16 @@ describe('simulated Redis outage, scoped to one space', () => {
     await request(a, 'send', { call: 'io.emit', text: 'after' })
     await eventually(() => expect(texts(b)).toEqual(['after']))
     expect(watchers[0]?.trace.filter((e) => e.kind === 'outage').map((e) => e.kind === 'outage' && e.down)).toEqual([true, false])
-    expect(await watchers[0]?.socket.timeout(2_000).emitWithAck('redis:simulate-outage', { down: 'yes' })).toMatchObject({ error: { code: 'INVALID_PAYLOAD' } })
+    expect(await watchers[0]?.socket.timeout(2_000).emitWithAck('redis:simulate-outage', { down: 'yes' })).toMatchObject({
+      error: { code: 'INVALID_PAYLOAD' },
+    })
 
     // A learner who leaves during a simulated outage does not leave the space cut off.
     await simulate(true)
     for (const w of watchers) w.socket.disconnect()
     // The outage ends when the instances have seen the last observer of the space leave.
-    const observersOf = (instance: SandboxServer) => [...instance.io.of('/observe').sockets.values()].filter((s) => s.handshake.auth.space === space)
+    const observersOf = (instance: SandboxServer) =>
+      [...instance.io.of('/observe').sockets.values()].filter((s) => s.handshake.auth.space === space)
     await eventually(() => expect(all().flatMap(observersOf)).toEqual([]))
     await request(a, 'send', { call: 'io.emit', text: 'after the observers left' })
     await eventually(() => expect(texts(b)).toEqual(['after', 'after the observers left']))

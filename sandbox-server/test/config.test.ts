@@ -23,7 +23,11 @@ afterAll(async () => {
 
 const url = (path: string): string => `${instance.url}/t/${path}`
 const setRate = (code: string, eventsPerSecond: number): Promise<Response> =>
-  fetch(url(`${code}/stream`), { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ eventsPerSecond, payloadBytes: 8 }) })
+  fetch(url(`${code}/stream`), {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ eventsPerSecond, payloadBytes: 8 }),
+  })
 
 it('keeps streamCapacity events per stream and at most maxStreams streams', async () => {
   expect((await setRate(space, 50)).status).toBe(200)

@@ -137,7 +137,10 @@ function clientPool(): { client: typeof playgroundClient; sockets: () => Socket[
  * const { at, client } = useCluster(3)
  * it('...', async () => { const a = await client(at(0), space, '/chat', 'A') })
  */
-export function useCluster(count: number, options: StartOptions = {}): {
+export function useCluster(
+  count: number,
+  options: StartOptions = {},
+): {
   at: (index: number) => SandboxServer
   all: () => SandboxServer[]
   client: typeof playgroundClient

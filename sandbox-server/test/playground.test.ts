@@ -7,7 +7,6 @@ import { deliveryBarrier, eventually, observer, randomSpace, request, useCluster
 
 const { at, all, client } = useCluster(3)
 
-
 describe('rooms across instances', () => {
   it('socket.to(room).emit reaches the other members on other instances, never the sender', async () => {
     const space = randomSpace()

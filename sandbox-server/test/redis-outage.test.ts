@@ -19,12 +19,14 @@ beforeAll(async () => {
   await eventually(() => expect(cluster.map((i) => i.fanout())).toEqual(['redis', 'redis']), 5_000)
 })
 afterAll(async () => {
-  await stopAll(cluster ?? [], opened.map((c) => c.socket))
+  await stopAll(
+    cluster ?? [],
+    opened.map((c) => c.socket),
+  )
   await redis?.stop()
 })
 
-const health = async (instance: SandboxServer): Promise<HealthBody> =>
-  (await (await fetch(`${instance.url}/healthz`)).json()) as HealthBody
+const health = async (instance: SandboxServer): Promise<HealthBody> => (await (await fetch(`${instance.url}/healthz`)).json()) as HealthBody
 
 it('survives a Redis outage and resumes cross-instance delivery', async () => {
   const [one, two] = cluster as [SandboxServer, SandboxServer]

@@ -25,7 +25,8 @@ async function connectAnswers(base: string, sid: string, count: number): Promise
 }
 
 const connected = (answers: string[]): number => answers.filter((packet) => packet.startsWith('40')).length
-const refusedWith = (answers: string[]): string[] => answers.filter((packet) => packet.startsWith('44')).map((packet) => /"code":"([A-Z_]+)"/.exec(packet)?.[1] ?? packet)
+const refusedWith = (answers: string[]): string[] =>
+  answers.filter((packet) => packet.startsWith('44')).map((packet) => /"code":"([A-Z_]+)"/.exec(packet)?.[1] ?? packet)
 
 describe('sockets per space', () => {
   const { at } = useCluster(1, { maxSocketsPerSpace: 2 })
@@ -86,7 +87,9 @@ describe('/healthz', () => {
     const health = async (): Promise<HealthBody> => (await (await fetch(`${base}/healthz`)).json()) as HealthBody
     const space = randomSpace()
     const streams = [new AbortController(), new AbortController()]
-    await Promise.all(streams.map((controller, n) => fetch(`${base}/t/${space}/slot/${n}`, { headers: { Origin: SITE }, signal: controller.signal })))
+    await Promise.all(
+      streams.map((controller, n) => fetch(`${base}/t/${space}/slot/${n}`, { headers: { Origin: SITE }, signal: controller.signal })),
+    )
     expect((await health()).slotStreams).toBe(2)
     for (const controller of streams) controller.abort()
     await eventually(async () => expect((await health()).slotStreams).toBe(0))

@@ -26,7 +26,11 @@ afterAll(async () => {
 
 const health = async (): Promise<HealthBody> => (await (await fetch(`${(cluster[0] as SandboxServer).url}/healthz`)).json()) as HealthBody
 const emit = (): Promise<Response> =>
-  fetch(`${emitter.url}/emit`, { method: 'POST', headers: { Origin: SITE, 'Content-Type': 'application/json' }, body: JSON.stringify({ space: randomSpace(), text: 'hi' }) })
+  fetch(`${emitter.url}/emit`, {
+    method: 'POST',
+    headers: { Origin: SITE, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ space: randomSpace(), text: 'hi' }),
+  })
 
 it('reports degraded while Redis is down, and the emitter answers 503 REDIS_UNAVAILABLE', async () => {
   await eventually(async () => expect(await health()).toMatchObject({ status: 'ok', redis: 'ready' }), 5_000)

@@ -36,7 +36,11 @@ describe('GET /t/:space/handshake', () => {
       expect(headers.get(name.toLowerCase()), name).toBe('[redacted]')
       expect(text).not.toContain(value)
     }
-    expect(answer.redacted.map((name) => name.toLowerCase()).sort()).toEqual(Object.keys(secrets).map((name) => name.toLowerCase()).sort())
+    expect(answer.redacted.map((name) => name.toLowerCase()).sort()).toEqual(
+      Object.keys(secrets)
+        .map((name) => name.toLowerCase())
+        .sort(),
+    )
     // What the lesson teaches stays visible.
     expect(headers.get('sec-websocket-key')).toMatch(/^[A-Za-z0-9+/]{22}==$/)
     expect(headers.get('upgrade')).toBe('websocket')

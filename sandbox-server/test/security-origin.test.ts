@@ -69,7 +69,11 @@ describe('cross-origin POSTs to the lesson-1 routes and the emitter', () => {
   it('a foreign page cannot change, cut or publish into a space stream (text/plain needs no preflight)', async () => {
     const space = randomSpace()
     for (const [route, body] of routes) {
-      const answer = await fetch(`${base()}/t/${space}/${route}`, { method: 'POST', headers: { Origin: EVIL, 'Content-Type': 'text/plain' }, body: JSON.stringify(body) })
+      const answer = await fetch(`${base()}/t/${space}/${route}`, {
+        method: 'POST',
+        headers: { Origin: EVIL, 'Content-Type': 'text/plain' },
+        body: JSON.stringify(body),
+      })
       expect(answer.status, route).toBe(403)
       expect(await answer.json()).toMatchObject(forbidden)
     }

@@ -42,7 +42,10 @@ export const payload = (...packets: string[]): string => packets.join('\x1e')
  * Tries a WebSocket upgrade and reports how it ended: `open` (the server took it) or the HTTP
  * status and body it answered instead.
  */
-export function tryUpgrade(url: string, headers: Record<string, string>): Promise<{ open: true; ws: WebSocket } | { open: false; status: number; body: string }> {
+export function tryUpgrade(
+  url: string,
+  headers: Record<string, string>,
+): Promise<{ open: true; ws: WebSocket } | { open: false; status: number; body: string }> {
   return new Promise((resolve) => {
     const ws = new WebSocket(url, { headers })
     ws.once('open', () => resolve({ open: true, ws }))

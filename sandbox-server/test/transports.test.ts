@@ -5,7 +5,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
 import type { SandboxServer } from '../src/index.ts'
-import { isStreamEvent, type HandshakeCapture, type PollAnswer, type StreamEvent, type TransportStats, type WsServerMessage } from '../src/protocol/index.ts'
+import {
+  isStreamEvent,
+  type HandshakeCapture,
+  type PollAnswer,
+  type StreamEvent,
+  type TransportStats,
+  type WsServerMessage,
+} from '../src/protocol/index.ts'
 import { eventually, randomSpace, startCluster, stopAll } from './harness.ts'
 
 let cluster: SandboxServer[]
@@ -26,7 +33,11 @@ const rate = (space: string, eventsPerSecond: number, payloadBytes = 32): Promis
 const stats = async (space: string): Promise<TransportStats> => (await (await fetch(`${base}/t/${space}/stats`)).json()) as TransportStats
 
 /** A minimal SSE reader over fetch (Node 20 has no EventSource): returns events until aborted. */
-function readSse(url: string, headers: Record<string, string>, onEvent: (event: StreamEvent) => void): { done: Promise<string>; abort: () => void } {
+function readSse(
+  url: string,
+  headers: Record<string, string>,
+  onEvent: (event: StreamEvent) => void,
+): { done: Promise<string>; abort: () => void } {
   const controller = new AbortController()
   const done = (async () => {
     try {

@@ -17,7 +17,13 @@ let recording = false
 
 function open(base: string, path: string, label: string, onMessage: boolean): Promise<Socket> {
   return new Promise((resolve, reject) => {
-    const socket = io(`${base}${path}`, { forceNew: true, transports: ['websocket'], auth: { label }, reconnection: false, timeout: 10_000 })
+    const socket = io(`${base}${path}`, {
+      forceNew: true,
+      transports: ['websocket'],
+      auth: { label },
+      reconnection: false,
+      timeout: 10_000,
+    })
     if (onMessage) {
       socket.on('message', (msg: { text: string }) => {
         if (!recording) return
@@ -38,7 +44,9 @@ async function connect(command: Extract<Command, { type: 'connect' }>): Promise<
   for (let index = 0; index < command.clients; index += 1) {
     jobs.push({ base: command.bases[index % command.bases.length] as string, path: command.path, label: `c${index}`, listen: true })
   }
-  command.extra.forEach((space, index) => jobs.push({ base: command.bases[index % command.bases.length] as string, path: space.path, label: `x${index}`, listen: false }))
+  command.extra.forEach((space, index) =>
+    jobs.push({ base: command.bases[index % command.bases.length] as string, path: space.path, label: `x${index}`, listen: false }),
+  )
   // Batches of 50: a bounded number of handshakes in flight.
   for (let start = 0; start < jobs.length; start += 50) {
     const batch = jobs.slice(start, start + 50)

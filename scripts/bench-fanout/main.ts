@@ -33,7 +33,8 @@ const DEADLINE = Date.now() + 20 * 60_000 // the whole benchmark stops after 20 
 const BENCH_SPACE = 'bench0'
 
 const pinning = spawnSync('sh', ['-c', 'command -v taskset']).status === 0
-const pinned = (core: number, args: string[]): [string, string[]] => (pinning ? ['taskset', ['-c', String(core), ...args]] : [args[0] as string, args.slice(1)])
+const pinned = (core: number, args: string[]): [string, string[]] =>
+  pinning ? ['taskset', ['-c', String(core), ...args]] : [args[0] as string, args.slice(1)]
 
 interface Variant {
   id: 'a' | "a'" | 'b' | 'bm' | 'b+'
@@ -46,7 +47,12 @@ interface Variant {
   scrapeEveryMs?: number
 }
 
-const plain = (adapter: 'classic' | 'sharded') => (_index: number, key: string) => ({ ADAPTER: adapter, KEY: key, REDIS_URL, NAMESPACE: '/chat' })
+const plain = (adapter: 'classic' | 'sharded') => (_index: number, key: string) => ({
+  ADAPTER: adapter,
+  KEY: key,
+  REDIS_URL,
+  NAMESPACE: '/chat',
+})
 const sandbox = (index: number, key: string) => ({
   INSTANCE_ID: `i${index + 1}`,
   REDIS_URL,
@@ -59,20 +65,66 @@ const sandbox = (index: number, key: string) => ({
   SANDBOX_EVENT_BURST: '10000',
 })
 const withoutObservability = (index: number, key: string) => ({ ...sandbox(index, key), SANDBOX_METRICS: '0', SANDBOX_LOG_LEVEL: 'silent' })
-const withObservability = (index: number, key: string) => ({ ...sandbox(index, key), SANDBOX_METRICS: '1', SANDBOX_LOG_LEVEL: 'info', SANDBOX_LOG_FORMAT: 'json' })
+const withObservability = (index: number, key: string) => ({
+  ...sandbox(index, key),
+  SANDBOX_METRICS: '1',
+  SANDBOX_LOG_LEVEL: 'info',
+  SANDBOX_LOG_FORMAT: 'json',
+})
 const ALL_VARIANTS: Variant[] = [
-  { id: 'a', title: 'plain socket.io + redis-adapter (classic)', script: 'scripts/bench-fanout/plain-server.ts', env: plain('classic'), path: '/chat', extraSpaces: 0 },
-  { id: "a'", title: 'plain socket.io + redis-adapter (sharded)', script: 'scripts/bench-fanout/plain-server.ts', env: plain('sharded'), path: '/chat', extraSpaces: 0 },
-  { id: 'b', title: 'sandbox server (spaces, validation, tracing)', script: 'sandbox-server/src/main.ts', env: withoutObservability, path: `/s/${BENCH_SPACE}/chat`, extraSpaces: 0 },
-  { id: 'bm', title: 'sandbox server with metrics and logs', script: 'sandbox-server/src/main.ts', env: withObservability, path: `/s/${BENCH_SPACE}/chat`, extraSpaces: 0, scrapeEveryMs: 5_000 },
-  { id: 'b+', title: `sandbox server + ${SPACES} other spaces open`, script: 'sandbox-server/src/main.ts', env: withoutObservability, path: `/s/${BENCH_SPACE}/chat`, extraSpaces: SPACES },
+  {
+    id: 'a',
+    title: 'plain socket.io + redis-adapter (classic)',
+    script: 'scripts/bench-fanout/plain-server.ts',
+    env: plain('classic'),
+    path: '/chat',
+    extraSpaces: 0,
+  },
+  {
+    id: "a'",
+    title: 'plain socket.io + redis-adapter (sharded)',
+    script: 'scripts/bench-fanout/plain-server.ts',
+    env: plain('sharded'),
+    path: '/chat',
+    extraSpaces: 0,
+  },
+  {
+    id: 'b',
+    title: 'sandbox server (spaces, validation, tracing)',
+    script: 'sandbox-server/src/main.ts',
+    env: withoutObservability,
+    path: `/s/${BENCH_SPACE}/chat`,
+    extraSpaces: 0,
+  },
+  {
+    id: 'bm',
+    title: 'sandbox server with metrics and logs',
+    script: 'sandbox-server/src/main.ts',
+    env: withObservability,
+    path: `/s/${BENCH_SPACE}/chat`,
+    extraSpaces: 0,
+    scrapeEveryMs: 5_000,
+  },
+  {
+    id: 'b+',
+    title: `sandbox server + ${SPACES} other spaces open`,
+    script: 'sandbox-server/src/main.ts',
+    env: withoutObservability,
+    path: `/s/${BENCH_SPACE}/chat`,
+    extraSpaces: SPACES,
+  },
 ]
 const wanted = process.env.BENCH_VARIANTS?.split(',').map((id) => id.trim())
 const VARIANTS = wanted ? ALL_VARIANTS.filter((variant) => wanted.includes(variant.id)) : ALL_VARIANTS
-if (VARIANTS.length === 0) throw new Error(`BENCH_VARIANTS=${process.env.BENCH_VARIANTS}: none of ${ALL_VARIANTS.map((v) => v.id).join(', ')}`)
+if (VARIANTS.length === 0)
+  throw new Error(`BENCH_VARIANTS=${process.env.BENCH_VARIANTS}: none of ${ALL_VARIANTS.map((v) => v.id).join(', ')}`)
 
 function startProcess(command: string, args: string[], env: Record<string, string>): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawn(command, args, { cwd: ROOT, env: { ...process.env, PORT: '0', ...env }, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] })
+  const child = spawn(command, args, {
+    cwd: ROOT,
+    env: { ...process.env, PORT: '0', ...env },
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  })
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${args.join(' ')} did not start in 20 s`)), 20_000)
     child.on('message', (message: { type?: string; port?: number }) => {
@@ -117,7 +169,9 @@ interface RunResult {
 async function runOnce(variant: Variant): Promise<RunResult> {
   const key = `rtwb-bench-${randomBytes(3).toString('hex')}`
   const servers = await Promise.all(
-    [0, 1, 2].map((index) => startProcess(...pinned(0, [process.execPath, '--expose-gc', '--import', 'tsx', variant.script]), variant.env(index, key))),
+    [0, 1, 2].map((index) =>
+      startProcess(...pinned(0, [process.execPath, '--expose-gc', '--import', 'tsx', variant.script]), variant.env(index, key)),
+    ),
   )
   const [driverCommand, driverArgs] = pinned(1, [process.execPath, '--import', 'tsx', 'scripts/bench-fanout/driver.ts'])
   const driver = spawn(driverCommand, driverArgs, { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
@@ -125,7 +179,10 @@ async function runOnce(variant: Variant): Promise<RunResult> {
     await new Promise((resolve) => setTimeout(resolve, 500))
     const pids = servers.map((server) => server.child.pid as number)
     const heap = async (): Promise<number> =>
-      (await Promise.all(servers.map((server) => ask<{ heapUsed: number }>(server.child, { type: 'memory' }, 'memory', 10_000)))).reduce((sum, m) => sum + m.heapUsed, 0)
+      (await Promise.all(servers.map((server) => ask<{ heapUsed: number }>(server.child, { type: 'memory' }, 'memory', 10_000)))).reduce(
+        (sum, m) => sum + m.heapUsed,
+        0,
+      )
     const rssBefore = pids.reduce((sum, pid) => sum + rssBytes(pid), 0)
     const heapBefore = await heap()
     const extra = Array.from({ length: variant.extraSpaces }, (_, index) => ({ path: `/s/x${index.toString(36).padStart(5, '0')}/chat` }))
@@ -141,7 +198,15 @@ async function runOnce(variant: Variant): Promise<RunResult> {
     // Heap after a full GC: what a socket really keeps alive (RSS also holds garbage not yet collected).
     const idleHeapBytesPerSocket = ((await heap()) - heapBefore) / sockets
     // A short warm-up (JIT, buffers, a first scrape: Prometheus scrapes all along), not measured.
-    const scrape = (): Promise<unknown> => Promise.all(servers.map((server) => fetch(`http://127.0.0.1:${server.port}/metrics`).then((r) => r.text(), () => '')))
+    const scrape = (): Promise<unknown> =>
+      Promise.all(
+        servers.map((server) =>
+          fetch(`http://127.0.0.1:${server.port}/metrics`).then(
+            (r) => r.text(),
+            () => '',
+          ),
+        ),
+      )
     if (variant.scrapeEveryMs) await scrape()
     await ask(driver, { type: 'run', rate: RATE, seconds: 1 }, 'result', 30_000)
     const cpuBefore = pids.reduce((sum, pid) => sum + cpuSeconds(pid), 0)
@@ -174,7 +239,9 @@ async function runOnce(variant: Variant): Promise<RunResult> {
   }
 }
 
-console.log(`fan-out benchmark: ${CLIENTS} clients on 3 processes + Redis, one room, 1 sender at ${RATE} msgs/s for ${SECONDS} s, ${REPS} repetitions${pinning ? ', servers on core 0, driver on core 1' : ' (taskset missing: not pinned)'}`)
+console.log(
+  `fan-out benchmark: ${CLIENTS} clients on 3 processes + Redis, one room, 1 sender at ${RATE} msgs/s for ${SECONDS} s, ${REPS} repetitions${pinning ? ', servers on core 0, driver on core 1' : ' (taskset missing: not pinned)'}`,
+)
 const runs: RunResult[] = []
 for (let rep = 1; rep <= REPS; rep += 1) {
   // Interleave the variants, and rotate their order, so drift on a shared machine spreads evenly.
@@ -225,30 +292,59 @@ const report = {
   spaces300: compare('b+', 'b'),
   observability: compare('bm', 'b'),
   targets: { throughputRatio: '>= 0.9', p99Ratio: '<= 1.2', observabilityCpuEfficiencyRatio: '>= 0.95' },
-  setup: { clients: CLIENTS, rateMsgsPerSecond: RATE, seconds: SECONDS, repetitions: REPS, otherSpaces: SPACES, variants: VARIANTS.map((v) => v.id), pinned: pinning, node: process.version },
+  setup: {
+    clients: CLIENTS,
+    rateMsgsPerSecond: RATE,
+    seconds: SECONDS,
+    repetitions: REPS,
+    otherSpaces: SPACES,
+    variants: VARIANTS.map((v) => v.id),
+    pinned: pinning,
+    node: process.version,
+  },
   summary,
   runs,
 }
 
-const line = (cells: string[], widths: number[]) => cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0))).join('  ')
+const line = (cells: string[], widths: number[]) =>
+  cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0))).join('  ')
 const widths = [50, 13, 9, 9, 15, 12, 12, 10]
 console.log('')
-console.log(line(['variant (medians)', 'deliveries/s', 'p50 ms', 'p99 ms', 'deliv./CPU-s', 'heap B/sock', 'RSS B/sock', 'delivered'], widths))
+console.log(
+  line(['variant (medians)', 'deliveries/s', 'p50 ms', 'p99 ms', 'deliv./CPU-s', 'heap B/sock', 'RSS B/sock', 'delivered'], widths),
+)
 for (const variant of VARIANTS) {
   const row = summary[variant.id]
   if (!row) continue
   console.log(
     line(
-      [`${variant.id.padEnd(3)}${row.title}`, row.deliveriesPerSecond.toFixed(0), row.p50Ms.toFixed(1), row.p99Ms.toFixed(1), row.deliveriesPerCpuSecond.toFixed(0), row.idleHeapBytesPerSocket.toFixed(0), row.idleBytesPerSocket.toFixed(0), `${(row.deliveredShare * 100).toFixed(1)}%`],
+      [
+        `${variant.id.padEnd(3)}${row.title}`,
+        row.deliveriesPerSecond.toFixed(0),
+        row.p50Ms.toFixed(1),
+        row.p99Ms.toFixed(1),
+        row.deliveriesPerCpuSecond.toFixed(0),
+        row.idleHeapBytesPerSocket.toFixed(0),
+        row.idleBytesPerSocket.toFixed(0),
+        `${(row.deliveredShare * 100).toFixed(1)}%`,
+      ],
       widths,
     ),
   )
 }
 console.log('')
-console.log(`b/a   throughput ${report.throughputRatio} (target >= 0.9), p99 ${report.p99Ratio} (target <= 1.2), deliveries per CPU-s ${report.cpuEfficiencyRatio}, heap per idle socket ${report.idleHeapPerSocketRatio}`)
-console.log(`b/a'  throughput ${report.versusSharded.throughputRatio}, p99 ${report.versusSharded.p99Ratio}, deliveries per CPU-s ${report.versusSharded.cpuEfficiencyRatio}`)
-console.log(`b+/b  (${SPACES} spaces open) throughput ${report.spaces300.throughputRatio}, p99 ${report.spaces300.p99Ratio}, deliveries per CPU-s ${report.spaces300.cpuEfficiencyRatio}`)
-console.log(`bm/b  (metrics and logs on) throughput ${report.observability.throughputRatio}, p99 ${report.observability.p99Ratio}, deliveries per CPU-s ${report.observability.cpuEfficiencyRatio} (target >= 0.95)`)
+console.log(
+  `b/a   throughput ${report.throughputRatio} (target >= 0.9), p99 ${report.p99Ratio} (target <= 1.2), deliveries per CPU-s ${report.cpuEfficiencyRatio}, heap per idle socket ${report.idleHeapPerSocketRatio}`,
+)
+console.log(
+  `b/a'  throughput ${report.versusSharded.throughputRatio}, p99 ${report.versusSharded.p99Ratio}, deliveries per CPU-s ${report.versusSharded.cpuEfficiencyRatio}`,
+)
+console.log(
+  `b+/b  (${SPACES} spaces open) throughput ${report.spaces300.throughputRatio}, p99 ${report.spaces300.p99Ratio}, deliveries per CPU-s ${report.spaces300.cpuEfficiencyRatio}`,
+)
+console.log(
+  `bm/b  (metrics and logs on) throughput ${report.observability.throughputRatio}, p99 ${report.observability.p99Ratio}, deliveries per CPU-s ${report.observability.cpuEfficiencyRatio} (target >= 0.95)`,
+)
 mkdirSync(join(ROOT, '.bench'), { recursive: true })
 const file = join(ROOT, '.bench', `fanout-${new Date().toISOString().replace(/[:.]/g, '-')}.json`)
 writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`)

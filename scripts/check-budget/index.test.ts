@@ -19,7 +19,10 @@ describe('measurePageAssets', () => {
     const sizes = [
       put('_astro/entry.js', 'import{a}from"./shared.js";const w=()=>import("./widget.js");export{w}'),
       put('_astro/shared.js', 'export const a=1'),
-      put('_astro/widget.js', 'import"./shared.js";const io=()=>import("./socket.js");const run=()=>import("./on-demand-run.x1.js");console.log(io,run)'),
+      put(
+        '_astro/widget.js',
+        'import"./shared.js";const io=()=>import("./socket.js");const run=()=>import("./on-demand-run.x1.js");console.log(io,run)',
+      ),
       put('_astro/socket.js', 'export const socket="x".repeat(10)'),
       put('_astro/Search.astro_astro_type_script_index_0_lang.abc.js', 'const s=()=>import("./ui-core.js");export{s}'),
       put('_astro/ui-core.js', 'export const ui="search ui"'),

@@ -125,7 +125,14 @@ export function measurePageAssets(distDir: string, pagePath: string): PageAssets
     }
     if (type && !/module|javascript/i.test(type)) continue // JSON-LD, templates...
     if (!body.trim()) continue
-    files.push({ path: `(inline script)#${++inline}`, kind: 'js', via: 'html', bytes: Buffer.byteLength(body), gzipBytes: gz(body), onDemand: false })
+    files.push({
+      path: `(inline script)#${++inline}`,
+      kind: 'js',
+      via: 'html',
+      bytes: Buffer.byteLength(body),
+      gzipBytes: gz(body),
+      onDemand: false,
+    })
     for (const [ref, kind] of jsRefs(body)) enqueue(pageDir, ref, kind)
   }
   let svgStyleGzipBytes = 0
@@ -137,7 +144,14 @@ export function measurePageAssets(distDir: string, pagePath: string): PageAssets
   for (const m of htmlWithoutSvg.matchAll(/<style\b[^>]*>([\s\S]*?)<\/style>/gi)) {
     const body = m[1] ?? ''
     if (!body.trim()) continue
-    files.push({ path: `(inline style)#${++inline}`, kind: 'css', via: 'html', bytes: Buffer.byteLength(body), gzipBytes: gz(body), onDemand: false })
+    files.push({
+      path: `(inline style)#${++inline}`,
+      kind: 'css',
+      via: 'html',
+      bytes: Buffer.byteLength(body),
+      gzipBytes: gz(body),
+      onDemand: false,
+    })
   }
   for (const m of html.matchAll(/<link\b[^>]*>/gi)) {
     const tag = m[0]

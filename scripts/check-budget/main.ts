@@ -39,7 +39,10 @@ for (const page of pages) {
   const note = over ? '  OVER BUDGET' : isLesson && overAll ? '  (over only with on-demand chunks)' : ''
   console.log(`${page.padEnd(42)}${values}  ${r.files.length}${note}`)
   if (showFiles) {
-    for (const f of r.files) console.log(`    ${f.kind.padEnd(3)} ${f.via.padEnd(7)} ${kb(f.gzipBytes).padStart(9)}  ${f.path}${f.onDemand ? '  [on demand]' : ''}`)
+    for (const f of r.files)
+      console.log(
+        `    ${f.kind.padEnd(3)} ${f.via.padEnd(7)} ${kb(f.gzipBytes).padStart(9)}  ${f.path}${f.onDemand ? '  [on demand]' : ''}`,
+      )
   }
 }
 console.log(

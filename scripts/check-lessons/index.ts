@@ -10,13 +10,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import path from 'node:path'
 import yaml from 'js-yaml'
 import type { ZodType } from 'astro/zod'
-import {
-  formatPath,
-  lessonFolderPattern,
-  lessonMetaSchema,
-  quizSchema,
-  workbookSchema,
-} from '../../site/src/lib/lesson-data/schema.ts'
+import { formatPath, lessonFolderPattern, lessonMetaSchema, quizSchema, workbookSchema } from '../../site/src/lib/lesson-data/schema.ts'
 
 /** One thing wrong with the lessons. */
 export interface Problem {
@@ -89,7 +83,11 @@ export function checkLessons(rootDir: string, displayBase: string = path.dirname
     } else {
       const fm = frontmatterOf(readFileSync(index, 'utf8'))
       if (fm === undefined) {
-        problems.push({ file: rel(index), field: '(frontmatter)', message: 'has no YAML frontmatter. Fix: start the file with --- title: ... lesson: {...} ---.' })
+        problems.push({
+          file: rel(index),
+          field: '(frontmatter)',
+          message: 'has no YAML frontmatter. Fix: start the file with --- title: ... lesson: {...} ---.',
+        })
       } else {
         let data: unknown
         try {
@@ -103,7 +101,11 @@ export function checkLessons(rootDir: string, displayBase: string = path.dirname
             problems.push({ file: rel(index), field: 'title', message: 'is required. Fix: add title: "..." to the frontmatter.' })
           }
           if (obj['lesson'] === undefined) {
-            problems.push({ file: rel(index), field: 'lesson', message: 'is required for lessons. Fix: add lesson: { number: N, status: ready, objectives: [...] }.' })
+            problems.push({
+              file: rel(index),
+              field: 'lesson',
+              message: 'is required for lessons. Fix: add lesson: { number: N, status: ready, objectives: [...] }.',
+            })
           } else {
             const before = problems.length
             problems.push(...validate(lessonMetaSchema, obj['lesson'], rel(index), ['lesson']))
@@ -111,13 +113,21 @@ export function checkLessons(rootDir: string, displayBase: string = path.dirname
               const n = (obj['lesson'] as { number: number }).number
               const other = numbers.get(n)
               if (other) {
-                problems.push({ file: rel(index), field: 'lesson.number', message: `${n} is already used by ${other}. Fix: give each lesson its own number.` })
+                problems.push({
+                  file: rel(index),
+                  field: 'lesson.number',
+                  message: `${n} is already used by ${other}. Fix: give each lesson its own number.`,
+                })
               } else {
                 numbers.set(n, rel(index))
               }
               const prefix = Number(folder.slice(0, 2))
               if (prefix !== n) {
-                problems.push({ file: rel(index), field: 'lesson.number', message: `is ${n} but the folder is numbered ${folder.slice(0, 2)}. Fix: make them match.` })
+                problems.push({
+                  file: rel(index),
+                  field: 'lesson.number',
+                  message: `is ${n} but the folder is numbered ${folder.slice(0, 2)}. Fix: make them match.`,
+                })
               }
             }
           }
@@ -136,7 +146,11 @@ export function checkLessons(rootDir: string, displayBase: string = path.dirname
     }
     for (const stray of ['quiz.yml', 'workbook.yml']) {
       if (existsSync(path.join(dir, stray))) {
-        problems.push({ file: rel(path.join(dir, stray)), field: '(file)', message: `is ignored. Fix: rename it to ${stray.replace('.yml', '.yaml')}.` })
+        problems.push({
+          file: rel(path.join(dir, stray)),
+          field: '(file)',
+          message: `is ignored. Fix: rename it to ${stray.replace('.yml', '.yaml')}.`,
+        })
       }
     }
   }

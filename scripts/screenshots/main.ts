@@ -16,7 +16,11 @@ async function playRoomPlayground(page: Page): Promise<void> {
   const widget = page.getByTestId('room-playground')
   await widget.scrollIntoViewIfNeeded()
   await page.waitForSelector('[data-testid="room-playground"][data-state="ready"]', { timeout: 15_000 })
-  for (const [instance, namespace] of [['1', '/chat'], ['2', '/chat'], ['3', '/chat']] as const) {
+  for (const [instance, namespace] of [
+    ['1', '/chat'],
+    ['2', '/chat'],
+    ['3', '/chat'],
+  ] as const) {
     await page.getByTestId('rp-new-instance').selectOption(instance)
     await page.getByTestId('rp-new-namespace').selectOption(namespace)
     await page.getByTestId('rp-add-client').click()
@@ -37,7 +41,10 @@ async function playRoomPlayground(page: Page): Promise<void> {
 
 try {
   for (const theme of ['light', 'dark'] as const) {
-    for (const [device, width] of [['desktop', 1280], ['phone', 390]] as const) {
+    for (const [device, width] of [
+      ['desktop', 1280],
+      ['phone', 390],
+    ] as const) {
       const page = await fixture.newPage()
       await page.setViewportSize({ width, height: 900 })
       await page.addInitScript((value) => localStorage.setItem('starlight-theme', value), theme)

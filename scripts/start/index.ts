@@ -67,7 +67,9 @@ export async function startWorkbook(config: LauncherConfig, log: (line: string) 
   if (!config.skipBuild && siteIsStale(ROOT, siteDir)) buildSite(ROOT, log)
 
   const redis: RedisSource =
-    config.redisUrl === null ? { kind: 'none', url: 'off', reason: 'REDIS_URL=off' } : await ensureRedis(config.redisUrl, log, config.startRedis)
+    config.redisUrl === null
+      ? { kind: 'none', url: 'off', reason: 'REDIS_URL=off' }
+      : await ensureRedis(config.redisUrl, log, config.startRedis)
   const fanout: SandboxDirectory['fanout'] = redis.kind === 'none' ? 'local-only' : 'redis'
 
   const instances: InstanceProcess[] = []
@@ -86,7 +88,8 @@ export async function startWorkbook(config: LauncherConfig, log: (line: string) 
     attacker = await serveAttacker({ port: config.attackerPort, host: listenHost(config), directory })
     // Every process's configuration is validated here, before any starts.
     const configs = clusterConfigs(config, { sitePort: site.port, lanAddresses: lanAddresses() }, redis.kind === 'none' ? null : redis.url)
-    for (const instanceConfig of configs.instances) instances.push(new InstanceProcess(ROOT, { config: instanceConfig, restart: config }, log))
+    for (const instanceConfig of configs.instances)
+      instances.push(new InstanceProcess(ROOT, { config: instanceConfig, restart: config }, log))
     if (configs.emitter) {
       const script = join('sandbox-server', 'src', 'emitter', 'main.ts')
       emitter = new InstanceProcess(ROOT, { config: configs.emitter, restart: config, script }, log)

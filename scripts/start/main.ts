@@ -22,9 +22,10 @@ let workbook
 try {
   workbook = await startWorkbook(config, log)
 } catch (error) {
-  const message = (error as NodeJS.ErrnoException).code === 'EADDRINUSE'
-    ? `a port is already in use (${(error as Error).message}). Stop the other program, or set SITE_PORT / SANDBOX_PORT.`
-    : (error as Error).message
+  const message =
+    (error as NodeJS.ErrnoException).code === 'EADDRINUSE'
+      ? `a port is already in use (${(error as Error).message}). Stop the other program, or set SITE_PORT / SANDBOX_PORT.`
+      : (error as Error).message
   console.error(`npm start: ${message}`)
   process.exit(1)
 }
@@ -40,7 +41,8 @@ log(`  site      ${workbook.siteUrl}`)
 log(`  watch     ${workbook.siteUrl}/instructor/ (instructor view: the cluster, live)`)
 for (const instance of workbook.instances) log(`  sandbox   ${instance.id}  http://localhost:${instance.port}`)
 if (workbook.emitter) log(`  emitter   http://localhost:${workbook.emitter.port} (Redis emitter, lesson 3)`)
-if (workbook.directory.attacker) log(`  attacker  http://localhost:${workbook.directory.attacker.port} (lesson 4: another origin, not allowed to use the sandbox)`)
+if (workbook.directory.attacker)
+  log(`  attacker  http://localhost:${workbook.directory.attacker.port} (lesson 4: another origin, not allowed to use the sandbox)`)
 log(`  redis     ${redisLine}`)
 log(`  channels  prefix "${config.keyPrefix}"`)
 if (config.lan) log(`  LAN       learners open http://${hostname()}:${config.sitePort} (or this machine's IP)`)

@@ -15,7 +15,14 @@ function tableRows(file: string, heading: string): string[][] {
   const from = lines.findIndex((line) => line.startsWith(heading))
   const start = lines.findIndex((line, index) => index > from && line.startsWith('|'))
   const end = lines.findIndex((line, index) => index > start && !line.startsWith('|'))
-  return byVariable(lines.slice(start + 2, end).map((line) => line.split('|').slice(1, -1).map((cell) => cell.trim())))
+  return byVariable(
+    lines.slice(start + 2, end).map((line) =>
+      line
+        .split('|')
+        .slice(1, -1)
+        .map((cell) => cell.trim()),
+    ),
+  )
 }
 
 const code = (text: string): string => (text === '' ? '' : `\`${text}\``)

@@ -9,13 +9,17 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { Redis } from 'ioredis'
 
 export type RedisSource =
-  | { kind: 'existing'; url: string }
-  | { kind: 'started'; url: string; child: ChildProcess }
-  | { kind: 'none'; url: string; reason: string }
+  { kind: 'existing'; url: string } | { kind: 'started'; url: string; child: ChildProcess } | { kind: 'none'; url: string; reason: string }
 
 /** Resolves `true` when a Redis at `url` answers PING within `timeoutMs`. */
 export async function redisAnswers(url: string, timeoutMs = 1_000): Promise<boolean> {
-  const client = new Redis(url, { lazyConnect: true, connectTimeout: timeoutMs, retryStrategy: () => null, maxRetriesPerRequest: 0, enableOfflineQueue: false })
+  const client = new Redis(url, {
+    lazyConnect: true,
+    connectTimeout: timeoutMs,
+    retryStrategy: () => null,
+    maxRetriesPerRequest: 0,
+    enableOfflineQueue: false,
+  })
   client.on('error', () => undefined)
   try {
     await client.connect()

@@ -8,12 +8,7 @@
 import { defineCollection } from 'astro:content'
 import { glob } from 'astro/loaders'
 import { docsSchema } from '@astrojs/starlight/schema'
-import {
-  lessonFrontmatterExtension,
-  lessonSlugFromFolder,
-  quizSchema,
-  workbookSchema,
-} from './lib/lesson-data/schema'
+import { lessonFrontmatterExtension, lessonSlugFromFolder, quizSchema, workbookSchema } from './lib/lesson-data/schema'
 
 /** Relative to the Astro root (site/). */
 const LESSONS_DIR = '../lessons'

@@ -28,7 +28,12 @@ export interface BrowserFixture {
 export async function startBrowserFixture(): Promise<BrowserFixture> {
   const workbook = await startWorkbook(
     // SKIP_BUILD=1 serves the last build as it is (quicker while iterating on tests).
-    resolveLauncherConfig({ sitePort: 0, sandboxPort: 0, keyPrefix: uniquePrefix(), skipBuild: process.env.SKIP_BUILD === '1' ? '1' : '0' }),
+    resolveLauncherConfig({
+      sitePort: 0,
+      sandboxPort: 0,
+      keyPrefix: uniquePrefix(),
+      skipBuild: process.env.SKIP_BUILD === '1' ? '1' : '0',
+    }),
     (line) => {
       if (/error|warn|fail/i.test(line)) console.log(line)
     },
@@ -54,7 +59,9 @@ export async function startBrowserFixture(): Promise<BrowserFixture> {
 export function expectWithinBudget(pagePath: string): void {
   const assets = measurePageAssets(`${ROOT}/site/dist`, pagePath)
   const js = assets.jsGzipBytes - assets.jsOnDemandGzipBytes
-  console.log(`${pagePath}: JS ${js} B gzip (+${assets.jsOnDemandGzipBytes} B on demand: search, experiment runners), CSS ${assets.cssGzipBytes} B gzip`)
+  console.log(
+    `${pagePath}: JS ${js} B gzip (+${assets.jsOnDemandGzipBytes} B on demand: search, experiment runners), CSS ${assets.cssGzipBytes} B gzip`,
+  )
   expect(js).toBeLessThanOrEqual(BUDGET.jsBytes)
   expect(assets.cssGzipBytes).toBeLessThanOrEqual(BUDGET.cssBytes)
 }

@@ -20,7 +20,8 @@ afterAll(async () => {
 })
 
 const panel = (transport: string) => page.locator(`[data-testid="tr-panel"][data-transport="${transport}"]`)
-const number = async (transport: string, testId: string): Promise<number> => Number((await panel(transport).getByTestId(testId).textContent())?.replace(/[^\d.]/g, '') || Number.NaN)
+const number = async (transport: string, testId: string): Promise<number> =>
+  Number((await panel(transport).getByTestId(testId).textContent())?.replace(/[^\d.]/g, '') || Number.NaN)
 
 describe('lesson 1 page', () => {
   it('renders its diagrams at build time', async () => {
@@ -46,7 +47,15 @@ describe('transport race', () => {
     await page.getByTestId('tr-stop').click()
     // The last long poll answers, the last SSE event lands: the three counts come together.
     const countsNow = () => Promise.all(TRANSPORTS.map((t) => number(t, 'tr-events')))
-    await expect.poll(async () => { const c = await countsNow(); return Math.max(...c) - Math.min(...c) }, { timeout: 5_000 }).toBeLessThanOrEqual(2)
+    await expect
+      .poll(
+        async () => {
+          const c = await countsNow()
+          return Math.max(...c) - Math.min(...c)
+        },
+        { timeout: 5_000 },
+      )
+      .toBeLessThanOrEqual(2)
     const counts = await countsNow()
     console.log(`race: events ${TRANSPORTS.map((t, i) => `${t} ${counts[i]}`).join(', ')}`)
     for (const transport of TRANSPORTS) expect(await number(transport, 'tr-missing')).toBe(0)
@@ -55,7 +64,9 @@ describe('transport race', () => {
     const overhead = await Promise.all(TRANSPORTS.map((t) => number(t, 'tr-bytes-per-event')))
     console.log(`race: bytes/event ${TRANSPORTS.map((t, i) => `${t} ${overhead[i]}`).join(', ')}`)
     // Reported, never asserted: timings belong to benchmarks, not tests.
-    const latency = await Promise.all(TRANSPORTS.map(async (t) => `${t} p50 ${await number(t, 'tr-p50')} ms / p95 ${await number(t, 'tr-p95')} ms`))
+    const latency = await Promise.all(
+      TRANSPORTS.map(async (t) => `${t} p50 ${await number(t, 'tr-p50')} ms / p95 ${await number(t, 'tr-p95')} ms`),
+    )
     console.log(`race: latency ${latency.join(', ')}`)
     expect(overhead[0]).toBeGreaterThan(overhead[1] as number)
     expect(overhead[1]).toBeGreaterThan(overhead[2] as number)

@@ -79,7 +79,9 @@ describe('room playground', () => {
     // Delivery barrier: A's later io.emit must reach A and C; 'bonjour paris' would have come before it.
     await page.locator('[data-testid="rp-send-call"][value="io.emit"]').check()
     // The choice is labelled with the line it runs in A's namespace, and the trace shows exactly that line.
-    expect(await page.locator('label', { has: page.locator('[data-testid="rp-send-call"][value="io.emit"]') }).textContent()).toContain('io.of("/chat").emit(…)')
+    expect(await page.locator('label', { has: page.locator('[data-testid="rp-send-call"][value="io.emit"]') }).textContent()).toContain(
+      'io.of("/chat").emit(…)',
+    )
     expect(await page.getByTestId('rp-send-line').textContent()).toBe('io.of("/chat").emit("message", msg)')
     await page.getByTestId('rp-send-text').fill('barrier')
     await page.getByTestId('rp-send').click()

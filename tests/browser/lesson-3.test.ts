@@ -47,7 +47,9 @@ describe('cluster fan-out', () => {
       await page.getByTestId('cf-send').click()
     }
     for (const instance of ['i1', 'i2', 'i3']) {
-      await expect.poll(() => received('/with-redis', instance).filter({ hasText: 'hello /with-redis' }).count(), { timeout: 5_000 }).toBe(1)
+      await expect
+        .poll(() => received('/with-redis', instance).filter({ hasText: 'hello /with-redis' }).count(), { timeout: 5_000 })
+        .toBe(1)
     }
     await expect.poll(() => received('/without-redis', 'i1').filter({ hasText: 'hello /without-redis' }).count()).toBe(1)
     // Delivery barrier: a later /with-redis emit from i1 reaches i2 and i3 through Redis, the only
@@ -81,12 +83,16 @@ describe('sticky sessions', () => {
   it('polling across instances gets 400 Session ID unknown; WebSocket-only works on one instance', async () => {
     const steps = page.getByTestId('cf-sticky-step')
     await page.getByTestId('cf-sticky-run').click()
-    await expect.poll(() => steps.evaluateAll((els) => els.map((e) => e.getAttribute('data-status'))), { timeout: 10_000 }).toEqual(['200', '400', '200', '200'])
+    await expect
+      .poll(() => steps.evaluateAll((els) => els.map((e) => e.getAttribute('data-status'))), { timeout: 10_000 })
+      .toEqual(['200', '400', '200', '200'])
     expect(await steps.nth(1).textContent()).toContain('Session ID unknown')
     const ws = page.getByTestId('cf-sticky-ws')
     await ws.focus()
     await page.keyboard.press('Enter')
-    await expect.poll(() => steps.evaluateAll((els) => els.map((e) => e.getAttribute('data-status'))), { timeout: 10_000 }).toEqual(['101', '101'])
+    await expect
+      .poll(() => steps.evaluateAll((els) => els.map((e) => e.getAttribute('data-status'))), { timeout: 10_000 })
+      .toEqual(['101', '101'])
     expect(await steps.nth(1).textContent()).toMatch(/40\{"sid":"[^"]+"\}/)
     await expect.poll(() => ws.getAttribute('aria-disabled')).toBeNull()
     expect(await page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('cf-sticky-ws')

@@ -28,7 +28,11 @@ let emitterApp: ReturnType<typeof createEmitterApp> | null = null
 const siteFetch: typeof fetch = async (input, init) => {
   const url = new URL(String(input))
   if (url.href === `${SITE}/sandbox.json`) {
-    const body: SandboxDirectory = { instances: cluster.map((i) => ({ id: i.config.instanceId, port: i.port })), emitter: { port: EMITTER_PORT }, fanout: 'redis' }
+    const body: SandboxDirectory = {
+      instances: cluster.map((i) => ({ id: i.config.instanceId, port: i.port })),
+      emitter: { port: EMITTER_PORT },
+      fanout: 'redis',
+    }
     return Response.json(body)
   }
   if (url.port === String(EMITTER_PORT) && emitterApp) return emitterApp.request(url.pathname, init)

@@ -28,7 +28,13 @@ const deliveries = (watchers: Watcher[], traceId: string): string[] =>
   watchers.flatMap((w) =>
     ofKind(w.trace, 'delivery')
       .filter((d) => d.traceId === traceId)
-      .map((d) => `${d.instance}:${d.recipients.map((r) => r.label).sort().join(',')}`),
+      .map(
+        (d) =>
+          `${d.instance}:${d.recipients
+            .map((r) => r.label)
+            .sort()
+            .join(',')}`,
+      ),
   )
 
 const traceIdOf = (ack: unknown): string => {
@@ -44,7 +50,12 @@ const basics: Scenario[] = [
       expect(dir).toMatchObject({ fanout: 'redis', fallback: false, emitter: { base: expect.any(String) } })
       expect(dir.instances.map((i) => i.id)).toEqual(['i1', 'i2', 'i3'])
       for (const instance of dir.instances) {
-        expect(await kit.world.connector.health(instance)).toMatchObject({ status: 'ok', instance: instance.id, fanout: 'redis', redis: 'ready' })
+        expect(await kit.world.connector.health(instance)).toMatchObject({
+          status: 'ok',
+          instance: instance.id,
+          fanout: 'redis',
+          redis: 'ready',
+        })
       }
     },
   },
@@ -53,9 +64,21 @@ const basics: Scenario[] = [
     async run(kit) {
       const space = kit.space()
       const [watcher] = await kit.watch(space, [1])
-      expect(watcher?.hello).toEqual({ instance: 'i2', socketId: expect.stringMatching(/^[A-Za-z0-9_-]{20}$/), namespace: '/observe', space, fanout: 'redis' })
+      expect(watcher?.hello).toEqual({
+        instance: 'i2',
+        socketId: expect.stringMatching(/^[A-Za-z0-9_-]{20}$/),
+        namespace: '/observe',
+        space,
+        fanout: 'redis',
+      })
       const a = await kit.client(1, '/admin', 'A', space)
-      expect(a.hello).toEqual({ instance: 'i2', socketId: expect.stringMatching(/^[A-Za-z0-9_-]{20}$/), namespace: '/admin', space, fanout: 'redis' })
+      expect(a.hello).toEqual({
+        instance: 'i2',
+        socketId: expect.stringMatching(/^[A-Za-z0-9_-]{20}$/),
+        namespace: '/admin',
+        space,
+        fanout: 'redis',
+      })
     },
   },
   {
@@ -69,7 +92,10 @@ const basics: Scenario[] = [
       await kit.client(2, '/chat', 'A', space)
       await kit.eventually(async () => {
         const after = await kit.world.connector.health(i3)
-        expect({ sockets: after.sockets - before.sockets, observers: after.observers - before.observers }).toEqual({ sockets: 2, observers: 1 })
+        expect({ sockets: after.sockets - before.sockets, observers: after.observers - before.observers }).toEqual({
+          sockets: 2,
+          observers: 1,
+        })
       })
     },
   },
@@ -98,7 +124,11 @@ const rooms: Scenario[] = [
     name: 'io.to(room) reaches the room on every instance, sender included',
     async run(kit) {
       const space = kit.space()
-      const [a, b, c] = await Promise.all([kit.client(0, '/chat', 'A', space), kit.client(1, '/chat', 'B', space), kit.client(2, '/chat', 'C', space)])
+      const [a, b, c] = await Promise.all([
+        kit.client(0, '/chat', 'A', space),
+        kit.client(1, '/chat', 'B', space),
+        kit.client(2, '/chat', 'C', space),
+      ])
       await a.join('paris')
       await b.join('paris')
       await a.send('io.to(room).emit', ['paris'], 'all of paris')
@@ -110,7 +140,11 @@ const rooms: Scenario[] = [
     name: 'socket.broadcast.emit excludes the sender; io.emit reaches all; socket.emit reaches nobody',
     async run(kit) {
       const space = kit.space()
-      const [a, b, c] = await Promise.all([kit.client(0, '/chat', 'A', space), kit.client(1, '/chat', 'B', space), kit.client(2, '/chat', 'C', space)])
+      const [a, b, c] = await Promise.all([
+        kit.client(0, '/chat', 'A', space),
+        kit.client(1, '/chat', 'B', space),
+        kit.client(2, '/chat', 'C', space),
+      ])
       traceIdOf(await a.send('socket.emit', [], 'server only'))
       await a.send('socket.broadcast.emit', [], 'not me')
       await a.send('io.emit', [], 'everyone')
@@ -133,7 +167,7 @@ const rooms: Scenario[] = [
     },
   },
   {
-    name: 'room:join and room:leave answer the socket\'s rooms, sorted, without its own id room',
+    name: "room:join and room:leave answer the socket's rooms, sorted, without its own id room",
     async run(kit) {
       const a = await kit.client(0, '/chat', 'A', kit.space())
       expect(await a.join('paris')).toEqual({ ok: true, rooms: ['paris'] })
@@ -193,7 +227,10 @@ const limits: Scenario[] = [
       const space = kit.space()
       await fillInstance(kit, space)
       expect(await kit.refused(0, '/admin', 'late', space)).toMatchObject({ code: 'SPACE_FULL' })
-      expect(await kit.watchRefused(0, space)).toMatchObject({ code: 'SPACE_FULL', message: expect.stringContaining(String(kit.world.limits.maxSocketsPerSpace)) })
+      expect(await kit.watchRefused(0, space)).toMatchObject({
+        code: 'SPACE_FULL',
+        message: expect.stringContaining(String(kit.world.limits.maxSocketsPerSpace)),
+      })
       expect((await kit.client(1, '/admin', 'elsewhere', space)).hello.instance).toBe('i2')
       expect((await kit.client(0, '/admin', 'other space', kit.space())).hello.instance).toBe('i1')
     },
@@ -250,10 +287,18 @@ const errors: Scenario[] = [
       const a = await kit.client(0, '/chat', 'A', space)
       for (const [event, payload, field] of INVALID) {
         const ack = await rawRequest(a.client, event, payload)
-        expect(ack, `${event} ${JSON.stringify(payload)}`).toMatchObject({ error: { code: 'INVALID_PAYLOAD', message: expect.stringMatching(`^${event}: ${field.replace('.', '\\.')}: `) } })
+        expect(ack, `${event} ${JSON.stringify(payload)}`).toMatchObject({
+          error: { code: 'INVALID_PAYLOAD', message: expect.stringMatching(`^${event}: ${field.replace('.', '\\.')}: `) },
+        })
       }
       await kit.eventually(() => expect(ofKind(watcher?.trace ?? [], 'error')).toHaveLength(INVALID.length))
-      expect(ofKind(watcher?.trace ?? [], 'error')[0]).toMatchObject({ instance: 'i1', namespace: '/chat', label: 'A', socketId: a.hello.socketId, code: 'INVALID_PAYLOAD' })
+      expect(ofKind(watcher?.trace ?? [], 'error')[0]).toMatchObject({
+        instance: 'i1',
+        namespace: '/chat',
+        label: 'A',
+        socketId: a.hello.socketId,
+        code: 'INVALID_PAYLOAD',
+      })
       expect(await a.join('paris')).toEqual({ ok: true, rooms: ['paris'] }) // still connected and served
     },
   },
@@ -262,24 +307,36 @@ const errors: Scenario[] = [
     async run(kit) {
       const a = await kit.client(0, '/admin', 'A', kit.space())
       for (const event of ['nope', 'cluster:fetch-sockets', 'cluster:server-side-emit', 'cluster:direct']) {
-        expect(await rawRequest(a.client, event, {}), event).toMatchObject({ error: { code: 'UNKNOWN_EVENT', message: expect.stringContaining(`"${event}"`) } })
+        expect(await rawRequest(a.client, event, {}), event).toMatchObject({
+          error: { code: 'UNKNOWN_EVENT', message: expect.stringContaining(`"${event}"`) },
+        })
       }
       const w = await kit.client(0, '/with-redis', 'W', kit.space())
-      expect(await rawRequest(w.client, 'nope', {})).toMatchObject({ error: { code: 'UNKNOWN_EVENT', message: expect.stringContaining('cluster:direct') } })
+      expect(await rawRequest(w.client, 'nope', {})).toMatchObject({
+        error: { code: 'UNKNOWN_EVENT', message: expect.stringContaining('cluster:direct') },
+      })
       expect(await rawRequest(w.client, 'cluster:fetch-sockets', { extra: 1 })).toMatchObject({ error: { code: 'INVALID_PAYLOAD' } })
-      expect(await rawRequest(w.client, 'cluster:direct', { to: 'nope', text: 'x' })).toMatchObject({ error: { code: 'INVALID_PAYLOAD', message: expect.stringMatching(/^cluster:direct: to: /) } })
+      expect(await rawRequest(w.client, 'cluster:direct', { to: 'nope', text: 'x' })).toMatchObject({
+        error: { code: 'INVALID_PAYLOAD', message: expect.stringMatching(/^cluster:direct: to: /) },
+      })
     },
   },
   {
     name: 'handshake: a bad label is refused with INVALID_HANDSHAKE; a good one in the same space is not',
     async run(kit) {
       const space = kit.space()
-      expect(await kit.refused(0, '/chat', 'no <html> here', space)).toMatchObject({ code: 'INVALID_HANDSHAKE', message: expect.stringContaining('label') })
+      expect(await kit.refused(0, '/chat', 'no <html> here', space)).toMatchObject({
+        code: 'INVALID_HANDSHAKE',
+        message: expect.stringContaining('label'),
+      })
       expect(await kit.refused(1, '/chat', '', space)).toMatchObject({ code: 'INVALID_HANDSHAKE' })
       expect((await kit.client(0, '/chat', 'fine_label-1', space)).hello.space).toBe(space)
       // A space code the server's namespaces do not match: socket.io refuses it, without a sandbox code.
       expect(await kit.refused(0, '/chat', 'A', 'NOT-A-CODE')).toEqual({ code: 'CONNECT_FAILED', message: 'Invalid namespace' })
-      expect(await kit.watchRefused(0, 'NOT-A-CODE')).toMatchObject({ code: 'INVALID_HANDSHAKE', message: expect.stringContaining('space') })
+      expect(await kit.watchRefused(0, 'NOT-A-CODE')).toMatchObject({
+        code: 'INVALID_HANDSHAKE',
+        message: expect.stringContaining('space'),
+      })
     },
   },
 ]
@@ -297,7 +354,7 @@ async function spread(kit: Kit, space: string, namespace: '/with-redis' | '/with
 
 const clusterScenarios: Scenario[] = [
   {
-    name: 'cluster namespaces: /with-redis crosses instances, /without-redis stays on the sender\'s instance',
+    name: "cluster namespaces: /with-redis crosses instances, /without-redis stays on the sender's instance",
     async run(kit) {
       const space = kit.space()
       const on = await spread(kit, space, '/with-redis')
@@ -322,7 +379,10 @@ const clusterScenarios: Scenario[] = [
       expect([a, l, b, c].map((p) => p.texts())).toEqual([[], [], [], ['just you']])
       expect(c.inbox[0]).toMatchObject({ call: 'io.to(socketId).emit', from: 'A', rooms: [] })
       // Without the adapter, a socket id on another instance is nobody here.
-      const [x, y] = await Promise.all([kit.client(0, '/without-redis', 'X', a.hello.space), kit.client(1, '/without-redis', 'Y', a.hello.space)])
+      const [x, y] = await Promise.all([
+        kit.client(0, '/without-redis', 'X', a.hello.space),
+        kit.client(1, '/without-redis', 'Y', a.hello.space),
+      ])
       traceIdOf(await x.client.request('cluster:direct', { to: y.hello.socketId, text: 'lost' }))
       await kit.barrier(y, [y])
       expect(y.texts()).toEqual([])
@@ -353,7 +413,11 @@ const clusterScenarios: Scenario[] = [
     name: 'serverSideEmit(): answered by each OTHER instance hosting the namespace, never the caller; without Redis by nobody',
     async run(kit) {
       const space = kit.space()
-      const [a, l, b] = await Promise.all([kit.client(0, '/with-redis', 'A', space), kit.client(0, '/with-redis', 'L', space), kit.client(1, '/with-redis', 'B', space)])
+      const [a, l, b] = await Promise.all([
+        kit.client(0, '/with-redis', 'A', space),
+        kit.client(0, '/with-redis', 'L', space),
+        kit.client(1, '/with-redis', 'B', space),
+      ])
       expect(await b.client.request('cluster:server-side-emit', {})).toEqual({ ok: true, answers: [{ instance: 'i1', sockets: 2 }] })
       void [a, l]
       const off = await spread(kit, space, '/without-redis')
@@ -366,7 +430,11 @@ const clusterScenarios: Scenario[] = [
 async function emitterPost(kit: Kit, body: unknown): Promise<Response> {
   const { emitter } = await kit.world.connector.directory()
   if (!emitter) throw new Error('the directory lists no emitter')
-  return kit.world.fetch(`${emitter.base}/emit`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) })
+  return kit.world.fetch(`${emitter.base}/emit`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify(body),
+  })
 }
 
 const emitterAndLeaving: Scenario[] = [
@@ -382,9 +450,15 @@ const emitterAndLeaving: Scenario[] = [
       expect(all.status).toBe(200)
       const answer: unknown = await all.json()
       expect(answer).toEqual({ ok: true, traceId: expect.any(String), line: 'emitter.of("/with-redis").emit("message", msg)' })
-      expect(await (await emitterPost(kit, { space, text: 'paris only', room: 'paris' })).json()).toMatchObject({ ok: true, line: 'emitter.of("/with-redis").to("paris").emit("message", msg)' })
+      expect(await (await emitterPost(kit, { space, text: 'paris only', room: 'paris' })).json()).toMatchObject({
+        ok: true,
+        line: 'emitter.of("/with-redis").to("paris").emit("message", msg)',
+      })
       const bad = await emitterPost(kit, { space: 'NOPE', text: '' })
-      expect([bad.status, await bad.json()]).toMatchObject([400, { error: { code: 'INVALID_PAYLOAD', message: expect.stringMatching(/^space: /) } }])
+      expect([bad.status, await bad.json()]).toMatchObject([
+        400,
+        { error: { code: 'INVALID_PAYLOAD', message: expect.stringMatching(/^space: /) } },
+      ])
       await kit.eventually(() => expect(c.texts()).toEqual(['from a worker', 'paris only']))
       await kit.barrier(a, [a, l, b, c])
       await kit.barrier(x, [x])
@@ -392,7 +466,12 @@ const emitterAndLeaving: Scenario[] = [
       expect(c.inbox[0]).toMatchObject({ call: 'emitter.emit', from: 'emitter', rooms: [] })
       const traceId = (answer as { traceId: string }).traceId
       await kit.eventually(() => {
-        for (const w of watchers) expect(ofKind(w.trace, 'redis').filter((e) => e.traceId === traceId).map((e) => e.publishedBy)).toEqual(['emitter'])
+        for (const w of watchers)
+          expect(
+            ofKind(w.trace, 'redis')
+              .filter((e) => e.traceId === traceId)
+              .map((e) => e.publishedBy),
+          ).toEqual(['emitter'])
       })
     },
   },
@@ -425,16 +504,30 @@ const outages: Scenario[] = [
       const watchers = await kit.watch(space)
       const { a, l, b, c } = await spread(kit, space, '/with-redis')
       const simulate = (down: boolean) => Promise.all(watchers.map((w) => w.observer.simulateOutage(down)))
-      expect(await simulate(true)).toEqual([{ ok: true, down: true }, { ok: true, down: true }, { ok: true, down: true }])
+      expect(await simulate(true)).toEqual([
+        { ok: true, down: true },
+        { ok: true, down: true },
+        { ok: true, down: true },
+      ])
       await a.send('io.emit', [], 'during')
       await kit.barrier(a, [a, l])
-      expect(await a.client.request('cluster:fetch-sockets', {})).toMatchObject({ error: { code: 'CLUSTER_TIMEOUT', message: expect.stringContaining('simulated') } })
+      expect(await a.client.request('cluster:fetch-sockets', {})).toMatchObject({
+        error: { code: 'CLUSTER_TIMEOUT', message: expect.stringContaining('simulated') },
+      })
       expect(await a.client.request('cluster:server-side-emit', {})).toMatchObject({ error: { code: 'CLUSTER_TIMEOUT' } })
-      expect(await simulate(false)).toEqual([{ ok: true, down: false }, { ok: true, down: false }, { ok: true, down: false }])
+      expect(await simulate(false)).toEqual([
+        { ok: true, down: false },
+        { ok: true, down: false },
+        { ok: true, down: false },
+      ])
       await a.send('io.emit', [], 'after')
       await kit.barrier(a, [a, l, b, c])
       expect([a, l, b, c].map((p) => p.texts())).toEqual([['during', 'after'], ['during', 'after'], ['after'], ['after']])
-      for (const w of watchers) expect(ofKind(w.trace, 'outage').map((e) => `${e.instance}${e.namespace}:${e.down}`)).toEqual([`${w.hello.instance}/with-redis:true`, `${w.hello.instance}/with-redis:false`])
+      for (const w of watchers)
+        expect(ofKind(w.trace, 'outage').map((e) => `${e.instance}${e.namespace}:${e.down}`)).toEqual([
+          `${w.hello.instance}/with-redis:true`,
+          `${w.hello.instance}/with-redis:false`,
+        ])
     },
   },
   {
@@ -459,7 +552,10 @@ const outages: Scenario[] = [
       expect([chat[1].texts(), other.b.texts()]).toEqual([['chat'], ['other space']])
       // The cut instance cannot publish a request; the others publish one it never answers.
       expect(await b.client.request('cluster:fetch-sockets', {})).toMatchObject({ error: { code: 'CLUSTER_TIMEOUT' } })
-      const [fetched, pinged] = await Promise.all([a.client.request('cluster:fetch-sockets', {}), c.client.request('cluster:server-side-emit', {})])
+      const [fetched, pinged] = await Promise.all([
+        a.client.request('cluster:fetch-sockets', {}),
+        c.client.request('cluster:server-side-emit', {}),
+      ])
       expect([fetched, pinged]).toMatchObject([{ error: { code: 'CLUSTER_TIMEOUT' } }, { error: { code: 'CLUSTER_TIMEOUT' } }])
     },
   },
@@ -498,7 +594,17 @@ async function traceOfCalls(kit: Kit): Promise<void> {
   expect(deliveries(watchers, silent)).toEqual([])
   const [i1, i2, i3] = watchers.map((w) => w.trace)
   const call = ofKind(i1 ?? [], 'call').find((e) => e.traceId === id)
-  expect(call).toMatchObject({ instance: 'i1', namespace: '/chat', label: 'A', socketId: a.hello.socketId, call: 'io.to(room).emit', serverLine: 'io.of("/chat").to("paris").emit("message", msg)', rooms: ['paris'], text: 'hello paris', at: expect.any(Number) })
+  expect(call).toMatchObject({
+    instance: 'i1',
+    namespace: '/chat',
+    label: 'A',
+    socketId: a.hello.socketId,
+    call: 'io.to(room).emit',
+    serverLine: 'io.of("/chat").to("paris").emit("message", msg)',
+    rooms: ['paris'],
+    text: 'hello paris',
+    at: expect.any(Number),
+  })
   expect(ofKind(i1 ?? [], 'call').find((e) => e.traceId === silent)?.serverLine).toBe('socket.on("send", (msg, ack) => ack({ ok: true }))')
   expect(ofKind(i2 ?? [], 'call')).toEqual([]) // an instance traces only what it ran itself
   expect(ofKind(i1 ?? [], 'join')[0]).toMatchObject({ instance: 'i1', label: 'A', room: 'paris', rooms: ['paris'] })
@@ -522,15 +628,34 @@ async function traceOfRedis(kit: Kit): Promise<void> {
   const reports = () => watchers.map((w) => ofKind(w.trace, 'redis').filter((e) => e.traceId === id))
   await kit.eventually(() => expect(reports().map((r) => r.length)).toEqual([1, 1, 1]))
   const [fromI1, fromI2, fromI3] = reports().map((r) => r[0])
-  const common = { namespace: '/with-redis', type: 'broadcast', rooms: ['paris'], except: [a.hello.socketId], packetType: 'EVENT', event: 'message', key: fromI1?.key, bytes: fromI1?.bytes }
-  expect(fromI1).toMatchObject({ ...common, instance: 'i1', publishedBy: 'i1', subscribed: true, channel: expect.stringMatching(new RegExp(`#/s/${space}/with-redis#paris#$`)) })
+  const common = {
+    namespace: '/with-redis',
+    type: 'broadcast',
+    rooms: ['paris'],
+    except: [a.hello.socketId],
+    packetType: 'EVENT',
+    event: 'message',
+    key: fromI1?.key,
+    bytes: fromI1?.bytes,
+  }
+  expect(fromI1).toMatchObject({
+    ...common,
+    instance: 'i1',
+    publishedBy: 'i1',
+    subscribed: true,
+    channel: expect.stringMatching(new RegExp(`#/s/${space}/with-redis#paris#$`)),
+  })
   expect(fromI2).toMatchObject({ ...common, instance: 'i2', publishedBy: null, subscribed: true, channel: fromI1?.channel })
   expect(fromI3).toMatchObject({ ...common, instance: 'i3', publishedBy: null, subscribed: false, channel: fromI1?.channel })
   expect(deliveries(watchers, id)).toEqual(['i2:B'])
   // fetchSockets: a request published by i1, answered by i2 (the only other host of the namespace).
   await a.client.request('cluster:fetch-sockets', {})
   await kit.eventually(() => {
-    expect(ofKind(watchers[0]?.trace ?? [], 'redis').filter((e) => e.packetType === 'REMOTE_FETCH').map((e) => e.publishedBy)).toEqual(['i1'])
+    expect(
+      ofKind(watchers[0]?.trace ?? [], 'redis')
+        .filter((e) => e.packetType === 'REMOTE_FETCH')
+        .map((e) => e.publishedBy),
+    ).toEqual(['i1'])
     expect(ofKind(watchers[2]?.trace ?? [], 'redis').filter((e) => e.type === 'response')).toHaveLength(1)
   })
 }
@@ -546,4 +671,14 @@ const traces: Scenario[] = [
  * @example
  * for (const scenario of scenarios) it(scenario.name, async () => scenario.run(await createKit(world)))
  */
-export const scenarios: readonly Scenario[] = [...basics, ...rooms, ...limits, ...errors, ...clusterScenarios, ...emitterAndLeaving, ...outages, ...traces, ...secureScenarios]
+export const scenarios: readonly Scenario[] = [
+  ...basics,
+  ...rooms,
+  ...limits,
+  ...errors,
+  ...clusterScenarios,
+  ...emitterAndLeaving,
+  ...outages,
+  ...traces,
+  ...secureScenarios,
+]

@@ -25,7 +25,16 @@ afterEach(async () => {
 
 async function start(redisUrl: string, startRedis: '0' | '1' = '1', options: LauncherOptions = {}): Promise<Workbook> {
   workbook = await startWorkbook(
-    resolveLauncherConfig({ sitePort: 0, sandboxPort: 0, siteDir, skipBuild: '1', redisUrl, startRedis, keyPrefix: uniquePrefix(), ...options }),
+    resolveLauncherConfig({
+      sitePort: 0,
+      sandboxPort: 0,
+      siteDir,
+      skipBuild: '1',
+      redisUrl,
+      startRedis,
+      keyPrefix: uniquePrefix(),
+      ...options,
+    }),
     log,
   )
   return workbook
@@ -118,7 +127,15 @@ describe('launcher', () => {
 it('instances exit when the launcher is killed (no orphans)', async () => {
   const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/start/main.ts'], {
     cwd: ROOT,
-    env: { ...process.env, REDIS_URL: SHARED_REDIS_URL, SITE_DIR: siteDir, SKIP_BUILD: '1', SITE_PORT: '0', SANDBOX_PORT: '0', SANDBOX_KEY_PREFIX: uniquePrefix() },
+    env: {
+      ...process.env,
+      REDIS_URL: SHARED_REDIS_URL,
+      SITE_DIR: siteDir,
+      SKIP_BUILD: '1',
+      SITE_PORT: '0',
+      SANDBOX_PORT: '0',
+      SANDBOX_KEY_PREFIX: uniquePrefix(),
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   let output = ''
@@ -134,7 +151,10 @@ it('instances exit when the launcher is killed (no orphans)', async () => {
 })
 
 it('refuses a bad value before starting anything, naming the variable and what it expects', async () => {
-  const { code, stderr, stdout } = await runLauncher({ SANDBOX_ORIGINS: 'http://192.168.1.20:4321/,ftp://x', SANDBOX_MAX_ROOMS_PER_SOCKET: '0' })
+  const { code, stderr, stdout } = await runLauncher({
+    SANDBOX_ORIGINS: 'http://192.168.1.20:4321/,ftp://x',
+    SANDBOX_MAX_ROOMS_PER_SOCKET: '0',
+  })
   expect(code).toBe(2)
   expect(stderr).toMatch(/SANDBOX_ORIGINS: "ftp:\/\/x" is not an origin \(expected http\(s\):\/\/host\[:port\]/)
   expect(stderr).toMatch(/SANDBOX_MAX_ROOMS_PER_SOCKET: "0" is not valid \(expected a whole number from 1 to 100\)/)

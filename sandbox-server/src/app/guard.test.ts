@@ -27,7 +27,12 @@ describe('siteRequestsOnly and limitBodies', () => {
     const cases: [Record<string, string>, string, number, string?][] = [
       [{ Origin: 'http://evil.example', 'Content-Type': 'application/json' }, 'FORBIDDEN_ORIGIN', 403],
       [{ Origin: 'http://localhost:4321', 'Content-Type': 'text/plain' }, 'UNSUPPORTED_MEDIA_TYPE', 415],
-      [{ Origin: 'http://localhost:4321', 'Content-Type': 'application/json' }, 'PAYLOAD_TOO_LARGE', 413, JSON.stringify({ a: 'x'.repeat(100) })],
+      [
+        { Origin: 'http://localhost:4321', 'Content-Type': 'application/json' },
+        'PAYLOAD_TOO_LARGE',
+        413,
+        JSON.stringify({ a: 'x'.repeat(100) }),
+      ],
     ]
     for (const [headers, code, status, body] of cases) {
       const answer = await post(headers, body)

@@ -3,7 +3,16 @@ import { createApp } from './index.ts'
 
 const app = createApp({
   allowedOrigins: ['http://localhost:4321'],
-  health: () => ({ instance: 'i1', fanout: 'redis', redis: 'ready', sockets: 3, spaces: 1, slotStreams: 0, observers: 0, uptimeSeconds: 12 }),
+  health: () => ({
+    instance: 'i1',
+    fanout: 'redis',
+    redis: 'ready',
+    sockets: 3,
+    spaces: 1,
+    slotStreams: 0,
+    observers: 0,
+    uptimeSeconds: 12,
+  }),
 })
 
 describe('sandbox app', () => {
@@ -18,16 +27,30 @@ describe('sandbox app', () => {
       redis: 'ready',
       sockets: 3,
       spaces: 1,
-      slotStreams: 0, observers: 0,
+      slotStreams: 0,
+      observers: 0,
       uptimeSeconds: 12,
     })
   })
 
   it('says degraded while Redis is configured but not ready', async () => {
-    for (const [redis, status] of [['down', 'degraded'], ['connecting', 'degraded'], ['disabled', 'ok']] as const) {
+    for (const [redis, status] of [
+      ['down', 'degraded'],
+      ['connecting', 'degraded'],
+      ['disabled', 'ok'],
+    ] as const) {
       const degraded = createApp({
         allowedOrigins: ['http://localhost:4321'],
-        health: () => ({ instance: 'i1', fanout: 'redis-down', redis, sockets: 0, spaces: 0, slotStreams: 0, observers: 0, uptimeSeconds: 1 }),
+        health: () => ({
+          instance: 'i1',
+          fanout: 'redis-down',
+          redis,
+          sockets: 0,
+          spaces: 0,
+          slotStreams: 0,
+          observers: 0,
+          uptimeSeconds: 1,
+        }),
       })
       expect(await (await degraded.request('/healthz')).json(), redis).toMatchObject({ status })
     }

@@ -74,9 +74,7 @@ export function createApp(options: AppOptions): Hono {
       return c.json(read(space))
     })
   }
-  app.get('/', (c) =>
-    c.text('realtime-workbook sandbox instance. Socket.IO lives under /socket.io/, health at /healthz.\n'),
-  )
+  app.get('/', (c) => c.text('realtime-workbook sandbox instance. Socket.IO lives under /socket.io/, health at /healthz.\n'))
   app.onError(answerErrors(options.logError ?? ((line, error) => console.error(line, error))))
   app.notFound((c) => c.json({ error: { code: 'NOT_FOUND', message: `no route ${c.req.method} ${c.req.path}` } }, 404))
   return app

@@ -33,9 +33,12 @@ const censusReady = new WeakSet<PlaygroundNsp>()
 function answerCensus(nsp: PlaygroundNsp, instanceId: string): void {
   if (censusReady.has(nsp)) return
   censusReady.add(nsp)
-  nsp.on('census' as never, ((ack: (answer: { instance: string; sockets: number }) => void) => {
-    if (typeof ack === 'function') ack({ instance: instanceId, sockets: nsp.sockets.size })
-  }) as never)
+  nsp.on(
+    'census' as never,
+    ((ack: (answer: { instance: string; sockets: number }) => void) => {
+      if (typeof ack === 'function') ack({ instance: instanceId, sockets: nsp.sockets.size })
+    }) as never,
+  )
 }
 
 const timeoutToSandboxError = (error: unknown): never => {

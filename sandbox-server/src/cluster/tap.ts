@@ -58,7 +58,8 @@ const INSTANCE_ID = /^[a-z0-9-]{1,16}$/
  * when the answer names nobody (a `fetchSockets` answer from an instance with no sockets).
  */
 function answeringInstance(message: AdapterMessage): string | null {
-  const prop = (value: unknown, key: string): unknown => (typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[key] : undefined)
+  const prop = (value: unknown, key: string): unknown =>
+    typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[key] : undefined
   const first = (list: unknown): unknown => (Array.isArray(list) ? list[0] : undefined)
   const named = prop(first(message.data), 'instance') ?? prop(prop(first(message.sockets), 'data'), 'instance')
   return typeof named === 'string' && INSTANCE_ID.test(named) ? named : null

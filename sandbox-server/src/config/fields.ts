@@ -144,7 +144,10 @@ export const redisUrlSchema = z.union([z.string(), z.null()]).transform((value, 
     // reported below
   }
   if (parsed && (parsed.protocol === 'redis:' || parsed.protocol === 'rediss:') && parsed.hostname) return url
-  ctx.addIssue({ code: 'custom', message: `${showValue(value)} is not a Redis URL (expected redis://host:port, rediss://host:port, or off)` })
+  ctx.addIssue({
+    code: 'custom',
+    message: `${showValue(value)} is not a Redis URL (expected redis://host:port, rediss://host:port, or off)`,
+  })
   return z.NEVER
 })
 
@@ -210,7 +213,10 @@ export const hostSchema = z.string().transform((value, ctx) => {
 export const secretSchema = z.union([z.string(), z.null()]).transform((value, ctx) => {
   if (value === null || value.trim() === '' || value.trim() === 'off') return null
   if (/^[A-Za-z0-9_-]{32,512}$/.test(value)) return value
-  ctx.addIssue({ code: 'custom', message: `the value (${value.length} characters, not shown) is not a secret (expected 32-512 characters of A-Z a-z 0-9 - _, or off)` })
+  ctx.addIssue({
+    code: 'custom',
+    message: `the value (${value.length} characters, not shown) is not a secret (expected 32-512 characters of A-Z a-z 0-9 - _, or off)`,
+  })
   return z.NEVER
 })
 

@@ -29,7 +29,9 @@ describe('resolveInstanceConfig', () => {
   })
 
   it('rejects unknown options and bad values with the option named', () => {
-    expect(problemsOf(() => resolveInstanceConfig({ port: 70_000 }))).toMatch(/port: 70000 is not a port \(expected a whole number from 0 to 65535\)/)
+    expect(problemsOf(() => resolveInstanceConfig({ port: 70_000 }))).toMatch(
+      /port: 70000 is not a port \(expected a whole number from 0 to 65535\)/,
+    )
     expect(problemsOf(() => resolveInstanceConfig({ nope: 1 } as never))).toMatch(/Unrecognized key/)
   })
 
@@ -77,7 +79,13 @@ describe('instanceConfigFromEnv', () => {
   })
 
   it('reads back exactly what instanceConfigToEnv wrote', () => {
-    const config = resolveInstanceConfig({ instanceId: 'i3', port: 0, redisUrl: null, allowedOrigins: ['http://a.test', 'http://b.test:8080'], eventsPerSecond: 0.5 })
+    const config = resolveInstanceConfig({
+      instanceId: 'i3',
+      port: 0,
+      redisUrl: null,
+      allowedOrigins: ['http://a.test', 'http://b.test:8080'],
+      eventsPerSecond: 0.5,
+    })
     const env = instanceConfigToEnv(config)
     expect(Object.keys(env).sort()).toEqual(Object.values(ENV_NAMES).sort())
     expect(instanceConfigFromEnv(env)).toEqual(config)

@@ -41,7 +41,9 @@ export function createEmitterApp(options: EmitterAppOptions): Hono {
   app.use('*', cors({ origin: [...options.allowedOrigins], allowMethods: ['GET', 'POST'], allowHeaders: ['Content-Type'] }))
   app.use('*', limitBodies(options.maxBodyBytes ?? 4_096))
   app.onError(answerErrors((line, error) => console.error(`[emitter] ${line}`, error)))
-  app.get('/healthz', (c) => c.json({ status: options.redis.status === 'ready' ? 'ok' : 'degraded', role: 'emitter', redis: options.redis.status }))
+  app.get('/healthz', (c) =>
+    c.json({ status: options.redis.status === 'ready' ? 'ok' : 'degraded', role: 'emitter', redis: options.redis.status }),
+  )
   app.post('/emit', siteRequestsOnly(new Set(options.allowedOrigins)), async (c) => {
     const raw = await c.req.json().catch(() => {
       throw new SandboxError('INVALID_PAYLOAD', 'the body must be JSON')
@@ -49,8 +51,15 @@ export function createEmitterApp(options: EmitterAppOptions): Hono {
     const { space, text, room } = parseOrThrow(emitPayloadSchema, raw, '', 'body')
     // A publisher that does not queue while Redis is away (the emitter's) drops the message
     // without a word (it never rejects): ask before claiming `ok`.
-    if (options.redis.status !== 'ready' && !options.redis.options.enableOfflineQueue) throw new SandboxError('REDIS_UNAVAILABLE', `Redis is ${options.redis.status}: nothing was published, try again when it is back`)
-    const msg: MessageEvent = { traceId: `emitter.${(sequence++).toString(36)}`, call: 'emitter.emit', from: 'emitter', text, rooms: room ? [room] : [] }
+    if (options.redis.status !== 'ready' && !options.redis.options.enableOfflineQueue)
+      throw new SandboxError('REDIS_UNAVAILABLE', `Redis is ${options.redis.status}: nothing was published, try again when it is back`)
+    const msg: MessageEvent = {
+      traceId: `emitter.${(sequence++).toString(36)}`,
+      call: 'emitter.emit',
+      from: 'emitter',
+      text,
+      rooms: room ? [room] : [],
+    }
     const target = emitter.of(spaceNamespace(space, '/with-redis'))
     ;(room ? target.to(room) : target).emit('message', msg)
     const answer: EmitAnswer = { ok: true, traceId: msg.traceId, line: emitterLine(room) }

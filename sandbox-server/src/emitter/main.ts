@@ -40,7 +40,12 @@ redis.on('ready', () => {
   if (down) console.log('[emitter] redis ready')
   down = false
 })
-const app = createEmitterApp({ redis: forgivingPublisher(redis), keyPrefix: config.keyPrefix, allowedOrigins: config.allowedOrigins, maxBodyBytes: config.maxBodyBytes })
+const app = createEmitterApp({
+  redis: forgivingPublisher(redis),
+  keyPrefix: config.keyPrefix,
+  allowedOrigins: config.allowedOrigins,
+  maxBodyBytes: config.maxBodyBytes,
+})
 const server = createAdaptorServer({ fetch: app.fetch }) as Server
 server.listen(config.port, config.host, () => {
   const { port } = server.address() as AddressInfo

@@ -204,28 +204,33 @@ export function attachPlayground(io: Server, options: PlaygroundOptions): void {
     on('room:join', roomPayloadSchema, ({ room }) => changeRoom('join', room))
     on('room:leave', roomPayloadSchema, ({ room }) => changeRoom('leave', room))
     on('send', sendPayloadSchema, ({ call, rooms, text }) => {
-        const msg: MessageEvent = { traceId: nextTraceId(), call, from: label, text, rooms }
-        tracer.emit(space, {
-          kind: 'call',
-          namespace,
-          ...me,
-          traceId: msg.traceId,
-          call,
-          serverLine: serverLine(call, namespace, rooms),
-          rooms,
-          text,
-        })
-        runCall(socket, nsp, call, msg)
-        return { ok: true as const, traceId: msg.traceId }
+      const msg: MessageEvent = { traceId: nextTraceId(), call, from: label, text, rooms }
+      tracer.emit(space, {
+        kind: 'call',
+        namespace,
+        ...me,
+        traceId: msg.traceId,
+        call,
+        serverLine: serverLine(call, namespace, rooms),
+        rooms,
+        text,
+      })
+      runCall(socket, nsp, call, msg)
+      return { ok: true as const, traceId: msg.traceId }
     })
     options.extend?.(socket, on, { space, namespace, me, nsp, nextTraceId })
     // The event name is network data: a client may send a number (or anything JSON) as one.
     socket.onAny((event: unknown, ...args: unknown[]) => {
       if (typeof event === 'string' && known.has(event)) return
       const name = String(event).slice(0, 40)
-      void dispatch(name, z.unknown(), () => {
-        throw new SandboxError('UNKNOWN_EVENT', `unknown event "${name}": use ${[...known].join(', ')}`)
-      }, args)
+      void dispatch(
+        name,
+        z.unknown(),
+        () => {
+          throw new SandboxError('UNKNOWN_EVENT', `unknown event "${name}": use ${[...known].join(', ')}`)
+        },
+        args,
+      )
     })
 
     socket.on('disconnect', (reason) => {

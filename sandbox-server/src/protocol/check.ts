@@ -69,8 +69,7 @@ export function optional<T>(check: Check<T>): Check<T | undefined> {
  * arrayOf(isString)(['paris', 'lyon']) // => true
  */
 export function arrayOf<T>(item: Check<T>): Check<T[]> {
-  return (value, why): value is T[] =>
-    Array.isArray(value) ? value.every((x, i) => item(x, inside(why, `[${i}]`))) : (why?.(''), false)
+  return (value, why): value is T[] => (Array.isArray(value) ? value.every((x, i) => item(x, inside(why, `[${i}]`))) : (why?.(''), false))
 }
 
 /**
@@ -81,7 +80,7 @@ export function arrayOf<T>(item: Check<T>): Check<T[]> {
  */
 export function objectOf<S extends Shape>(shape: S): Check<ShapeOf<S>> {
   return (value, why): value is ShapeOf<S> => {
-    if (typeof value !== 'object' || value === null) return why?.(''), false
+    if (typeof value !== 'object' || value === null) return (why?.(''), false)
     // Any object can be read as a bag of unknown fields: its fields are checked next.
     const fields = value as Record<string, unknown>
     return Object.keys(shape).every((key) => shape[key]?.(fields[key], inside(why, `.${key}`)))

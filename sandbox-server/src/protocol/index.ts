@@ -84,9 +84,7 @@ export function spaceNamespace(space: string, namespace: LearnerNamespace): stri
  * @example
  * parseSpaceNamespace('/s/k7q2mx/admin') // => { space: 'k7q2mx', namespace: '/admin' }
  */
-export function parseSpaceNamespace(
-  wireName: string,
-): { space: string; namespace: LearnerNamespace } | null {
+export function parseSpaceNamespace(wireName: string): { space: string; namespace: LearnerNamespace } | null {
   const [, space, name] = SPACE_NAMESPACE_PATTERN.exec(wireName) ?? []
   const namespace = LEARNER_NAMESPACES.find((known) => known === name)
   return space && namespace ? { space, namespace } : null
@@ -588,7 +586,14 @@ export interface SecureServerEvents {
 }
 
 /** What the attacker page tries, in order. */
-export const ATTACKS = ['polling-handshake', 'websocket-handshake', 'simple-post', 'json-post', 'token-simple-post', 'token-json-post'] as const
+export const ATTACKS = [
+  'polling-handshake',
+  'websocket-handshake',
+  'simple-post',
+  'json-post',
+  'token-simple-post',
+  'token-json-post',
+] as const
 /** `refused`: the browser or the server stopped it; `opaque`: sent, its answer hidden from the page; `succeeded`: a hole. */
 export const ATTACK_OUTCOMES = ['refused', 'opaque', 'succeeded'] as const
 
@@ -657,10 +662,7 @@ export interface WsClientMessage {
  * protocol would send, so the race compares transports fairly), and acks of the client's
  * messages or errors, which carry a `type`.
  */
-export type WsServerMessage =
-  | StreamEvent
-  | { type: 'ack'; text: string; receivedAt: number }
-  | { type: 'error'; error: SandboxErrorBody }
+export type WsServerMessage = StreamEvent | { type: 'ack'; text: string; receivedAt: number } | { type: 'error'; error: SandboxErrorBody }
 
 /** Whether a raw WebSocket message is a stream event (as opposed to an ack or an error). */
 export function isStreamEvent(message: WsServerMessage): message is StreamEvent {
@@ -786,7 +788,11 @@ export interface SpaceStats {
 // ---------------------------------------------------------------------------------------------
 
 /** `{ code, message }` of a sandbox error (an error ack's `error`, `sandbox:error`, `connect_error.data`). */
-export const isSandboxErrorBody: Check<SandboxErrorBody> = objectOf({ code: oneOf(ERROR_CODES), message: isString, retryAfterMs: optional(isNumber) })
+export const isSandboxErrorBody: Check<SandboxErrorBody> = objectOf({
+  code: oneOf(ERROR_CODES),
+  message: isString,
+  retryAfterMs: optional(isNumber),
+})
 
 /** An error ack, the only answer a request the protocol does not list can get. */
 export const isErrorAnswer: Check<ErrorAck> = objectOf({ error: isSandboxErrorBody })
@@ -837,7 +843,13 @@ export const isHelloEvent: Check<HelloEvent> = objectOf({
 })
 
 const isCall = oneOf([...SEND_CALLS, ...CLUSTER_CALLS])
-export const isMessageEvent: Check<MessageEvent> = objectOf({ traceId: isString, call: isCall, from: isString, text: isString, rooms: isRooms })
+export const isMessageEvent: Check<MessageEvent> = objectOf({
+  traceId: isString,
+  call: isCall,
+  from: isString,
+  text: isString,
+  rooms: isRooms,
+})
 
 const redisTraffic = {
   key: isString,
@@ -914,7 +926,12 @@ export const isHealthBody: Check<HealthBody> = objectOf({
 export const isEmitAnswer: Check<EmitAnswer> = ackOf(objectOf({ ok: isTrue, traceId: isString, line: isString }))
 
 const streamEvent = objectOf({ id: isNumber, sentAt: isNumber, data: isString })
-export const isPollAnswer: Check<PollAnswer> = objectOf({ events: arrayOf(streamEvent), cursor: isNumber, timedOut: isBoolean, gap: isBoolean })
+export const isPollAnswer: Check<PollAnswer> = objectOf({
+  events: arrayOf(streamEvent),
+  cursor: isNumber,
+  timedOut: isBoolean,
+  gap: isBoolean,
+})
 export const isWsServerMessage: Check<WsServerMessage> = /* @__PURE__ */ anyOf(
   streamEvent,
   objectOf({ type: oneOf(['ack']), text: isString, receivedAt: isNumber }),

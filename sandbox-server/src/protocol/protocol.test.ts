@@ -99,7 +99,9 @@ describe('checks of what the browser receives', () => {
   it('accept every ack and error ack, and name what is wrong in a malformed one', () => {
     expect(ACK_CHECKS['room:join']({ ok: true, rooms: ['paris'] })).toBe(true)
     expect(ACK_CHECKS.send({ ok: true, traceId: 'i1.x.0', extra: 'kept' })).toBe(true)
-    expect(ACK_CHECKS['cluster:fetch-sockets']({ ok: true, sockets: [{ socketId: 's', label: 'A', instance: 'i1', rooms: [] }] })).toBe(true)
+    expect(ACK_CHECKS['cluster:fetch-sockets']({ ok: true, sockets: [{ socketId: 's', label: 'A', instance: 'i1', rooms: [] }] })).toBe(
+      true,
+    )
     expect(ACK_CHECKS['cluster:server-side-emit']({ ok: true, answers: [{ instance: 'i1', sockets: 2 }] })).toBe(true)
     expect(ACK_CHECKS['redis:simulate-outage']({ ok: true, down: false })).toBe(true)
     for (const check of Object.values(ACK_CHECKS)) expect(check(error)).toBe(true)
@@ -107,7 +109,9 @@ describe('checks of what the browser receives', () => {
     expect(explain(ACK_CHECKS['room:join'], { ok: true, rooms: ['paris', 3] }, 'room:join answer')).toBe(
       'room:join answer.rooms[1]: unexpected value',
     )
-    expect(explain(ACK_CHECKS.send, { error: { code: 'NOPE', message: 'x' } }, 'send answer')).toBe('send answer.error.code: unexpected value')
+    expect(explain(ACK_CHECKS.send, { error: { code: 'NOPE', message: 'x' } }, 'send answer')).toBe(
+      'send answer.error.code: unexpected value',
+    )
     expect(ACK_CHECKS.send(undefined)).toBe(false)
     expect(ACK_CHECKS.send({ ok: true })).toBe(false)
     expect(ACK_CHECKS['cluster:server-side-emit']({ ok: true, answers: [{ instance: 'i1', sockets: '2' }] })).toBe(false)
@@ -131,7 +135,21 @@ describe('checks of what the browser receives', () => {
       { ...who, kind: 'call', traceId: 't', call: 'socket.emit', serverLine: 'x', rooms: [], text: 'hi' },
       { ...base, kind: 'delivery', traceId: 't', recipients: [{ socketId: 's2', label: 'B' }] },
       { ...who, kind: 'error', code: 'ROOM_LIMIT', message: 'full' },
-      { ...base, kind: 'redis', key: 'k', channel: 'c', type: 'broadcast', publishedBy: null, rooms: [], except: ['s1'], packetType: 'EVENT', event: 'message', traceId: null, bytes: 90, subscribed: true },
+      {
+        ...base,
+        kind: 'redis',
+        key: 'k',
+        channel: 'c',
+        type: 'broadcast',
+        publishedBy: null,
+        rooms: [],
+        except: ['s1'],
+        packetType: 'EVENT',
+        event: 'message',
+        traceId: null,
+        bytes: 90,
+        subscribed: true,
+      },
       { ...base, kind: 'outage', down: true },
       { at: 1, instance: 'i1', kind: 'log', level: 'warn', msg: 'refused', code: 'RATE_LIMITED', event: 'send', namespace: '/chat' },
       { at: 1, instance: 'i1', kind: 'log', level: 'info', msg: 'a line with no code' },
@@ -144,7 +162,7 @@ describe('checks of what the browser receives', () => {
     expect(isTraceEvent({ at: 1, instance: 'i1', kind: 'log', level: 'warn', msg: 'x', code: 7 })).toBe(false)
   })
 
-  it('accept a space\'s stats and reject malformed ones', () => {
+  it("accept a space's stats and reject malformed ones", () => {
     const stats = {
       instance: 'i1',
       space: 'k7q2mx',
@@ -171,7 +189,17 @@ describe('checks of what the browser receives', () => {
     )
     expect(isSandboxDirectory({ instances: [{ id: 'i1', port: '4001' }], fanout: 'redis' })).toBe(false)
     expect(isSandboxDirectory({ instances: [], emitter: { port: 'x' }, fanout: 'redis' })).toBe(false)
-    const health = { status: 'degraded', instance: 'i1', fanout: 'redis-down', redis: 'down', sockets: 0, spaces: 0, uptimeSeconds: 3, slotStreams: 0, observers: 0 }
+    const health = {
+      status: 'degraded',
+      instance: 'i1',
+      fanout: 'redis-down',
+      redis: 'down',
+      sockets: 0,
+      spaces: 0,
+      uptimeSeconds: 3,
+      slotStreams: 0,
+      observers: 0,
+    }
     expect(isHealthBody(health)).toBe(true)
     expect(explain(isHealthBody, { ...health, sockets: null }, 'healthz')).toBe('healthz.sockets: unexpected value')
     expect(isPollAnswer({ events: [{ id: 1, sentAt: 2, data: '' }], cursor: 1, timedOut: false, gap: false })).toBe(true)

@@ -94,7 +94,12 @@ export const streamSettingsSchema = z
       .number()
       .min(0, `eventsPerSecond must be 0-${MAX_EVENTS_PER_SECOND}`)
       .max(MAX_EVENTS_PER_SECOND, `eventsPerSecond must be 0-${MAX_EVENTS_PER_SECOND}`),
-    payloadBytes: z.number().int().min(0).max(MAX_PAYLOAD_BYTES, `payloadBytes must be 0-${MAX_PAYLOAD_BYTES}`).default(DEFAULT_PAYLOAD_BYTES),
+    payloadBytes: z
+      .number()
+      .int()
+      .min(0)
+      .max(MAX_PAYLOAD_BYTES, `payloadBytes must be 0-${MAX_PAYLOAD_BYTES}`)
+      .default(DEFAULT_PAYLOAD_BYTES),
   })
   .strict()
 
@@ -117,7 +122,11 @@ export const tokenRequestSchema = z
   .object({
     name: z.string({ required_error: 'name is required' }).regex(LABEL_PATTERN, LABEL_RULE.replace(/^label/, 'name')),
     role: z.enum(ROLES, { errorMap: () => ({ message: `role must be ${ROLES.map((r) => `"${r}"`).join(' or ')}` }) }),
-    ttlSeconds: z.number().int().min(MIN_TOKEN_TTL_SECONDS, `ttlSeconds must be a whole number of at least ${MIN_TOKEN_TTL_SECONDS}`).optional(),
+    ttlSeconds: z
+      .number()
+      .int()
+      .min(MIN_TOKEN_TTL_SECONDS, `ttlSeconds must be a whole number of at least ${MIN_TOKEN_TTL_SECONDS}`)
+      .optional(),
     kind: z.enum(TOKEN_KINDS, { errorMap: () => ({ message: `kind must be one of: ${TOKEN_KINDS.join(', ')}` }) }).optional(),
     space: spaceCodeSchema.optional(),
   })
@@ -145,19 +154,21 @@ type Parsed<T, K extends keyof T> = { [P in keyof T]-?: P extends K ? Exclude<T[
 /** What the client sends (schema input) and what the handler gets (schema output). */
 type Agrees<S extends z.ZodTypeAny, Wire, Handled = Wire> = [Equal<z.input<S>, Wire>, Equal<z.output<S>, Handled>]
 
-export type SchemasMatchProtocol = AllTrue<[
-  ...Agrees<typeof playgroundAuthSchema, PlaygroundAuth>,
-  ...Agrees<typeof observeAuthSchema, ObserveAuth>,
-  ...Agrees<typeof roomPayloadSchema, RoomPayload>,
-  ...Agrees<typeof sendPayloadSchema, SendPayload, Parsed<SendPayload, 'rooms'>>,
-  ...Agrees<typeof directPayloadSchema, DirectPayload>,
-  ...Agrees<typeof simulateOutageSchema, SimulateOutagePayload>,
-  ...Agrees<typeof emitPayloadSchema, EmitPayload>,
-  ...Agrees<typeof streamSettingsSchema, StreamSettings, Parsed<StreamSettings, 'payloadBytes'>>,
-  ...Agrees<typeof upstreamMessageSchema, UpstreamMessage>,
-  ...Agrees<typeof cutSchema, CutPayload>,
-  ...Agrees<typeof wsClientMessageSchema, WsClientMessage>,
-  ...Agrees<typeof tokenRequestSchema, TokenRequest>,
-  ...Agrees<typeof secureAuthSchema, SecureAuth>,
-  ...Agrees<typeof secureTextSchema, SecureTextPayload>,
-]>
+export type SchemasMatchProtocol = AllTrue<
+  [
+    ...Agrees<typeof playgroundAuthSchema, PlaygroundAuth>,
+    ...Agrees<typeof observeAuthSchema, ObserveAuth>,
+    ...Agrees<typeof roomPayloadSchema, RoomPayload>,
+    ...Agrees<typeof sendPayloadSchema, SendPayload, Parsed<SendPayload, 'rooms'>>,
+    ...Agrees<typeof directPayloadSchema, DirectPayload>,
+    ...Agrees<typeof simulateOutageSchema, SimulateOutagePayload>,
+    ...Agrees<typeof emitPayloadSchema, EmitPayload>,
+    ...Agrees<typeof streamSettingsSchema, StreamSettings, Parsed<StreamSettings, 'payloadBytes'>>,
+    ...Agrees<typeof upstreamMessageSchema, UpstreamMessage>,
+    ...Agrees<typeof cutSchema, CutPayload>,
+    ...Agrees<typeof wsClientMessageSchema, WsClientMessage>,
+    ...Agrees<typeof tokenRequestSchema, TokenRequest>,
+    ...Agrees<typeof secureAuthSchema, SecureAuth>,
+    ...Agrees<typeof secureTextSchema, SecureTextPayload>,
+  ]
+>

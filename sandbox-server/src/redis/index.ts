@@ -59,7 +59,11 @@ export function redisRetryStrategy(timings: RedisTimings): (attempt: number) => 
  */
 export function createRedisLink(options: RedisLinkOptions): RedisLink {
   const log = options.log ?? ((line: string) => console.warn(line))
-  const common = { retryStrategy: redisRetryStrategy(options.timings), connectTimeout: options.timings.redisConnectTimeoutMs, lazyConnect: false }
+  const common = {
+    retryStrategy: redisRetryStrategy(options.timings),
+    connectTimeout: options.timings.redisConnectTimeoutMs,
+    lazyConnect: false,
+  }
   const pub = new Redis(options.url, {
     ...common,
     connectionName: `${options.name}-pub`,
@@ -79,11 +83,7 @@ export function createRedisLink(options: RedisLinkOptions): RedisLink {
   let lastError = ''
   const update = (): void => {
     const next: RedisState =
-      pub.status === 'ready' && sub.status === 'ready'
-        ? 'ready'
-        : current === 'connecting' && !lastError
-          ? 'connecting'
-          : 'down'
+      pub.status === 'ready' && sub.status === 'ready' ? 'ready' : current === 'connecting' && !lastError ? 'connecting' : 'down'
     if (next === current) return
     current = next
     log(`redis ${next}${next === 'down' && lastError ? ` (${lastError})` : ''}`)

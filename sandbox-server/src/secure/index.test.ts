@@ -44,8 +44,13 @@ describe('tokens', () => {
 describe('refusal log line', () => {
   it('names space, namespace, event and code, never the user id or a token', () => {
     const entries: { fields: object; msg: string }[] = []
-    logRefusal({ refusal: (fields, msg) => void entries.push({ fields, msg }) }, { space: 'k7q2mx', event: 'room:join', code: 'FORBIDDEN', userId: 'u1' })
-    expect(entries).toEqual([{ fields: { space: 'k7q2mx', namespace: '/secure', event: 'room:join', code: 'FORBIDDEN' }, msg: 'secure refused an event' }])
+    logRefusal(
+      { refusal: (fields, msg) => void entries.push({ fields, msg }) },
+      { space: 'k7q2mx', event: 'room:join', code: 'FORBIDDEN', userId: 'u1' },
+    )
+    expect(entries).toEqual([
+      { fields: { space: 'k7q2mx', namespace: '/secure', event: 'room:join', code: 'FORBIDDEN' }, msg: 'secure refused an event' },
+    ])
   })
 })
 

@@ -203,7 +203,8 @@ function registrar(socket: SecureSocket, options: SecureOptions) {
     } catch (thrown) {
       const error = SandboxError.from(thrown)
       options.metrics.refusedEvent(socket.nsp.name, error.code)
-      if (error.code === 'FORBIDDEN' || error.code === 'INTERNAL') logRefusal(options.logger, { space, event, code: error.code, userId: user.id })
+      if (error.code === 'FORBIDDEN' || error.code === 'INTERNAL')
+        logRefusal(options.logger, { space, event, code: error.code, userId: user.id })
       answer = error.toAck()
       if (!ack) socket.emit('sandbox:error', error.toBody())
     }

@@ -45,7 +45,9 @@ function refuse(req: IncomingMessage, res: unknown, status: number, code: string
   const socket = req.socket
   socket.on('error', () => undefined)
   if (socket.writable) {
-    socket.end(`HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(code)}\r\n\r\n${code}`)
+    socket.end(
+      `HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(code)}\r\n\r\n${code}`,
+    )
   }
 }
 

@@ -71,7 +71,10 @@ function watchSockets(io: Server, logger: SandboxLogger, metrics: SandboxMetrics
   onConnectError(io, ({ namespace, code, message, address }) => {
     const where = splitSpaceNamespace(namespace)
     metrics.rejectedHandshake('namespace', code, where?.space)
-    logger.refusal({ code, address, space: where?.space, namespace: where?.namespace ?? namespace }, message || 'refused a namespace handshake')
+    logger.refusal(
+      { code, address, space: where?.space, namespace: where?.namespace ?? namespace },
+      message || 'refused a namespace handshake',
+    )
   })
 }
 
@@ -96,7 +99,12 @@ function adapterFor(redis: RedisLink | null, config: InstanceConfig, outages: Ou
   // Socket.IO calls the factory with `new`: a plain function returning an object is fine.
   // Lesson 3's outage simulation cuts /with-redis only: /secure's adapter is never "down".
   const secureClassic = redis
-    ? clusterAdapterFactory(redis.pub, redis.sub, { key: config.keyPrefix, requestsTimeout: config.clusterRequestsTimeoutMs }, new OutageSimulation())
+    ? clusterAdapterFactory(
+        redis.pub,
+        redis.sub,
+        { key: config.keyPrefix, requestsTimeout: config.clusterRequestsTimeoutMs },
+        new OutageSimulation(),
+      )
     : null
   return function adapter(nsp: Namespace): Adapter {
     const learnerNamespace = parseSpaceNamespace(nsp.name)?.namespace
@@ -122,7 +130,9 @@ export async function startSandboxServer(options: StartOptions = {}): Promise<Sa
   const log = (line: string): void => logger.info({}, line)
   const startedAt = Date.now()
 
-  const redis = config.redisUrl ? createRedisLink({ url: config.redisUrl, name: `${config.keyPrefix}-${config.instanceId}`, log, timings: config }) : null
+  const redis = config.redisUrl
+    ? createRedisLink({ url: config.redisUrl, name: `${config.keyPrefix}-${config.instanceId}`, log, timings: config })
+    : null
   const fanout = (): FanoutState => (!redis ? 'local-only' : redis.state() === 'ready' ? 'redis' : 'redis-down')
   if (redis) metrics.countPublishes(redis.pub)
   const spaces = new SpaceRegistry(config)

@@ -94,12 +94,18 @@ export class SpaceRegistry {
     if (conn.readyState !== 'open') throw new SandboxError('INVALID_HANDSHAKE', 'the connection closed during the handshake')
     const releaseNamespace = this.#perConnection.tryTake(conn)
     if (!releaseNamespace) {
-      throw new SandboxError('NAMESPACE_LIMIT', `one connection may open at most ${this.#perConnection.limit} namespaces: open another connection (forceNew)`)
+      throw new SandboxError(
+        'NAMESPACE_LIMIT',
+        `one connection may open at most ${this.#perConnection.limit} namespaces: open another connection (forceNew)`,
+      )
     }
     const releaseSpace = this.#perSpace.tryTake(space)
     if (!releaseSpace) {
       releaseNamespace()
-      throw new SandboxError('SPACE_FULL', `space ${space} already has ${this.#perSpace.limit} connections on this instance: close some clients first`)
+      throw new SandboxError(
+        'SPACE_FULL',
+        `space ${space} already has ${this.#perSpace.limit} connections on this instance: close some clients first`,
+      )
     }
     const release = (): void => {
       conn.off('close', release)

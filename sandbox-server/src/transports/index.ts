@@ -75,7 +75,10 @@ function checkInterval(eventsPerSecond: number): void {
   if (eventsPerSecond === 0) return
   const intervalMs = 1000 / eventsPerSecond
   if (intervalMs >= STREAM_INTERVAL_MS.min && intervalMs <= STREAM_INTERVAL_MS.max) return
-  throw new SandboxError('INVALID_PAYLOAD', `eventsPerSecond must be 0 (stop) or one event every ${STREAM_INTERVAL_MS.min} ms to ${STREAM_INTERVAL_MS.max / 1000} s`)
+  throw new SandboxError(
+    'INVALID_PAYLOAD',
+    `eventsPerSecond must be 0 (stop) or one event every ${STREAM_INTERVAL_MS.min} ms to ${STREAM_INTERVAL_MS.max / 1000} s`,
+  )
 }
 
 /**
@@ -153,7 +156,8 @@ export function attachTransports(app: Hono, httpServer: HttpServer, options: Tra
     const afterRaw = c.req.query('after')
     const after = afterRaw === undefined ? state.stream.lastId : Number(afterRaw)
     const waitMs = Math.min(Number(c.req.query('waitMs') ?? maxWaitMs), maxWaitMs)
-    if (!Number.isSafeInteger(after) || after < 0) throw new SandboxError('INVALID_PAYLOAD', 'after must be a whole number >= 0 (the cursor of the previous answer)')
+    if (!Number.isSafeInteger(after) || after < 0)
+      throw new SandboxError('INVALID_PAYLOAD', 'after must be a whole number >= 0 (the cursor of the previous answer)')
     if (!Number.isFinite(waitMs) || waitMs < 0) throw new SandboxError('INVALID_PAYLOAD', `waitMs must be 0-${maxWaitMs}`)
     track(c, state, 'long-polling')
     const { events, gap } = await state.stream.after(after, waitMs, c.req.raw.signal)
@@ -258,7 +262,9 @@ export function attachTransports(app: Hono, httpServer: HttpServer, options: Tra
   wss.on('headers', (headers, request) => responseHeaders.set(request, [...headers]))
 
   const refuse = (socket: Duplex, status: string, reason: string): void => {
-    socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(reason)}\r\n\r\n${reason}`)
+    socket.end(
+      `HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(reason)}\r\n\r\n${reason}`,
+    )
   }
 
   const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
@@ -268,7 +274,8 @@ export function attachTransports(app: Hono, httpServer: HttpServer, options: Tra
     if (!match) return refuse(socket, '404 Not Found', 'no WebSocket endpoint here')
     const origin = request.headers.origin
     // CORS does not cover WebSocket: a page from any site may try to open one, so check Origin.
-    if (!originAllowed(options.allowedOrigins, origin, request.headers['sec-fetch-site']?.toString())) return refuse(socket, '403 Forbidden', 'FORBIDDEN_ORIGIN')
+    if (!originAllowed(options.allowedOrigins, origin, request.headers['sec-fetch-site']?.toString()))
+      return refuse(socket, '403 Forbidden', 'FORBIDDEN_ORIGIN')
     let state: SpaceTransports
     try {
       state = spaceOf(match[1] as string)
@@ -318,10 +325,15 @@ export function attachTransports(app: Hono, httpServer: HttpServer, options: Tra
       try {
         if (isBinary) throw new SandboxError('INVALID_PAYLOAD', 'send JSON text frames, not binary')
         const parsed = wsClientMessageSchema.safeParse(JSON.parse(data.toString()))
-        if (!parsed.success) throw new SandboxError('INVALID_PAYLOAD', `expected {"type":"message","text":"…"} (${parsed.error.issues[0]?.message ?? 'invalid'})`)
+        if (!parsed.success)
+          throw new SandboxError(
+            'INVALID_PAYLOAD',
+            `expected {"type":"message","text":"…"} (${parsed.error.issues[0]?.message ?? 'invalid'})`,
+          )
         text = parsed.data.text
       } catch (error) {
-        const sandboxError = error instanceof SyntaxError ? new SandboxError('INVALID_PAYLOAD', 'the frame is not JSON') : SandboxError.from(error)
+        const sandboxError =
+          error instanceof SyntaxError ? new SandboxError('INVALID_PAYLOAD', 'the frame is not JSON') : SandboxError.from(error)
         return send({ type: 'error', error: sandboxError.toBody() })
       }
       state.meter.received('websocket')

@@ -5,11 +5,7 @@
 type Attrs = Record<string, string | number | boolean | null | undefined | ((e: Event) => void)>
 export type Child = Node | string | null | undefined | false
 
-export function h<K extends keyof HTMLElementTagNameMap>(
-  tag: K,
-  attrs: Attrs = {},
-  ...children: Child[]
-): HTMLElementTagNameMap[K] {
+export function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Attrs = {}, ...children: Child[]): HTMLElementTagNameMap[K] {
   const el = document.createElement(tag)
   for (const [name, value] of Object.entries(attrs)) {
     if (value == null || value === false) continue

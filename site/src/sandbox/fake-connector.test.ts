@@ -76,7 +76,10 @@ describe('fake connector', () => {
     fake.down.add('i2')
     client('B', 2)
     await settle()
-    expect([...failures]).toEqual([['A', 'FORBIDDEN_ORIGIN'], ['B', 'CONNECT_FAILED']])
+    expect([...failures]).toEqual([
+      ['A', 'FORBIDDEN_ORIGIN'],
+      ['B', 'CONNECT_FAILED'],
+    ])
     await expect(fake.health(dir.instances[1] as SandboxInstance)).rejects.toThrow()
   })
 

@@ -13,14 +13,33 @@ afterEach(() => {
   document.body.replaceChildren()
 })
 
-function mount(fake: FakeConnector | (() => Promise<FakeConnector>), hooks: SessionHooks = {}, extra: { connectTimeoutMs?: number; healthIntervalMs?: number } = {}) {
+function mount(
+  fake: FakeConnector | (() => Promise<FakeConnector>),
+  hooks: SessionHooks = {},
+  extra: { connectTimeoutMs?: number; healthIntervalMs?: number } = {},
+) {
   const root = h('section')
   const main = h('div', { hidden: true }, h('button', { text: 'inside' }))
   const space = createSpaceState('aaaaaa')
   const resets: ResetReason[] = []
   const s = createSession({
-    connector: fake, space, root, main, prefix: 'xx', observe: createObserverSet, redisBanner, healthIntervalMs: 0, observerWaitMs: 100, ...extra,
-    hooks: { ...hooks, reset: (reason) => { resets.push(reason); hooks.reset?.(reason) } },
+    connector: fake,
+    space,
+    root,
+    main,
+    prefix: 'xx',
+    observe: createObserverSet,
+    redisBanner,
+    healthIntervalMs: 0,
+    observerWaitMs: 100,
+    ...extra,
+    hooks: {
+      ...hooks,
+      reset: (reason) => {
+        resets.push(reason)
+        hooks.reset?.(reason)
+      },
+    },
   })
   session = s
   s.frame(h('h3', { text: 'Widget' }))
@@ -164,16 +183,31 @@ describe('sandbox session', () => {
 
 describe('messages', () => {
   it('names the ports tried and, on a real origin, the SANDBOX_ORIGINS hint', () => {
-    const dir = { instances: [4001, 4002].map((port, n) => ({ id: `i${n + 1}`, port, base: '' })), fanout: 'redis' as const, fallback: false }
+    const dir = {
+      instances: [4001, 4002].map((port, n) => ({ id: `i${n + 1}`, port, base: '' })),
+      fanout: 'redis' as const,
+      fallback: false,
+    }
     const text = (nodes: (Node | string)[]) => nodes.map((n) => (typeof n === 'string' ? n : n.textContent)).join('')
     expect(text(offlineMessage(dir, { hostname: 'lab', origin: 'http://lab:4321' }))).toBe(
       "The sandbox cluster isn't running (tried lab:4001-4002). Run npm install && npm start in the project folder, then press Retry." +
-        ' If it is running, check that http://lab:4321 is one of its allowed origins (SANDBOX_ORIGINS).')
+        ' If it is running, check that http://lab:4321 is one of its allowed origins (SANDBOX_ORIGINS).',
+    )
     expect(text(offlineMessage(null, null))).not.toContain('SANDBOX_ORIGINS')
   })
 
   it('tells local-only from Redis down', () => {
-    const body = { status: 'ok', instance: 'i1', fanout: 'redis', redis: 'ready', sockets: 0, spaces: 0, uptimeSeconds: 1, slotStreams: 0, observers: 0 } as const
+    const body = {
+      status: 'ok',
+      instance: 'i1',
+      fanout: 'redis',
+      redis: 'ready',
+      sockets: 0,
+      spaces: 0,
+      uptimeSeconds: 1,
+      slotStreams: 0,
+      observers: 0,
+    } as const
     expect(redisTrouble(null, [body])).toBeNull()
     expect(redisTrouble(null, [body, { ...body, redis: 'down' }])).toBe('down')
     expect(redisTrouble(null, [{ ...body, fanout: 'local-only', redis: 'disabled' }])).toBe('local-only')

@@ -5,7 +5,14 @@ const loc = { protocol: 'http:', hostname: 'classroom.lan', origin: 'http://clas
 
 /** A stand-in for socket.io-client's Socket: records handlers and emits. */
 function fakeIo() {
-  const sockets: { uri: string; opts: unknown; handlers: Map<string, (d: unknown) => void>; emits: unknown[][]; active: boolean; disconnect: () => void }[] = []
+  const sockets: {
+    uri: string
+    opts: unknown
+    handlers: Map<string, (d: unknown) => void>
+    emits: unknown[][]
+    active: boolean
+    disconnect: () => void
+  }[] = []
   const io = vi.fn((uri: string, opts: unknown) => {
     const s = {
       uri,
@@ -66,7 +73,10 @@ describe('socket.io connector', () => {
     expect(dir.fallback).toBe(true)
     expect(dir.fallbackReason).toContain('/sandbox.json.instances[0].id: unexpected value')
     const empty = () => json(200, { instances: [], fanout: 'redis' })
-    expect(await createSocketIoConnector(fakeIo().io, { location: loc, fetch: empty }).directory()).toMatchObject({ fallback: true, fallbackReason: expect.stringContaining('no instances') })
+    expect(await createSocketIoConnector(fakeIo().io, { location: loc, fetch: empty }).directory()).toMatchObject({
+      fallback: true,
+      fallbackReason: expect.stringContaining('no instances'),
+    })
   })
 
   it('rejects health when the instance answers an error', async () => {
@@ -75,11 +85,24 @@ describe('socket.io connector', () => {
   })
 
   it('returns a checked /healthz answer, and rejects a malformed one with BAD_ANSWER', async () => {
-    const health = { status: 'ok', instance: 'i1', fanout: 'redis', redis: 'ready', sockets: 2, spaces: 1, uptimeSeconds: 9, slotStreams: 0, observers: 0 }
+    const health = {
+      status: 'ok',
+      instance: 'i1',
+      fanout: 'redis',
+      redis: 'ready',
+      sockets: 2,
+      spaces: 1,
+      uptimeSeconds: 9,
+      slotStreams: 0,
+      observers: 0,
+    }
     const instance = { id: 'i1', port: 4001, base: 'http://x:4001' }
     expect(await createSocketIoConnector(fakeIo().io, { location: loc, fetch: () => json(200, health) }).health(instance)).toEqual(health)
     const bad = createSocketIoConnector(fakeIo().io, { location: loc, fetch: () => json(200, { ...health, redis: 'fine' }) })
-    await expect(bad.health(instance)).rejects.toMatchObject({ code: 'BAD_ANSWER', message: expect.stringContaining('/healthz.redis: unexpected value') })
+    await expect(bad.health(instance)).rejects.toMatchObject({
+      code: 'BAD_ANSWER',
+      message: expect.stringContaining('/healthz.redis: unexpected value'),
+    })
   })
 
   it('opens one forced connection per client on the space namespace and maps acks, timeouts and connect errors', async () => {
@@ -125,7 +148,12 @@ describe('socket.io connector', () => {
   it('relays checked server events, and reports a malformed one as a BAD_ANSWER sandbox:error', () => {
     const { io, sockets } = fakeIo()
     const c = createSocketIoConnector(io, { location: loc })
-    const client = c.connectClient({ instance: { id: 'i1', port: 4001, base: 'http://h:4001' }, namespace: '/chat', label: 'A', space: 'k7q2mx' })
+    const client = c.connectClient({
+      instance: { id: 'i1', port: 4001, base: 'http://h:4001' },
+      namespace: '/chat',
+      label: 'A',
+      space: 'k7q2mx',
+    })
     const seen: unknown[] = []
     client.on('message', (m) => seen.push(m))
     client.on('sandbox:error', (e) => seen.push(e))

@@ -7,9 +7,7 @@ import { SPACE_CODE_PATTERN } from '@realtime-workbook/sandbox-server/protocol'
 export const SPACE_STORAGE_KEY = 'rtwb:space:v1'
 const ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789'
 
-export function generateSpaceCode(
-  random: (a: Uint8Array<ArrayBuffer>) => Uint8Array = (a) => crypto.getRandomValues(a),
-): string {
+export function generateSpaceCode(random: (a: Uint8Array<ArrayBuffer>) => Uint8Array = (a) => crypto.getRandomValues(a)): string {
   let code = ''
   while (code.length < 6) {
     // 252 = 7 * 36: reject the tail so every character is equally likely.

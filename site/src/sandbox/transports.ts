@@ -96,9 +96,15 @@ export function createBrowserTransportClients(): TransportClients {
     sse: (url) => new EventSource(url) as unknown as EventSourceLike,
     websocket: (url) => new WebSocket(url) as unknown as WebSocketLike,
     async http<T>(url: string, body?: unknown, check?: Check<T>): Promise<T> {
-      const init: RequestInit = body === undefined
-        ? { signal: AbortSignal.timeout(5000) }
-        : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal: AbortSignal.timeout(5000) }
+      const init: RequestInit =
+        body === undefined
+          ? { signal: AbortSignal.timeout(5000) }
+          : {
+              method: 'POST',
+              headers: { 'content-type': 'application/json' },
+              body: JSON.stringify(body),
+              signal: AbortSignal.timeout(5000),
+            }
       return check ? checkedJson(url, init, check) : trusted<T>(await json(url, init))
     },
     async socketio(url, auth) {

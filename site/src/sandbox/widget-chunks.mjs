@@ -13,7 +13,8 @@ const srcDir = fileURLToPath(new URL('../', import.meta.url))
 const repoDir = fileURLToPath(new URL('../../../', import.meta.url))
 const SHARED = [`${srcDir}sandbox/`, `${srcDir}widgets/shared/`, `${repoDir}sandbox-server/src/protocol/`]
 // socket.io-client and the packages it is made of: one copy per widget chunk too.
-const CLIENT_PACKAGES = /\/node_modules\/(socket\.io-client|engine\.io-client|socket\.io-parser|engine\.io-parser|@socket\.io\/component-emitter)\//
+const CLIENT_PACKAGES =
+  /\/node_modules\/(socket\.io-client|engine\.io-client|socket\.io-parser|engine\.io-parser|@socket\.io\/component-emitter)\//
 const WIDGET = new RegExp(`^${srcDir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}widgets/([a-z-]+)/`)
 
 /** The widget a module id belongs to: from its own folder, or from the suffix it was given. */
@@ -44,7 +45,8 @@ export function widgetChunks() {
       const widget = importer ? widgetOf(importer) : null
       if (!widget) return null
       const resolved = await this.resolve(source, importer?.split('?')[0], { ...options, skipSelf: true })
-      if (!resolved || resolved.external || !(SHARED.some((dir) => resolved.id.startsWith(dir)) || CLIENT_PACKAGES.test(resolved.id))) return null
+      if (!resolved || resolved.external || !(SHARED.some((dir) => resolved.id.startsWith(dir)) || CLIENT_PACKAGES.test(resolved.id)))
+        return null
       if (resolved.id.includes('.test.')) return null
       return `${resolved.id.split('?')[0]}?widget=${widget}`
     },

@@ -127,7 +127,9 @@ describe('quiz client: match questions', () => {
     expect(itemEl(root, 'ticker').dataset.correct).toBe('true')
     expect(itemEl(root, 'game').dataset.correct).toBe('false')
     expect(itemEl(root, 'game').querySelector('[data-match-mark]')?.textContent).toBe('✗ Correct match: WebSocket.')
-    expect(f.querySelector('[data-verdict]')?.textContent).toBe('✗ Not quite: 1 of 2 items matched. Each wrong item shows its correct match.')
+    expect(f.querySelector('[data-verdict]')?.textContent).toBe(
+      '✗ Not quite: 1 of 2 items matched. Each wrong item shows its correct match.',
+    )
     expect(f.querySelector<HTMLElement>('[data-feedback]')?.hidden).toBe(false)
     expect(root.querySelector('[data-score]')?.textContent).toBe('Score: 0 of 2 correct (1 checked).')
 
@@ -158,7 +160,10 @@ describe('quiz client: match questions', () => {
   })
 
   it('ignores corrupt saved answers and still grades single questions', () => {
-    localStorage.setItem(progressKey(SLUG), JSON.stringify({ quiz: { total: 2, answers: { 'match-it': 'nope', pick: ['b'] }, results: {} } }))
+    localStorage.setItem(
+      progressKey(SLUG),
+      JSON.stringify({ quiz: { total: 2, answers: { 'match-it': 'nope', pick: ['b'] }, results: {} } }),
+    )
     const root = buildQuiz()
     expect(select(root, 'ticker').value).toBe('')
     const pick = form(root, 'pick')
@@ -190,7 +195,9 @@ describe('quiz client: single questions and Retry', () => {
     expect(option(root, 'b').dataset.correct).toBe('true')
     expect(option(root, 'b').dataset.pickedWrong).toBe('false')
     expect(option(root, 'b').querySelector('[data-option-mark]')?.textContent).toBe('✓ Right answer (not picked)')
-    expect(form(root, 'pick').querySelector('[data-verdict]')?.textContent).toBe('✗ Not quite. Correct answer: B. Each option is marked below.')
+    expect(form(root, 'pick').querySelector('[data-verdict]')?.textContent).toBe(
+      '✗ Not quite. Correct answer: B. Each option is marked below.',
+    )
 
     // Marks come back after a reload, from the saved picks.
     const again = buildQuiz()

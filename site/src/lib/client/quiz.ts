@@ -18,7 +18,10 @@ function matchSelects(form: HTMLFormElement): HTMLSelectElement[] {
 
 /** The learner's picks: option ids, or `itemId=choiceId` pairs for a match question (blank items left out). */
 function selected(form: HTMLFormElement): string[] {
-  if (isMatch(form)) return matchSelects(form).filter((s) => s.value !== '').map((s) => `${s.dataset.matchSelect ?? ''}=${s.value}`)
+  if (isMatch(form))
+    return matchSelects(form)
+      .filter((s) => s.value !== '')
+      .map((s) => `${s.dataset.matchSelect ?? ''}=${s.value}`)
   return [...form.querySelectorAll<HTMLInputElement>('input[data-option]')].filter((i) => i.checked).map((i) => i.value)
 }
 
@@ -126,7 +129,9 @@ export function initQuiz(root: HTMLElement): void {
     if (!feedback || !verdict) return
     feedback.hidden = correct === undefined
     if (correct !== undefined) {
-      const texts = answer.map((id) => (form.querySelector<HTMLElement>(`[data-option-label="${id}"] [data-option-text]`)?.textContent ?? id).trim())
+      const texts = answer.map((id) =>
+        (form.querySelector<HTMLElement>(`[data-option-label="${id}"] [data-option-text]`)?.textContent ?? id).trim(),
+      )
       verdict.textContent = correct
         ? '✓ Correct.'
         : `✗ Not quite. Correct answer${texts.length > 1 ? 's' : ''}: ${texts.join('; ')}. Each option is marked below.`
@@ -140,7 +145,9 @@ export function initQuiz(root: HTMLElement): void {
     const correct = Object.values(results).filter(Boolean).length
     if (scoreEl) {
       scoreEl.textContent =
-        answered === 0 ? `${total} question${total === 1 ? '' : 's'}. Pick an answer, then press "Check".` : `Score: ${correct} of ${total} correct (${answered} checked).`
+        answered === 0
+          ? `${total} question${total === 1 ? '' : 's'}. Pick an answer, then press "Check".`
+          : `Score: ${correct} of ${total} correct (${answered} checked).`
     }
     if (retry) retry.hidden = answered === 0
     if (confirm && answered === 0) confirm.hidden = true

@@ -31,7 +31,9 @@ function issues(result: ReturnType<typeof quizSchema.safeParse>): string[] {
 
 describe('quizSchema', () => {
   it('accepts a valid quiz', () => {
-    const result = quizSchema.safeParse({ questions: [validQuestion(), { ...validQuestion(), id: 'two', kind: 'multiple', answer: ['a', 'b'] }] })
+    const result = quizSchema.safeParse({
+      questions: [validQuestion(), { ...validQuestion(), id: 'two', kind: 'multiple', answer: ['a', 'b'] }],
+    })
     expect(issues(result)).toEqual([])
   })
 
@@ -57,7 +59,16 @@ describe('quizSchema', () => {
     const q = validQuestion()
     const out = issues(
       quizSchema.safeParse({
-        questions: [q, { ...q, options: [{ id: 'a', text: 'x' }, { id: 'a', text: 'y' }] }],
+        questions: [
+          q,
+          {
+            ...q,
+            options: [
+              { id: 'a', text: 'x' },
+              { id: 'a', text: 'y' },
+            ],
+          },
+        ],
       }),
     )
     expect(out).toContainEqual(expect.stringMatching(/^questions\[1\]\.id: duplicate question id "broadcast-excludes-sender"/))
@@ -137,7 +148,9 @@ describe('quizSchema: match questions', () => {
   it('rejects options, answer and scenario on a match question, with the fix', () => {
     const { scenario, options, answer } = validQuestion()
     const out = issues(quizSchema.safeParse({ questions: [{ ...validMatch(), options, answer, scenario }] }))
-    expect(out).toContainEqual(expect.stringMatching(/^questions\[0\]\.options: is not used by "match" questions\. Fix: rename options to choices/))
+    expect(out).toContainEqual(
+      expect.stringMatching(/^questions\[0\]\.options: is not used by "match" questions\. Fix: rename options to choices/),
+    )
     expect(out).toContainEqual(expect.stringMatching(/^questions\[0\]\.answer: is not used by "match" questions\. Fix: /))
     expect(out).toContainEqual(expect.stringMatching(/^questions\[0\]\.scenario: is not used by "match" questions\. Fix: /))
   })
@@ -145,7 +158,12 @@ describe('quizSchema: match questions', () => {
   it('rejects choices/items on single and multiple questions', () => {
     const { choices, items } = validMatch()
     const out = issues(
-      quizSchema.safeParse({ questions: [{ ...validQuestion(), choices }, { ...validQuestion(), id: 'two', kind: 'multiple', items }] }),
+      quizSchema.safeParse({
+        questions: [
+          { ...validQuestion(), choices },
+          { ...validQuestion(), id: 'two', kind: 'multiple', items },
+        ],
+      }),
     )
     expect(out).toContainEqual(expect.stringMatching(/^questions\[0\]\.choices: is only used by "match" questions\. Fix: /))
     expect(out).toContainEqual(expect.stringMatching(/^questions\[1\]\.items: is only used by "match" questions\. Fix: /))
@@ -225,7 +243,11 @@ describe('checkLessons', () => {
       'questions:\n  - id: m\n    kind: match\n    prompt: "Match."\n    choices:\n      - { id: lp, text: "Long polling" }\n      - { id: ws, text: "WebSocket" }\n' +
       `    items:\n      - { id: a, text: "A", answer: lp }\n      - { id: b, text: "B", answer: ${answer} }\n    explanation: "E"\n`
     write('04-match/quiz.yaml', quiz('ws'))
-    expect(checkLessons(lessons).map(formatProblem).filter((p) => p.startsWith('lessons/04-match/'))).toEqual([])
+    expect(
+      checkLessons(lessons)
+        .map(formatProblem)
+        .filter((p) => p.startsWith('lessons/04-match/')),
+    ).toEqual([])
     write('04-match/quiz.yaml', quiz('sse'))
     expect(checkLessons(lessons).map(formatProblem)).toContain(
       'lessons/04-match/quiz.yaml: questions[0].items[1].answer: "sse" is not a choice id (choices: lp, ws). Fix: use one of the choice ids.',

@@ -22,7 +22,10 @@ const slug = z
 /** A non-empty, trimmed piece of plain text. */
 const text = (what: string) =>
   z
-    .string({ required_error: `is required (${what})`, invalid_type_error: `must be a string (${what}); quote it in YAML if it starts with a special character` })
+    .string({
+      required_error: `is required (${what})`,
+      invalid_type_error: `must be a string (${what}); quote it in YAML if it starts with a special character`,
+    })
     .trim()
     .min(1, { message: `must not be empty (${what})` })
 
@@ -134,8 +137,7 @@ export const optionSchema = z.object({
  * zod reports it at the field's own path (`questions[3].options`) with a "Fix: ..." message,
  * instead of silently stripping it.
  */
-const notAllowed = (message: string) =>
-  z.undefined({ errorMap: () => ({ message }) }).optional()
+const notAllowed = (message: string) => z.undefined({ errorMap: () => ({ message }) }).optional()
 
 /** Fields every kind of question shares. */
 const questionBase = {

@@ -78,8 +78,14 @@ export function rehypeMermaidThemed(options) {
   const mode = options?.mode ?? 'client'
   const common = { strategy: /** @type {const} */ ('inline-svg'), launchOptions: options.launchOptions }
   // One unified processor per theme: `run` gives rehype-mermaid the processor and promise it is typed for.
-  const light = mode === 'build' ? unified().use(rehypeMermaid, { ...common, mermaidConfig: { ...MERMAID_CONFIG, theme: 'default' }, prefix: 'mermaid-light' }) : undefined
-  const dark = mode === 'build' ? unified().use(rehypeMermaid, { ...common, mermaidConfig: { ...MERMAID_CONFIG, theme: 'dark' }, prefix: 'mermaid-dark' }) : undefined
+  const light =
+    mode === 'build'
+      ? unified().use(rehypeMermaid, { ...common, mermaidConfig: { ...MERMAID_CONFIG, theme: 'default' }, prefix: 'mermaid-light' })
+      : undefined
+  const dark =
+    mode === 'build'
+      ? unified().use(rehypeMermaid, { ...common, mermaidConfig: { ...MERMAID_CONFIG, theme: 'dark' }, prefix: 'mermaid-dark' })
+      : undefined
 
   /** @param {HNode} tree @param {any} file */
   return async (tree, file) => {

@@ -24,7 +24,10 @@ class FakeEngineSocket implements WebSocketLike {
   private listeners = new Map<string, ((event: { data?: unknown }) => void)[]>()
   constructor(url: string) {
     FakeEngineSocket.urls.push(url)
-    setTimeout(() => this.emit('message', '0{"sid":"eio-1","upgrades":[],"pingInterval":25000,"pingTimeout":20000,"maxPayload":1000000}'), 5)
+    setTimeout(
+      () => this.emit('message', '0{"sid":"eio-1","upgrades":[],"pingInterval":25000,"pingTimeout":20000,"maxPayload":1000000}'),
+      5,
+    )
   }
   addEventListener(type: string, listener: (event: { data?: unknown }) => void) {
     this.listeners.set(type, [...(this.listeners.get(type) ?? []), listener])
@@ -44,13 +47,21 @@ class FakeEngineSocket implements WebSocketLike {
 async function setup(options: FakeConnectorOptions = {}, fake: FakeConnector = createFakeConnector(options)) {
   const root = document.createElement('section')
   document.body.append(root)
-  widget = mountClusterFanout(root, { connector: fake, fetch: fake.fetch, space: createSpaceState('aaaaaa'), healthIntervalMs: 0, observerWaitMs: 200, stageMs: 0,
-    openWebSocket: (url) => new FakeEngineSocket(url) })
+  widget = mountClusterFanout(root, {
+    connector: fake,
+    fetch: fake.fetch,
+    space: createSpaceState('aaaaaa'),
+    healthIntervalMs: 0,
+    observerWaitMs: 200,
+    stageMs: 0,
+    openWebSocket: (url) => new FakeEngineSocket(url),
+  })
   await vi.waitFor(() => expect(root.dataset.state).not.toBe('connecting'))
   return { root, fake }
 }
 
-const lane = (root: HTMLElement, ns: '/with-redis' | '/without-redis') => root.querySelector(`[data-testid="cf-lane"][data-namespace="${ns}"]`) as HTMLElement
+const lane = (root: HTMLElement, ns: '/with-redis' | '/without-redis') =>
+  root.querySelector(`[data-testid="cf-lane"][data-namespace="${ns}"]`) as HTMLElement
 const client = (root: HTMLElement, ns: '/with-redis' | '/without-redis', label: string) =>
   lane(root, ns).querySelector(`[data-testid="cf-client"][data-label="${label}"]`) as HTMLElement
 const received = (root: HTMLElement, ns: '/with-redis' | '/without-redis', label: string) =>
@@ -130,16 +141,31 @@ describe('cluster fan-out widget', () => {
     expect(root.dataset.testid).toBe('cluster-fanout')
     expect(root.dataset.outage).toBe('false')
     expect($$(root, 'cf-lane').map((l) => l.dataset.namespace)).toEqual(['/with-redis', '/without-redis'])
-    expect($$(lane(root, '/with-redis'), 'cf-client').map((c) => `${c.dataset.label}@${c.dataset.instance}`)).toEqual(['A@i1', 'B@i2', 'C@i3'])
-    expect(fake.sockets().map((s) => `${s.label}${s.namespace}`).sort()).toEqual(
-      ['A/with-redis', 'A/without-redis', 'B/with-redis', 'B/without-redis', 'C/with-redis', 'C/without-redis'])
+    expect($$(lane(root, '/with-redis'), 'cf-client').map((c) => `${c.dataset.label}@${c.dataset.instance}`)).toEqual([
+      'A@i1',
+      'B@i2',
+      'C@i3',
+    ])
+    expect(
+      fake
+        .sockets()
+        .map((s) => `${s.label}${s.namespace}`)
+        .sort(),
+    ).toEqual(['A/with-redis', 'A/without-redis', 'B/with-redis', 'B/without-redis', 'C/with-redis', 'C/without-redis'])
     expect([...$<HTMLSelectElement>(root, 'cf-send-from').options].map((o) => o.value)).toContain('B@/without-redis')
     expect($(root, 'cf-redis-banner').hidden).toBe(true)
   })
 
   it('adapter ON reaches every instance through one Redis message; adapter OFF stays on the sender\u2019s instance', async () => {
     const { root } = await setup()
-    for (const [ns, instance] of [['/with-redis', '1'], ['/with-redis', '1'], ['/with-redis', '2'], ['/without-redis', '1'], ['/without-redis', '1'], ['/without-redis', '2']] as const) {
+    for (const [ns, instance] of [
+      ['/with-redis', '1'],
+      ['/with-redis', '1'],
+      ['/with-redis', '2'],
+      ['/without-redis', '1'],
+      ['/without-redis', '1'],
+      ['/without-redis', '2'],
+    ] as const) {
       $<HTMLSelectElement>(lane(root, ns), 'cf-new-instance').value = instance
       $(lane(root, ns), 'cf-add-client').click()
     }
@@ -201,7 +227,11 @@ describe('cluster fan-out widget', () => {
     $(on, 'cf-fetch-sockets').click()
     await vi.waitFor(() => expect($$(on, 'cf-fetch-result')).toHaveLength(1))
     expect([...$(on, 'cf-fetch-result').querySelectorAll('tr')].slice(1).map((r) => r.children[2]?.textContent)).toEqual(['i1', 'i2', 'i3'])
-    await vi.waitFor(() => expect(redisRows(root)).toEqual(expect.arrayContaining(['request i1 -> i1,i2,i3', 'response i2 -> i1,i2,i3', 'response i3 -> i1,i2,i3'])))
+    await vi.waitFor(() =>
+      expect(redisRows(root)).toEqual(
+        expect.arrayContaining(['request i1 -> i1,i2,i3', 'response i2 -> i1,i2,i3', 'response i3 -> i1,i2,i3']),
+      ),
+    )
 
     $(off, 'cf-fetch-sockets').click()
     await vi.waitFor(() => expect($$(off, 'cf-fetch-result')).toHaveLength(1))
@@ -209,7 +239,11 @@ describe('cluster fan-out widget', () => {
     expect(off.textContent).toContain('sees only the local instance')
 
     $(on, 'cf-server-side-emit').click()
-    await vi.waitFor(() => expect($(on, 'cf-sse-result')?.textContent).toContain('answered by i2 (1 local sockets), i3 (1 local sockets); the caller never receives its own'))
+    await vi.waitFor(() =>
+      expect($(on, 'cf-sse-result')?.textContent).toContain(
+        'answered by i2 (1 local sockets), i3 (1 local sockets); the caller never receives its own',
+      ),
+    )
     $(off, 'cf-server-side-emit').click()
     await vi.waitFor(() => expect($(off, 'cf-sse-result')?.textContent).toContain('answered by no other instance'))
   })
@@ -248,7 +282,8 @@ describe('cluster fan-out widget', () => {
     $(root, 'cf-emitter').click()
     await vi.waitFor(() => expect($(root, 'cf-emitter-result').textContent).toContain('emitter.of("/with-redis").emit("message", msg)'))
     await vi.waitFor(() => {
-      for (const label of ['A', 'B', 'C']) expect(received(root, '/with-redis', label)).toEqual([`emitter.emit from emitter: order shipped`])
+      for (const label of ['A', 'B', 'C'])
+        expect(received(root, '/with-redis', label)).toEqual([`emitter.emit from emitter: order shipped`])
     })
     await vi.waitFor(() => expect(redisRows(root)).toEqual(['broadcast emitter -> i1,i2,i3']))
     expect(counts(root, '/with-redis')).toEqual(['i1:1', 'i2:1', 'i3:1'])
@@ -304,7 +339,11 @@ describe('cluster fan-out widget', () => {
     const filter = $<HTMLSelectElement>(root, 'cf-redis-filter')
     filter.value = 'response'
     filter.dispatchEvent(new Event('change'))
-    expect($$(root, 'cf-redis-row').filter((r) => !r.hidden).map((r) => r.dataset.type)).toEqual(['response', 'response'])
+    expect(
+      $$(root, 'cf-redis-row')
+        .filter((r) => !r.hidden)
+        .map((r) => r.dataset.type),
+    ).toEqual(['response', 'response'])
     $(root, 'cf-redis-pause').click()
     await send(root, 'A@/with-redis', 'io.emit', 'x')
     await vi.waitFor(() => expect(root.textContent).toContain('Paused: 3 report(s) waiting'))
@@ -348,7 +387,10 @@ describe('cluster fan-out widget', () => {
   it('labels every form control', async () => {
     const { root } = await ready()
     for (const control of root.querySelectorAll('input, select')) {
-      expect(control.closest('label') || control.getAttribute('aria-label') || (control.id && root.querySelector(`label[for="${control.id}"]`)), control.outerHTML).toBeTruthy()
+      expect(
+        control.closest('label') || control.getAttribute('aria-label') || (control.id && root.querySelector(`label[for="${control.id}"]`)),
+        control.outerHTML,
+      ).toBeTruthy()
     }
   })
 })

@@ -32,24 +32,45 @@ function describeAnswer(status: number, answer: unknown): (Node | string)[] {
  */
 export function createEmitterBox(ctx: EmitterContext): EmitterBox {
   const room = h('input', { 'data-testid': 'cf-emitter-room', maxlength: 16, size: 7, placeholder: '(all)' })
-  const text = h('input', { class: 'cf-grow', 'data-testid': 'cf-emitter-text', maxlength: 280, autocomplete: 'off', value: 'order shipped' })
+  const text = h('input', {
+    class: 'cf-grow',
+    'data-testid': 'cf-emitter-text',
+    maxlength: 280,
+    autocomplete: 'off',
+    value: 'order shipped',
+  })
   const result = h('p', { class: 'cf-hint', 'data-testid': 'cf-emitter-result', 'aria-live': 'polite' })
   const note = p('cf-hint', 'No emitter in this cluster: it needs Redis.')
-  const button = btn('Send from the emitter', async () => {
-    const r = room.value.trim()
-    const body = { space: ctx.space(), text: text.value || 'order shipped', ...(r ? { room: r } : {}) }
-    result.textContent = 'Posting…'
-    try {
-      const res = await ctx.doFetch(`${ctx.base()}/emit`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal: AbortSignal.timeout(5000) })
-      result.replaceChildren(...describeAnswer(res.status, await res.json()))
-    } catch (error) {
-      result.textContent = `No answer from the emitter: ${error instanceof Error ? error.message : String(error)}`
-    }
-  }, 'cf-emitter', ' cf-primary')
+  const button = btn(
+    'Send from the emitter',
+    async () => {
+      const r = room.value.trim()
+      const body = { space: ctx.space(), text: text.value || 'order shipped', ...(r ? { room: r } : {}) }
+      result.textContent = 'Posting…'
+      try {
+        const res = await ctx.doFetch(`${ctx.base()}/emit`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+          signal: AbortSignal.timeout(5000),
+        })
+        result.replaceChildren(...describeAnswer(res.status, await res.json()))
+      } catch (error) {
+        result.textContent = `No answer from the emitter: ${error instanceof Error ? error.message : String(error)}`
+      }
+    },
+    'cf-emitter',
+    ' cf-primary',
+  )
   return {
-    el: h('section', { class: 'cf-box' },
+    el: h(
+      'section',
+      { class: 'cf-box' },
       h('h4', { text: 'Redis emitter: send from a worker process, not a Socket.IO server' }),
-      h('p', { class: 'cf-row' }, h('label', {}, 'Room ', room), h('label', { class: 'cf-row cf-grow' }, 'Text ', text), button), note, result),
+      h('p', { class: 'cf-row' }, h('label', {}, 'Room ', room), h('label', { class: 'cf-row cf-grow' }, 'Text ', text), button),
+      note,
+      result,
+    ),
     setAvailable(available) {
       button.disabled = !available
       note.hidden = available

@@ -11,7 +11,7 @@
 import type { SandboxConnector, SandboxInstance } from '../../sandbox/connector.ts'
 import { h } from '../../sandbox/dom.ts'
 import type { TraceEvent } from '@realtime-workbook/sandbox-server/protocol'
-import { createSession, type ResetReason } from '../../sandbox/session.ts'
+import { createSession, type ResetReason, type SandboxSession } from '../../sandbox/session.ts'
 import { sharedSpace, type SpaceState } from '../../sandbox/space.ts'
 import { createObserverSet, redisBanner } from '../shared/tracing.ts'
 import { createEmitterBox } from './emitter.ts'
@@ -44,7 +44,26 @@ const reducedMotion = () => typeof matchMedia === 'function' && matchMedia('(pre
 
 /** The clients of every lane, to reopen in the same lanes after a space change. */
 type KeptClients = { lane: Lane; label: string; instance: SandboxInstance }[]
-const keepClients = (lanes: Lane[]): KeptClients => lanes.flatMap((lane) => lane.clients().map((c) => ({ lane, label: c.label, instance: c.instance })))
+const keepClients = (lanes: Lane[]): KeptClients =>
+  lanes.flatMap((lane) => lane.clients().map((c) => ({ lane, label: c.label, instance: c.instance })))
+
+/** "3 clients per lane, one per instance": empties each lane, then opens A, B, C on the first three instances. */
+function createSetupButton(lanes: Lane[], session: SandboxSession): HTMLButtonElement {
+  return btn(
+    '3 clients per lane, one per instance',
+    () => {
+      for (const lane of lanes) {
+        lane.clear()
+        session
+          .directory()
+          ?.instances.slice(0, 3)
+          .forEach((inst, n) => lane.add(inst, LABELS[n]))
+      }
+    },
+    'cf-setup',
+    ' cf-primary',
+  )
+}
 
 /**
  * Mounts the widget in `root` (its static shell) and connects.
@@ -59,8 +78,16 @@ export function mountClusterFanout(root: HTMLElement, options: ClusterFanoutOpti
   const main = h('div', { class: 'cf-main', hidden: true })
   let kept: KeptClients = []
   const session = createSession({
-    connector: options.connector, space, root, main, prefix: 'cf', observe: createObserverSet, redisBanner,
-    connectTimeoutMs: options.connectTimeoutMs, healthIntervalMs: options.healthIntervalMs, observerWaitMs: options.observerWaitMs,
+    connector: options.connector,
+    space,
+    root,
+    main,
+    prefix: 'cf',
+    observe: createObserverSet,
+    redisBanner,
+    connectTimeoutMs: options.connectTimeoutMs,
+    healthIntervalMs: options.healthIntervalMs,
+    observerWaitMs: options.observerWaitMs,
     hooks: { reset, ready, status, trace: onTrace },
   })
   const laneContext = { session, space, reducedMotion, stageMs: options.stageMs ?? 350, onChange: changed }
@@ -73,14 +100,15 @@ export function mountClusterFanout(root: HTMLElement, options: ClusterFanoutOpti
     lanes[0]?.topo.setRedis(down ? 'cut' : 'up')
   })
   const emitter = createEmitterBox({ doFetch, base: () => session.directory()?.emitter?.base, space: session.space })
-  const setup = btn('3 clients per lane, one per instance', () => {
-    for (const lane of lanes) {
-      lane.clear()
-      session.directory()?.instances.slice(0, 3).forEach((inst, n) => lane.add(inst, LABELS[n]))
-    }
-  }, 'cf-setup', ' cf-primary')
-  main.append(setup, h('div', { class: 'cf-lanes' }, ...lanes.map((l) => l.el)), send.el, redisPanel.el, outage.el, emitter.el,
-    createStickyPanel(() => session.directory()?.instances ?? [], doFetch, options.openWebSocket ?? ((url) => new WebSocket(url))))
+  main.append(
+    createSetupButton(lanes, session),
+    h('div', { class: 'cf-lanes' }, ...lanes.map((l) => l.el)),
+    send.el,
+    redisPanel.el,
+    outage.el,
+    emitter.el,
+    createStickyPanel(() => session.directory()?.instances ?? [], doFetch, options.openWebSocket ?? ((url) => new WebSocket(url))),
+  )
 
   function changed() {
     for (const lane of lanes) lane.render()

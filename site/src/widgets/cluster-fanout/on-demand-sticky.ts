@@ -29,22 +29,38 @@ export function parseSid(body: string): string | null {
  */
 export function readPacket(body: string): string {
   if (body.includes('Session ID unknown')) return 'This instance has no session with that sid: it was created on another instance.'
-  if (body.startsWith('0{')) return 'Engine.IO 0 (open): the session is created; "sid" is the Engine.IO session id, kept in this instance\u2019s memory only.'
-  if (body.startsWith('40')) return 'Engine.IO 4 (message) carrying Socket.IO 0 (CONNECT) on "/": the server accepted the namespace; this "sid" is the new socket\u2019s id (socket.id), not the session id.'
+  if (body.startsWith('0{'))
+    return 'Engine.IO 0 (open): the session is created; "sid" is the Engine.IO session id, kept in this instance\u2019s memory only.'
+  if (body.startsWith('40'))
+    return 'Engine.IO 4 (message) carrying Socket.IO 0 (CONNECT) on "/": the server accepted the namespace; this "sid" is the new socket\u2019s id (socket.id), not the session id.'
   if (body === 'ok') return 'The POST was accepted; the answer to it comes on the next GET.'
   if (body === '2') return 'Engine.IO 2 (ping): the heartbeat.'
   return ''
 }
 
-const path = (transport: 'polling' | 'websocket', sid?: string) => `/socket.io/?EIO=4&transport=${transport}${sid ? `&sid=${encodeURIComponent(sid)}` : ''}`
+const path = (transport: 'polling' | 'websocket', sid?: string) =>
+  `/socket.io/?EIO=4&transport=${transport}${sid ? `&sid=${encodeURIComponent(sid)}` : ''}`
 
 /** One step of the list: its request line, then the status and the raw answer with its reading. */
 function stepItem(title: string, request: string, sent?: string) {
   const status = h('code', { text: '…' })
   const answer = h('code', { class: 'cf-body' })
   const reading = h('span', { class: 'cf-hint' })
-  const li = h('li', { 'data-testid': 'cf-sticky-step', 'data-status': '' }, h('strong', { text: title }), h('br'), h('code', { text: request }),
-    sent ? h('span', { class: 'cf-hint', text: ` sends ${sent}` }) : null, h('br'), '→ ', status, ' ', answer, h('br'), reading)
+  const li = h(
+    'li',
+    { 'data-testid': 'cf-sticky-step', 'data-status': '' },
+    h('strong', { text: title }),
+    h('br'),
+    h('code', { text: request }),
+    sent ? h('span', { class: 'cf-hint', text: ` sends ${sent}` }) : null,
+    h('br'),
+    '→ ',
+    status,
+    ' ',
+    answer,
+    h('br'),
+    reading,
+  )
   return {
     li,
     done(code: string, statusText: string, body: string) {

@@ -30,21 +30,35 @@ export function createOutageBox(observers: () => SandboxObserver[], onRender: (d
     toggle.textContent = down ? 'Redis back' : 'Stop Redis (simulation)'
     onRender(down)
   }
-  const toggle = btn('', async () => {
-    const down = !isDown()
-    toggle.disabled = true
-    const acks = await Promise.all(observers().map(async (o) => [o.instance.id, await o.simulateOutage(down)] as const))
-    toggle.disabled = false
-    result.textContent = ''
-    for (const [id, ack] of acks) {
-      if (isErrorAck(ack)) result.textContent = `${id}: ${ack.error.code}: ${ack.error.message}`
-      else states.set(id, down)
-    }
-    render()
-  }, 'cf-outage-toggle')
+  const toggle = btn(
+    '',
+    async () => {
+      const down = !isDown()
+      toggle.disabled = true
+      const acks = await Promise.all(observers().map(async (o) => [o.instance.id, await o.simulateOutage(down)] as const))
+      toggle.disabled = false
+      result.textContent = ''
+      for (const [id, ack] of acks) {
+        if (isErrorAck(ack)) result.textContent = `${id}: ${ack.error.code}: ${ack.error.message}`
+        else states.set(id, down)
+      }
+      render()
+    },
+    'cf-outage-toggle',
+  )
   return {
-    el: h('section', { class: 'cf-box' }, h('h4', { text: 'Redis outage (only your space)' }),
-      h('p', { class: 'cf-row' }, toggle, h('span', { class: 'cf-hint', text: 'Pub/sub is at most once: what is sent while Redis is down is lost, never replayed.' })), result),
+    el: h(
+      'section',
+      { class: 'cf-box' },
+      h('h4', { text: 'Redis outage (only your space)' }),
+      h(
+        'p',
+        { class: 'cf-row' },
+        toggle,
+        h('span', { class: 'cf-hint', text: 'Pub/sub is at most once: what is sent while Redis is down is lost, never replayed.' }),
+      ),
+      result,
+    ),
     isDown,
     set(instance, down) {
       states.set(instance, down)

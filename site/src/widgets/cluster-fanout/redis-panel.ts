@@ -36,6 +36,37 @@ export interface RedisPanel {
   clear(): void
 }
 
+/** One row of the panel: type, packet, size, publisher, readers, rooms and exceptions (labelled), channel. */
+function renderRow(row: MergedTraffic, shownType: string, labelOf: (socketId: string) => string | undefined): HTMLLIElement {
+  const names = (ids: string[]) =>
+    ids
+      .map((id) => {
+        const l = labelOf(id)
+        return l ? `${l} (${id})` : id
+      })
+      .join(', ')
+  const t = row.traffic
+  const by = row.publishedBy ?? 'unknown (the answer names no instance)'
+  const li = h(
+    'li',
+    {
+      class: `cf-redis-row cf-t-${t.type}`,
+      'data-testid': 'cf-redis-row',
+      'data-type': t.type,
+      'data-published-by': row.publishedBy ?? '',
+      'data-received-by': row.receivedBy.join(','),
+    },
+    h('b', { class: 'cf-tag', text: t.type }),
+    ` ${t.packetType}${t.event ? ` "${t.event}"` : ''} · ${t.bytes} B · published by ${by} · read by ${row.receivedBy.map((i) => (i === row.publishedBy ? `${i} (own copy)` : i)).join(', ')}${
+      t.rooms.length ? ` · rooms: ${names(t.rooms)}` : ''
+    }${t.except.length ? ` · except: ${names(t.except)}` : ''}`,
+    h('br'),
+    h('code', { text: t.channel }),
+  )
+  li.hidden = Boolean(shownType) && t.type !== shownType
+  return li
+}
+
 /** `labelOf` turns a socket id into a client label when the widget knows it. */
 export function createRedisPanel(labelOf: (socketId: string) => string | undefined): RedisPanel {
   const merged = new Map<string, MergedTraffic>()
@@ -45,34 +76,18 @@ export function createRedisPanel(labelOf: (socketId: string) => string | undefin
   const waiting = h('span', { class: 'cf-hint', 'aria-live': 'polite' })
   let paused = false
   let buffer: (RedisTraffic & { instance: string })[] = []
-  const filter = h('select', { 'data-testid': 'cf-redis-filter', onchange: () => applyFilter() },
-    h('option', { value: '', text: 'all types' }), ...TYPES.map((t) => h('option', { value: t, text: t })))
+  const filter = h(
+    'select',
+    { 'data-testid': 'cf-redis-filter', onchange: () => applyFilter() },
+    h('option', { value: '', text: 'all types' }),
+    ...TYPES.map((t) => h('option', { value: t, text: t })),
+  )
   const applyFilter = () => {
     for (const li of rows.values()) li.hidden = Boolean(filter.value) && li.dataset.type !== filter.value
   }
-  const names = (ids: string[]) => ids.map((id) => { const l = labelOf(id); return l ? `${l} (${id})` : id }).join(', ')
-
-  function render(row: MergedTraffic): HTMLLIElement {
-    const t = row.traffic
-    const by = row.publishedBy ?? 'unknown (the answer names no instance)'
-    const li = h('li', {
-      class: `cf-redis-row cf-t-${t.type}`,
-      'data-testid': 'cf-redis-row',
-      'data-type': t.type,
-      'data-published-by': row.publishedBy ?? '',
-      'data-received-by': row.receivedBy.join(','),
-    },
-    h('b', { class: 'cf-tag', text: t.type }),
-    ` ${t.packetType}${t.event ? ` "${t.event}"` : ''} · ${t.bytes} B · published by ${by} · read by ${row.receivedBy.map((i) => (i === row.publishedBy ? `${i} (own copy)` : i)).join(', ')}${
-      t.rooms.length ? ` · rooms: ${names(t.rooms)}` : ''}${t.except.length ? ` · except: ${names(t.except)}` : ''}`,
-    h('br'), h('code', { text: t.channel }))
-    li.hidden = Boolean(filter.value) && t.type !== filter.value
-    return li
-  }
-
   function insert(report: RedisTraffic & { instance: string }) {
     const row = mergeRedisReport(merged, report)
-    const li = render(row)
+    const li = renderRow(row, filter.value, labelOf)
     const old = rows.get(report.key)
     if (old) old.replaceWith(li)
     else list.prepend(li)
@@ -87,20 +102,34 @@ export function createRedisPanel(labelOf: (socketId: string) => string | undefin
     empty.hidden = true
   }
 
-  const pause = btn('Pause', () => {
-    paused = !paused
-    pause.textContent = paused ? 'Resume' : 'Pause'
-    pause.setAttribute('aria-pressed', String(paused))
-    if (!paused) buffer.splice(0).forEach(insert)
-    waiting.textContent = ''
-  }, 'cf-redis-pause')
+  const pause = btn(
+    'Pause',
+    () => {
+      paused = !paused
+      pause.textContent = paused ? 'Resume' : 'Pause'
+      pause.setAttribute('aria-pressed', String(paused))
+      if (!paused) buffer.splice(0).forEach(insert)
+      waiting.textContent = ''
+    },
+    'cf-redis-pause',
+  )
   pause.setAttribute('aria-pressed', 'false')
   const panel: RedisPanel = {
-    el: h('section', { class: 'cf-box' },
+    el: h(
+      'section',
+      { class: 'cf-box' },
       h('h4', { text: 'Redis traffic (Adapter ON, your space)' }),
-      h('div', { class: 'cf-row' }, h('label', {}, 'Show ', filter), pause,
-        btn('Clear', () => panel.clear(), 'cf-redis-clear'), waiting),
-      empty, list),
+      h(
+        'div',
+        { class: 'cf-row' },
+        h('label', {}, 'Show ', filter),
+        pause,
+        btn('Clear', () => panel.clear(), 'cf-redis-clear'),
+        waiting,
+      ),
+      empty,
+      list,
+    ),
     add(report) {
       if (!paused) return insert(report)
       buffer.push(report)

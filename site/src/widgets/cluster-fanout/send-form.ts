@@ -17,6 +17,47 @@ export interface SendForm {
   render(): void
 }
 
+/** The fields of the send form, as `layoutForm` places them. */
+interface SendFields {
+  from: HTMLSelectElement
+  callInputs: HTMLInputElement[]
+  roomField: HTMLLabelElement
+  targetField: HTMLLabelElement
+  text: HTMLInputElement
+  result: HTMLParagraphElement
+}
+
+/** The form: From, the calls (radios), room, target socket, text with Send, then the result line. */
+function layoutForm({ from, callInputs, roomField, targetField, text, result }: SendFields, send: () => Promise<void>): HTMLFormElement {
+  return h(
+    'form',
+    {
+      class: 'cf-box',
+      onsubmit: (e: Event) => {
+        e.preventDefault()
+        void send()
+      },
+    },
+    h('h4', { text: 'Send' }),
+    h('label', { class: 'cf-row' }, 'From ', from),
+    h(
+      'fieldset',
+      { class: 'cf-calls' },
+      h('legend', { text: 'Call (runs on the sender\u2019s instance)' }),
+      ...callInputs.map((i) => h('label', {}, i, ' ', h('code', { text: i.value }))),
+    ),
+    roomField,
+    targetField,
+    h(
+      'p',
+      { class: 'cf-row' },
+      h('label', { class: 'cf-row cf-grow' }, 'Text ', text),
+      h('button', { type: 'submit', class: 'cf-btn cf-primary', 'data-testid': 'cf-send', text: 'Send' }),
+    ),
+    result,
+  )
+}
+
 /**
  * @example
  * const send = createSendForm(lanes)
@@ -26,7 +67,15 @@ export function createSendForm(lanes: Lane[]): SendForm {
   const from = h('select', { 'data-testid': 'cf-send-from', onchange: () => renderTargets() })
   const callName = uid('cf-call')
   const callInputs = CALLS.map((call, n) =>
-    h('input', { type: 'radio', name: callName, value: call, checked: n === 0, 'data-testid': 'cf-send-call', onchange: () => renderTargets() }))
+    h('input', {
+      type: 'radio',
+      name: callName,
+      value: call,
+      checked: n === 0,
+      'data-testid': 'cf-send-call',
+      onchange: () => renderTargets(),
+    }),
+  )
   const roomInput = h('input', { 'data-testid': 'cf-send-room', size: 8, maxlength: 16, autocomplete: 'off', value: 'paris' })
   const roomField = h('label', { class: 'cf-row' }, 'Room ', roomInput)
   const target = h('select', { 'data-testid': 'cf-send-target' })
@@ -37,7 +86,10 @@ export function createSendForm(lanes: Lane[]): SendForm {
   const laneClients = (sender: ClientCard | undefined) => lanes.find((l) => l.ns === sender?.namespace)?.clients() ?? []
   const findSender = (): ClientCard | undefined => {
     const [label, ns] = from.value.split('@')
-    return lanes.find((l) => l.ns === ns)?.clients().find((c) => c.label === label)
+    return lanes
+      .find((l) => l.ns === ns)
+      ?.clients()
+      .find((c) => c.label === label)
   }
 
   function renderTargets() {
@@ -45,31 +97,32 @@ export function createSendForm(lanes: Lane[]): SendForm {
     roomField.hidden = !call.includes('(room)')
     targetField.hidden = call !== 'io.to(socketId).emit'
     const sender = findSender()
-    fillClients(target, laneClients(sender).filter((c) => c !== sender))
+    fillClients(
+      target,
+      laneClients(sender).filter((c) => c !== sender),
+    )
   }
   async function send() {
     const sender = findSender()
     const call = selectedCall()
     if (!sender) return void (result.textContent = 'Add a client first.')
     const to = laneClients(sender).find((c) => c.label === target.value)
-    const ack = call === 'io.to(socketId).emit'
-      ? await sender.client.request('cluster:direct', { to: to?.socketId ?? '', text: text.value })
-      : await sender.client.request('send', { call, rooms: call.includes('(room)') ? [roomInput.value.trim()] : [], text: text.value })
+    const ack =
+      call === 'io.to(socketId).emit'
+        ? await sender.client.request('cluster:direct', { to: to?.socketId ?? '', text: text.value })
+        : await sender.client.request('send', { call, rooms: call.includes('(room)') ? [roomInput.value.trim()] : [], text: text.value })
     result.textContent = isErrorAck(ack) ? `${ack.error.code}: ${ack.error.message}` : `Sent (trace ${ack.traceId}).`
   }
 
-  const el = h('form', { class: 'cf-box', onsubmit: (e: Event) => { e.preventDefault(); void send() } },
-    h('h4', { text: 'Send' }),
-    h('label', { class: 'cf-row' }, 'From ', from),
-    h('fieldset', { class: 'cf-calls' }, h('legend', { text: 'Call (runs on the sender\u2019s instance)' }),
-      ...callInputs.map((i) => h('label', {}, i, ' ', h('code', { text: i.value })))),
-    roomField, targetField,
-    h('p', { class: 'cf-row' }, h('label', { class: 'cf-row cf-grow' }, 'Text ', text), h('button', { type: 'submit', class: 'cf-btn cf-primary', 'data-testid': 'cf-send', text: 'Send' })),
-    result)
+  const el = layoutForm({ from, callInputs, roomField, targetField, text, result }, send)
   return {
     el,
     render() {
-      fillClients(from, lanes.flatMap((l) => l.clients()), true)
+      fillClients(
+        from,
+        lanes.flatMap((l) => l.clients()),
+        true,
+      )
       renderTargets()
     },
   }

@@ -39,14 +39,34 @@ export function createStickyPanel(instances: () => SandboxInstance[], doFetch: t
     busy = false
   }
   const buttons = [
-    btn('Run the long-polling requests', runner(async (a, b) => (await runs()).runPolling(steps, a, b, doFetch)), 'cf-sticky-run', ' cf-primary'),
-    btn('Run WebSocket-only', runner(async (_, b) => (await runs()).runWebSocket(steps, b, openWebSocket)), 'cf-sticky-ws'),
+    btn(
+      'Run the long-polling requests',
+      runner(async (a, b) => (await runs()).runPolling(steps, a, b, doFetch)),
+      'cf-sticky-run',
+      ' cf-primary',
+    ),
+    btn(
+      'Run WebSocket-only',
+      runner(async (_, b) => (await runs()).runWebSocket(steps, b, openWebSocket)),
+      'cf-sticky-ws',
+    ),
   ]
-  return h('section', { class: 'cf-box' },
+  return h(
+    'section',
+    { class: 'cf-box' },
     h('h4', { text: 'Sticky sessions (plain HTTP long-polling, then WebSocket-only)' }),
-    h('p', { class: 'cf-row' }, ...buttons), steps,
-    h('p', { class: 'cf-hint' }, 'A WebSocket-only client (', h('code', { text: "transports: ['websocket']" }),
+    h('p', { class: 'cf-row' }, ...buttons),
+    steps,
+    h(
+      'p',
+      { class: 'cf-hint' },
+      'A WebSocket-only client (',
+      h('code', { text: "transports: ['websocket']" }),
       ') needs no stickiness: one connection is one server, so there is no second request to misroute. Reading the raw answers: ',
-      h('code', { text: '0{"sid":…}' }), ' is the Engine.IO open packet (the session id); ', h('code', { text: '40{"sid":…}' }),
-      ' is an Engine.IO message (4) carrying a Socket.IO CONNECT (0) for the main namespace "/", and its sid is the socket\u2019s id, not the session\u2019s.'))
+      h('code', { text: '0{"sid":…}' }),
+      ' is the Engine.IO open packet (the session id); ',
+      h('code', { text: '40{"sid":…}' }),
+      ' is an Engine.IO message (4) carrying a Socket.IO CONNECT (0) for the main namespace "/", and its sid is the socket\u2019s id, not the session\u2019s.',
+    ),
+  )
 }

@@ -7,7 +7,11 @@ const NS = 'http://www.w3.org/2000/svg'
 const W = 300
 const ROW = 38
 
-function s<K extends keyof SVGElementTagNameMap>(tag: K, attrs: Record<string, string | number>, ...children: (Node | string)[]): SVGElementTagNameMap[K] {
+function s<K extends keyof SVGElementTagNameMap>(
+  tag: K,
+  attrs: Record<string, string | number>,
+  ...children: (Node | string)[]
+): SVGElementTagNameMap[K] {
   const el = document.createElementNS(NS, tag)
   for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, String(v))
   el.append(...children)
@@ -32,7 +36,13 @@ export interface Topology {
 }
 
 /** Lights `lit` for a moment and, unless motion is reduced, moves a dot from `from` to `to`. */
-function travel(el: SVGSVGElement, lit: (Element | undefined)[], from: [number, number], to: [number, number], reducedMotion: boolean): void {
+function travel(
+  el: SVGSVGElement,
+  lit: (Element | undefined)[],
+  from: [number, number],
+  to: [number, number],
+  reducedMotion: boolean,
+): void {
   for (const x of lit) {
     x?.classList.add('cf-hot')
     setTimeout(() => x?.classList.remove('cf-hot'), 1600)
@@ -41,7 +51,93 @@ function travel(el: SVGSVGElement, lit: (Element | undefined)[], from: [number, 
   if (reducedMotion || typeof dot.animate !== 'function') return
   el.append(dot)
   const at = ([x, y]: [number, number]) => ({ transform: `translate(${x}px,${y}px)` })
-  dot.animate([at(from), at(to)], { duration: 420, easing: 'ease-in-out' }).finished.then(() => dot.remove(), () => dot.remove())
+  dot.animate([at(from), at(to)], { duration: 420, easing: 'ease-in-out' }).finished.then(
+    () => dot.remove(),
+    () => dot.remove(),
+  )
+}
+
+/** What one render draws and what pulses and counters look up later: positions, nodes, edges (`a|b`), counters. */
+interface Drawing {
+  pos: Map<string, [number, number]>
+  nodes: Map<string, SVGGElement>
+  edges: Map<string, SVGLineElement>
+  counts: Map<string, SVGTextElement>
+}
+
+const emptyDrawing = (): Drawing => ({ pos: new Map(), nodes: new Map(), edges: new Map(), counts: new Map() })
+
+const label = (text: string, y = 4, x = 0) => s('text', { x, y, 'text-anchor': 'middle' }, text)
+
+function edge(d: Drawing, a: string, b: string): SVGLineElement {
+  const [x1, y1] = d.pos.get(a) ?? [0, 0]
+  const [x2, y2] = d.pos.get(b) ?? [0, 0]
+  const line = s('line', { class: 'cf-edge', x1, y1, x2, y2 })
+  d.edges.set(`${a}|${b}`, line)
+  return line
+}
+
+function node(d: Drawing, key: string, cls: string, x: number, y: number, shape: SVGElement, ...text: SVGElement[]): SVGGElement {
+  d.pos.set(key, [x, y])
+  const g = s('g', { class: `cf-node ${cls}`, transform: `translate(${x} ${y})` }, shape, ...text)
+  d.nodes.set(key, g)
+  return g
+}
+
+function instanceNode(d: Drawing, inst: { id: string; up: boolean }, y: number): SVGGElement {
+  const count = s('text', { class: 'cf-count', x: 21, y: 1, 'text-anchor': 'middle', 'data-testid': 'cf-delivered' }, '0')
+  d.counts.set(inst.id, count)
+  const g = node(
+    d,
+    `i:${inst.id}`,
+    inst.up ? 'cf-inst' : 'cf-inst cf-down',
+    145,
+    y,
+    s('rect', { x: -34, y: -14, width: 68, height: 28, rx: 6 }),
+    label(inst.id, 5, -9),
+    s('circle', { class: 'cf-badge', cx: 21, cy: 0, r: 9 }),
+    count,
+  )
+  g.setAttribute('data-testid', 'cf-instance-node')
+  g.setAttribute('data-instance', inst.id)
+  return g
+}
+
+/** Draws the whole scene into `d` and returns its SVG children (edges first, under the nodes) and height. */
+function drawScene(
+  d: Drawing,
+  redisUsed: boolean,
+  ...[instances, clients, emitter]: Parameters<Topology['render']>
+): { height: number; children: SVGElement[] } {
+  const rows = Math.max(clients.length, instances.length, 3)
+  const height = rows * ROW + 16
+  const gap = height / (instances.length + 1)
+  const instanceNodes = instances.map((inst, n) => instanceNode(d, inst, gap * (n + 1)))
+  const redisNode = node(
+    d,
+    'r',
+    `cf-redis${redisUsed ? '' : ' cf-unused'}`,
+    262,
+    height / 2,
+    s('rect', { x: -34, y: -17, width: 68, height: 34, rx: 17 }),
+    label('Redis', redisUsed ? 5 : -1),
+    ...(redisUsed ? [] : [s('text', { class: 'cf-small', y: 10, 'text-anchor': 'middle' }, 'not used')]),
+  )
+  const sorted = [...clients].sort((a, b) => a.instance.localeCompare(b.instance) || a.label.localeCompare(b.label))
+  const top = (height - sorted.length * ROW) / 2 + ROW / 2
+  const clientNodes = sorted.map((c, n) =>
+    node(d, `c:${c.label}`, 'cf-cnode', 22, top + n * ROW, s('circle', { r: 14 }), label(c.label, 5)),
+  )
+  const lines = [
+    ...sorted.map((c) => edge(d, `c:${c.label}`, `i:${c.instance}`)),
+    ...(redisUsed ? instances.map((i) => edge(d, `i:${i.id}`, 'r')) : []),
+  ]
+  const extra: SVGElement[] = []
+  if (emitter && redisUsed) {
+    extra.push(node(d, 'e', 'cf-emitter', 262, 14, s('rect', { x: -32, y: -11, width: 64, height: 22, rx: 4 }), label('emitter')))
+    lines.push(edge(d, 'e', 'r'))
+  }
+  return { height, children: [...lines, ...instanceNodes, redisNode, ...extra, ...clientNodes] }
 }
 
 /**
@@ -52,81 +148,32 @@ function travel(el: SVGSVGElement, lit: (Element | undefined)[], from: [number, 
  */
 export function createTopology(options: TopologyOptions): Topology {
   const el = s('svg', { class: 'cf-topo', role: 'img', 'aria-label': options.title, viewBox: `0 0 ${W} 120` })
-  let pos = new Map<string, [number, number]>()
-  let nodes = new Map<string, SVGGElement>()
-  let edges = new Map<string, SVGLineElement>()
-  let counts = new Map<string, SVGTextElement>()
+  let d = emptyDrawing()
   let redis: 'up' | 'cut' = 'up'
-
-  const edge = (a: string, b: string) => {
-    const [x1, y1] = pos.get(a) ?? [0, 0]
-    const [x2, y2] = pos.get(b) ?? [0, 0]
-    const line = s('line', { class: 'cf-edge', x1, y1, x2, y2 })
-    edges.set(`${a}|${b}`, line)
-    return line
-  }
-  const node = (key: string, cls: string, x: number, y: number, shape: SVGElement, ...text: SVGElement[]) => {
-    pos.set(key, [x, y])
-    const g = s('g', { class: `cf-node ${cls}`, transform: `translate(${x} ${y})` }, shape, ...text)
-    nodes.set(key, g)
-    return g
-  }
-  const label = (text: string, y = 4, x = 0) => s('text', { x, y, 'text-anchor': 'middle' }, text)
 
   return {
     el,
     render(instances, clients, emitter) {
-      pos = new Map()
-      nodes = new Map()
-      edges = new Map()
-      counts = new Map()
-      const rows = Math.max(clients.length, instances.length, 3)
-      const height = rows * ROW + 16
-      el.setAttribute('viewBox', `0 0 ${W} ${height}`)
-      const gap = height / (instances.length + 1)
-      const instanceNodes = instances.map((inst, n) => {
-        const count = s('text', { class: 'cf-count', x: 21, y: 1, 'text-anchor': 'middle', 'data-testid': 'cf-delivered' }, '0')
-        counts.set(inst.id, count)
-        const g = node(`i:${inst.id}`, inst.up ? 'cf-inst' : 'cf-inst cf-down', 145, gap * (n + 1),
-          s('rect', { x: -34, y: -14, width: 68, height: 28, rx: 6 }), label(inst.id, 5, -9),
-          s('circle', { class: 'cf-badge', cx: 21, cy: 0, r: 9 }), count)
-        g.setAttribute('data-testid', 'cf-instance-node')
-        g.setAttribute('data-instance', inst.id)
-        return g
-      })
-      const redisNode = node('r', `cf-redis${options.redis ? '' : ' cf-unused'}`, 262, height / 2,
-        s('rect', { x: -34, y: -17, width: 68, height: 34, rx: 17 }), label('Redis', options.redis ? 5 : -1),
-        ...(options.redis ? [] : [s('text', { class: 'cf-small', y: 10, 'text-anchor': 'middle' }, 'not used')]))
-      const sorted = [...clients].sort((a, b) => a.instance.localeCompare(b.instance) || a.label.localeCompare(b.label))
-      const top = (height - sorted.length * ROW) / 2 + ROW / 2
-      const clientNodes = sorted.map((c, n) =>
-        node(`c:${c.label}`, 'cf-cnode', 22, top + n * ROW, s('circle', { r: 14 }), label(c.label, 5)))
-      const lines = [
-        ...sorted.map((c) => edge(`c:${c.label}`, `i:${c.instance}`)),
-        ...(options.redis ? instances.map((i) => edge(`i:${i.id}`, 'r')) : []),
-      ]
-      const extra: SVGElement[] = []
-      if (emitter && options.redis) {
-        extra.push(node('e', 'cf-emitter', 262, 14, s('rect', { x: -32, y: -11, width: 64, height: 22, rx: 4 }), label('emitter')))
-        lines.push(edge('e', 'r'))
-      }
-      el.replaceChildren(...lines, ...instanceNodes, redisNode, ...extra, ...clientNodes)
+      d = emptyDrawing()
+      const scene = drawScene(d, options.redis, instances, clients, emitter)
+      el.setAttribute('viewBox', `0 0 ${W} ${scene.height}`)
+      el.replaceChildren(...scene.children)
       this.setRedis(redis)
     },
     setRedis(state) {
       redis = state
-      nodes.get('r')?.classList.toggle('cf-cut', state === 'cut')
-      for (const [key, line] of edges) if (key.endsWith('|r')) line.classList.toggle('cf-cut', state === 'cut')
+      d.nodes.get('r')?.classList.toggle('cf-cut', state === 'cut')
+      for (const [key, line] of d.edges) if (key.endsWith('|r')) line.classList.toggle('cf-cut', state === 'cut')
     },
     setCount(instance, n) {
-      const t = counts.get(instance)
+      const t = d.counts.get(instance)
       if (t) t.textContent = String(n)
     },
     pulse(a, b, delayMs) {
-      const line = edges.get(`${a}|${b}`) ?? edges.get(`${b}|${a}`)
-      const from = pos.get(a)
-      const to = pos.get(b)
-      if (line && from && to) setTimeout(() => travel(el, [line, nodes.get(b)], from, to, options.reducedMotion()), delayMs)
+      const line = d.edges.get(`${a}|${b}`) ?? d.edges.get(`${b}|${a}`)
+      const from = d.pos.get(a)
+      const to = d.pos.get(b)
+      if (line && from && to) setTimeout(() => travel(el, [line, d.nodes.get(b)], from, to, options.reducedMotion()), delayMs)
     },
   }
 }

@@ -17,7 +17,9 @@ it('shows each instance, its Redis link, learner sockets apart from observers, s
     ['i2', 'up', 'ready', '1', '1', '1'],
     ['i3', 'up', 'ready', '0', '0', '0'],
   ])
-  expect(root.querySelector('[data-testid="iv-summary"]')?.textContent).toMatch(/^3 of 3 instances up · 1 learner sockets · 1 widget observers/)
+  expect(root.querySelector('[data-testid="iv-summary"]')?.textContent).toMatch(
+    /^3 of 3 instances up · 1 learner sockets · 1 widget observers/,
+  )
   connector.down.add('i3')
   await new Promise((resolve) => setTimeout(resolve, 40))
   expect(root.querySelector('[data-instance="i3"]')?.getAttribute('data-up')).toBe('false')

@@ -21,7 +21,8 @@ const HEADER = ['Instance', 'Address', 'State', 'Redis', 'Learner sockets', 'Obs
 const learnerSockets = (health: HealthBody): number => Math.max(0, health.sockets - health.observers)
 
 function noteText(dir: ResolvedDirectory): string {
-  if (dir.fallback) return 'No /sandbox.json on this site: showing the default ports 4001-4003. Open this page from the URL `npm start` printed.'
+  if (dir.fallback)
+    return 'No /sandbox.json on this site: showing the default ports 4001-4003. Open this page from the URL `npm start` printed.'
   if (dir.fanout === 'local-only') return 'Started without Redis: each instance only reaches its own clients.'
   return `Instances share Redis.${dir.emitter ? ` Emitter on port ${dir.emitter.port}.` : ''}`
 }
@@ -34,18 +35,23 @@ function render(session: SandboxSession, summary: HTMLElement, body: HTMLElement
   const learners = bodies.reduce((sum, b) => sum + learnerSockets(b), 0)
   const observers = bodies.reduce((sum, b) => sum + b.observers, 0)
   summary.textContent = `${up.length} of ${instances.length} instances up · ${learners} learner sockets · ${observers} widget observers · updated ${new Date().toLocaleTimeString()}`
-  body.replaceChildren(...instances.map((instance) => {
-    const health = session.health(instance.id)
-    return h('tr', { 'data-testid': 'iv-row', 'data-instance': instance.id, 'data-up': String(Boolean(health)) },
-      h('th', { scope: 'row', text: instance.id }),
-      h('td', {}, h('code', { text: instance.base })),
-      h('td', { class: health ? 'iv-ok' : 'iv-bad', text: health ? 'up' : 'down' }),
-      h('td', { class: !health || health.redis === 'ready' ? '' : 'iv-bad', text: health?.redis ?? '–' }),
-      h('td', { text: health ? String(learnerSockets(health)) : '–' }),
-      h('td', { text: health ? String(health.observers) : '–' }),
-      h('td', { text: health ? String(health.spaces) : '–' }),
-      h('td', { text: health ? `${health.uptimeSeconds} s` : '–' }))
-  }))
+  body.replaceChildren(
+    ...instances.map((instance) => {
+      const health = session.health(instance.id)
+      return h(
+        'tr',
+        { 'data-testid': 'iv-row', 'data-instance': instance.id, 'data-up': String(Boolean(health)) },
+        h('th', { scope: 'row', text: instance.id }),
+        h('td', {}, h('code', { text: instance.base })),
+        h('td', { class: health ? 'iv-ok' : 'iv-bad', text: health ? 'up' : 'down' }),
+        h('td', { class: !health || health.redis === 'ready' ? '' : 'iv-bad', text: health?.redis ?? '–' }),
+        h('td', { text: health ? String(learnerSockets(health)) : '–' }),
+        h('td', { text: health ? String(health.observers) : '–' }),
+        h('td', { text: health ? String(health.spaces) : '–' }),
+        h('td', { text: health ? `${health.uptimeSeconds} s` : '–' }),
+      )
+    }),
+  )
 }
 
 /**
@@ -55,15 +61,32 @@ function render(session: SandboxSession, summary: HTMLElement, body: HTMLElement
  * @example
  * const stop = await mountInstructorView(document.querySelector('#cluster')!, () => loadSocketIoConnector())
  */
-export async function mountInstructorView(root: HTMLElement, connector: SandboxConnector | (() => Promise<SandboxConnector>), options: InstructorViewOptions = {}): Promise<() => void> {
+export async function mountInstructorView(
+  root: HTMLElement,
+  connector: SandboxConnector | (() => Promise<SandboxConnector>),
+  options: InstructorViewOptions = {},
+): Promise<() => void> {
   const summary = h('p', { class: 'iv-summary', 'data-testid': 'iv-summary', 'aria-live': 'polite' })
   const body = h('tbody')
   const note = h('p', { class: 'iv-note' })
-  const main = h('div', { hidden: true }, summary,
-    h('table', { class: 'iv-table', 'data-testid': 'iv-table' }, h('thead', {}, h('tr', {}, ...HEADER.map((title) => h('th', { scope: 'col', text: title })))), body),
-    note)
+  const main = h(
+    'div',
+    { hidden: true },
+    summary,
+    h(
+      'table',
+      { class: 'iv-table', 'data-testid': 'iv-table' },
+      h('thead', {}, h('tr', {}, ...HEADER.map((title) => h('th', { scope: 'col', text: title })))),
+      body,
+    ),
+    note,
+  )
   const session = createSession({
-    connector, root, main, prefix: 'iv', healthIntervalMs: options.intervalMs ?? 2_000,
+    connector,
+    root,
+    main,
+    prefix: 'iv',
+    healthIntervalMs: options.intervalMs ?? 2_000,
     hooks: {
       ready() {
         const dir = session.directory()

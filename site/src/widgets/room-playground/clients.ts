@@ -32,6 +32,45 @@ export interface ClientList {
   noteTrace(ev: TraceEvent): void
 }
 
+/** A client to reopen, on the same instance and namespace with the same label, after a space change. */
+type KeptClient = { label: string; instance: SandboxInstance; namespace: PlaygroundNamespace }
+
+const keptClients = (clients: ClientCard[]): KeptClient[] =>
+  clients.flatMap((c) =>
+    PLAYGROUND_NAMESPACES.filter((ns) => ns === c.namespace).map((namespace) => ({
+      label: c.label,
+      instance: c.instance,
+      namespace,
+    })),
+  )
+
+/** The "Instance / Namespace / Add client" form; `add` gets the chosen instance and namespace. */
+function createAddForm(session: SandboxSession, add: (instance: SandboxInstance, namespace: PlaygroundNamespace) => void) {
+  const newInstance = h('select', { 'data-testid': 'rp-new-instance', onchange: () => (newInstance.dataset.keep = newInstance.value) })
+  const newNamespace = h(
+    'select',
+    { 'data-testid': 'rp-new-namespace' },
+    ...PLAYGROUND_NAMESPACES.map((ns) => h('option', { value: ns, text: ns })),
+  )
+  const addButton = h('button', { type: 'submit', class: 'rp-btn rp-primary', 'data-testid': 'rp-add-client', text: 'Add client' })
+  const addForm = h(
+    'form',
+    {
+      class: 'rp-add',
+      onsubmit: (e: Event) => {
+        e.preventDefault()
+        const instance = session.directory()?.instances[Number(newInstance.value) - 1]
+        const namespace = PLAYGROUND_NAMESPACES.find((ns) => ns === newNamespace.value)
+        if (instance && namespace) add(instance, namespace)
+      },
+    },
+    h('label', {}, 'Instance ', newInstance),
+    h('label', {}, 'Namespace ', newNamespace),
+    addButton,
+  )
+  return { addForm, newInstance, addButton }
+}
+
 /**
  * @example
  * const list = createClientList(session, sharedSpace(), () => send.render())
@@ -40,20 +79,12 @@ export interface ClientList {
 export function createClientList(session: SandboxSession, space: SpaceState, onChange: () => void): ClientList {
   let clients: ClientCard[] = []
   const labels = createLabelPicker(() => guestTag(space))
-  let keep: { label: string; instance: SandboxInstance; namespace: PlaygroundNamespace }[] = []
+  let keep: KeptClient[] = []
   const roomsListId = uid('rp-rooms')
   const roomsList = h('datalist', { id: roomsListId })
   const cards = h('ul', { class: 'rp-cards', 'aria-label': 'Virtual clients' })
   const noClients = h('p', { class: 'rp-hint', text: 'No clients yet: add one, then add another on a different instance.' })
-  const newInstance = h('select', { 'data-testid': 'rp-new-instance', onchange: () => (newInstance.dataset.keep = newInstance.value) })
-  const newNamespace = h('select', { 'data-testid': 'rp-new-namespace' }, ...PLAYGROUND_NAMESPACES.map((ns) => h('option', { value: ns, text: ns })))
-  const addButton = h('button', { type: 'submit', class: 'rp-btn rp-primary', 'data-testid': 'rp-add-client', text: 'Add client' })
-  const addForm = h('form', { class: 'rp-add', onsubmit: (e: Event) => {
-    e.preventDefault()
-    const instance = session.directory()?.instances[Number(newInstance.value) - 1]
-    const namespace = PLAYGROUND_NAMESPACES.find((ns) => ns === newNamespace.value)
-    if (instance && namespace) add(instance, namespace)
-  } }, h('label', {}, 'Instance ', newInstance), h('label', {}, 'Namespace ', newNamespace), addButton)
+  const { addForm, newInstance, addButton } = createAddForm(session, add)
 
   const knownRooms = () => [...new Set([...QUICK_ROOMS, ...clients.flatMap((c) => c.rooms)])].sort()
   function changed() {
@@ -72,8 +103,19 @@ export function createClientList(session: SandboxSession, space: SpaceState, onC
     const connector = session.connector()
     if (!connector || clients.length >= MAX_CLIENTS) return
     const name = labels.pick(clients, label)
-    const card = createClientCard({ prefix: 'rp', connector, space: session.space(), label: name, instance, namespace, roomsListId,
-      maxReceived: MAX_RECEIVED, onRemove: remove, onChange: changed, announce: session.announce })
+    const card = createClientCard({
+      prefix: 'rp',
+      connector,
+      space: session.space(),
+      label: name,
+      instance,
+      namespace,
+      roomsListId,
+      maxReceived: MAX_RECEIVED,
+      onRemove: remove,
+      onChange: changed,
+      announce: session.announce,
+    })
     clients.push(card)
     clients.sort((a, b) => a.label.localeCompare(b.label))
     cards.insertBefore(card.el, clients[clients.indexOf(card) + 1]?.el ?? null)
@@ -87,12 +129,13 @@ export function createClientList(session: SandboxSession, space: SpaceState, onC
     knownRooms,
     renderInstances() {
       const instances = session.directory()?.instances ?? []
-      newInstance.replaceChildren(...instances.map((inst, n) =>
-        h('option', { value: String(n + 1), text: `${inst.id}${session.health(inst.id) ? '' : ' (down)'}` })))
+      newInstance.replaceChildren(
+        ...instances.map((inst, n) => h('option', { value: String(n + 1), text: `${inst.id}${session.health(inst.id) ? '' : ' (down)'}` })),
+      )
       newInstance.value = String(Math.max(1, Math.min(instances.length, Number(newInstance.dataset.keep ?? 1))))
     },
     reset(reason) {
-      if (reason === 'space') keep = clients.flatMap((c) => PLAYGROUND_NAMESPACES.filter((ns) => ns === c.namespace).map((namespace) => ({ label: c.label, instance: c.instance, namespace })))
+      if (reason === 'space') keep = keptClients(clients)
       for (const c of clients) c.close()
       labels.clear()
       clients = []

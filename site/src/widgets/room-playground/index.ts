@@ -35,13 +35,24 @@ export interface RoomPlayground {
 /** One chip per instance: up or down, its Redis link, and whether its trace is watched. */
 function renderChips(chips: HTMLElement, session: SandboxSession): void {
   const traced = new Set(session.traced())
-  chips.replaceChildren(...(session.directory()?.instances ?? []).map((inst) => {
-    const body = session.health(inst.id)
-    const redis = body ? (body.redis === 'disabled' ? ' · no Redis' : ` · Redis ${body.redis}`) : ''
-    const trace = body && !traced.has(inst.id) ? ' · no trace yet' : ''
-    return h('li', { class: `rp-chip rp-inst-${!body ? 'down' : body.redis === 'down' ? 'warn' : 'up'}`, 'data-testid': 'rp-instance', 'data-instance': inst.id, 'data-up': String(Boolean(body)) },
-      h('strong', { text: inst.id }), ` :${inst.port} · ${body ? 'up' : 'down'}${redis}${trace}`)
-  }))
+  chips.replaceChildren(
+    ...(session.directory()?.instances ?? []).map((inst) => {
+      const body = session.health(inst.id)
+      const redis = body ? (body.redis === 'disabled' ? ' · no Redis' : ` · Redis ${body.redis}`) : ''
+      const trace = body && !traced.has(inst.id) ? ' · no trace yet' : ''
+      return h(
+        'li',
+        {
+          class: `rp-chip rp-inst-${!body ? 'down' : body.redis === 'down' ? 'warn' : 'up'}`,
+          'data-testid': 'rp-instance',
+          'data-instance': inst.id,
+          'data-up': String(Boolean(body)),
+        },
+        h('strong', { text: inst.id }),
+        ` :${inst.port} · ${body ? 'up' : 'down'}${redis}${trace}`,
+      )
+    }),
+  )
 }
 
 /**
@@ -56,8 +67,16 @@ export function mountRoomPlayground(root: HTMLElement, options: RoomPlaygroundOp
   const chips = h('ul', { class: 'rp-chips', 'aria-label': 'Sandbox instances' })
   const main = h('div', { class: 'rp-main', hidden: true })
   const session = createSession({
-    connector: options.connector, space, root, main, prefix: 'rp', observe: createObserverSet, redisBanner,
-    connectTimeoutMs: options.connectTimeoutMs, healthIntervalMs: options.healthIntervalMs, observerWaitMs: options.observerWaitMs,
+    connector: options.connector,
+    space,
+    root,
+    main,
+    prefix: 'rp',
+    observe: createObserverSet,
+    redisBanner,
+    connectTimeoutMs: options.connectTimeoutMs,
+    healthIntervalMs: options.healthIntervalMs,
+    observerWaitMs: options.observerWaitMs,
     hooks: {
       reset(reason) {
         clients.reset(reason)

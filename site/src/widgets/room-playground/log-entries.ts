@@ -31,7 +31,10 @@ interface CallEntry extends Entry {
 const time = (at: number) => `${new Date(at).toTimeString().slice(0, 8)}.${String(at % 1000).padStart(3, '0')}`
 
 const head = (ev: TraceEvent, ...parts: (Node | string)[]): (Node | string)[] => [
-  h('span', { class: 'rp-time', text: time(ev.at) }), ' ', h('span', { class: 'rp-inst', text: ev.instance }), ...parts,
+  h('span', { class: 'rp-time', text: time(ev.at) }),
+  ' ',
+  h('span', { class: 'rp-inst', text: ev.instance }),
+  ...parts,
 ]
 
 /** The text of an event that is neither a call nor a delivery. */
@@ -40,15 +43,23 @@ function describe(ev: Exclude<LogEvent, { kind: 'call' | 'delivery' }>): (Node |
   if (ev.kind === 'connect') return [`: ${ev.label} connected to ${ev.namespace} (socket ${ev.socketId.slice(0, 6)})`]
   if (ev.kind === 'disconnect') return [`: ${ev.label} disconnected (${ev.reason})`]
   const rooms = ev.rooms.filter((r) => r !== ev.socketId).join(', ') || 'none'
-  return [`: ${ev.label} ${ev.kind === 'join' ? 'joined' : 'left'} `, h('code', { text: ev.room }), h('span', { class: 'rp-hint', text: ` (rooms: ${rooms})` })]
+  return [
+    `: ${ev.label} ${ev.kind === 'join' ? 'joined' : 'left'} `,
+    h('code', { text: ev.room }),
+    h('span', { class: 'rp-hint', text: ` (rooms: ${rooms})` }),
+  ]
 }
 
 /** Adds `names` to the call's line for `instance` (created in instance order). */
 function deliveryLine(entry: CallEntry, instance: string, names: string[]): void {
   const map = entry.byInstance
   const all = [...(map.get(instance)?.names ?? []), ...names]
-  const el = h('li', { class: 'rp-log-item', 'data-testid': 'rp-log-item', 'data-kind': 'delivery', 'data-instance': instance },
-    `${instance} → `, all.length ? all.join(', ') : h('span', { class: 'rp-nobody', text: '(nobody)' }))
+  const el = h(
+    'li',
+    { class: 'rp-log-item', 'data-testid': 'rp-log-item', 'data-kind': 'delivery', 'data-instance': instance },
+    `${instance} → `,
+    all.length ? all.join(', ') : h('span', { class: 'rp-nobody', text: '(nobody)' }),
+  )
   const old = map.get(instance)
   map.set(instance, { el, names: all })
   if (old) return old.el.replaceWith(el)
@@ -68,7 +79,12 @@ export interface LogEntries {
  * const log = createLogEntries(() => ['i1', 'i2'], 500, () => true, () => (empty.hidden = true))
  * observer.on('trace', log.insert)
  */
-export function createLogEntries(tracedInstances: () => string[], settleMs: number, visible: (e: Entry) => boolean, onFirst: () => void): LogEntries {
+export function createLogEntries(
+  tracedInstances: () => string[],
+  settleMs: number,
+  visible: (e: Entry) => boolean,
+  onFirst: () => void,
+): LogEntries {
   const list = h('ol', { class: 'rp-log', 'data-testid': 'rp-log' })
   const entries: Entry[] = []
   const calls = new Map<string, CallEntry>()
@@ -108,15 +124,23 @@ export function createLogEntries(tracedInstances: () => string[], settleMs: numb
     } else if (ev.kind === 'call') {
       const entry = callEntry(ev.traceId, ev.at)
       entry.labels.add(ev.label)
-      entry.el.prepend(...head(ev, ' ran ', h('code', { text: ev.serverLine })),
-        h('span', { class: 'rp-hint', text: ` ${ev.namespace} · from ${ev.label}: “${ev.text}”` }))
+      entry.el.prepend(
+        ...head(ev, ' ran ', h('code', { text: ev.serverLine })),
+        h('span', { class: 'rp-hint', text: ` ${ev.namespace} · from ${ev.label}: “${ev.text}”` }),
+      )
     } else {
-      const el = h('li', { class: `rp-log-item rp-k-${ev.kind}`, 'data-testid': 'rp-log-item', 'data-kind': ev.kind }, ...head(ev, ...describe(ev)))
+      const el = h(
+        'li',
+        { class: `rp-log-item rp-k-${ev.kind}`, 'data-testid': 'rp-log-item', 'data-kind': ev.kind },
+        ...head(ev, ...describe(ev)),
+      )
       place({ at: ev.at, el, labels: new Set([ev.label]), category: categoryOf(ev.kind) })
     }
   }
   return {
-    list, entries, insert,
+    list,
+    entries,
+    insert,
     clear() {
       entries.length = 0
       calls.clear()

@@ -23,15 +23,29 @@ export interface EventLog {
 
 /** One checkbox per category, all checked; `onToggle` after each change. */
 function kindFilters(shown: Set<Category>, onToggle: () => void): HTMLFieldSetElement {
-  return h('fieldset', { class: 'rp-kinds' }, h('legend', { text: 'Show' }),
-    ...CATEGORIES.map(([category, text]) => h('label', {}, h('input', {
-      type: 'checkbox', checked: true, value: category, 'data-testid': 'rp-log-kind',
-      onchange: (e: Event) => {
-        if (e.target instanceof HTMLInputElement && e.target.checked) shown.add(category)
-        else shown.delete(category)
-        onToggle()
-      },
-    }), ` ${text}`)))
+  return h(
+    'fieldset',
+    { class: 'rp-kinds' },
+    h('legend', { text: 'Show' }),
+    ...CATEGORIES.map(([category, text]) =>
+      h(
+        'label',
+        {},
+        h('input', {
+          type: 'checkbox',
+          checked: true,
+          value: category,
+          'data-testid': 'rp-log-kind',
+          onchange: (e: Event) => {
+            if (e.target instanceof HTMLInputElement && e.target.checked) shown.add(category)
+            else shown.delete(category)
+            onToggle()
+          },
+        }),
+        ` ${text}`,
+      ),
+    ),
+  )
 }
 
 /** Pause / Resume: while paused events wait in a buffer, counted; resuming flushes them. */
@@ -40,15 +54,23 @@ function pauseControl(flush: (events: TraceEvent[]) => void) {
   let buffer: TraceEvent[] = []
   const pending = h('span', { class: 'rp-hint', 'data-testid': 'rp-log-buffered' })
   const render = () => (pending.textContent = paused ? `Paused: ${buffer.length} new event${buffer.length === 1 ? '' : 's'} waiting` : '')
-  const button = h('button', { type: 'button', class: 'rp-btn', 'data-testid': 'rp-log-pause', 'aria-pressed': 'false', text: 'Pause', onclick: () => {
-    paused = !paused
-    button.textContent = paused ? 'Resume' : 'Pause'
-    button.setAttribute('aria-pressed', String(paused))
-    if (!paused) flush(buffer.splice(0))
-    render()
-  } })
+  const button = h('button', {
+    type: 'button',
+    class: 'rp-btn',
+    'data-testid': 'rp-log-pause',
+    'aria-pressed': 'false',
+    text: 'Pause',
+    onclick: () => {
+      paused = !paused
+      button.textContent = paused ? 'Resume' : 'Pause'
+      button.setAttribute('aria-pressed', String(paused))
+      if (!paused) flush(buffer.splice(0))
+      render()
+    },
+  })
   return {
-    button, pending,
+    button,
+    pending,
     /** True when the event was buffered. */
     hold(event: TraceEvent): boolean {
       if (paused) buffer.push(event)
@@ -80,21 +102,35 @@ export function createEventLog(tracedInstances: () => string[] = () => [], settl
     for (const e of log.entries) e.el.hidden = !visible(e)
     log.list.classList.toggle('rp-no-deliveries', !shown.has('delivery'))
   }
-  const clientSelect = h('select', { 'data-testid': 'rp-log-client', onchange: () => {
-    clientFilter = clientSelect.value
-    applyFilters()
-  } })
+  const clientSelect = h('select', {
+    'data-testid': 'rp-log-client',
+    onchange: () => {
+      clientFilter = clientSelect.value
+      applyFilters()
+    },
+  })
   const pause = pauseControl((events) => events.forEach(log.insert))
   const clear = () => {
     log.clear()
     pause.drop()
     empty.hidden = false
   }
-  const el = h('section', { class: 'rp-logbox', 'aria-label': 'Server event log' },
+  const el = h(
+    'section',
+    { class: 'rp-logbox', 'aria-label': 'Server event log' },
     h('h4', { text: 'Server event log' }),
-    h('div', { class: 'rp-toolbar' }, kindFilters(shown, applyFilters), h('label', {}, 'Client ', clientSelect), pause.button,
-      h('button', { type: 'button', class: 'rp-btn', 'data-testid': 'rp-log-clear', text: 'Clear', onclick: clear }), pause.pending),
-    empty, log.list)
+    h(
+      'div',
+      { class: 'rp-toolbar' },
+      kindFilters(shown, applyFilters),
+      h('label', {}, 'Client ', clientSelect),
+      pause.button,
+      h('button', { type: 'button', class: 'rp-btn', 'data-testid': 'rp-log-clear', text: 'Clear', onclick: clear }),
+      pause.pending,
+    ),
+    empty,
+    log.list,
+  )
 
   const setClients = (labels: string[]) => {
     const keep = labels.includes(clientFilter) ? clientFilter : ''

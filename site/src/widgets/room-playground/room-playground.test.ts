@@ -5,10 +5,8 @@ import { createSpaceState } from '../../sandbox/space.ts'
 import { mountRoomPlayground, type RoomPlayground } from './index.ts'
 import { callLabel } from './send-form.ts'
 
-const $ = <T extends Element = HTMLElement>(root: ParentNode, id: string) =>
-  root.querySelector(`[data-testid="${id}"]`) as T
-const $$ = <T extends Element = HTMLElement>(root: ParentNode, id: string) =>
-  [...root.querySelectorAll(`[data-testid="${id}"]`)] as T[]
+const $ = <T extends Element = HTMLElement>(root: ParentNode, id: string) => root.querySelector(`[data-testid="${id}"]`) as T
+const $$ = <T extends Element = HTMLElement>(root: ParentNode, id: string) => [...root.querySelectorAll(`[data-testid="${id}"]`)] as T[]
 
 let widget: RoomPlayground | undefined
 afterEach(() => {
@@ -90,9 +88,7 @@ describe('room playground', () => {
     const call = log.querySelector('[data-kind="call"]') as HTMLElement
     expect(call.textContent).toContain('i1 ran socket.to("paris").emit("message", msg)')
     // i2 delivered to B; i1 and i3 are filled in as "(nobody)" once the deliveries settle.
-    await vi.waitFor(() =>
-      expect($$(call, 'rp-log-item').map((d) => d.textContent)).toEqual(['i1 → (nobody)', 'i2 → B', 'i3 → (nobody)']),
-    )
+    await vi.waitFor(() => expect($$(call, 'rp-log-item').map((d) => d.textContent)).toEqual(['i1 → (nobody)', 'i2 → B', 'i3 → (nobody)']))
     expect(log.querySelectorAll('[data-kind="join"]')).toHaveLength(2)
     expect(log.querySelectorAll('[data-kind="connect"]')).toHaveLength(3)
   })
@@ -175,9 +171,7 @@ describe('room playground', () => {
   it('reconnects every client in the new space when the space changes', async () => {
     const { root, fake, space } = await threeClients()
     space.set('bbbbbb')
-    await vi.waitFor(() =>
-      expect($$(root, 'rp-client').filter((c) => c.dataset.status === 'connected')).toHaveLength(3),
-    )
+    await vi.waitFor(() => expect($$(root, 'rp-client').filter((c) => c.dataset.status === 'connected')).toHaveLength(3))
     expect(fake.sockets().map((s) => s.space)).toEqual(['bbbbbb', 'bbbbbb', 'bbbbbb'])
     expect(fake.observerCount()).toBe(3)
   })
@@ -233,11 +227,17 @@ describe('room playground', () => {
     await addClient(root, '1')
     await addClient(root, '2', '/admin')
     await vi.waitFor(() => expect($$(root, 'rp-client').filter((c) => c.dataset.status === 'connected')).toHaveLength(2))
-    const label = (call: string) => $$(root, 'rp-send-call').find((r) => r.getAttribute('value') === call)?.closest('label')?.textContent?.trim()
+    const label = (call: string) =>
+      $$(root, 'rp-send-call')
+        .find((r) => r.getAttribute('value') === call)
+        ?.closest('label')
+        ?.textContent?.trim()
     await send(root, 'B', 'io.emit', 'to admin')
     expect(label('io.emit')).toBe('io.of("/admin").emit(…)')
     expect($(root, 'rp-send-line').textContent).toBe('io.of("/admin").emit("message", msg)')
-    await vi.waitFor(() => expect($(root, 'rp-log').querySelector('[data-kind="call"] code')?.textContent).toBe('io.of("/admin").emit("message", msg)'))
+    await vi.waitFor(() =>
+      expect($(root, 'rp-log').querySelector('[data-kind="call"] code')?.textContent).toBe('io.of("/admin").emit("message", msg)'),
+    )
     await send(root, 'A', 'io.emit', 'to chat')
     expect(label('io.emit')).toBe('io.of("/chat").emit(…)')
     expect($(root, 'rp-send-line').textContent).toBe('io.of("/chat").emit("message", msg)')
@@ -276,16 +276,30 @@ describe('room playground', () => {
     const first = await setup(fake)
     const otherRoot = document.createElement('section')
     document.body.append(otherRoot)
-    const other = mountRoomPlayground(otherRoot, { connector: fake, space: createSpaceState('aaaaaa'), healthIntervalMs: 0, observerWaitMs: 200 })
+    const other = mountRoomPlayground(otherRoot, {
+      connector: fake,
+      space: createSpaceState('aaaaaa'),
+      healthIntervalMs: 0,
+      observerWaitMs: 200,
+    })
     try {
       await vi.waitFor(() => expect(otherRoot.dataset.state).toBe('ready'))
       await addClient(first.root, '1')
       await vi.waitFor(() => expect(card(first.root, 'A')?.dataset.status).toBe('connected'))
       await addClient(otherRoot, '2')
       await addClient(otherRoot, '3')
-      await vi.waitFor(() => expect($$(otherRoot, 'rp-client').map((c) => `${c.dataset.label}:${c.dataset.status}`)).toEqual(['B:connected', 'C:connected']))
+      await vi.waitFor(() =>
+        expect($$(otherRoot, 'rp-client').map((c) => `${c.dataset.label}:${c.dataset.status}`)).toEqual(['B:connected', 'C:connected']),
+      )
       $(card(first.root, 'A'), 'rp-remove').click() // A is free again for everyone
-      await vi.waitFor(() => expect(fake.sockets().map((s) => s.label).sort()).toEqual(['B', 'C']))
+      await vi.waitFor(() =>
+        expect(
+          fake
+            .sockets()
+            .map((s) => s.label)
+            .sort(),
+        ).toEqual(['B', 'C']),
+      )
       await addClient(otherRoot, '1')
       expect($$(otherRoot, 'rp-client').map((c) => c.dataset.label)).toEqual(['A', 'B', 'C'])
     } finally {
@@ -304,7 +318,12 @@ describe('room playground', () => {
     await vi.waitFor(() => expect(root.dataset.state).toBe('ready'))
     await addClient(root, '1')
     await vi.waitFor(() => expect(card(root, 'A-g7k')?.dataset.status).toBe('connected'))
-    expect(fake.sockets().map((s) => s.label).sort()).toEqual(['A', 'A-g7k'])
+    expect(
+      fake
+        .sockets()
+        .map((s) => s.label)
+        .sort(),
+    ).toEqual(['A', 'A-g7k'])
     host.close()
   })
 })

@@ -4,7 +4,14 @@
  */
 import { isErrorAck } from '../../sandbox/connector.ts'
 import { h, uid } from '../../sandbox/dom.ts'
-import { callRooms, ROOM_NAME_PATTERN, SEND_CALLS, serverLine, type LearnerNamespace, type SendCall } from '@realtime-workbook/sandbox-server/protocol'
+import {
+  callRooms,
+  ROOM_NAME_PATTERN,
+  SEND_CALLS,
+  serverLine,
+  type LearnerNamespace,
+  type SendCall,
+} from '@realtime-workbook/sandbox-server/protocol'
 import type { ClientCard } from '../shared/client-card.ts'
 import type { ClientList } from './clients.ts'
 
@@ -41,6 +48,70 @@ export function callLabel(call: SendCall, namespace: LearnerNamespace): string {
   return serverLine(call, namespace, rooms).replace('("message", msg)', '(…)')
 }
 
+/** The room field of "one room" calls and the room checkboxes (union) of "some rooms" calls; `onChange` on every edit. */
+function createRoomFields(roomsListId: string, onChange: () => void) {
+  const room = h('input', {
+    class: 'rp-input',
+    'data-testid': 'rp-send-room',
+    list: roomsListId,
+    size: 10,
+    maxlength: 16,
+    autocomplete: 'off',
+    spellcheck: 'false',
+    placeholder: 'paris',
+    oninput: onChange,
+  })
+  const oneRoom = h('label', { class: 'rp-field' }, 'Room ', room)
+  const unionBoxes = h('span', { class: 'rp-union', onchange: onChange })
+  const someRooms = h('fieldset', { class: 'rp-field' }, h('legend', { text: 'Rooms (1-5, union)' }), unionBoxes)
+  return { room, oneRoom, unionBoxes, someRooms }
+}
+
+/** The fields of the send form, as `layoutForm` places them. */
+interface SendFields {
+  from: HTMLSelectElement
+  callInputs: HTMLInputElement[]
+  callCodes: HTMLElement[]
+  oneRoom: HTMLLabelElement
+  someRooms: HTMLFieldSetElement
+  preview: HTMLElement
+  text: HTMLInputElement
+  result: HTMLParagraphElement
+}
+
+/** The form: From, the calls (radios), the room field(s), the line the server will run, text with Send, the result. */
+function layoutForm(f: SendFields, send: () => Promise<void>): HTMLFormElement {
+  return h(
+    'form',
+    {
+      class: 'rp-send',
+      'aria-label': 'Send a message',
+      onsubmit: (e: Event) => {
+        e.preventDefault()
+        void send()
+      },
+    },
+    h('h4', { text: 'Send' }),
+    h('label', { class: 'rp-field' }, 'From ', f.from),
+    h(
+      'fieldset',
+      { class: 'rp-calls' },
+      h('legend', { text: 'Call (named for the sender\u2019s namespace)' }),
+      ...f.callInputs.map((input, n) => h('label', {}, input, ' ', f.callCodes[n] ?? '')),
+    ),
+    f.oneRoom,
+    f.someRooms,
+    h('p', { class: 'rp-hint', 'data-testid': 'rp-send-runs' }, 'The server will run ', f.preview),
+    h(
+      'p',
+      { class: 'rp-field' },
+      h('label', { class: 'rp-field rp-text-input' }, 'Text ', f.text),
+      h('button', { type: 'submit', class: 'rp-btn rp-primary', 'data-testid': 'rp-send', text: 'Send' }),
+    ),
+    f.result,
+  )
+}
+
 /**
  * @example
  * const form = createSendForm(clientList)
@@ -50,14 +121,25 @@ export function createSendForm(list: ClientList): SendForm {
   const from = h('select', { 'data-testid': 'rp-send-from', onchange: () => renderLines() })
   const callName = uid('rp-call')
   const callInputs = SEND_CALLS.map((call, n) =>
-    h('input', { type: 'radio', name: callName, value: call, checked: n === 0, 'data-testid': 'rp-send-call', onchange: () => renderRooms() }))
+    h('input', {
+      type: 'radio',
+      name: callName,
+      value: call,
+      checked: n === 0,
+      'data-testid': 'rp-send-call',
+      onchange: () => renderRooms(),
+    }),
+  )
   const callCodes = callInputs.map((input) => h('code', { 'data-testid': 'rp-send-call-label', text: input.value }))
   const preview = h('code', { 'data-testid': 'rp-send-line' })
-  const room = h('input', { class: 'rp-input', 'data-testid': 'rp-send-room', list: list.roomsListId, size: 10, maxlength: 16, autocomplete: 'off', spellcheck: 'false', placeholder: 'paris', oninput: () => renderLines() })
-  const oneRoom = h('label', { class: 'rp-field' }, 'Room ', room)
-  const unionBoxes = h('span', { class: 'rp-union', onchange: () => renderLines() })
-  const someRooms = h('fieldset', { class: 'rp-field' }, h('legend', { text: 'Rooms (1-5, union)' }), unionBoxes)
-  const text = h('input', { class: 'rp-input rp-text-input', 'data-testid': 'rp-send-text', maxlength: 280, autocomplete: 'off', value: 'hello' })
+  const { room, oneRoom, unionBoxes, someRooms } = createRoomFields(list.roomsListId, () => renderLines())
+  const text = h('input', {
+    class: 'rp-input rp-text-input',
+    'data-testid': 'rp-send-text',
+    maxlength: 280,
+    autocomplete: 'off',
+    value: 'hello',
+  })
   const result = h('p', { class: 'rp-hint', 'data-testid': 'rp-send-result' })
   const selectedCall = (): SendCall => SEND_CALLS.find((c) => callInputs.some((i) => i.checked && i.value === c)) ?? 'socket.emit'
   const checkedRooms = () => [...unionBoxes.querySelectorAll('input')].filter((i) => i.checked).map((i) => i.value)
@@ -82,8 +164,13 @@ export function createSendForm(list: ClientList): SendForm {
     oneRoom.hidden = need !== 'one'
     someRooms.hidden = need !== 'some'
     const checked = new Set(checkedRooms())
-    unionBoxes.replaceChildren(...list.knownRooms().map((r) =>
-      h('label', {}, h('input', { type: 'checkbox', value: r, checked: checked.has(r), 'data-testid': 'rp-send-rooms' }), ` ${r}`)))
+    unionBoxes.replaceChildren(
+      ...list
+        .knownRooms()
+        .map((r) =>
+          h('label', {}, h('input', { type: 'checkbox', value: r, checked: checked.has(r), 'data-testid': 'rp-send-rooms' }), ` ${r}`),
+        ),
+    )
     renderLines()
   }
   async function send() {
@@ -97,16 +184,7 @@ export function createSendForm(list: ClientList): SendForm {
     result.textContent = isErrorAck(ack) ? `${ack.error.code}: ${ack.error.message}` : `Sent (trace ${ack.traceId}).`
   }
 
-  const el = h('form', { class: 'rp-send', 'aria-label': 'Send a message', onsubmit: (e: Event) => { e.preventDefault(); void send() } },
-    h('h4', { text: 'Send' }),
-    h('label', { class: 'rp-field' }, 'From ', from),
-    h('fieldset', { class: 'rp-calls' }, h('legend', { text: 'Call (named for the sender\u2019s namespace)' }),
-      ...callInputs.map((input, n) => h('label', {}, input, ' ', callCodes[n] ?? ''))),
-    oneRoom, someRooms,
-    h('p', { class: 'rp-hint', 'data-testid': 'rp-send-runs' }, 'The server will run ', preview),
-    h('p', { class: 'rp-field' }, h('label', { class: 'rp-field rp-text-input' }, 'Text ', text),
-      h('button', { type: 'submit', class: 'rp-btn rp-primary', 'data-testid': 'rp-send', text: 'Send' })),
-    result)
+  const el = layoutForm({ from, callInputs, callCodes, oneRoom, someRooms, preview, text, result }, send)
   return {
     el,
     render() {

@@ -56,39 +56,97 @@ function createParts(o: ClientCardOptions) {
     rooms: h('ul', { class: `${p}-rooms`, 'aria-label': `Rooms of ${o.label}` }),
     received: h('ol', { class: `${p}-received`, 'aria-label': `Received by ${o.label}` }),
     nothing: h('p', { class: `${p}-hint`, text: 'Nothing received yet.', hidden: o.compact }),
-    input: h('input', { class: `${p}-input`, 'data-testid': `${p}-room-input`, list: o.roomsListId, size: 10, maxlength: 16, autocomplete: 'off', spellcheck: 'false', placeholder: 'paris' }),
+    input: h('input', {
+      class: `${p}-input`,
+      'data-testid': `${p}-room-input`,
+      list: o.roomsListId,
+      size: 10,
+      maxlength: 16,
+      autocomplete: 'off',
+      spellcheck: 'false',
+      placeholder: 'paris',
+    }),
   }
 }
 
 /** The card's markup; `compact` keeps it to one head line and quick `+room` buttons. */
 function layout(o: ClientCardOptions, parts: CardParts, join: (room: string) => void, remove: () => void): HTMLLIElement {
   const { prefix: p, compact, label } = o
-  const quick = QUICK_ROOMS.map((room) => h('button', { type: 'button', class: `${p}-btn ${p}-quick`, 'aria-label': `${label}: join ${room}`, text: compact ? `+${room}` : room, onclick: () => join(room) }))
-  return h('li', { class: `${p}-card`, 'data-testid': `${p}-client`, 'data-label': label, 'data-instance': o.instance.id },
-    h('div', { class: `${p}-card-head` },
+  const quick = QUICK_ROOMS.map((room) =>
+    h('button', {
+      type: 'button',
+      class: `${p}-btn ${p}-quick`,
+      'aria-label': `${label}: join ${room}`,
+      text: compact ? `+${room}` : room,
+      onclick: () => join(room),
+    }),
+  )
+  return h(
+    'li',
+    { class: `${p}-card`, 'data-testid': `${p}-client`, 'data-label': label, 'data-instance': o.instance.id },
+    h(
+      'div',
+      { class: `${p}-card-head` },
       h('strong', { class: `${p}-label`, text: label }),
       h('span', { class: `${p}-hint`, text: compact ? `on ${o.instance.id} ·` : `${o.instance.id} · ${o.namespace}` }),
-      compact && parts.socket, parts.status,
-      h('button', { type: 'button', class: compact ? `${p}-x` : `${p}-btn ${p}-remove`, 'data-testid': `${p}-remove`, 'aria-label': `Remove client ${label}`, text: compact ? '×' : 'Remove', onclick: remove })),
+      compact && parts.socket,
+      parts.status,
+      h('button', {
+        type: 'button',
+        class: compact ? `${p}-x` : `${p}-btn ${p}-remove`,
+        'data-testid': `${p}-remove`,
+        'aria-label': `Remove client ${label}`,
+        text: compact ? '×' : 'Remove',
+        onclick: remove,
+      }),
+    ),
     !compact && h('p', { class: `${p}-hint` }, 'socket ', parts.socket),
     parts.error,
     compact ? h('div', { class: `${p}-row` }, parts.rooms, ...quick) : parts.rooms,
-    !compact && h('form', { class: `${p}-join`, onsubmit: (e: Event) => { e.preventDefault(); join(parts.input.value.trim()) } },
-      h('label', {}, 'Join room ', parts.input), h('button', { type: 'submit', class: `${p}-btn`, 'data-testid': `${p}-join`, text: 'Join' }), ...quick),
-    !compact && h('p', { class: `${p}-sub`, text: 'Received' }), parts.nothing, parts.received)
+    !compact &&
+      h(
+        'form',
+        {
+          class: `${p}-join`,
+          onsubmit: (e: Event) => {
+            e.preventDefault()
+            join(parts.input.value.trim())
+          },
+        },
+        h('label', {}, 'Join room ', parts.input),
+        h('button', { type: 'submit', class: `${p}-btn`, 'data-testid': `${p}-join`, text: 'Join' }),
+        ...quick,
+      ),
+    !compact && h('p', { class: `${p}-sub`, text: 'Received' }),
+    parts.nothing,
+    parts.received,
+  )
 }
 
 function renderRooms(o: ClientCardOptions, parts: CardParts, rooms: string[], leave: (room: string) => void): void {
   const p = o.prefix
-  const chips = rooms.map((room) => h('li', { class: `${p}-chip`, 'data-room': room }, room,
-    h('button', { type: 'button', class: `${p}-x`, 'aria-label': `${o.label}: leave ${room}`, text: '×', onclick: () => leave(room) })))
+  const chips = rooms.map((room) =>
+    h(
+      'li',
+      { class: `${p}-chip`, 'data-room': room },
+      room,
+      h('button', { type: 'button', class: `${p}-x`, 'aria-label': `${o.label}: leave ${room}`, text: '×', onclick: () => leave(room) }),
+    ),
+  )
   parts.rooms.replaceChildren(...(chips.length || o.compact ? chips : [h('li', { class: `${p}-hint`, text: 'no rooms' })]))
 }
 
 function addReceived(o: ClientCardOptions, parts: CardParts, m: MessageEvent): void {
   parts.nothing.hidden = true
-  parts.received.prepend(h('li', { 'data-testid': `${o.prefix}-received-item`, 'data-trace': m.traceId },
-    h('code', { text: m.call }), ` from ${m.from}: `, h('span', { text: m.text })))
+  parts.received.prepend(
+    h(
+      'li',
+      { 'data-testid': `${o.prefix}-received-item`, 'data-trace': m.traceId },
+      h('code', { text: m.call }),
+      ` from ${m.from}: `,
+      h('span', { text: m.text }),
+    ),
+  )
   while (parts.received.children.length > o.maxReceived) parts.received.lastElementChild?.remove()
 }
 
@@ -134,8 +192,19 @@ export function createClientCard(o: ClientCardOptions): ClientCard {
     restoreFocus(before, ...parts.rooms.querySelectorAll('button'), parts.input, card.el.querySelector<HTMLElement>(`.${o.prefix}-quick`))
   }
   const card: ClientCard = {
-    label: o.label, instance: o.instance, namespace: o.namespace, client, status: 'connecting', rooms: [], socketId: '',
-    el: layout(o, parts, (room) => void request('room:join', room), () => o.onRemove(card)),
+    label: o.label,
+    instance: o.instance,
+    namespace: o.namespace,
+    client,
+    status: 'connecting',
+    rooms: [],
+    socketId: '',
+    el: layout(
+      o,
+      parts,
+      (room) => void request('room:join', room),
+      () => o.onRemove(card),
+    ),
     close() {
       client.close()
       card.el.remove()
@@ -147,7 +216,11 @@ export function createClientCard(o: ClientCardOptions): ClientCard {
   return card
 }
 
-function listen(card: ClientCard, o: ClientCardOptions, ui: { parts: CardParts; showError(t: string): void; setStatus(s: ClientStatus, t?: string): void; setRooms(r: string[]): void }): void {
+function listen(
+  card: ClientCard,
+  o: ClientCardOptions,
+  ui: { parts: CardParts; showError(t: string): void; setStatus(s: ClientStatus, t?: string): void; setRooms(r: string[]): void },
+): void {
   const { client } = card
   client.on('hello', (hello) => {
     card.socketId = hello.socketId

@@ -9,7 +9,10 @@
 export const focused = (): Element | null => (typeof document === 'undefined' ? null : document.activeElement)
 
 const usable = (el: HTMLElement | null | undefined): el is HTMLElement =>
-  Boolean(el?.isConnected) && !el?.hidden && !(el instanceof HTMLButtonElement && el.disabled) && !(el instanceof HTMLInputElement && el.disabled)
+  Boolean(el?.isConnected) &&
+  !el?.hidden &&
+  !(el instanceof HTMLButtonElement && el.disabled) &&
+  !(el instanceof HTMLInputElement && el.disabled)
 
 /**
  * When `before` lost focus in the change (removed, hidden or disabled), focuses the first usable

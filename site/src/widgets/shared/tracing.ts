@@ -20,8 +20,16 @@ export function redisTrouble(dir: ResolvedDirectory | null, bodies: (HealthBody 
 export function redisBannerText(trouble: RedisTrouble): (Node | string)[] {
   const lead = 'Redis is not connected: messages only reach clients on the same instance as the sender. '
   if (trouble === 'down') return [lead, 'The instances reconnect by themselves once Redis is back.']
-  return [lead, 'Start Redis (', h('code', { text: 'redis-server' }), ') or set ', h('code', { text: 'REDIS_URL' }),
-    ', then restart ', h('code', { text: 'npm start' }), '.']
+  return [
+    lead,
+    'Start Redis (',
+    h('code', { text: 'redis-server' }),
+    ') or set ',
+    h('code', { text: 'REDIS_URL' }),
+    ', then restart ',
+    h('code', { text: 'npm start' }),
+    '.',
+  ]
 }
 
 /**
@@ -48,20 +56,28 @@ export function createObserverSet(onHello: () => void): ObserverSet {
     traced: () => [...hellos].sort(),
     list: () => [...open.values()],
     /** Opens the missing ones; resolves when all said hello (or failed), or after `waitMs`. */
-    open(connector: SandboxConnector, instances: SandboxInstance[], space: string, onTrace: (ev: TraceEvent) => void, waitMs: number): Promise<void> {
-      const waits = instances.filter((inst) => !open.has(inst.id)).map((inst) => {
-        const obs = connector.observe({ instance: inst, space })
-        open.set(inst.id, obs)
-        obs.on('trace', onTrace)
-        return new Promise<void>((resolve) => {
-          obs.on('hello', () => {
-            hellos.add(inst.id)
-            onHello()
-            resolve()
+    open(
+      connector: SandboxConnector,
+      instances: SandboxInstance[],
+      space: string,
+      onTrace: (ev: TraceEvent) => void,
+      waitMs: number,
+    ): Promise<void> {
+      const waits = instances
+        .filter((inst) => !open.has(inst.id))
+        .map((inst) => {
+          const obs = connector.observe({ instance: inst, space })
+          open.set(inst.id, obs)
+          obs.on('trace', onTrace)
+          return new Promise<void>((resolve) => {
+            obs.on('hello', () => {
+              hellos.add(inst.id)
+              onHello()
+              resolve()
+            })
+            obs.on('connect_error', () => resolve())
           })
-          obs.on('connect_error', () => resolve())
         })
-      })
       return Promise.race([Promise.all(waits).then(() => undefined), new Promise<void>((r) => setTimeout(r, waitMs))])
     },
     close() {
@@ -71,4 +87,3 @@ export function createObserverSet(onHello: () => void): ObserverSet {
     },
   }
 }
-

@@ -3,7 +3,14 @@
  * Long polling is a loop (never recursion); SSE reconnects by itself; the WebSocket is reopened
  * by this code after an abnormal close, resuming with `?after=<last id>`.
  */
-import { transportUrl, wsUrl, type StreamEvent, type TransportClients, type TransportName, type WsServerMessage } from '../../sandbox/transports.ts'
+import {
+  transportUrl,
+  wsUrl,
+  type StreamEvent,
+  type TransportClients,
+  type TransportName,
+  type WsServerMessage,
+} from '../../sandbox/transports.ts'
 
 export type ChannelState = 'connecting' | 'open' | 'reconnecting' | 'closed'
 
@@ -99,7 +106,8 @@ export function sse(ctx: ChannelContext): Channel {
   hooks.state('connecting')
   es.addEventListener('hello', (e) => {
     const from = (JSON.parse(e.data ?? '{}') as { resumeFrom?: number }).resumeFrom
-    if (reconnections) hooks.state('open', `EventSource reconnected by itself (${reconnections}×); the server resumed after Last-Event-ID ${from}`)
+    if (reconnections)
+      hooks.state('open', `EventSource reconnected by itself (${reconnections}×); the server resumed after Last-Event-ID ${from}`)
   })
   es.onopen = () => {
     if (dropped) reconnections++
@@ -151,7 +159,9 @@ export function websocket(ctx: ChannelContext): Channel {
       } else {
         const i = msg.type === 'ack' ? acks.findIndex((a) => a.text === msg.text) : 0
         const pending = acks.splice(Math.max(i, 0), 1)[0]
-        pending?.resolve(msg.type === 'ack' ? `ack in ${ms(pending.start)} · on the socket: 0 extra HTTP requests` : `error: ${msg.error.message}`)
+        pending?.resolve(
+          msg.type === 'ack' ? `ack in ${ms(pending.start)} · on the socket: 0 extra HTTP requests` : `error: ${msg.error.message}`,
+        )
       }
     }
     socket.onclose = (e) => {
@@ -161,7 +171,10 @@ export function websocket(ctx: ChannelContext): Channel {
       if (stopped) return
       if (clean) return hooks.state('closed', `closed cleanly with ${e.code}: nothing reopens it`)
       const wait = Math.min(5000, (ctx.retryMs ?? 500) * 2 ** failures++)
-      hooks.state('reconnecting', `closed with ${e.code}${e.code === 1006 ? ' (abnormal: no close frame)' : ''}: reconnecting (our code) in ${wait / 1000} s…`)
+      hooks.state(
+        'reconnecting',
+        `closed with ${e.code}${e.code === 1006 ? ' (abnormal: no close frame)' : ''}: reconnecting (our code) in ${wait / 1000} s…`,
+      )
       timer = setTimeout(() => !stopped && open(`reconnecting (our code) with ?after=${last}…`), wait)
     }
   }

@@ -4,10 +4,15 @@ import type { HandshakeCapture } from '../../sandbox/transports.ts'
 
 const HIGHLIGHT = new Set(['upgrade', 'connection', 'sec-websocket-key', 'sec-websocket-accept', 'origin'])
 
-const headers = (list: [string, string][]) => h('dl', { class: 'tr-headers' }, ...list.flatMap(([k, v]) => {
-  const cls = HIGHLIGHT.has(k.toLowerCase()) ? 'tr-hl' : null
-  return [h('dt', { class: cls, text: k }), h('dd', { class: cls }, h('code', { text: v }))]
-}))
+const headers = (list: [string, string][]) =>
+  h(
+    'dl',
+    { class: 'tr-headers' },
+    ...list.flatMap(([k, v]) => {
+      const cls = HIGHLIGHT.has(k.toLowerCase()) ? 'tr-hl' : null
+      return [h('dt', { class: cls, text: k }), h('dd', { class: cls }, h('code', { text: v }))]
+    }),
+  )
 
 /**
  * @example
@@ -21,8 +26,11 @@ export function createHandshakeBox(): { el: HTMLElement; show(hs: HandshakeCaptu
     show(hs) {
       body.replaceChildren(
         h('p', { class: 'tr-hint', text: `The last upgrade, as the server captured it at ${new Date(hs.at).toLocaleTimeString()}.` }),
-        h('p', {}, h('strong', { text: 'Request ' }), h('code', { 'data-testid': 'tr-hs-request', text: hs.request.line })), headers(hs.request.headers),
-        h('p', {}, h('strong', { text: 'Response ' }), h('code', { 'data-testid': 'tr-hs-response', text: hs.response.line })), headers(hs.response.headers))
+        h('p', {}, h('strong', { text: 'Request ' }), h('code', { 'data-testid': 'tr-hs-request', text: hs.request.line })),
+        headers(hs.request.headers),
+        h('p', {}, h('strong', { text: 'Response ' }), h('code', { 'data-testid': 'tr-hs-response', text: hs.response.line })),
+        headers(hs.response.headers),
+      )
     },
   }
 }

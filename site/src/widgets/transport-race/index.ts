@@ -47,7 +47,9 @@ function pick(instances: SandboxInstance[], selected: string) {
 function renderInstances(select: HTMLSelectElement, session: SandboxSession): void {
   const instances = session.directory()?.instances ?? []
   const keep = select.value || '1'
-  select.replaceChildren(...instances.map((inst, n) => h('option', { value: String(n + 1), text: `${inst.id}${session.health(inst.id) ? '' : ' (down)'}` })))
+  select.replaceChildren(
+    ...instances.map((inst, n) => h('option', { value: String(n + 1), text: `${inst.id}${session.health(inst.id) ? '' : ' (down)'}` })),
+  )
   select.value = Number(keep) <= instances.length ? keep : '1'
 }
 
@@ -63,8 +65,14 @@ export function mountTransportRace(root: HTMLElement, options: TransportRaceOpti
   const space = options.space ?? sharedSpace()
   const main = h('div', { class: 'tr-main', hidden: true })
   const session = createSession({
-    connector: options.connector, space, root, main, prefix: 'tr', panelClass: 'tr-panel-msg',
-    connectTimeoutMs: options.connectTimeoutMs, healthIntervalMs: options.healthIntervalMs,
+    connector: options.connector,
+    space,
+    root,
+    main,
+    prefix: 'tr',
+    panelClass: 'tr-panel-msg',
+    connectTimeoutMs: options.connectTimeoutMs,
+    healthIntervalMs: options.healthIntervalMs,
     hooks: {
       reset() {
         void race.stop()
@@ -83,15 +91,27 @@ export function mountTransportRace(root: HTMLElement, options: TransportRaceOpti
   const handshake = createHandshakeBox()
   const sio = createSioBox(clients, () => targets().sio, session.space)
   const limitPanel = createLimitPanel(clients)
-  const race = createRace({ clients, root, instanceSelect: instance, instance: () => targets().race, space: session.space,
-    statsMs: options.statsIntervalMs ?? 1000, retryMs: options.retryMs, onHandshake: handshake.show })
+  const race = createRace({
+    clients,
+    root,
+    instanceSelect: instance,
+    instance: () => targets().race,
+    space: session.space,
+    statsMs: options.statsIntervalMs ?? 1000,
+    retryMs: options.retryMs,
+    onHandshake: handshake.show,
+  })
   function place() {
     const { limit, sio: probe } = targets()
     if (limit) limitPanel.setTarget(limit.base, limit.id, session.space())
     void sio.connect(probe, session.space())
   }
-  main.append(h('div', { class: 'tr-controls tr-row' }, h('label', {}, 'Instance ', instance), ...race.controls), race.status,
-    race.panels, h('div', { class: 'tr-side' }, handshake.el, sio.el, limitPanel.el))
+  main.append(
+    h('div', { class: 'tr-controls tr-row' }, h('label', {}, 'Instance ', instance), ...race.controls),
+    race.status,
+    race.panels,
+    h('div', { class: 'tr-side' }, handshake.el, sio.el, limitPanel.el),
+  )
 
   root.classList.add('tr', 'rtwb-widget', 'not-content')
   root.dataset.testid = 'transport-race'

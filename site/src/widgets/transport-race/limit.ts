@@ -65,15 +65,42 @@ export function createLimitPanel(clients: TransportClients) {
   const list = h('ol', { class: 'tr-limit-list' })
   const where = h('p', { class: 'tr-hint' })
   const summary = h('p', { 'aria-live': 'polite', 'data-testid': 'tr-limit-summary' })
-  const openBtn = h('button', { type: 'button', class: 'tr-btn', 'data-testid': 'tr-limit-open', text: 'Open one more SSE stream', onclick: () => limit.open() })
-  const releaseBtn = h('button', { type: 'button', class: 'tr-btn', 'data-testid': 'tr-limit-release', text: 'Release all', onclick: () => limit.releaseAll() })
+  const openBtn = h('button', {
+    type: 'button',
+    class: 'tr-btn',
+    'data-testid': 'tr-limit-open',
+    text: 'Open one more SSE stream',
+    onclick: () => limit.open(),
+  })
+  const releaseBtn = h('button', {
+    type: 'button',
+    class: 'tr-btn',
+    'data-testid': 'tr-limit-release',
+    text: 'Release all',
+    onclick: () => limit.releaseAll(),
+  })
   const render = () => {
     const before = focused()
     const streams = limit.streams()
-    list.replaceChildren(...streams.map((s) =>
-      h('li', { 'data-testid': 'tr-limit-stream', 'data-status': s.status, class: `tr-s-${s.status}` },
-        `Stream ${s.n}: `, h('strong', { text: s.status === 'open' ? 'open' : 'waiting for a free connection…' }), ' ',
-        h('button', { type: 'button', class: 'tr-x', 'data-testid': 'tr-limit-close', 'aria-label': `Release stream ${s.n}`, text: 'release', onclick: () => limit.release(s.n) }))))
+    list.replaceChildren(
+      ...streams.map((s) =>
+        h(
+          'li',
+          { 'data-testid': 'tr-limit-stream', 'data-status': s.status, class: `tr-s-${s.status}` },
+          `Stream ${s.n}: `,
+          h('strong', { text: s.status === 'open' ? 'open' : 'waiting for a free connection…' }),
+          ' ',
+          h('button', {
+            type: 'button',
+            class: 'tr-x',
+            'data-testid': 'tr-limit-close',
+            'aria-label': `Release stream ${s.n}`,
+            text: 'release',
+            onclick: () => limit.release(s.n),
+          }),
+        ),
+      ),
+    )
     const open = streams.filter((s) => s.status === 'open').length
     summary.textContent = streams.length ? `${open} open, ${streams.length - open} waiting.` : 'No stream open.'
     openBtn.disabled = streams.length >= MAX_STREAMS
@@ -82,9 +109,15 @@ export function createLimitPanel(clients: TransportClients) {
   }
   const limit = createLimit(clients, render)
   render()
-  const el = h('section', { class: 'tr-box', 'data-testid': 'tr-limit' },
-    h('h4', { text: 'Connection limit (HTTP/1.1)' }), where,
-    h('p', { class: 'tr-row' }, openBtn, releaseBtn), summary, list)
+  const el = h(
+    'section',
+    { class: 'tr-box', 'data-testid': 'tr-limit' },
+    h('h4', { text: 'Connection limit (HTTP/1.1)' }),
+    where,
+    h('p', { class: 'tr-row' }, openBtn, releaseBtn),
+    summary,
+    list,
+  )
   return {
     el,
     limit,

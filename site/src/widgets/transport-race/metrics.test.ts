@@ -3,7 +3,13 @@ import { describe, expect, it } from 'vitest'
 import { bytesPerEvent, delta, percentile, sparkline, Tally } from './metrics.ts'
 
 const counters = (o: Partial<Record<string, number>> = {}) => ({
-  httpRequests: 0, bytesIn: 0, bytesOut: 0, openConnections: 0, eventsDelivered: 0, messagesReceived: 0, ...o,
+  httpRequests: 0,
+  bytesIn: 0,
+  bytesOut: 0,
+  openConnections: 0,
+  eventsDelivered: 0,
+  messagesReceived: 0,
+  ...o,
 })
 
 describe('percentile', () => {
@@ -46,8 +52,10 @@ describe('Tally (continuity)', () => {
 
 describe('server stats', () => {
   it('subtracts the baseline, except open connections, and divides bytes by events', () => {
-    const d = delta(counters({ httpRequests: 12, bytesIn: 5000, bytesOut: 3000, eventsDelivered: 20, openConnections: 1 }),
-      counters({ httpRequests: 2, bytesIn: 1000, bytesOut: 1000, eventsDelivered: 10, openConnections: 3 }))
+    const d = delta(
+      counters({ httpRequests: 12, bytesIn: 5000, bytesOut: 3000, eventsDelivered: 20, openConnections: 1 }),
+      counters({ httpRequests: 2, bytesIn: 1000, bytesOut: 1000, eventsDelivered: 10, openConnections: 3 }),
+    )
     expect(d).toMatchObject({ httpRequests: 10, bytesIn: 4000, bytesOut: 2000, eventsDelivered: 10, openConnections: 1 })
     expect(bytesPerEvent(d)).toBe(600)
     expect(bytesPerEvent(counters())).toBeNull()

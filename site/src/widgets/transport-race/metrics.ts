@@ -74,7 +74,10 @@ export function sparkline(label: string, width = 160, height = 32) {
     update(values: readonly number[]) {
       const max = Math.max(5, ...values)
       const step = values.length > 1 ? width / (values.length - 1) : 0
-      line.setAttribute('points', values.map((v, n) => `${(n * step).toFixed(1)},${(height - 1 - (v / max) * (height - 2)).toFixed(1)}`).join(' '))
+      line.setAttribute(
+        'points',
+        values.map((v, n) => `${(n * step).toFixed(1)},${(height - 1 - (v / max) * (height - 2)).toFixed(1)}`).join(' '),
+      )
     },
   }
 }

@@ -12,48 +12,98 @@ export const TITLES: Record<TransportName, string> = { 'long-polling': 'Long pol
 const fmt = (v: number | null, unit = '') => (v == null ? '–' : `${Math.round(v)}${unit}`)
 export type Panel = ReturnType<typeof createPanel>
 
-/**
- * @example
- * const panel = createPanel('sse', { cut, send, closeClean, reopen })
- * panel.tally.add(41, 12); panel.render()
- */
-export function createPanel(name: TransportName, actions: { cut(): void; send(): void; closeClean(): void; reopen(): void }) {
+/** What the panel's buttons do. */
+interface PanelActions {
+  cut(): void
+  send(): void
+  closeClean(): void
+  reopen(): void
+}
+
+/** The counter cells, by what they count ('–' until known). */
+function statCells() {
   const cell = (testid: string) => h('dd', { 'data-testid': testid, text: '–' })
-  const f = {
-    events: cell('tr-events'), missing: cell('tr-missing'), dup: cell('tr-dup'), p50: cell('tr-p50'), p95: cell('tr-p95'),
-    requests: cell('tr-requests'), bpe: cell('tr-bytes-per-event'), open: cell('tr-open'), code: cell('tr-close-code'),
+  return {
+    events: cell('tr-events'),
+    missing: cell('tr-missing'),
+    dup: cell('tr-dup'),
+    p50: cell('tr-p50'),
+    p95: cell('tr-p95'),
+    requests: cell('tr-requests'),
+    bpe: cell('tr-bytes-per-event'),
+    open: cell('tr-open'),
+    code: cell('tr-close-code'),
   }
-  const ws = name === 'websocket'
-  const state = h('span', { class: 'tr-state', 'data-testid': 'tr-state', text: 'closed' })
-  const note = h('p', { class: 'tr-hint tr-note', 'data-testid': 'tr-note', 'aria-live': 'polite' })
-  const sent = h('p', { class: 'tr-hint', 'data-testid': 'tr-send-result' })
-  const chart = sparkline(`${TITLES[name]}: latency of the last 100 events`)
+}
+
+/** The counters as a definition list; the close code only for WebSocket (`ws`). */
+function statList(f: ReturnType<typeof statCells>, ws: boolean): HTMLDListElement {
   const row = (label: string, dd: HTMLElement) => [h('dt', { text: label }), dd]
-  const button = (testid: string, text: string, onclick: () => void) => h('button', { type: 'button', class: 'tr-btn', 'data-testid': testid, text, onclick, disabled: true })
-  const buttons = [
+  return h(
+    'dl',
+    { class: 'tr-stats' },
+    ...row('Events', f.events),
+    ...row('Missing ids', f.missing),
+    ...row('Duplicate ids', f.dup),
+    ...row('Latency p50, ms', f.p50),
+    ...row('Latency p95, ms', f.p95),
+    ...row('HTTP requests', f.requests),
+    ...row('Wire bytes / event', f.bpe),
+    ...row('Open connections', f.open),
+    ...(ws ? row('Last close code', f.code) : []),
+  )
+}
+
+/** Send and cut; for WebSocket (`ws`) also close cleanly and reopen (4th, hidden until closed). All disabled until open. */
+function panelButtons(ws: boolean, actions: PanelActions): HTMLButtonElement[] {
+  const button = (testid: string, text: string, onclick: () => void) =>
+    h('button', { type: 'button', class: 'tr-btn', 'data-testid': testid, text, onclick, disabled: true })
+  return [
     button('tr-send', 'Send to server', actions.send),
     button('tr-cut', 'Cut the connection', actions.cut),
     ws && button('tr-close-clean', 'Close cleanly', actions.closeClean),
     ws && button('tr-reopen', 'Reopen', actions.reopen),
   ].filter((b): b is HTMLButtonElement => !!b)
+}
+
+/**
+ * @example
+ * const panel = createPanel('sse', { cut, send, closeClean, reopen })
+ * panel.tally.add(41, 12); panel.render()
+ */
+export function createPanel(name: TransportName, actions: PanelActions) {
+  const f = statCells()
+  const ws = name === 'websocket'
+  const state = h('span', { class: 'tr-state', 'data-testid': 'tr-state', text: 'closed' })
+  const note = h('p', { class: 'tr-hint tr-note', 'data-testid': 'tr-note', 'aria-live': 'polite' })
+  const sent = h('p', { class: 'tr-hint', 'data-testid': 'tr-send-result' })
+  const chart = sparkline(`${TITLES[name]}: latency of the last 100 events`)
+  const buttons = panelButtons(ws, actions)
   const reopen = buttons[3]
   if (reopen) reopen.hidden = true
-  const el = h('article', { class: 'tr-panel', 'data-testid': 'tr-panel', 'data-transport': name },
+  const el = h(
+    'article',
+    { class: 'tr-panel', 'data-testid': 'tr-panel', 'data-transport': name },
     h('header', { class: 'tr-row' }, h('h4', { text: TITLES[name] }), state),
-    h('dl', { class: 'tr-stats' },
-      ...row('Events', f.events), ...row('Missing ids', f.missing), ...row('Duplicate ids', f.dup),
-      ...row('Latency p50, ms', f.p50), ...row('Latency p95, ms', f.p95),
-      ...row('HTTP requests', f.requests), ...row('Wire bytes / event', f.bpe), ...row('Open connections', f.open),
-      ...(ws ? row('Last close code', f.code) : [])),
+    statList(f, ws),
     h('figure', {}, chart.el, h('figcaption', { class: 'tr-hint', text: 'latency, last 100 events' })),
-    note, h('p', { class: 'tr-row' }, ...buttons), sent)
+    note,
+    h('p', { class: 'tr-row' }, ...buttons),
+    sent,
+  )
   let tally = new Tally(0)
   return {
-    el, f, note, sent, buttons,
+    el,
+    f,
+    note,
+    sent,
+    buttons,
     /** The run whose channel may still report states here (also while it closes after Stop). */
     run: -1,
     state: 'closed' as ChannelState,
-    get tally() { return tally },
+    get tally() {
+      return tally
+    },
     reset(from: number) {
       tally = new Tally(from)
       for (const k of ['requests', 'bpe', 'open', 'code'] as const) f[k].textContent = '–'
@@ -82,4 +132,3 @@ export function createPanel(name: TransportName, actions: { cut(): void; send():
     },
   }
 }
-

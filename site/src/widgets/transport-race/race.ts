@@ -6,7 +6,13 @@
  */
 import type { SandboxInstance } from '../../sandbox/connector.ts'
 import { h } from '../../sandbox/dom.ts'
-import { transportUrl, type HandshakeCapture, type TransportClients, type TransportName, type TransportStats } from '../../sandbox/transports.ts'
+import {
+  transportUrl,
+  type HandshakeCapture,
+  type TransportClients,
+  type TransportName,
+  type TransportStats,
+} from '../../sandbox/transports.ts'
 import { longPolling, sse, websocket, type Channel, type ChannelContext } from './channels.ts'
 import { delta } from './metrics.ts'
 import { createPanel, type Panel } from './panel.ts'
@@ -75,7 +81,11 @@ function createControls(onStart: () => void, onStop: () => void, onSettings: () 
   const startBtn = h('button', { type: 'button', class: 'tr-btn tr-primary', 'data-testid': 'tr-start', text: 'Start', onclick: onStart })
   const stopBtn = h('button', { type: 'button', class: 'tr-btn', 'data-testid': 'tr-stop', text: 'Stop', disabled: true, onclick: onStop })
   return {
-    rate, size, text, startBtn, stopBtn,
+    rate,
+    size,
+    text,
+    startBtn,
+    stopBtn,
     status: h('p', { class: 'tr-hint', 'data-testid': 'tr-status', 'aria-live': 'polite' }),
     settings: () => ({ eventsPerSecond: Number(rate.value), payloadBytes: Number(size.value) }),
     elements: [h('label', {}, 'Rate ', rate), h('label', {}, 'Payload ', size), h('label', {}, 'Message ', text), startBtn, stopBtn],
@@ -89,7 +99,12 @@ interface ChannelTarget {
 }
 
 /** The three channels of one run, reporting into their panels; a newer run silences older ones. */
-function createChannels(clients: TransportClients, panels: Map<TransportName, Panel>, retryMs: number | undefined, onHandshake: (hs: HandshakeCapture) => void) {
+function createChannels(
+  clients: TransportClients,
+  panels: Map<TransportName, Panel>,
+  retryMs: number | undefined,
+  onHandshake: (hs: HandshakeCapture) => void,
+) {
   let run = 0
   let channels = new Map<TransportName, Channel>()
   let renderTimer: ReturnType<typeof setTimeout> | undefined
@@ -106,8 +121,11 @@ function createChannels(clients: TransportClients, panels: Map<TransportName, Pa
       schedule()
     },
     state: (s, note) => panel.run === current && panel.setState(s, note),
-    opened: () => void clients.http<{ handshake: HandshakeCapture | null }>(target.url('/handshake'))
-      .then((r) => current === run && r.handshake && onHandshake(r.handshake), () => undefined),
+    opened: () =>
+      void clients.http<{ handshake: HandshakeCapture | null }>(target.url('/handshake')).then(
+        (r) => current === run && r.handshake && onHandshake(r.handshake),
+        () => undefined,
+      ),
     closed(code) {
       if (panel.run !== current) return
       panel.f.code.textContent = String(code)
@@ -123,7 +141,17 @@ function createChannels(clients: TransportClients, panels: Map<TransportName, Pa
       for (const [name, panel] of panels) {
         panel.reset(from)
         panel.run = current
-        channels.set(name, FACTORIES[name]({ clients, base: target.base, space: target.space, after: from, retryMs, hooks: hooksFor(name, panel, current, target) }))
+        channels.set(
+          name,
+          FACTORIES[name]({
+            clients,
+            base: target.base,
+            space: target.space,
+            after: from,
+            retryMs,
+            hooks: hooksFor(name, panel, current, target),
+          }),
+        )
       }
     },
     close() {
@@ -148,6 +176,27 @@ async function sendFrom(panel: Panel | undefined, channel: Channel | undefined, 
   panel.sent.textContent = await channel.send(text.trim() || 'hello')
 }
 
+/** The three transports' panels; their buttons act on `channelOf(name)`, the channel of the current run, at `target`. */
+function createPanels(
+  clients: TransportClients,
+  target: ChannelTarget,
+  channelOf: (name: TransportName) => Channel | undefined,
+  text: HTMLInputElement,
+): Map<TransportName, Panel> {
+  const panels = new Map(
+    (['long-polling', 'sse', 'websocket'] as const).map((name) => [
+      name,
+      createPanel(name, {
+        cut: () => void cut(clients, target.url('/cut'), name, panels.get(name)),
+        send: () => void sendFrom(panels.get(name), channelOf(name), text.value),
+        closeClean: () => channelOf(name)?.closeClean?.(),
+        reopen: () => channelOf(name)?.reopen?.(),
+      }),
+    ]),
+  )
+  return panels
+}
+
 /**
  * @example
  * const race = createRace({ clients, root, instanceSelect, instance: () => dir.instances[0], space: () => 'k7q2mx',
@@ -160,16 +209,18 @@ export function createRace(ctx: RaceContext): Race {
   /** Where the race runs: fixed at Start, so Stop still reaches it after a space change. */
   const target: ChannelTarget = { base: '', space: '', url: (route) => transportUrl(target.base, target.space, route) }
   const running = () => root.dataset.state === 'running'
-  const { rate, size, text, startBtn, stopBtn, status, settings, elements } = createControls(() => void start(), () => void stop(), () => {
-    if (!running()) return
-    clients.http(target.url('/stream'), settings()).then(() => (status.textContent = `Stream now ${rate.value} events/s of ${size.value} B.`), (e: unknown) => (status.textContent = errorText(e)))
-  })
-  const panels = new Map((['long-polling', 'sse', 'websocket'] as const).map((name) => [name, createPanel(name, {
-    cut: () => void cut(clients, target.url('/cut'), name, panels.get(name)),
-    send: () => void sendFrom(panels.get(name), channels.get(name), text.value),
-    closeClean: () => channels.get(name)?.closeClean?.(),
-    reopen: () => channels.get(name)?.reopen?.(),
-  })]))
+  const { rate, size, text, startBtn, stopBtn, status, settings, elements } = createControls(
+    () => void start(),
+    () => void stop(),
+    () => {
+      if (!running()) return
+      clients.http(target.url('/stream'), settings()).then(
+        () => (status.textContent = `Stream now ${rate.value} events/s of ${size.value} B.`),
+        (e: unknown) => (status.textContent = errorText(e)),
+      )
+    },
+  )
+  const panels = createPanels(clients, target, (name) => channels.get(name), text)
   const channels = createChannels(clients, panels, ctx.retryMs, ctx.onHandshake)
 
   const setState = (state: 'ready' | 'running') => {

@@ -46,7 +46,8 @@ export function createSioBox(clients: TransportClients, target: () => SandboxIns
       let shown = ''
       const show = () => {
         const t = p.transport()
-        if (t !== shown) line(shown ? `upgraded to ${t} after ${p.pollingRequests()} HTTP requests on polling` : `new client on ${t} (handshake GET)`)
+        if (t !== shown)
+          line(shown ? `upgraded to ${t} after ${p.pollingRequests()} HTTP requests on polling` : `new client on ${t} (handshake GET)`)
         shown = t
         transport.textContent = t
         requests.textContent = String(p.pollingRequests())
@@ -57,8 +58,20 @@ export function createSioBox(clients: TransportClients, target: () => SandboxIns
       line('could not load or connect socket.io-client')
     }
   }
-  const el = h('section', { class: 'tr-box', 'data-testid': 'tr-sio' }, h('h4', { text: "Socket.IO's own choice" }), where,
-    h('p', {}, 'Transport now: ', transport, ' · HTTP requests while on polling: ', requests), log,
-    h('button', { type: 'button', class: 'tr-btn', 'data-testid': 'tr-sio-connect', text: 'Connect a new client', onclick: () => void connect(target(), space()) }))
+  const el = h(
+    'section',
+    { class: 'tr-box', 'data-testid': 'tr-sio' },
+    h('h4', { text: "Socket.IO's own choice" }),
+    where,
+    h('p', {}, 'Transport now: ', transport, ' · HTTP requests while on polling: ', requests),
+    log,
+    h('button', {
+      type: 'button',
+      class: 'tr-btn',
+      'data-testid': 'tr-sio-connect',
+      text: 'Connect a new client',
+      onclick: () => void connect(target(), space()),
+    }),
+  )
   return { el, connect, close }
 }

@@ -6,9 +6,16 @@ import { createFakeClients, streamEvent, type FakeClients } from './fake-clients
 import { mountTransportRace, type TransportRace } from './index.ts'
 
 const $ = <T extends Element = HTMLElement>(root: ParentNode, id: string) => root.querySelector(`[data-testid="${id}"]`) as T
-const panel = (root: HTMLElement, transport: string) => root.querySelector(`[data-testid="tr-panel"][data-transport="${transport}"]`) as HTMLElement
+const panel = (root: HTMLElement, transport: string) =>
+  root.querySelector(`[data-testid="tr-panel"][data-transport="${transport}"]`) as HTMLElement
 const counters = (o: Record<string, number> = {}) => ({
-  httpRequests: 0, bytesIn: 0, bytesOut: 0, openConnections: 0, eventsDelivered: 0, messagesReceived: 0, ...o,
+  httpRequests: 0,
+  bytesIn: 0,
+  bytesOut: 0,
+  openConnections: 0,
+  eventsDelivered: 0,
+  messagesReceived: 0,
+  ...o,
 })
 
 let widget: TransportRace | undefined
@@ -26,8 +33,21 @@ function routes(clients: FakeClients) {
     '/handshake': () => ({
       handshake: {
         at: Date.now(),
-        request: { line: 'GET /t/aaaaaa/ws?after=40 HTTP/1.1', headers: [['Host', 'localhost:4001'], ['Upgrade', 'websocket'], ['Sec-WebSocket-Key', 'dGhlIHNhbXBsZSBub25jZQ==']] },
-        response: { line: 'HTTP/1.1 101 Switching Protocols', headers: [['Upgrade', 'websocket'], ['Sec-WebSocket-Accept', 's3pPLMBiTxaQ9kYGzzhZRbK+xOo=']] },
+        request: {
+          line: 'GET /t/aaaaaa/ws?after=40 HTTP/1.1',
+          headers: [
+            ['Host', 'localhost:4001'],
+            ['Upgrade', 'websocket'],
+            ['Sec-WebSocket-Key', 'dGhlIHNhbXBsZSBub25jZQ=='],
+          ],
+        },
+        response: {
+          line: 'HTTP/1.1 101 Switching Protocols',
+          headers: [
+            ['Upgrade', 'websocket'],
+            ['Sec-WebSocket-Accept', 's3pPLMBiTxaQ9kYGzzhZRbK+xOo='],
+          ],
+        },
       },
     }),
   }
@@ -40,7 +60,14 @@ async function setup(offline = false) {
   const clients = createFakeClients()
   const stats = routes(clients)
   const connector = createFakeConnector({ offline })
-  widget = mountTransportRace(root, { connector, clients, space: createSpaceState('aaaaaa'), statsIntervalMs: 20, retryMs: 10, connectTimeoutMs: 500 })
+  widget = mountTransportRace(root, {
+    connector,
+    clients,
+    space: createSpaceState('aaaaaa'),
+    statsIntervalMs: 20,
+    retryMs: 10,
+    connectTimeoutMs: 500,
+  })
   await vi.waitFor(() => expect(root.dataset.state).not.toBe('connecting'))
   return { root, clients, stats, connector }
 }
@@ -105,7 +132,12 @@ describe('transport race', () => {
     await vi.waitFor(() => expect($(root, 'tr-hs-response').textContent).toBe('HTTP/1.1 101 Switching Protocols'))
     const hs = $(root, 'tr-handshake')
     expect($(hs, 'tr-hs-request').textContent).toBe('GET /t/aaaaaa/ws?after=40 HTTP/1.1')
-    expect([...hs.querySelectorAll('dt.tr-hl')].map((d) => d.textContent)).toEqual(['Upgrade', 'Sec-WebSocket-Key', 'Upgrade', 'Sec-WebSocket-Accept'])
+    expect([...hs.querySelectorAll('dt.tr-hl')].map((d) => d.textContent)).toEqual([
+      'Upgrade',
+      'Sec-WebSocket-Key',
+      'Upgrade',
+      'Sec-WebSocket-Accept',
+    ])
     expect(hs.innerHTML).not.toContain('<script')
   })
 
@@ -143,7 +175,9 @@ describe('transport race', () => {
     await vi.waitFor(() => expect(clients.polls).toHaveLength(1))
     $(root, 'tr-stop').click()
     expect(root.dataset.state).toBe('ready')
-    await vi.waitFor(() => expect(clients.requests.filter((r) => r.url.endsWith('/stream')).at(-1)?.body).toEqual({ eventsPerSecond: 0, payloadBytes: 32 }))
+    await vi.waitFor(() =>
+      expect(clients.requests.filter((r) => r.url.endsWith('/stream')).at(-1)?.body).toEqual({ eventsPerSecond: 0, payloadBytes: 32 }),
+    )
     expect(clients.polls[0]!.signal.aborted).toBe(true)
     expect(clients.sources[0]!.readyState).toBe(2)
     expect(clients.sockets[0]!.readyState).toBe(3)
@@ -177,7 +211,9 @@ describe('transport race', () => {
     expect([...rate.options].map((o) => o.value)).toEqual(['1', '5', '10', '20', '50'])
     rate.value = '50'
     rate.dispatchEvent(new Event('change'))
-    await vi.waitFor(() => expect(clients.requests.filter((r) => r.url.endsWith('/stream')).at(-1)?.body).toEqual({ eventsPerSecond: 50, payloadBytes: 32 }))
+    await vi.waitFor(() =>
+      expect(clients.requests.filter((r) => r.url.endsWith('/stream')).at(-1)?.body).toEqual({ eventsPerSecond: 50, payloadBytes: 32 }),
+    )
     expect(clients.sockets).toHaveLength(1)
     expect(clients.sources).toHaveLength(1)
   })
@@ -204,7 +240,9 @@ describe('transport race', () => {
     space.set('bbbbbb')
     await vi.waitFor(() => expect(root.dataset.state).toBe('ready'))
     expect(clients.sockets[0]!.readyState).toBe(3)
-    expect(clients.requests.some((r) => r.url.includes('/t/aaaaaa/stream') && (r.body as { eventsPerSecond: number }).eventsPerSecond === 0)).toBe(true)
+    expect(
+      clients.requests.some((r) => r.url.includes('/t/aaaaaa/stream') && (r.body as { eventsPerSecond: number }).eventsPerSecond === 0),
+    ).toBe(true)
     expect($(root, 'tr-sio').textContent).toContain('/s/bbbbbb/chat')
   })
 })

@@ -181,19 +181,8 @@ export function request<T = unknown>(client: TestClient | Socket, event: string,
   return socket.timeout(3_000).emitWithAck(event, payload) as Promise<T>
 }
 
-/** Waits until `check` passes (or throws its last error after `timeoutMs`). */
-export async function eventually(check: () => void | Promise<void>, timeoutMs = 3_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    try {
-      await check()
-      return
-    } catch (error) {
-      if (Date.now() > deadline) throw error
-      await new Promise((resolve) => setTimeout(resolve, 20))
-    }
-  }
-}
+import { eventually } from './eventually.ts'
+export { eventually }
 
 /**
  * A loopback port nothing listens on right now. Only for what must be told a port number before it

@@ -16,6 +16,7 @@ import type {
   SandboxObserver,
 } from '../../site/src/sandbox/connector.ts'
 import type { HelloEvent, LearnerNamespace, MessageEvent, SendCall, TraceEvent } from '@realtime-workbook/sandbox-server/protocol'
+import { eventually as waitUntil } from '../../sandbox-server/test/eventually.ts'
 
 /** One implementation under test. */
 export interface World {
@@ -51,23 +52,12 @@ export type Ack = ClientRequestMap[keyof ClientRequestMap][1] | LocalErrorAck
 const BARRIER = 'barrier '
 
 /**
- * Waits until `check` stops throwing, or rethrows its last error after `timeoutMs`.
+ * Waits until `check` passes (the contract's scenarios allow a real cluster a little longer).
  *
  * @example
  * await eventually(() => expect(b.texts()).toEqual(['hi']))
  */
-export async function eventually(check: () => void | Promise<void>, timeoutMs = 4_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    try {
-      await check()
-      return
-    } catch (error) {
-      if (Date.now() > deadline) throw error
-      await new Promise((resolve) => setTimeout(resolve, 10))
-    }
-  }
-}
+export const eventually = (check: () => void | Promise<void>, timeoutMs = 4_000): Promise<void> => waitUntil(check, timeoutMs, 10)
 
 /**
  * Sends what no typed widget can send (an unknown event, a malformed payload): the error

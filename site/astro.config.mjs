@@ -13,6 +13,7 @@ import { rehypeMermaidThemed } from './src/lib/markdown/rehype-mermaid-themed.mj
 import { lessonSidebar } from './src/utils/lesson-sidebar.mjs'
 import { CHROMIUM_ARGS, findChromium } from '../scripts/chromium.mjs'
 import { withoutWebTransport } from './src/sandbox/without-webtransport.mjs'
+import { widgetChunks } from './src/sandbox/widget-chunks.mjs'
 
 const srcDir = fileURLToPath(new URL('./src/', import.meta.url))
 const repoRoot = fileURLToPath(new URL('../', import.meta.url))
@@ -63,7 +64,7 @@ export default defineConfig({
     ],
   },
   vite: {
-    plugins: [withoutWebTransport()],
+    plugins: [widgetChunks(), withoutWebTransport()],
     build: {
       // Lesson pages have a 36 KB gzip JS budget: terser packs every chunk (socket.io-client
       // included) tighter than esbuild's minifier.

@@ -57,6 +57,21 @@ const basics: Scenario[] = [
       expect(a.hello).toEqual({ instance: 'i2', socketId: expect.stringMatching(/^[A-Za-z0-9_-]{20}$/), namespace: '/admin', space, fanout: 'redis' })
     },
   },
+  {
+    name: 'health counts the widgets\u2019 observers apart from learner sockets',
+    async run(kit) {
+      const space = kit.space()
+      const [i3] = (await kit.world.connector.directory()).instances.slice(2)
+      if (!i3) throw new Error('no i3')
+      const before = await kit.world.connector.health(i3)
+      await kit.watch(space, [2])
+      await kit.client(2, '/chat', 'A', space)
+      await kit.eventually(async () => {
+        const after = await kit.world.connector.health(i3)
+        expect({ sockets: after.sockets - before.sockets, observers: after.observers - before.observers }).toEqual({ sockets: 2, observers: 1 })
+      })
+    },
+  },
 ]
 
 const rooms: Scenario[] = [
@@ -334,14 +349,14 @@ const clusterScenarios: Scenario[] = [
     },
   },
   {
-    name: 'serverSideEmit(): answered by each instance hosting the namespace; without Redis by the sender\'s only',
+    name: 'serverSideEmit(): answered by each OTHER instance hosting the namespace, never the caller; without Redis by nobody',
     async run(kit) {
       const space = kit.space()
       const [a, l, b] = await Promise.all([kit.client(0, '/with-redis', 'A', space), kit.client(0, '/with-redis', 'L', space), kit.client(1, '/with-redis', 'B', space)])
-      expect(await b.client.request('cluster:server-side-emit', {})).toEqual({ ok: true, answers: [{ instance: 'i1', sockets: 2 }, { instance: 'i2', sockets: 1 }] })
+      expect(await b.client.request('cluster:server-side-emit', {})).toEqual({ ok: true, answers: [{ instance: 'i1', sockets: 2 }] })
       void [a, l]
       const off = await spread(kit, space, '/without-redis')
-      expect(await off.b.client.request('cluster:server-side-emit', {})).toEqual({ ok: true, answers: [{ instance: 'i2', sockets: 1 }] })
+      expect(await off.b.client.request('cluster:server-side-emit', {})).toEqual({ ok: true, answers: [] })
     },
   },
 ]

@@ -3,7 +3,7 @@ import { createApp } from './index.ts'
 
 const app = createApp({
   allowedOrigins: ['http://localhost:4321'],
-  health: () => ({ instance: 'i1', fanout: 'redis', redis: 'ready', sockets: 3, spaces: 1, slotStreams: 0, uptimeSeconds: 12 }),
+  health: () => ({ instance: 'i1', fanout: 'redis', redis: 'ready', sockets: 3, spaces: 1, slotStreams: 0, observers: 0, uptimeSeconds: 12 }),
 })
 
 describe('sandbox app', () => {
@@ -18,7 +18,7 @@ describe('sandbox app', () => {
       redis: 'ready',
       sockets: 3,
       spaces: 1,
-      slotStreams: 0,
+      slotStreams: 0, observers: 0,
       uptimeSeconds: 12,
     })
   })
@@ -27,7 +27,7 @@ describe('sandbox app', () => {
     for (const [redis, status] of [['down', 'degraded'], ['connecting', 'degraded'], ['disabled', 'ok']] as const) {
       const degraded = createApp({
         allowedOrigins: ['http://localhost:4321'],
-        health: () => ({ instance: 'i1', fanout: 'redis-down', redis, sockets: 0, spaces: 0, slotStreams: 0, uptimeSeconds: 1 }),
+        health: () => ({ instance: 'i1', fanout: 'redis-down', redis, sockets: 0, spaces: 0, slotStreams: 0, observers: 0, uptimeSeconds: 1 }),
       })
       expect(await (await degraded.request('/healthz')).json(), redis).toMatchObject({ status })
     }

@@ -76,13 +76,13 @@ export function clusterEvents(
     })
 
     on('cluster:server-side-emit', z.object({}).strict(), async (): Promise<ServerSideEmitAck> => {
-      const own = { instance: instanceId, sockets: nsp.sockets.size }
-      // The in-memory adapter has nobody to ask (its serverSideEmit never calls back): only this
-      // instance answers, which is the point of /without-redis and the truth without Redis.
-      if (namespace === '/without-redis' || options.localOnly) return { ok: true, answers: [own] }
+      // serverSideEmit() reaches the OTHER instances only: the caller never hears its own. The
+      // in-memory adapter has nobody to ask (and its serverSideEmit never calls back): no answers,
+      // which is the point of /without-redis and the truth without Redis.
+      if (namespace === '/without-redis' || options.localOnly) return { ok: true, answers: [] }
       const ask = nsp as unknown as { serverSideEmitWithAck(event: string): Promise<{ instance: string; sockets: number }[]> }
       const others = await ask.serverSideEmitWithAck('census').catch(timeoutToSandboxError)
-      return { ok: true, answers: [own, ...others].sort((a, b) => a.instance.localeCompare(b.instance)) }
+      return { ok: true, answers: others.sort((a, b) => a.instance.localeCompare(b.instance)) }
     })
     void socket
   }

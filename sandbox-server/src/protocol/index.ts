@@ -416,7 +416,7 @@ export interface RemoteSocketInfo {
 }
 
 export type FetchSocketsAck = { ok: true; sockets: RemoteSocketInfo[] } | ErrorAck
-/** `cluster:server-side-emit` answer: each instance that heard the ping, with its local sockets. */
+/** `cluster:server-side-emit` answer: each OTHER instance that heard the ping (the caller never does), with its local sockets. */
 export type ServerSideEmitAck = { ok: true; answers: { instance: string; sockets: number }[] } | ErrorAck
 
 /** Observer -> instance: simulate a Redis outage for this space only (lesson 3). */
@@ -724,7 +724,10 @@ export interface HealthBody {
   fanout: FanoutState
   /** State of this instance's Redis connection, or `disabled` when run without Redis. */
   redis: (typeof REDIS_STATES)[number]
+  /** Engine.IO connections open on this instance (every widget socket is its own connection). */
   sockets: number
+  /** Of those, the widgets' own trace observers (`/observe`): learners' sockets are `sockets - observers`. */
+  observers: number
   /** Learner spaces with at least one socket on this instance. */
   spaces: number
   /** Lesson-1 "slot" SSE streams open on this instance (the connection-limit demo). */
@@ -836,6 +839,7 @@ export const isHealthBody: Check<HealthBody> = objectOf({
   spaces: isNumber,
   uptimeSeconds: isNumber,
   slotStreams: isNumber,
+  observers: isNumber,
 })
 
 export const isEmitAnswer: Check<EmitAnswer> = ackOf(objectOf({ ok: isTrue, traceId: isString, line: isString }))

@@ -147,7 +147,7 @@ describe('checks of what the browser receives', () => {
     )
     expect(isSandboxDirectory({ instances: [{ id: 'i1', port: '4001' }], fanout: 'redis' })).toBe(false)
     expect(isSandboxDirectory({ instances: [], emitter: { port: 'x' }, fanout: 'redis' })).toBe(false)
-    const health = { status: 'degraded', instance: 'i1', fanout: 'redis-down', redis: 'down', sockets: 0, spaces: 0, uptimeSeconds: 3, slotStreams: 0 }
+    const health = { status: 'degraded', instance: 'i1', fanout: 'redis-down', redis: 'down', sockets: 0, spaces: 0, uptimeSeconds: 3, slotStreams: 0, observers: 0 }
     expect(isHealthBody(health)).toBe(true)
     expect(explain(isHealthBody, { ...health, sockets: null }, 'healthz')).toBe('healthz.sockets: unexpected value')
     expect(isPollAnswer({ events: [{ id: 1, sentAt: 2, data: '' }], cursor: 1, timedOut: false, gap: false })).toBe(true)

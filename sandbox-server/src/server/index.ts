@@ -17,7 +17,7 @@ import { attachObserve } from '../observe/index.ts'
 import { attachPlayground } from '../playground/index.ts'
 import { attachTransports } from '../transports/index.ts'
 import { guardEngine } from './engine-guard.ts'
-import { parseSpaceNamespace, type FanoutState, type HealthBody } from '../protocol/index.ts'
+import { OBSERVE_NAMESPACE, parseSpaceNamespace, type FanoutState, type HealthBody } from '../protocol/index.ts'
 import { TokenBucket } from '../rate-limit/index.ts'
 import { SharedLimiter } from '../rate-limit/shared.ts'
 import { attachSecure, attachTokenRoute, tokenKey } from '../secure/index.ts'
@@ -97,6 +97,7 @@ export async function startSandboxServer(options: StartOptions = {}): Promise<Sa
       fanout: fanout(),
       redis: redis ? (redis.state() === 'ready' ? 'ready' : redis.state()) : 'disabled',
       sockets: io.engine.clientsCount,
+      observers: io.of(OBSERVE_NAMESPACE).sockets.size,
       spaces: spaces.activeSpaces,
       slotStreams: transports.slotStreams(),
       uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),

@@ -207,6 +207,7 @@ function health({ fake, sockets, observers, registries }: Cluster, instance: str
     spaces: registries.get(instance)?.activeSpaces ?? 0,
     uptimeSeconds: 42,
     slotStreams: 0,
+    observers: [...observers].filter(here).length,
   }
 }
 
@@ -474,7 +475,7 @@ function publish(cluster: Cluster, space: string, publisher: string | null, fiel
   traffic.bytes ||= 40 + JSON.stringify(traffic).length
   cluster.later(() => {
     for (const instance of cluster.ids) {
-      const publishedBy = publisher === 'emitter' || publisher === instance ? publisher : null
+      const publishedBy = publisher === 'emitter' || publisher === instance || fields.type === 'response' ? publisher : null
       // Like the real adapter: an instance is subscribed only while it hosts the namespace.
       const subscribed = hosts(cluster, space, '/with-redis').includes(instance)
       trace(cluster, { space }, { kind: 'redis', at: cluster.clock(), instance, namespace: '/with-redis', ...traffic, publishedBy, subscribed })
@@ -540,8 +541,8 @@ function answeringInstances(cluster: Cluster, sock: FakeSocket, packetType: 'REM
   publish(cluster, sock.space, sock.instance, { type: 'request', packetType })
   const others = hosts(cluster, sock.space, sock.namespace).filter((id) => id !== sock.instance)
   if (others.some((id) => fake.outages.has(`${sock.space}@${id}`))) throw clusterTimeout('timeout reached: an instance did not answer')
-  // The tap cannot tell who published a response: it reports `publishedBy: null` everywhere.
-  for (let n = 0; n < others.length; n++) publish(cluster, sock.space, null, { type: 'response', packetType: 'RESPONSE' })
+  // Like the tap: a response names the instance that answered (read from the answer itself).
+  for (const id of others) publish(cluster, sock.space, id, { type: 'response', packetType: 'RESPONSE' })
   return [sock.instance, ...others]
 }
 
@@ -557,7 +558,8 @@ function clusterFetchSockets(cluster: Cluster, sock: FakeSocket) {
 }
 
 function clusterServerSideEmit(cluster: Cluster, sock: FakeSocket) {
-  const answering = answeringInstances(cluster, sock, 'SERVER_SIDE_EMIT')
+  // Like serverSideEmit(): the other instances answer, never the caller's own.
+  const answering = answeringInstances(cluster, sock, 'SERVER_SIDE_EMIT').filter((instance) => instance !== sock.instance)
   const answers = answering.map((instance) => ({ instance, sockets: peersOn(cluster, sock, [instance]).length }))
   return { ok: true as const, answers: answers.sort((a, b) => a.instance.localeCompare(b.instance)) }
 }

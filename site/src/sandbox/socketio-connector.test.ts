@@ -75,7 +75,7 @@ describe('socket.io connector', () => {
   })
 
   it('returns a checked /healthz answer, and rejects a malformed one with BAD_ANSWER', async () => {
-    const health = { status: 'ok', instance: 'i1', fanout: 'redis', redis: 'ready', sockets: 2, spaces: 1, uptimeSeconds: 9, slotStreams: 0 }
+    const health = { status: 'ok', instance: 'i1', fanout: 'redis', redis: 'ready', sockets: 2, spaces: 1, uptimeSeconds: 9, slotStreams: 0, observers: 0 }
     const instance = { id: 'i1', port: 4001, base: 'http://x:4001' }
     expect(await createSocketIoConnector(fakeIo().io, { location: loc, fetch: () => json(200, health) }).health(instance)).toEqual(health)
     const bad = createSocketIoConnector(fakeIo().io, { location: loc, fetch: () => json(200, { ...health, redis: 'fine' }) })

@@ -1,9 +1,9 @@
 /**
- * The real connector, over socket.io-client. Only its types are imported statically:
- * `loadSocketIoConnector()` fetches socket.io-client on first use. Every ack, server event,
+ * The real connector, over socket.io-client (reached only from the widgets' lazy chunks, so a
+ * page loads it when a widget scrolls into view, not before). Every ack, server event,
  * `/sandbox.json` and `/healthz` answer is checked once here, with the protocol's checks.
  */
-import type { ManagerOptions, Socket, SocketOptions } from 'socket.io-client'
+import { io, type ManagerOptions, type Socket, type SocketOptions } from 'socket.io-client'
 import {
   ACK_CHECKS,
   isErrorAnswer,
@@ -50,13 +50,14 @@ export interface SocketIoConnectorOptions {
 }
 
 /**
- * The real connector, with socket.io-client fetched on first use.
+ * The real connector. socket.io-client is imported statically: this module is only reached from a
+ * widget's lazy chunk, so the page still loads none of it before the widget scrolls into view, and
+ * it arrives in that one chunk instead of a second round trip (see widget-chunks.mjs).
  *
  * @example
  * const connector = await loadSocketIoConnector()
  */
 export async function loadSocketIoConnector(options: SocketIoConnectorOptions = {}): Promise<SandboxConnector> {
-  const { io } = await import('socket.io-client')
   return createSocketIoConnector(io, options)
 }
 

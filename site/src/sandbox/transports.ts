@@ -14,6 +14,7 @@ export type {
   WsServerMessage,
 } from '@realtime-workbook/sandbox-server/protocol'
 import { explain, isPollAnswer, type Check, type PollAnswer } from '@realtime-workbook/sandbox-server/protocol'
+import { io } from 'socket.io-client'
 
 /** What the widget needs of `EventSource` (the DOM one satisfies it). */
 export interface EventSourceLike {
@@ -101,7 +102,6 @@ export function createBrowserTransportClients(): TransportClients {
       return check ? checkedJson(url, init, check) : trusted<T>(await json(url, init))
     },
     async socketio(url, auth) {
-      const { io } = await import('socket.io-client')
       const socket = io(url, { forceNew: true, auth })
       const engine = socket.io.engine
       const listeners = new Set<() => void>()

@@ -108,7 +108,7 @@ describe('cluster fan-out widget', () => {
     expect(fake.sockets().map((s) => `${s.label}${s.namespace}`).sort()).toEqual(
       ['A/with-redis', 'A/without-redis', 'B/with-redis', 'B/without-redis', 'C/with-redis', 'C/without-redis'])
     expect([...$<HTMLSelectElement>(root, 'cf-send-from').options].map((o) => o.value)).toContain('B@/without-redis')
-    expect($(root, 'cf-banner-local').hidden).toBe(true)
+    expect($(root, 'cf-redis-banner').hidden).toBe(true)
   })
 
   it('adapter ON reaches every instance through one Redis message; adapter OFF stays on the sender\u2019s instance', async () => {
@@ -175,17 +175,17 @@ describe('cluster fan-out widget', () => {
     $(on, 'cf-fetch-sockets').click()
     await vi.waitFor(() => expect($$(on, 'cf-fetch-result')).toHaveLength(1))
     expect([...$(on, 'cf-fetch-result').querySelectorAll('tr')].slice(1).map((r) => r.children[2]?.textContent)).toEqual(['i1', 'i2', 'i3'])
-    await vi.waitFor(() => expect(redisRows(root)).toEqual(expect.arrayContaining(['request i1 -> i1,i2,i3', 'response ? -> i1,i2,i3'])))
+    await vi.waitFor(() => expect(redisRows(root)).toEqual(expect.arrayContaining(['request i1 -> i1,i2,i3', 'response i2 -> i1,i2,i3', 'response i3 -> i1,i2,i3'])))
 
     $(off, 'cf-fetch-sockets').click()
     await vi.waitFor(() => expect($$(off, 'cf-fetch-result')).toHaveLength(1))
     expect($(off, 'cf-fetch-result').querySelectorAll('tr')).toHaveLength(2)
-    expect(off.textContent).toContain('only the local instance answers')
+    expect(off.textContent).toContain('sees only the local instance')
 
     $(on, 'cf-server-side-emit').click()
-    await vi.waitFor(() => expect($(on, 'cf-sse-result')?.textContent).toContain('i1 (1 local sockets), i2 (1 local sockets), i3 (1 local sockets)'))
+    await vi.waitFor(() => expect($(on, 'cf-sse-result')?.textContent).toContain('answered by i2 (1 local sockets), i3 (1 local sockets); the caller never receives its own'))
     $(off, 'cf-server-side-emit').click()
-    await vi.waitFor(() => expect($(off, 'cf-sse-result')?.textContent).toMatch(/answered by i1 \(1 local sockets\)$/))
+    await vi.waitFor(() => expect($(off, 'cf-sse-result')?.textContent).toContain('answered by no other instance'))
   })
 
   it('simulated outage: local delivery only, no Redis traffic, lost messages stay lost after Redis is back', async () => {
@@ -266,7 +266,8 @@ describe('cluster fan-out widget', () => {
 
   it('shows the local-only banner when the cluster has no Redis', async () => {
     const { root } = await setup({ fanout: 'local-only' })
-    expect($(root, 'cf-banner-local').hidden).toBe(false)
+    expect($(root, 'cf-redis-banner').hidden).toBe(false)
+    expect($(root, 'cf-redis-banner').textContent).toContain('Redis is not connected')
     expect($<HTMLButtonElement>(root, 'cf-emitter').disabled).toBe(true)
   })
 

@@ -18,7 +18,10 @@ export interface MergedTraffic {
 export function mergeRedisReport(merged: Map<string, MergedTraffic>, report: RedisTraffic & { instance: string }): MergedTraffic {
   let row = merged.get(report.key)
   if (!row) merged.set(report.key, (row = { traffic: report, publishedBy: null, receivedBy: [] }))
-  if (report.publishedBy === 'emitter' || report.publishedBy === report.instance) row.publishedBy = report.publishedBy
+  // A broadcast or request is named by its publisher only (its own uid); a response by every
+  // reader, from the answer's content (the adapter puts no sender in responses).
+  const trusted = report.publishedBy === 'emitter' || report.publishedBy === report.instance || report.type === 'response'
+  if (report.publishedBy !== null && trusted) row.publishedBy = report.publishedBy
   // Only instances whose adapter is subscribed (they host the namespace) receive it from Redis.
   if (report.subscribed && !row.receivedBy.includes(report.instance)) row.receivedBy = [...row.receivedBy, report.instance].sort()
   return row
@@ -51,7 +54,7 @@ export function createRedisPanel(labelOf: (socketId: string) => string | undefin
 
   function render(row: MergedTraffic): HTMLLIElement {
     const t = row.traffic
-    const by = row.publishedBy ?? 'not in the message'
+    const by = row.publishedBy ?? 'unknown (the answer names no instance)'
     const li = h('li', {
       class: `cf-redis-row cf-t-${t.type}`,
       'data-testid': 'cf-redis-row',

@@ -31,6 +31,25 @@ export interface Topology {
   pulse(a: string, b: string, delayMs: number): void
 }
 
+/** Lights `lit` for a moment and, unless motion is reduced, moves a dot from `from` to `to`. */
+function travel(el: SVGSVGElement, lit: (Element | undefined)[], from: [number, number], to: [number, number], reducedMotion: boolean): void {
+  for (const x of lit) {
+    x?.classList.add('cf-hot')
+    setTimeout(() => x?.classList.remove('cf-hot'), 1600)
+  }
+  const dot = s('circle', { class: 'cf-dot', r: 5 })
+  if (reducedMotion || typeof dot.animate !== 'function') return
+  el.append(dot)
+  const at = ([x, y]: [number, number]) => ({ transform: `translate(${x}px,${y}px)` })
+  dot.animate([at(from), at(to)], { duration: 420, easing: 'ease-in-out' }).finished.then(() => dot.remove(), () => dot.remove())
+}
+
+/**
+ * @example
+ * const topo = createTopology({ redis: true, reducedMotion: () => false, title: 'Adapter ON' })
+ * topo.render([{ id: 'i1', up: true }], [{ label: 'A', instance: 'i1' }], false)
+ * topo.pulse('c:A', 'i:i1', 0)
+ */
 export function createTopology(options: TopologyOptions): Topology {
   const el = s('svg', { class: 'cf-topo', role: 'img', 'aria-label': options.title, viewBox: `0 0 ${W} 120` })
   let pos = new Map<string, [number, number]>()
@@ -107,18 +126,7 @@ export function createTopology(options: TopologyOptions): Topology {
       const line = edges.get(`${a}|${b}`) ?? edges.get(`${b}|${a}`)
       const from = pos.get(a)
       const to = pos.get(b)
-      if (!line || !from || !to) return
-      setTimeout(() => {
-        for (const x of [line, nodes.get(b)]) {
-          x?.classList.add('cf-hot')
-          setTimeout(() => x?.classList.remove('cf-hot'), 1600)
-        }
-        const dot = s('circle', { class: 'cf-dot', r: 5 })
-        if (options.reducedMotion() || typeof dot.animate !== 'function') return
-        el.append(dot)
-        const at = ([x, y]: [number, number]) => ({ transform: `translate(${x}px,${y}px)` })
-        dot.animate([at(from), at(to)], { duration: 420, easing: 'ease-in-out' }).finished.then(() => dot.remove(), () => dot.remove())
-      }, delayMs)
+      if (line && from && to) setTimeout(() => travel(el, [line, nodes.get(b)], from, to, options.reducedMotion()), delayMs)
     },
   }
 }

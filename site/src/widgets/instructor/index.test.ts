@@ -22,3 +22,17 @@ it('shows each instance, its Redis link, sockets and spaces, and notices an inst
   stop()
   client.close()
 })
+
+it('says the cluster is not running, with Retry, when nothing answers', async () => {
+  const connector = createFakeConnector({ offline: true })
+  const root = document.createElement('div')
+  const stop = await mountInstructorView(root, connector, { intervalMs: 10 })
+  expect(root.dataset.state).toBe('offline')
+  expect(root.querySelector('[data-testid="iv-offline"]')?.textContent).toContain('npm install && npm start')
+  connector.offline = false
+  root.querySelector<HTMLButtonElement>('[data-testid="iv-retry"]')?.click()
+  await new Promise((resolve) => setTimeout(resolve, 40))
+  expect(root.dataset.state).toBe('ready')
+  expect(root.querySelectorAll('[data-testid="iv-row"]')).toHaveLength(3)
+  stop()
+})

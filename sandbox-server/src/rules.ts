@@ -13,5 +13,8 @@
 export { resolveInstanceConfig, type InstanceConfig } from './config/index.ts'
 export { parseOrThrow, SandboxError } from './errors/index.ts'
 export { TokenBucket } from './rate-limit/index.ts'
+export { RateLimitedError, SharedLimiter } from './rate-limit/shared.ts'
+export { authorizeEvent, authorizeRoom, tokenClaimsOf, userRoom } from './secure/rules.ts'
+export { issueToken, tokenError, tokenKey, verifyToken } from './secure/tokens.ts'
 export { SpaceRegistry } from './spaces/index.ts'
 export * from './protocol/schemas.ts'

@@ -3,6 +3,7 @@
  * under a key prefix of their own, reached through the real socket.io connector in Node: the
  * connector's `fetch` serves the directory (`/sandbox.json`) the launcher would serve.
  */
+import { randomBytes } from 'node:crypto'
 import { Redis } from 'ioredis'
 import { io } from 'socket.io-client'
 import { afterAll, afterEach, beforeAll, describe, it } from 'vitest'
@@ -46,7 +47,8 @@ const world: World = {
 }
 
 beforeAll(async () => {
-  cluster = await startCluster(3)
+  // One token key for the cluster, as the launcher gives one: any instance verifies any token.
+  cluster = await startCluster(3, { tokenSecret: randomBytes(32).toString('base64url') })
   emitterRedis = new Redis(SHARED_REDIS_URL)
   emitterApp = createEmitterApp({ redis: emitterRedis, keyPrefix: cluster[0]?.config.keyPrefix ?? '', allowedOrigins: [SITE] })
   await eventually(() => {

@@ -10,6 +10,7 @@
 import { expect } from 'vitest'
 import type { TraceEvent } from '@realtime-workbook/sandbox-server/protocol'
 import { rawRequest, type Kit, type Watcher } from './kit.ts'
+import { secureScenarios } from './secure-scenarios.ts'
 
 export interface Scenario {
   name: string
@@ -545,4 +546,4 @@ const traces: Scenario[] = [
  * @example
  * for (const scenario of scenarios) it(scenario.name, async () => scenario.run(await createKit(world)))
  */
-export const scenarios: readonly Scenario[] = [...basics, ...rooms, ...limits, ...errors, ...clusterScenarios, ...emitterAndLeaving, ...outages, ...traces]
+export const scenarios: readonly Scenario[] = [...basics, ...rooms, ...limits, ...errors, ...clusterScenarios, ...emitterAndLeaving, ...outages, ...traces, ...secureScenarios]

@@ -18,8 +18,6 @@ import { z } from 'zod'
 import { parseOrThrow, SandboxError } from '../errors/index.ts'
 import { emptyPayloadSchema, roomPayloadSchema, secureTextSchema } from '../protocol/schemas.ts'
 import {
-  MODERATOR_EVENTS,
-  MODERATOR_ROOMS,
   SECURE_NAMESPACE,
   SECURE_NAMESPACE_PATTERN,
   parseSpaceNamespace,
@@ -30,10 +28,12 @@ import {
 } from '../protocol/index.ts'
 import type { SharedLimiter } from '../rate-limit/shared.ts'
 import type { SpaceRegistry } from '../spaces/index.ts'
+import { authorizeEvent, authorizeRoom, userRoom } from './rules.ts'
 import { tokenError, verifyToken } from './tokens.ts'
 
 export { attachTokenRoute, type TokenRouteOptions } from './route.ts'
-export { issueToken, tokenKey, verifyToken, TOKEN_ALGORITHM } from './tokens.ts'
+export { issueToken, tokenError, tokenKey, verifyToken, TOKEN_ALGORITHM } from './tokens.ts'
+export { authorizeEvent, authorizeRoom, userRoom } from './rules.ts'
 
 export interface SecureSocketData {
   space: string
@@ -79,25 +79,6 @@ export interface Refusal {
  */
 export function logRefusal(log: (line: string) => void, refusal: Refusal): void {
   log(`secure refused space=${refusal.space} event=${refusal.event} code=${refusal.code} user=${refusal.userId ?? '-'}`)
-}
-
-/** The room every socket of one user joins: what "log out everywhere" disconnects. */
-export function userRoom(userId: string): string {
-  return `user:${userId}`
-}
-
-/** `FORBIDDEN` unless `user` may send `event`. */
-function authorizeEvent(user: SecureUser, event: string): void {
-  if (user.role !== 'moderator' && MODERATOR_EVENTS.some((name) => name === event)) {
-    throw new SandboxError('FORBIDDEN', `${event} is for moderators: your token's role is ${user.role}`)
-  }
-}
-
-/** `FORBIDDEN` unless `user` may join `room`. */
-function authorizeRoom(user: SecureUser, room: string): void {
-  if (user.role !== 'moderator' && MODERATOR_ROOMS.some((name) => name === room)) {
-    throw new SandboxError('FORBIDDEN', `room "${room}" is for moderators: your token's role is ${user.role}`)
-  }
 }
 
 /**

@@ -10,10 +10,11 @@
 import type { IncomingMessage } from 'node:http'
 import { Hono, type Context } from 'hono'
 import { answerErrors, readJsonBody, siteRequestsOnly } from '../app/guard.ts'
-import { parseOrThrow, SandboxError } from '../errors/index.ts'
+import { parseOrThrow } from '../errors/index.ts'
 import { tokenRequestSchema } from '../protocol/schemas.ts'
-import { SPACE_CODE_PATTERN, SPACE_CODE_RULE, type TokenAnswer } from '../protocol/index.ts'
+import type { TokenAnswer } from '../protocol/index.ts'
 import type { SharedLimiter } from '../rate-limit/shared.ts'
+import { tokenClaimsOf } from './rules.ts'
 import { issueToken } from './tokens.ts'
 
 export interface TokenRouteOptions {
@@ -48,15 +49,9 @@ export function attachTokenRoute(app: Hono, options: TokenRouteOptions): void {
   const issue = async (c: Context, pathSpace: string | undefined): Promise<Response> => {
     await options.perAddress.consume(`addr:${clientAddress(c)}`)
     const request = parseOrThrow(tokenRequestSchema, await readJsonBody(c), '', 'body')
-    const space = pathSpace ?? request.space
-    if (space === undefined || !SPACE_CODE_PATTERN.test(space)) throw new SandboxError('INVALID_PAYLOAD', SPACE_CODE_RULE)
-    const ttlSeconds = request.ttlSeconds ?? options.lifetimeSeconds
-    if (ttlSeconds > options.lifetimeSeconds) {
-      throw new SandboxError('INVALID_PAYLOAD', `ttlSeconds must be at most ${options.lifetimeSeconds} (the instance's token lifetime)`)
-    }
-    const kind = request.kind ?? 'valid'
-    const issued = await issueToken(options.key, { space, name: request.name, role: request.role, ttlSeconds }, kind)
-    const answer: TokenAnswer = { ok: true, kind, space, ...issued }
+    const { claims, kind } = tokenClaimsOf(request, pathSpace, options.lifetimeSeconds)
+    const issued = await issueToken(options.key, claims, kind)
+    const answer: TokenAnswer = { ok: true, kind, space: claims.space, ...issued }
     c.header('Cache-Control', 'no-store')
     return c.json(answer)
   }

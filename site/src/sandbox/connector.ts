@@ -16,7 +16,11 @@ import type {
   SandboxDirectory,
   SandboxRequest,
   SandboxRequests,
+  SecureHelloEvent,
+  SecureMessageEvent,
   SimulateOutageAck,
+  TokenAnswer,
+  TokenRequest,
   TraceEvent,
 } from '@realtime-workbook/sandbox-server/protocol'
 
@@ -96,8 +100,11 @@ export interface ClientEventMap {
   disconnect: { reason: string }
 }
 
-/** Requests a playground client can make: every protocol request but the observer's. */
-export type ClientRequest = Exclude<SandboxRequest, 'redis:simulate-outage'>
+/** Requests only a `/secure` client makes (it also joins and leaves rooms). */
+export type SecureOnlyRequest = 'secure:send' | 'secure:announce' | 'secure:logout-all'
+
+/** Requests a playground client can make: every protocol request but the observer's and `/secure`'s. */
+export type ClientRequest = Exclude<SandboxRequest, 'redis:simulate-outage' | SecureOnlyRequest>
 
 /**
  * Requests (events with an ack) a playground client can make, with their payload and ack; the
@@ -116,6 +123,31 @@ export interface SandboxClient {
     payload: ClientRequestMap[K][0],
     timeoutMs?: number,
   ): Promise<ClientRequestMap[K][1] | LocalErrorAck>
+  close(): void
+}
+
+/** Lesson 4: requests a `/secure` client can make, with their payload and ack. */
+export type SecureRequest = SecureOnlyRequest | 'room:join' | 'room:leave'
+export type SecureRequestMap = { [K in SecureRequest]: [SandboxRequests[K]['payload'], SandboxRequests[K]['ack']] }
+
+/** Events a `/secure` client emits to the widget. */
+export interface SecureEventMap {
+  hello: SecureHelloEvent
+  message: SecureMessageEvent
+  /** The token expired while connected (`TOKEN_EXPIRED`); a `disconnect` follows. */
+  'secure:expired': ClientErrorBody
+  'sandbox:error': ClientErrorBody
+  /** `data.code` is one of the `TOKEN_*` codes when the token was refused. */
+  connect_error: ConnectFailure
+  disconnect: { reason: string }
+}
+
+/** A socket on `/s/<space>/secure`, authenticated by a token. */
+export interface SecureClient {
+  readonly instance: SandboxInstance
+  on<K extends keyof SecureEventMap>(event: K, listener: (data: SecureEventMap[K]) => void): Unsubscribe
+  /** Emits with an ack; never rejects: failures (`FORBIDDEN`, `RATE_LIMITED`, ...) resolve to `{ error }`. */
+  request<K extends keyof SecureRequestMap>(event: K, payload: SecureRequestMap[K][0], timeoutMs?: number): Promise<SecureRequestMap[K][1] | LocalErrorAck>
   close(): void
 }
 
@@ -149,6 +181,13 @@ export interface SandboxConnector {
   }): SandboxClient
   /** Opens an observer of `space` on one instance. Open observers before clients: tracing starts then. */
   observe(options: { instance: SandboxInstance; space: string }): SandboxObserver
+  /**
+   * Lesson 4: `POST {base}/s/<space>/token`: a token for a name and a role (or, with `kind`, a
+   * deliberately bad one for the lab). Never rejects: failures resolve to `{ error }`.
+   */
+  requestToken(options: { instance: SandboxInstance; space: string; request: Omit<TokenRequest, 'space'> }): Promise<TokenAnswer | LocalErrorAck>
+  /** Lesson 4: connects to `/s/<space>/secure` with `token` in the handshake `auth` (never the URL). */
+  connectSecure(options: { instance: SandboxInstance; space: string; token: string }): SecureClient
 }
 
 export const DEFAULT_PORTS = [4001, 4002, 4003] as const

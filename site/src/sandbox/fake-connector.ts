@@ -45,6 +45,7 @@ import {
   type SandboxInstance,
   type SandboxObserver,
 } from './connector.ts'
+import { createFakeSecure } from './fake-secure.ts'
 import {
   emitterLine,
   parseSpaceNamespace,
@@ -164,6 +165,8 @@ export function createFakeConnector(options: FakeConnectorOptions = {}): FakeCon
     observe: ({ instance, space }) => observe(cluster, instance, space),
     sockets: () => [...cluster.sockets.values()].map((s) => ({ id: s.id, label: s.label, instance: s.instance, namespace: s.namespace, space: s.space, rooms: [...s.rooms] })),
     observerCount: () => cluster.observers.size,
+    requestToken: (request) => secure.requestToken(request),
+    connectSecure: (request) => secure.connectSecure(request),
   }
   const cluster: Cluster = {
     fake,
@@ -179,6 +182,13 @@ export function createFakeConnector(options: FakeConnectorOptions = {}): FakeCon
     emitterEnabled: options.emitter !== false,
     emitted: 0,
   }
+  const secure = createFakeSecure({
+    later: cluster.later,
+    uid: cluster.uid,
+    fanout: () => fake.fanout,
+    unreachable: (instance) => unreachable(cluster, instance) ?? (fake.failConnectWith ? { code: fake.failConnectWith, message: `rejected: ${fake.failConnectWith}` } : null),
+    admit: (who) => admit(cluster, who),
+  })
   return fake
 }
 

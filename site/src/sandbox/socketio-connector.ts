@@ -13,7 +13,10 @@ import {
   isMessageEvent,
   isSandboxDirectory,
   isSandboxErrorBody,
+  isSecureHelloEvent,
+  isSecureMessageEvent,
   isSimulateOutageAck,
+  isTokenAnswer,
   isTraceEvent,
   OBSERVE_NAMESPACE,
   spaceNamespace,
@@ -35,6 +38,9 @@ import {
   type ObserverEventMap,
   type ResolvedDirectory,
   type SandboxClient,
+  type SecureClient,
+  type SecureEventMap,
+  type SecureRequestMap,
   type SandboxConnector,
   type SandboxInstance,
   type SandboxObserver,
@@ -158,6 +164,45 @@ export function createSocketIoConnector(io: Io, options: SocketIoConnectorOption
         request: (event, payload, timeoutMs) => {
           const check: Check<ClientRequestMap[typeof event][1]> = Object.hasOwn(ACK_CHECKS, event) ? ACK_CHECKS[event] : isErrorAnswer
           return ask(socket, socket.active, 'client', event, payload, check, timeoutMs)
+        },
+        close() {
+          emitter.clear()
+          socket.disconnect()
+        },
+      }
+    },
+
+    async requestToken({ instance, space, request }) {
+      let answer: unknown
+      try {
+        const res = await doFetch(`${instance.base}/s/${space}/token`, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json' },
+          body: JSON.stringify(request),
+          signal: AbortSignal.timeout(httpTimeoutMs),
+          cache: 'no-store',
+        })
+        answer = await res.json().catch(() => undefined)
+      } catch (error) {
+        return localErrorAck('CONNECT_FAILED', `${instance.base}: ${String(error)}`)
+      }
+      return isTokenAnswer(answer) ? answer : localErrorAck('BAD_ANSWER', explain(isTokenAnswer, answer, 'token answer'))
+    },
+
+    connectSecure({ instance, space, token }): SecureClient {
+      // The token travels in the handshake's auth payload: never in the URL (URLs end up in logs).
+      const socket = io(instance.base + spaceNamespace(space, '/secure'), { forceNew: true, auth: { token }, reconnection: false })
+      const { emitter, check } = relay<SecureEventMap>(socket)
+      check('hello', isSecureHelloEvent)
+      check('message', isSecureMessageEvent)
+      check('secure:expired', isSandboxErrorBody)
+      check('sandbox:error', isSandboxErrorBody)
+      return {
+        instance,
+        on: emitter.on,
+        request: (event, payload, timeoutMs) => {
+          const check: Check<SecureRequestMap[typeof event][1]> = Object.hasOwn(ACK_CHECKS, event) ? ACK_CHECKS[event] : isErrorAnswer
+          return ask(socket, socket.connected, 'secure client', event, payload, check, timeoutMs)
         },
         close() {
           emitter.clear()

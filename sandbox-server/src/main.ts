@@ -16,14 +16,15 @@ try {
 }
 
 const instance = await startSandboxServer(config)
-console.log(`[${config.instanceId}] listening on ${instance.url} (fan-out: ${config.redisUrl ? `redis, prefix "${config.keyPrefix}"` : 'off'})`)
+const { logger } = instance
+logger.info({ url: instance.url, reason: config.redisUrl ? `fan-out through redis, prefix "${config.keyPrefix}"` : 'fan-out off' }, 'listening')
 process.send?.({ type: 'listening', instanceId: config.instanceId, port: instance.port })
 
 let stopping = false
 async function stop(signal: string): Promise<void> {
   if (stopping) return
   stopping = true
-  console.log(`[${config.instanceId}] ${signal}: closing`)
+  logger.info({ reason: signal }, 'closing')
   const timer = setTimeout(() => process.exit(0), 3_000)
   timer.unref()
   await instance.close().catch(() => undefined)
@@ -41,5 +42,5 @@ process.on('message', (message: { type?: string }) => {
 })
 // Last line of defence: a promise some library left unhandled must not take the instance down.
 process.on('unhandledRejection', (reason) => {
-  console.error(`[${config.instanceId}] unhandled rejection (instance kept running):`, reason)
+  logger.error({ err: reason }, 'unhandled rejection (instance kept running)')
 })

@@ -8,11 +8,13 @@
  * medians:
  *   a   plain socket.io + @socket.io/redis-adapter (createAdapter: the classic adapter)
  *   a'  plain socket.io + @socket.io/redis-adapter (createShardedAdapter, as the sandbox uses)
- *   b   the sandbox server with everything it adds (spaces, validation, rate limiting, tracing hooks)
- *   b+  the same with 300 other learner spaces open at once
+ *   b   the sandbox server with everything it adds (spaces, validation, rate limiting, tracing hooks),
+ *       metrics and logs off (SANDBOX_METRICS=0, SANDBOX_LOG_LEVEL=silent)
+ *   bm  the same with metrics and logs on (the default), /metrics scraped every 5 s as Prometheus would
+ *   b+  b with 300 other learner spaces open at once
  * Servers run pinned to core 0, the load driver to core 1 (taskset). Loopback only; every loop
  * is bounded in count and time. Env: BENCH_CLIENTS, BENCH_RATE (msgs/s), BENCH_SECONDS, BENCH_REPS,
- * BENCH_SPACES, REDIS_URL.
+ * BENCH_SPACES, BENCH_VARIANTS (e.g. `b,bm` for a shorter run; default all), REDIS_URL.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
@@ -34,12 +36,14 @@ const pinning = spawnSync('sh', ['-c', 'command -v taskset']).status === 0
 const pinned = (core: number, args: string[]): [string, string[]] => (pinning ? ['taskset', ['-c', String(core), ...args]] : [args[0] as string, args.slice(1)])
 
 interface Variant {
-  id: 'a' | "a'" | 'b' | 'b+'
+  id: 'a' | "a'" | 'b' | 'bm' | 'b+'
   title: string
   script: string
   env: (index: number, key: string) => Record<string, string>
   path: string
   extraSpaces: number
+  /** Scrape every server's /metrics this often during the measured run (ms). */
+  scrapeEveryMs?: number
 }
 
 const plain = (adapter: 'classic' | 'sharded') => (_index: number, key: string) => ({ ADAPTER: adapter, KEY: key, REDIS_URL, NAMESPACE: '/chat' })
@@ -54,12 +58,18 @@ const sandbox = (index: number, key: string) => ({
   SANDBOX_EVENTS_PER_SECOND: '10000',
   SANDBOX_EVENT_BURST: '10000',
 })
-const VARIANTS: Variant[] = [
+const withoutObservability = (index: number, key: string) => ({ ...sandbox(index, key), SANDBOX_METRICS: '0', SANDBOX_LOG_LEVEL: 'silent' })
+const withObservability = (index: number, key: string) => ({ ...sandbox(index, key), SANDBOX_METRICS: '1', SANDBOX_LOG_LEVEL: 'info', SANDBOX_LOG_FORMAT: 'json' })
+const ALL_VARIANTS: Variant[] = [
   { id: 'a', title: 'plain socket.io + redis-adapter (classic)', script: 'scripts/bench-fanout/plain-server.ts', env: plain('classic'), path: '/chat', extraSpaces: 0 },
   { id: "a'", title: 'plain socket.io + redis-adapter (sharded)', script: 'scripts/bench-fanout/plain-server.ts', env: plain('sharded'), path: '/chat', extraSpaces: 0 },
-  { id: 'b', title: 'sandbox server (spaces, validation, tracing)', script: 'sandbox-server/src/main.ts', env: sandbox, path: `/s/${BENCH_SPACE}/chat`, extraSpaces: 0 },
-  { id: 'b+', title: `sandbox server + ${SPACES} other spaces open`, script: 'sandbox-server/src/main.ts', env: sandbox, path: `/s/${BENCH_SPACE}/chat`, extraSpaces: SPACES },
+  { id: 'b', title: 'sandbox server (spaces, validation, tracing)', script: 'sandbox-server/src/main.ts', env: withoutObservability, path: `/s/${BENCH_SPACE}/chat`, extraSpaces: 0 },
+  { id: 'bm', title: 'sandbox server with metrics and logs', script: 'sandbox-server/src/main.ts', env: withObservability, path: `/s/${BENCH_SPACE}/chat`, extraSpaces: 0, scrapeEveryMs: 5_000 },
+  { id: 'b+', title: `sandbox server + ${SPACES} other spaces open`, script: 'sandbox-server/src/main.ts', env: withoutObservability, path: `/s/${BENCH_SPACE}/chat`, extraSpaces: SPACES },
 ]
+const wanted = process.env.BENCH_VARIANTS?.split(',').map((id) => id.trim())
+const VARIANTS = wanted ? ALL_VARIANTS.filter((variant) => wanted.includes(variant.id)) : ALL_VARIANTS
+if (VARIANTS.length === 0) throw new Error(`BENCH_VARIANTS=${process.env.BENCH_VARIANTS}: none of ${ALL_VARIANTS.map((v) => v.id).join(', ')}`)
 
 function startProcess(command: string, args: string[], env: Record<string, string>): Promise<{ child: ChildProcess; port: number }> {
   const child = spawn(command, args, { cwd: ROOT, env: { ...process.env, PORT: '0', ...env }, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] })
@@ -133,12 +143,18 @@ async function runOnce(variant: Variant): Promise<RunResult> {
     // A short warm-up (JIT, buffers), not measured.
     await ask(driver, { type: 'run', rate: RATE, seconds: 1 }, 'result', 30_000)
     const cpuBefore = pids.reduce((sum, pid) => sum + cpuSeconds(pid), 0)
+    const scraper = variant.scrapeEveryMs
+      ? setInterval(() => {
+          for (const server of servers) void fetch(`http://127.0.0.1:${server.port}/metrics`).then((r) => r.text(), () => '')
+        }, variant.scrapeEveryMs)
+      : null
     const result = await ask<{ sent: number; delivered: number; expected: number; wallSeconds: number; p50: number; p99: number }>(
       driver,
       { type: 'run', rate: RATE, seconds: SECONDS },
       'result',
       (SECONDS + 30) * 1000,
     )
+    if (scraper) clearInterval(scraper)
     const cpu = pids.reduce((sum, pid) => sum + cpuSeconds(pid), 0) - cpuBefore
     await ask(driver, { type: 'close' }, 'closed', 30_000)
     return {
@@ -192,26 +208,26 @@ const summary = Object.fromEntries(
     }
     return [variant.id, row]
   }),
-) as Record<Variant['id'], Summary>
+) as Partial<Record<Variant['id'], Summary>>
 
-const ratio = (x: number, y: number) => Number((x / y).toFixed(3))
+/** `pick(x) / pick(y)` of two variants' medians, or `null` when one was not run. */
+const ratio = (x: Variant['id'], y: Variant['id'], pick: (row: Summary) => number): number | null => {
+  const [top, bottom] = [summary[x], summary[y]]
+  return top && bottom ? Number((pick(top) / pick(bottom)).toFixed(3)) : null
+}
+const compare = (x: Variant['id'], y: Variant['id']) => ({
+  throughputRatio: ratio(x, y, (r) => r.deliveriesPerSecond),
+  p99Ratio: ratio(x, y, (r) => r.p99Ms),
+  cpuEfficiencyRatio: ratio(x, y, (r) => r.deliveriesPerCpuSecond),
+})
 const report = {
-  throughputRatio: ratio(summary.b.deliveriesPerSecond, summary.a.deliveriesPerSecond),
-  p99Ratio: ratio(summary.b.p99Ms, summary.a.p99Ms),
-  cpuEfficiencyRatio: ratio(summary.b.deliveriesPerCpuSecond, summary.a.deliveriesPerCpuSecond),
-  idleHeapPerSocketRatio: ratio(summary.b.idleHeapBytesPerSocket, summary.a.idleHeapBytesPerSocket),
-  versusSharded: {
-    throughputRatio: ratio(summary.b.deliveriesPerSecond, summary["a'"].deliveriesPerSecond),
-    p99Ratio: ratio(summary.b.p99Ms, summary["a'"].p99Ms),
-    cpuEfficiencyRatio: ratio(summary.b.deliveriesPerCpuSecond, summary["a'"].deliveriesPerCpuSecond),
-  },
-  spaces300: {
-    throughputRatio: ratio(summary['b+'].deliveriesPerSecond, summary.b.deliveriesPerSecond),
-    p99Ratio: ratio(summary['b+'].p99Ms, summary.b.p99Ms),
-    cpuEfficiencyRatio: ratio(summary['b+'].deliveriesPerCpuSecond, summary.b.deliveriesPerCpuSecond),
-  },
-  targets: { throughputRatio: '>= 0.9', p99Ratio: '<= 1.2' },
-  setup: { clients: CLIENTS, rateMsgsPerSecond: RATE, seconds: SECONDS, repetitions: REPS, otherSpaces: SPACES, pinned: pinning, node: process.version },
+  ...compare('b', 'a'),
+  idleHeapPerSocketRatio: ratio('b', 'a', (r) => r.idleHeapBytesPerSocket),
+  versusSharded: compare('b', "a'"),
+  spaces300: compare('b+', 'b'),
+  observability: compare('bm', 'b'),
+  targets: { throughputRatio: '>= 0.9', p99Ratio: '<= 1.2', observabilityCpuEfficiencyRatio: '>= 0.95' },
+  setup: { clients: CLIENTS, rateMsgsPerSecond: RATE, seconds: SECONDS, repetitions: REPS, otherSpaces: SPACES, variants: VARIANTS.map((v) => v.id), pinned: pinning, node: process.version },
   summary,
   runs,
 }
@@ -222,6 +238,7 @@ console.log('')
 console.log(line(['variant (medians)', 'deliveries/s', 'p50 ms', 'p99 ms', 'deliv./CPU-s', 'heap B/sock', 'RSS B/sock', 'delivered'], widths))
 for (const variant of VARIANTS) {
   const row = summary[variant.id]
+  if (!row) continue
   console.log(
     line(
       [`${variant.id.padEnd(3)}${row.title}`, row.deliveriesPerSecond.toFixed(0), row.p50Ms.toFixed(1), row.p99Ms.toFixed(1), row.deliveriesPerCpuSecond.toFixed(0), row.idleHeapBytesPerSocket.toFixed(0), row.idleBytesPerSocket.toFixed(0), `${(row.deliveredShare * 100).toFixed(1)}%`],
@@ -233,6 +250,7 @@ console.log('')
 console.log(`b/a   throughput ${report.throughputRatio} (target >= 0.9), p99 ${report.p99Ratio} (target <= 1.2), deliveries per CPU-s ${report.cpuEfficiencyRatio}, heap per idle socket ${report.idleHeapPerSocketRatio}`)
 console.log(`b/a'  throughput ${report.versusSharded.throughputRatio}, p99 ${report.versusSharded.p99Ratio}, deliveries per CPU-s ${report.versusSharded.cpuEfficiencyRatio}`)
 console.log(`b+/b  (${SPACES} spaces open) throughput ${report.spaces300.throughputRatio}, p99 ${report.spaces300.p99Ratio}, deliveries per CPU-s ${report.spaces300.cpuEfficiencyRatio}`)
+console.log(`bm/b  (metrics and logs on) throughput ${report.observability.throughputRatio}, p99 ${report.observability.p99Ratio}, deliveries per CPU-s ${report.observability.cpuEfficiencyRatio} (target >= 0.95)`)
 mkdirSync(join(ROOT, '.bench'), { recursive: true })
 const file = join(ROOT, '.bench', `fanout-${new Date().toISOString().replace(/[:.]/g, '-')}.json`)
 writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`)

@@ -63,11 +63,17 @@ export class InstanceProcess {
     return this.#restarts
   }
 
+  /** The instance's stdout is a pipe to us: `auto` means pretty when OUR stdout is a terminal. */
+  #logFormat(): InstanceConfig['logFormat'] {
+    if (this.#config.logFormat !== 'auto') return this.#config.logFormat
+    return process.stdout.isTTY ? 'pretty' : 'json'
+  }
+
   /** Starts the process; resolves with its port once it listens. */
   start(): Promise<number> {
     const child = spawn(process.execPath, ['--import', 'tsx', this.#script], {
       cwd: this.#root,
-      env: { ...process.env, ...instanceConfigToEnv({ ...this.#config, port: this.#port }), FORCE_COLOR: '0' },
+      env: { ...process.env, ...instanceConfigToEnv({ ...this.#config, port: this.#port, logFormat: this.#logFormat() }), FORCE_COLOR: '0' },
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     })
     this.#child = child

@@ -5,8 +5,9 @@
  */
 import { Hono } from 'hono'
 import { cors } from 'hono/cors'
-import type { HealthBody } from '../protocol/index.ts'
-import { answerErrors, limitBodies } from './guard.ts'
+import { SandboxError } from '../errors/index.ts'
+import { SPACE_CODE_PATTERN, SPACE_CODE_RULE, type HealthBody, type SpaceStats } from '../protocol/index.ts'
+import { answerErrors, limitBodies, siteRequestsOnly } from './guard.ts'
 
 export { answerErrors, FORBIDDEN_ORIGIN_MESSAGE, limitBodies, originAllowed, siteRequestsOnly } from './guard.ts'
 
@@ -16,6 +17,10 @@ export interface AppOptions {
   maxBodyBytes?: number
   /** Current health, computed on each request. */
   health: () => Omit<HealthBody, 'status'>
+  /** The Prometheus exposition (`GET /metrics`), or absent when metrics are off (then 404). */
+  metrics?: () => Promise<{ contentType: string; text: string }>
+  /** One space's figures for the lab's monitoring panel (`GET /s/<space>/stats`); absent with metrics off. */
+  spaceStats?: (space: string) => SpaceStats
 }
 
 /**
@@ -40,6 +45,7 @@ export function createApp(options: AppOptions): Hono {
   )
   // After CORS, so the site can read a 413's JSON body.
   app.use('*', limitBodies(options.maxBodyBytes ?? 4_096))
+  const siteOnly = siteRequestsOnly(new Set(options.allowedOrigins))
   app.get('/healthz', (c) => {
     c.header('Cache-Control', 'no-store')
     const health = options.health()
@@ -48,6 +54,24 @@ export function createApp(options: AppOptions): Hono {
     const body: HealthBody = { status, ...health }
     return c.json(body)
   })
+  if (options.metrics) {
+    const scrape = options.metrics
+    // Aggregates only (no space code, no socket id: see src/metrics), so no loopback rule; a
+    // page on a foreign origin is still refused, like on every other route.
+    app.get('/metrics', siteOnly, async (c) => {
+      const { contentType, text } = await scrape()
+      return c.body(text, 200, { 'Content-Type': contentType, 'Cache-Control': 'no-store' })
+    })
+  }
+  if (options.spaceStats) {
+    const read = options.spaceStats
+    app.get('/s/:space/stats', siteOnly, (c) => {
+      const space = c.req.param('space')
+      if (!SPACE_CODE_PATTERN.test(space)) throw new SandboxError('INVALID_PAYLOAD', SPACE_CODE_RULE)
+      c.header('Cache-Control', 'no-store')
+      return c.json(read(space))
+    })
+  }
   app.get('/', (c) =>
     c.text('realtime-workbook sandbox instance. Socket.IO lives under /socket.io/, health at /healthz.\n'),
   )

@@ -213,3 +213,19 @@ export const secretSchema = z.union([z.string(), z.null()]).transform((value, ct
   ctx.addIssue({ code: 'custom', message: `the value (${value.length} characters, not shown) is not a secret (expected 32-512 characters of A-Z a-z 0-9 - _, or off)` })
   return z.NEVER
 })
+
+/**
+ * One of a fixed list of words (a log level, a format).
+ *
+ * @example
+ * choiceSchema(['json', 'pretty']).parse('pretty') // => 'pretty'
+ */
+export function choiceSchema<const L extends readonly [string, ...string[]]>(values: L) {
+  return z.string().transform((value, ctx): L[number] => {
+    const text = value.trim().toLowerCase()
+    const found = values.find((choice) => choice === text)
+    if (found !== undefined) return found
+    ctx.addIssue({ code: 'custom', message: `${showValue(value)} is not valid (expected one of ${values.join(', ')})` })
+    return z.NEVER
+  })
+}

@@ -9,7 +9,9 @@
  */
 import { z } from 'zod'
 import {
+  choiceSchema,
   durationMs,
+  flagSchema,
   hostSchema,
   keyPrefixSchema,
   nameSchema,
@@ -97,6 +99,12 @@ export const instanceConfigSchema = z
     userEventsPerSecond: wholeNumber(1, 100_000).default(20),
     /** Lesson 4: token requests per second one client address may make (the unauthenticated route), shared across instances. @default 20 */
     addressRequestsPerSecond: wholeNumber(1, 100_000).default(20),
+    /** `GET /metrics` (Prometheus) and the counters behind it; `0` turns both off. @default true */
+    metrics: flagSchema.default(true),
+    /** Lowest level written to the log. @default 'info' */
+    logLevel: choiceSchema(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+    /** `json`: one JSON object per line; `pretty`: one readable line; `auto`: pretty on a terminal. @default 'auto' */
+    logFormat: choiceSchema(['auto', 'json', 'pretty']).default('auto'),
   })
   .strict()
 
@@ -152,6 +160,9 @@ export const ENV_NAMES = {
   tokenLifetimeSeconds: 'SANDBOX_TOKEN_LIFETIME_SECONDS',
   userEventsPerSecond: 'SANDBOX_USER_EVENTS_PER_SECOND',
   addressRequestsPerSecond: 'SANDBOX_ADDRESS_REQUESTS_PER_SECOND',
+  metrics: 'SANDBOX_METRICS',
+  logLevel: 'SANDBOX_LOG_LEVEL',
+  logFormat: 'SANDBOX_LOG_FORMAT',
 } as const satisfies Record<keyof InstanceConfig, string>
 
 /**

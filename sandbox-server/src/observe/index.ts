@@ -11,6 +11,7 @@
  */
 import type { Namespace, Server, Socket } from 'socket.io'
 import { SandboxError } from '../errors/index.ts'
+import type { SandboxLogger } from '../log/index.ts'
 import type { SpaceRegistry } from '../spaces/index.ts'
 import { observeAuthSchema } from '../protocol/schemas.ts'
 import {
@@ -46,6 +47,8 @@ export interface ObserveOptions {
   onWatch?: (space: string) => void
   /** The last observer of `space` left this instance. */
   onUnwatch?: (space: string) => void
+  /** Its entries about a space are streamed to that space's observers as `log` trace events. */
+  logger?: SandboxLogger
   /** Registers what an observer may send, e.g. the outage simulation. */
   onObserver?: (socket: Socket, space: string, tracer: Tracer) => void
 }
@@ -123,5 +126,10 @@ export function attachObserve(io: Server, options: ObserveOptions): Tracer {
       pending.set(traceId, { space, namespace, recipients: [socket] })
     },
   }
+  options.logger?.onSpaceEntry((space, entry) => {
+    if (!watching(space)) return
+    const { level, msg, code, event, namespace } = entry
+    emit(space, { kind: 'log', level, msg, ...(code && { code }), ...(event && { event }), ...(namespace && { namespace }) })
+  })
   return tracer
 }

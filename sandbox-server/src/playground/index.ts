@@ -12,6 +12,8 @@ import { z } from 'zod'
 import { parseOrThrow, SandboxError } from '../errors/index.ts'
 import type { TokenBucket } from '../rate-limit/index.ts'
 import type { Tracer } from '../observe/index.ts'
+import type { SandboxLogger } from '../log/index.ts'
+import type { SandboxMetrics } from '../metrics/index.ts'
 import type { SpaceRegistry } from '../spaces/index.ts'
 import { playgroundAuthSchema, roomPayloadSchema, sendPayloadSchema } from '../protocol/schemas.ts'
 import {
@@ -35,6 +37,8 @@ export interface PlaygroundOptions {
   spaces: SpaceRegistry
   /** A rate limiter for one socket. */
   createBucket: () => TokenBucket
+  logger: SandboxLogger
+  metrics: SandboxMetrics
   /** Registers more events on each new socket (e.g. the cluster fan-out's, on its namespaces). */
   extend?: (socket: PlaygroundSocket, on: EventRegistrar, context: SocketContext) => void
 }
@@ -90,6 +94,15 @@ function runCall(socket: PlaygroundSocket, nsp: PlaygroundNsp, call: SendCall, m
       nsp.emit('message', msg)
       return
   }
+}
+
+/** The one place an event's error becomes an answer: it is counted and logged here. */
+function reportEventError(options: PlaygroundOptions, socket: PlaygroundSocket, event: string, error: SandboxError, thrown: unknown): void {
+  const { space, namespace } = socket.data
+  options.metrics.refusedEvent(socket.nsp.name, error.code)
+  const fields = { space, namespace, event, code: error.code, address: socket.handshake.address }
+  if (error.code === 'INTERNAL') options.logger.error({ ...fields, err: thrown }, `${event} failed`)
+  else options.logger.refusal(fields, error.message)
 }
 
 /** The rooms a learner sees: every room but the socket's own id room. */
@@ -166,7 +179,7 @@ export function attachPlayground(io: Server, options: PlaygroundOptions): void {
         answer = await run(parseOrThrow(schema, args[0], `${event}: `))
       } catch (thrown) {
         const error = SandboxError.from(thrown)
-        if (error.code === 'INTERNAL') console.error(`[${options.instanceId}] ${event} failed:`, thrown)
+        reportEventError(options, socket, event, error, thrown)
         tracer.emit(space, { kind: 'error', namespace, ...me, code: error.code, message: error.message })
         answer = error.toAck()
         if (!ack) socket.emit('sandbox:error', error.toBody())

@@ -357,6 +357,25 @@ export type TraceEvent =
   | (TraceBase & TracedSocket & { kind: 'error'; code: ErrorCode; message: string })
   | (TraceBase & { kind: 'redis' } & RedisTraffic)
   | (TraceBase & { kind: 'outage'; down: boolean })
+  | LogTrace
+
+/** Levels of the instance's log lines. */
+export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const
+export type LogLevel = (typeof LOG_LEVELS)[number]
+
+/**
+ * A line the instance wrote to its log about this space (already filtered and truncated: never a
+ * token, a cookie or a message body), so the lab can show "the log line the instance wrote".
+ */
+export interface LogTrace extends Omit<TraceBase, 'namespace'> {
+  kind: 'log'
+  level: LogLevel
+  msg: string
+  /** Error code of a refusal (`RATE_LIMITED`, `INVALID_HANDSHAKE`, ...). */
+  code?: string
+  event?: string
+  namespace?: string
+}
 
 export type TraceKind = TraceEvent['kind']
 
@@ -735,6 +754,31 @@ export interface HealthBody {
   uptimeSeconds: number
 }
 
+/**
+ * `GET /s/<space>/stats` on one instance: the live monitoring panel's figures for one learner
+ * space on that instance (a panel polls every instance and sums), plus the instance's totals.
+ * Rates are averaged over the last `windowSeconds` whole seconds; ack times are the server's
+ * (receiving an event with an ack -> calling the ack), over the space's last 256 acks.
+ */
+export interface SpaceStats {
+  instance: string
+  space: string
+  windowSeconds: number
+  /** Learner sockets of the space connected to this instance (observers not counted). */
+  connections: number
+  eventsInPerSecond: number
+  /** Events written to the space's sockets (a broadcast counts once per recipient). */
+  eventsOutPerSecond: number
+  ackP50Ms: number | null
+  ackP99Ms: number | null
+  /** Since the instance started: namespace handshakes of this space refused. */
+  rejectedHandshakes: number
+  /** Since the instance started: events of this space refused with RATE_LIMITED. */
+  rateLimited: number
+  /** The same counts for the whole instance (Engine.IO refusals included). */
+  instanceTotals: { rejectedHandshakes: number; rateLimited: number }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Checks of what the browser receives: acks, events, HTTP answers (zod-free, see ./check.ts).
 // Each is declared with its protocol type, so the compiler proves it accepts nothing else.
@@ -821,6 +865,16 @@ export const isTraceEvent: Check<TraceEvent> = /* @__PURE__ */ anyOf(
   objectOf({ ...onSocket, kind: oneOf(['error']), code: oneOf(ERROR_CODES), message: isString }),
   objectOf({ ...traceBase, kind: oneOf(['redis']), ...redisTraffic }),
   objectOf({ ...traceBase, kind: oneOf(['outage']), down: isBoolean }),
+  objectOf({
+    at: isNumber,
+    instance: isString,
+    kind: oneOf(['log']),
+    level: oneOf(LOG_LEVELS),
+    msg: isString,
+    code: optional(isString),
+    event: optional(isString),
+    namespace: optional(isString),
+  }),
 )
 
 export const isSandboxDirectory: Check<SandboxDirectory> = objectOf({
@@ -828,6 +882,21 @@ export const isSandboxDirectory: Check<SandboxDirectory> = objectOf({
   emitter: optional(objectOf({ port: isNumber })),
   attacker: optional(objectOf({ port: isNumber })),
   fanout: oneOf(DIRECTORY_FANOUTS),
+})
+
+/** `GET /s/<space>/stats` */
+export const isSpaceStats: Check<SpaceStats> = /* @__PURE__ */ objectOf({
+  instance: isString,
+  space: isString,
+  windowSeconds: isNumber,
+  connections: isNumber,
+  eventsInPerSecond: isNumber,
+  eventsOutPerSecond: isNumber,
+  ackP50Ms: orNull(isNumber),
+  ackP99Ms: orNull(isNumber),
+  rejectedHandshakes: isNumber,
+  rateLimited: isNumber,
+  instanceTotals: objectOf({ rejectedHandshakes: isNumber, rateLimited: isNumber }),
 })
 
 export const isHealthBody: Check<HealthBody> = objectOf({

@@ -7,6 +7,7 @@ import {
   emitterLine,
   explain,
   isHealthBody,
+  isSpaceStats,
   isHelloEvent,
   isMessageEvent,
   isPollAnswer,
@@ -132,11 +133,34 @@ describe('checks of what the browser receives', () => {
       { ...who, kind: 'error', code: 'ROOM_LIMIT', message: 'full' },
       { ...base, kind: 'redis', key: 'k', channel: 'c', type: 'broadcast', publishedBy: null, rooms: [], except: ['s1'], packetType: 'EVENT', event: 'message', traceId: null, bytes: 90, subscribed: true },
       { ...base, kind: 'outage', down: true },
+      { at: 1, instance: 'i1', kind: 'log', level: 'warn', msg: 'refused', code: 'RATE_LIMITED', event: 'send', namespace: '/chat' },
+      { at: 1, instance: 'i1', kind: 'log', level: 'info', msg: 'a line with no code' },
     ]
     for (const event of events) expect(isTraceEvent(event), event.kind).toBe(true)
     expect(isTraceEvent({ ...who, kind: 'teleport' })).toBe(false)
     expect(isTraceEvent({ ...base, kind: 'delivery', traceId: 't', recipients: [{ socketId: 's2' }] })).toBe(false)
     expect(explain(isTraceEvent, { kind: 'connect' }, 'trace')).toBe('trace: unexpected value')
+    expect(isTraceEvent({ at: 1, instance: 'i1', kind: 'log', level: 'loud', msg: 'x' })).toBe(false)
+    expect(isTraceEvent({ at: 1, instance: 'i1', kind: 'log', level: 'warn', msg: 'x', code: 7 })).toBe(false)
+  })
+
+  it('accept a space\'s stats and reject malformed ones', () => {
+    const stats = {
+      instance: 'i1',
+      space: 'k7q2mx',
+      windowSeconds: 10,
+      connections: 2,
+      eventsInPerSecond: 0.5,
+      eventsOutPerSecond: 1,
+      ackP50Ms: 0.4,
+      ackP99Ms: null,
+      rejectedHandshakes: 0,
+      rateLimited: 3,
+      instanceTotals: { rejectedHandshakes: 1, rateLimited: 3 },
+    }
+    expect(isSpaceStats(stats)).toBe(true)
+    expect(isSpaceStats({ ...stats, ackP50Ms: '1' })).toBe(false)
+    expect(isSpaceStats({ ...stats, instanceTotals: {} })).toBe(false)
   })
 
   it('accept /sandbox.json, /healthz and transport answers, and reject malformed ones', () => {

@@ -19,12 +19,15 @@
 import { ServerResponse, type IncomingMessage } from 'node:http'
 import type { Server } from 'socket.io'
 import { originAllowed } from '../app/guard.ts'
+import type { SandboxLogger } from '../log/index.ts'
+import type { SandboxMetrics } from '../metrics/index.ts'
 import { Quota } from '../spaces/index.ts'
 
 export interface EngineGuardOptions {
   allowedOrigins: ReadonlySet<string>
   maxConnectionsPerAddress: number
-  log: (line: string) => void
+  logger: SandboxLogger
+  metrics: SandboxMetrics
 }
 
 /** Engine.IO's error code for "Forbidden", as its own refusals carry it. */
@@ -55,7 +58,7 @@ function isHandshake(req: IncomingMessage): boolean {
  * Installs the guard on `io`'s Engine.IO server.
  *
  * @example
- * guardEngine(io, { allowedOrigins: new Set(['http://localhost:4321']), maxConnectionsPerAddress: 128, log })
+ * guardEngine(io, { allowedOrigins: new Set(['http://localhost:4321']), maxConnectionsPerAddress: 128, logger, metrics })
  */
 export function guardEngine(io: Server, options: EngineGuardOptions): void {
   const perAddress = new Quota<string>(options.maxConnectionsPerAddress)
@@ -73,7 +76,9 @@ export function guardEngine(io: Server, options: EngineGuardOptions): void {
   io.engine.use((req: IncomingMessage, res: unknown, next: (error?: Error) => void) => {
     const origin = req.headers.origin
     if (!originAllowed(options.allowedOrigins, origin, req.headers['sec-fetch-site']?.toString())) {
-      options.log(`refused an Engine.IO request from origin ${origin ?? '(none, cross-site)'}`)
+      options.metrics.rejectedHandshake('engine', 'FORBIDDEN_ORIGIN')
+      const address = req.socket.remoteAddress
+      options.logger.refusal({ code: 'FORBIDDEN_ORIGIN', address, origin: origin ?? '(none, cross-site)' }, 'refused an Engine.IO request')
       refuse(req, res, 403, 'FORBIDDEN_ORIGIN')
       return next(new Error('FORBIDDEN_ORIGIN'))
     }
@@ -81,7 +86,8 @@ export function guardEngine(io: Server, options: EngineGuardOptions): void {
     const address = req.socket.remoteAddress ?? 'unknown'
     const release = perAddress.tryTake(address)
     if (!release) {
-      options.log(`refused a connection from ${address}: ${perAddress.limit} already open`)
+      options.metrics.rejectedHandshake('engine', 'TOO_MANY_CONNECTIONS')
+      options.logger.refusal({ code: 'TOO_MANY_CONNECTIONS', address }, `refused a connection: ${perAddress.limit} already open`)
       refuse(req, res, 429, 'TOO_MANY_CONNECTIONS')
       return next(new Error('TOO_MANY_CONNECTIONS'))
     }

@@ -13,11 +13,14 @@ import { Adapter } from 'socket.io-adapter'
 import { createApp } from '../app/index.ts'
 import { resolveInstanceConfig, type InstanceConfig, type InstanceOptions } from '../config/index.ts'
 import { clusterAdapterFactory, clusterEvents, createRedisTap, OutageSimulation, simulateOutageHandler } from '../cluster/index.ts'
+import { createLogger, type SandboxLogger } from '../log/index.ts'
+import { createMetrics, splitSpaceNamespace, type SandboxMetrics } from '../metrics/index.ts'
 import { attachObserve } from '../observe/index.ts'
 import { attachPlayground } from '../playground/index.ts'
 import { attachTransports } from '../transports/index.ts'
 import { guardEngine } from './engine-guard.ts'
 import { OBSERVE_NAMESPACE, parseSpaceNamespace, type FanoutState, type HealthBody } from '../protocol/index.ts'
+import { onConnectError } from '../errors/connect-errors.ts'
 import { TokenBucket } from '../rate-limit/index.ts'
 import { SharedLimiter } from '../rate-limit/shared.ts'
 import { attachSecure, attachTokenRoute, tokenKey } from '../secure/index.ts'
@@ -31,14 +34,45 @@ export interface SandboxServer {
   /** `http://host:port` once listening. */
   readonly url: string
   readonly port: number
+  /** The instance's structured logger (pino); see src/log. */
+  readonly logger: SandboxLogger
+  /** The instance's Prometheus metrics (`GET /metrics`); see src/metrics. */
+  readonly metrics: SandboxMetrics
   fanout(): FanoutState
   /** Closes sockets, the HTTP server and the Redis connections. */
   close(): Promise<void>
 }
 
 export interface StartOptions extends InstanceOptions {
-  /** Where the instance logs. Default: `console.log` prefixed with the instance id. */
+  /**
+   * Where the instance's log lines go, one serialized line per call (JSON, or pretty per
+   * `logFormat`). Default: stdout. Tests capture lines here, or pass `() => {}` to silence them.
+   */
   log?: (line: string) => void
+}
+
+/** `auto`: pretty when a person reads stdout (a terminal). */
+function logFormat(config: InstanceConfig): 'json' | 'pretty' {
+  if (config.logFormat !== 'auto') return config.logFormat
+  return process.stdout.isTTY ? 'pretty' : 'json'
+}
+
+/** The instance's logger and metrics. */
+function createTelemetry(config: InstanceConfig, write: StartOptions['log']): { logger: SandboxLogger; metrics: SandboxMetrics } {
+  return {
+    logger: createLogger({ instanceId: config.instanceId, write, format: logFormat(config), level: config.logLevel }),
+    metrics: createMetrics({ enabled: config.metrics, instanceId: config.instanceId }),
+  }
+}
+
+/** Counts every socket and event of `io`; counts and logs every refused namespace handshake. */
+function watchSockets(io: Server, logger: SandboxLogger, metrics: SandboxMetrics): void {
+  metrics.instrument(io)
+  onConnectError(io, ({ namespace, code, message, address }) => {
+    const where = splitSpaceNamespace(namespace)
+    metrics.rejectedHandshake('namespace', code, where?.space)
+    logger.refusal({ code, address, space: where?.space, namespace: where?.namespace ?? namespace }, message || 'refused a namespace handshake')
+  })
 }
 
 /**
@@ -76,13 +110,16 @@ function adapterFor(redis: RedisLink | null, config: InstanceConfig, outages: Ou
  * await instance.close()
  */
 export async function startSandboxServer(options: StartOptions = {}): Promise<SandboxServer> {
-  const { log: logOption, ...instanceOptions } = options
+  const { log: write, ...instanceOptions } = options
   const config = resolveInstanceConfig(instanceOptions)
-  const log = logOption ?? ((line: string) => console.log(`[${config.instanceId}] ${line}`))
+  const { logger, metrics } = createTelemetry(config, write)
+  /** A plain line, for the parts that report in sentences (Redis link, tap). */
+  const log = (line: string): void => logger.info({}, line)
   const startedAt = Date.now()
 
   const redis = config.redisUrl ? createRedisLink({ url: config.redisUrl, name: `${config.keyPrefix}-${config.instanceId}`, log, timings: config }) : null
   const fanout = (): FanoutState => (!redis ? 'local-only' : redis.state() === 'ready' ? 'redis' : 'redis-down')
+  if (redis) metrics.countPublishes(redis.pub)
   const spaces = new SpaceRegistry(config)
   const outages = new OutageSimulation()
   // One adapter per namespace subscribes on the same connection: lift the listener cap.
@@ -102,6 +139,7 @@ export async function startSandboxServer(options: StartOptions = {}): Promise<Sa
       slotStreams: transports.slotStreams(),
       uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
     }),
+    ...(config.metrics && { metrics: metrics.scrape, spaceStats: metrics.spaceStats }),
   })
   const httpServer = createAdaptorServer({ fetch: app.fetch }) as HttpServer
   const transports = attachTransports(app, httpServer, { instanceId: config.instanceId, allowedOrigins, config })
@@ -117,7 +155,8 @@ export async function startSandboxServer(options: StartOptions = {}): Promise<Sa
     adapter: adapterFor(redis, config, outages) as never,
   })
 
-  guardEngine(io, { allowedOrigins, maxConnectionsPerAddress: config.maxConnectionsPerAddress, log })
+  watchSockets(io, logger, metrics)
+  guardEngine(io, { allowedOrigins, maxConnectionsPerAddress: config.maxConnectionsPerAddress, logger, metrics })
 
   const tap =
     config.redisUrl === null
@@ -135,6 +174,7 @@ export async function startSandboxServer(options: StartOptions = {}): Promise<Sa
     instanceId: config.instanceId,
     fanout,
     spaces,
+    logger,
     onWatch: (space) => tap?.watch(space),
     onUnwatch: (space) => {
       tap?.unwatch(space)
@@ -151,6 +191,8 @@ export async function startSandboxServer(options: StartOptions = {}): Promise<Sa
     tracer,
     fanout,
     spaces,
+    logger,
+    metrics,
     createBucket: () => new TokenBucket(config.eventsPerSecond, config.eventBurst),
     extend: clusterEvents(config.instanceId, tracer, { localOnly: config.redisUrl === null }),
   })
@@ -174,6 +216,8 @@ export async function startSandboxServer(options: StartOptions = {}): Promise<Sa
     httpServer,
     url: `http://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${port}`,
     port,
+    logger,
+    metrics,
     fanout,
     close: () => {
       closing ??= (async () => {
@@ -182,6 +226,7 @@ export async function startSandboxServer(options: StartOptions = {}): Promise<Sa
         await new Promise<void>((resolve) => io.close(() => resolve()))
         await tap?.close()
         await redis?.close()
+        logger.close()
       })()
       return closing
     },

@@ -7,7 +7,7 @@ import { h } from '../../sandbox/dom.ts'
 import type { TraceEvent } from '@realtime-workbook/sandbox-server/protocol'
 
 export type Category = 'call' | 'delivery' | 'room' | 'connection' | 'error'
-type LogEvent = Exclude<TraceEvent, { kind: 'redis' | 'outage' }>
+type LogEvent = Exclude<TraceEvent, { kind: 'redis' | 'outage' | 'log' }>
 const categoryOf = (kind: LogEvent['kind']): Category =>
   kind === 'join' || kind === 'leave' ? 'room' : kind === 'connect' || kind === 'disconnect' ? 'connection' : kind
 
@@ -97,7 +97,7 @@ export function createLogEntries(tracedInstances: () => string[], settleMs: numb
   }
   function insert(ev: TraceEvent) {
     // Redis traffic and outage simulation belong to the cluster fan-out (lesson 3), not here.
-    if (ev.kind === 'redis' || ev.kind === 'outage') return
+    if (ev.kind === 'redis' || ev.kind === 'outage' || ev.kind === 'log') return
     if (ev.kind === 'delivery') {
       const entry = callEntry(ev.traceId, ev.at)
       const names = ev.recipients.map((r) => r.label)

@@ -1,0 +1,259 @@
+/**
+ * Prometheus metrics of one instance (prom-client), on a Registry of its own so several
+ * instances in one process (the tests) never share a counter.
+ *
+ * Labels are bounded by construction: a namespace KIND (`chat`, `admin`, `with-redis`,
+ * `without-redis`, `observe`, ... see {@link namespaceKind}), never a space code or a socket id;
+ * an error code from the protocol's `ERROR_CODES` (anything else counts as `OTHER`); a
+ * disconnect reason from Socket.IO's fixed list (else `other`).
+ *
+ * Where each number comes from:
+ * - sockets, connects, disconnects, events in and out: listeners that {@link SandboxMetrics.instrument}
+ *   puts on every socket of every namespace (`onAny`, `onAnyOutgoing`), so a new namespace is counted
+ *   with no code of its own;
+ * - rejected handshakes ({@link SandboxMetrics.rejectedHandshake}): every `CONNECT_ERROR` packet
+ *   an Engine.IO connection writes (`onConnectError` in src/errors: whoever's middleware refused,
+ *   Socket.IO's own "Invalid namespace" included), plus the Engine.IO guard's HTTP refusals;
+ * - refused events and rate limiting: the playground's event registrar, the one place an event's
+ *   error becomes an ack ({@link SandboxMetrics.refusedEvent});
+ * - ack round trip (`socketio_ack_duration_seconds`): from the server's view, the time from
+ *   receiving an event that carries an ack callback to calling that callback (validation, rate
+ *   limiting, the handler, the broadcast hand-off): what a client waits for minus the network.
+ *
+ * @module
+ */
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client'
+import type { Namespace, Server, Socket } from 'socket.io'
+import { ERROR_CODES, OBSERVE_NAMESPACE, parseSpaceNamespace, SPACE_CODE_PATTERN, type SpaceStats } from '../protocol/index.ts'
+import { SpaceStatsBook, type SpaceCounters } from './space-stats.ts'
+
+/** Histogram buckets of the ack round trip, in seconds: 1 ms to 500 ms, and one beyond. */
+export const ACK_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1]
+
+/** Socket.IO's server-side disconnect reasons (socket.io 4.8); others count as `other`. */
+const DISCONNECT_REASONS = new Set([
+  'transport error',
+  'transport close',
+  'forced close',
+  'ping timeout',
+  'parse error',
+  'server shutting down',
+  'forced server close',
+  'client namespace disconnect',
+  'server namespace disconnect',
+])
+
+const KNOWN_CODES = new Set<string>(ERROR_CODES)
+
+/**
+ * The label of a namespace: the learner namespace without its space (`/s/k7q2mx/chat` -> `chat`),
+ * `observe`, `main` for `/`, `other` for anything else (a namespace added later gets its own
+ * kind by adding it here).
+ *
+ * @example
+ * namespaceKind('/s/k7q2mx/with-redis') // => 'with-redis'
+ */
+export function namespaceKind(name: string): string {
+  const learner = parseSpaceNamespace(name)?.namespace
+  if (learner) return learner.slice(1)
+  if (name === OBSERVE_NAMESPACE) return 'observe'
+  if (name === '/') return 'main'
+  return splitSpaceNamespace(name)?.namespace.slice(1) ?? 'other'
+}
+
+/**
+ * The space and namespace of any `/s/<space>/<name>` namespace, including ones the protocol's
+ * learner list does not have yet (e.g. `/secure`), or `null`.
+ *
+ * @example
+ * splitSpaceNamespace('/s/k7q2mx/secure') // => { space: 'k7q2mx', namespace: '/secure' }
+ */
+export function splitSpaceNamespace(name: string): { space: string; namespace: string } | null {
+  const match = /^\/s\/([^/]+)(\/[a-z-]{1,16})$/.exec(name)
+  return match?.[1] && match[2] && SPACE_CODE_PATTERN.test(match[1]) ? { space: match[1], namespace: match[2] } : null
+}
+
+/** A code as a label value: a protocol code, or `OTHER`. */
+const codeLabel = (code: string): string => (KNOWN_CODES.has(code) ? code : 'OTHER')
+
+export interface SandboxMetrics {
+  /** `null` when metrics are off (`SANDBOX_METRICS=0`): every method is then a no-op. */
+  readonly registry: Registry | null
+  /** Counts sockets, events and acks of every namespace of `io`. */
+  instrument(io: Server): void
+  /**
+   * A refused handshake: `engine` (the Engine.IO guard, before any namespace: `FORBIDDEN_ORIGIN`,
+   * ...) or `namespace` (a `connect_error`, seen through `onConnectError` in src/errors).
+   */
+  rejectedHandshake(stage: 'engine' | 'namespace', code: string, space?: string): void
+  /** An event answered with an error (`RATE_LIMITED` also counts in the rate-limited counter). */
+  refusedEvent(namespace: string, code: string): void
+  /** Wraps a Redis client's publish commands so each adapter publish is counted. */
+  countPublishes(client: PublishingClient): void
+  /** One space's figures for the lab's monitoring panel (`GET /s/<space>/stats`). */
+  spaceStats(space: string): SpaceStats
+  /** The exposition text and its content type. */
+  scrape(): Promise<{ contentType: string; text: string }>
+}
+
+/** The part of an ioredis client the adapters publish with. */
+export interface PublishingClient {
+  publish(...args: never[]): unknown
+  spublish(...args: never[]): unknown
+}
+
+/** Events in and out of one namespace kind: plain numbers on the hot path, read at scrape time. */
+interface Tally {
+  received: number
+  sent: number
+}
+
+/**
+ * A counter by namespace kind whose value is read from `tallies` when scraped: a fan-out writes
+ * one event per recipient, and `counter.labels(kind).inc()` hashes its labels on every call.
+ */
+function tallyCounter(registry: Registry, name: string, help: string, tallies: Map<string, Tally>, field: keyof Tally): Counter {
+  return new Counter({
+    name,
+    help,
+    labelNames: ['namespace'],
+    registers: [registry],
+    collect(this: Counter) {
+      this.reset()
+      for (const [namespace, tally] of tallies) this.inc({ namespace }, tally[field])
+    },
+  })
+}
+
+/** The instruments, created on one registry. */
+function createInstruments(registry: Registry, tallies: Map<string, Tally>) {
+  const registers = [registry]
+  return {
+    connected: new Gauge({ name: 'socketio_connected_sockets', help: 'Sockets connected now, by namespace kind', labelNames: ['namespace'], registers }),
+    connects: new Counter({ name: 'socketio_connects_total', help: 'Sockets connected, by namespace kind', labelNames: ['namespace'], registers }),
+    disconnects: new Counter({ name: 'socketio_disconnects_total', help: 'Sockets disconnected, by namespace kind and reason', labelNames: ['namespace', 'reason'], registers }),
+    received: tallyCounter(registry, 'socketio_events_received_total', 'Events received from clients', tallies, 'received'),
+    sent: tallyCounter(registry, 'socketio_events_sent_total', 'Events written to clients (a broadcast counts once per recipient)', tallies, 'sent'),
+    rejected: new Counter({ name: 'socketio_rejected_handshakes_total', help: 'Handshakes refused, by stage (engine, namespace) and error code', labelNames: ['stage', 'code'], registers }),
+    refused: new Counter({ name: 'socketio_refused_events_total', help: 'Events answered with an error, by namespace kind and code', labelNames: ['namespace', 'code'], registers }),
+    rateLimited: new Counter({ name: 'socketio_rate_limited_events_total', help: 'Events refused with RATE_LIMITED', labelNames: ['namespace'], registers }),
+    publishes: new Counter({ name: 'socketio_adapter_publishes_total', help: 'Messages the Redis adapters published (PUBLISH, SPUBLISH)', labelNames: ['command'], registers }),
+    ack: new Histogram({ name: 'socketio_ack_duration_seconds', help: 'Server time from receiving an event with an ack to calling the ack', labelNames: ['namespace'], buckets: ACK_BUCKETS, registers }),
+  }
+}
+type Instruments = ReturnType<typeof createInstruments>
+
+/** Per-socket listeners: connected gauge, events in and out, ack timing, disconnect reason. */
+function instrumentSocket(m: Instruments, socket: Socket, kind: string, book: SpaceStatsBook, tallyOf: (kind: string) => Tally): void {
+  m.connects.labels(kind).inc()
+  m.connected.labels(kind).inc()
+  const tally = tallyOf(kind)
+  const ack = m.ack.labels(kind)
+  const where = kind === 'observe' ? null : splitSpaceNamespace(socket.nsp.name)
+  const space: SpaceCounters | null = where ? book.space(where.space) : null
+  if (space) space.sockets += 1
+  socket.onAny(() => {
+    tally.received += 1
+    space?.received.add(book.second)
+  })
+  socket.onAnyOutgoing(() => {
+    tally.sent += 1
+    space?.sent.add(book.second)
+  })
+  // Socket middleware sees the event's arguments array before any handler: swap its ack for a timed one.
+  socket.use((packet: unknown[], next) => {
+    const last = packet.length - 1
+    const callback = packet[last]
+    if (typeof callback === 'function') {
+      const started = performance.now()
+      packet[last] = (...args: unknown[]) => {
+        const ms = performance.now() - started
+        ack.observe(ms / 1000)
+        space?.ack(ms)
+        Reflect.apply(callback, undefined, args)
+      }
+    }
+    next()
+  })
+  socket.once('disconnect', (reason: string) => {
+    if (space) space.sockets -= 1
+    m.connected.labels(kind).dec()
+    m.disconnects.labels(kind, DISCONNECT_REASONS.has(reason) ? reason : 'other').inc()
+  })
+}
+
+/**
+ * Creates an instance's metrics (or no-ops when `enabled` is false).
+ *
+ * @example
+ * const metrics = createMetrics({ enabled: true })
+ * metrics.instrument(io)
+ * const { text } = await metrics.scrape() // "# HELP socketio_connected_sockets ..."
+ */
+export function createMetrics(options: { enabled: boolean; instanceId?: string }): SandboxMetrics {
+  const book = new SpaceStatsBook(options.instanceId ?? 'i1')
+  if (!options.enabled) {
+    return {
+      registry: null,
+      instrument: () => undefined,
+      rejectedHandshake: () => undefined,
+      refusedEvent: () => undefined,
+      countPublishes: () => undefined,
+      spaceStats: (space) => book.read(space),
+      scrape: () => Promise.resolve({ contentType: 'text/plain', text: '' }),
+    }
+  }
+  const registry = new Registry()
+  collectDefaultMetrics({ register: registry })
+  const tallies = new Map<string, Tally>()
+  const tallyOf = (kind: string): Tally => {
+    let tally = tallies.get(kind)
+    if (!tally) tallies.set(kind, (tally = { received: 0, sent: 0 }))
+    return tally
+  }
+  const m = createInstruments(registry, tallies)
+  const kinds = new WeakMap<Namespace, string>()
+  const kindOf = (nsp: Namespace): string => {
+    let kind = kinds.get(nsp)
+    if (kind === undefined) kinds.set(nsp, (kind = namespaceKind(nsp.name)))
+    return kind
+  }
+  return {
+    registry,
+    instrument(io) {
+      // Prepended: a child namespace already holds its parent's handlers, which emit at once (hello).
+      const onNamespace = (nsp: Namespace): void =>
+        void nsp.prependListener('connection', (socket: Socket) => instrumentSocket(m, socket, kindOf(nsp), book, tallyOf))
+      for (const nsp of io._nsps.values()) onNamespace(nsp)
+      io.on('new_namespace', onNamespace)
+    },
+    rejectedHandshake(stage, code, space) {
+      m.rejected.labels(stage, codeLabel(code)).inc()
+      book.totals.rejectedHandshakes += 1
+      const counters = space === undefined ? null : book.space(space)
+      if (counters) counters.rejectedHandshakes += 1
+    },
+    refusedEvent(namespace, code) {
+      const kind = namespaceKind(namespace)
+      m.refused.labels(kind, codeLabel(code)).inc()
+      if (code !== 'RATE_LIMITED') return
+      m.rateLimited.labels(kind).inc()
+      book.totals.rateLimited += 1
+      const space = splitSpaceNamespace(namespace)?.space
+      const counters = space === undefined ? null : book.space(space)
+      if (counters) counters.rateLimited += 1
+    },
+    spaceStats: (space) => book.read(space),
+    countPublishes(client) {
+      for (const command of ['publish', 'spublish'] as const) {
+        const original = client[command]
+        const counter = m.publishes.labels(command)
+        client[command] = (...args: never[]): unknown => {
+          counter.inc()
+          return Reflect.apply(original, client, args)
+        }
+      }
+    },
+    scrape: async () => ({ contentType: registry.contentType, text: await registry.metrics() }),
+  }
+}

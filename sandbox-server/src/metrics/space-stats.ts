@@ -1,0 +1,141 @@
+/**
+ * Per-space figures for the lab's live monitoring panel (`GET /s/<space>/stats`): what the
+ * Prometheus metrics say for the whole instance, for one learner space only. Prometheus labels
+ * must never carry a space code (unbounded series); this book is in memory, bounded, and read by
+ * the space's own learner.
+ *
+ * Memory: at most {@link MAX_SPACES} spaces; a space with no socket connected is forgotten first
+ * (oldest first) when the book is full; a space refused while the book is full of live spaces is
+ * not tracked (its refusals still count in the instance totals).
+ *
+ * @module
+ */
+import type { SpaceStats } from '../protocol/index.ts'
+
+/** Spaces tracked per instance. */
+export const MAX_SPACES = 1_000
+/** Seconds the event rates are averaged over. */
+export const RATE_WINDOW_SECONDS = 10
+/** Ack durations kept per space for the percentiles. */
+const ACK_SAMPLES = 256
+
+/** Counts per whole second over the last {@link RATE_WINDOW_SECONDS} seconds. */
+class SecondRing {
+  readonly #counts = new Array<number>(RATE_WINDOW_SECONDS).fill(0)
+  readonly #seconds = new Array<number>(RATE_WINDOW_SECONDS).fill(-1)
+
+  add(second: number): void {
+    const slot = second % RATE_WINDOW_SECONDS
+    if (this.#seconds[slot] !== second) {
+      this.#seconds[slot] = second
+      this.#counts[slot] = 0
+    }
+    this.#counts[slot] = (this.#counts[slot] ?? 0) + 1
+  }
+
+  /** Events per second over the last full window before `second`. */
+  rate(second: number): number {
+    let total = 0
+    for (let i = 0; i < RATE_WINDOW_SECONDS; i++) {
+      const at = this.#seconds[i] ?? -1
+      if (at < second && at >= second - RATE_WINDOW_SECONDS) total += this.#counts[i] ?? 0
+    }
+    return total / RATE_WINDOW_SECONDS
+  }
+}
+
+/** One space's counters. */
+export class SpaceCounters {
+  sockets = 0
+  rejectedHandshakes = 0
+  rateLimited = 0
+  readonly received = new SecondRing()
+  readonly sent = new SecondRing()
+  readonly #acks: number[] = []
+  #nextAck = 0
+
+  ack(ms: number): void {
+    this.#acks[this.#nextAck] = ms
+    this.#nextAck = (this.#nextAck + 1) % ACK_SAMPLES
+  }
+
+  /** The `q` quantile (0..1) of the kept ack durations, in ms, or `null` without samples. */
+  ackQuantile(q: number): number | null {
+    if (this.#acks.length === 0) return null
+    const sorted = [...this.#acks].sort((a, b) => a - b)
+    return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? null
+  }
+}
+
+/** Instance-wide totals, the cluster panel sums them over instances. */
+export interface InstanceTotals {
+  rejectedHandshakes: number
+  rateLimited: number
+}
+
+/**
+ * The book of every tracked space of an instance.
+ *
+ * @example
+ * const book = new SpaceStatsBook('i1')
+ * book.space('k7q2mx')?.received.add(book.second)
+ * book.read('k7q2mx', 3).eventsInPerSecond // => 0.1
+ */
+export class SpaceStatsBook {
+  readonly #spaces = new Map<string, SpaceCounters>()
+  readonly #instanceId: string
+  readonly totals: InstanceTotals = { rejectedHandshakes: 0, rateLimited: 0 }
+  #second = 0
+  #secondEndsAt = 0
+
+  constructor(instanceId: string) {
+    this.#instanceId = instanceId
+  }
+
+  /** The current whole second (the rings' clock), read on every event: a getter, not a clock call. */
+  get second(): number {
+    const now = Date.now()
+    if (now >= this.#secondEndsAt) {
+      this.#second = Math.floor(now / 1000)
+      this.#secondEndsAt = (this.#second + 1) * 1000
+    }
+    return this.#second
+  }
+
+  /** The counters of `space`, created if room is left (else `null`: not tracked). */
+  space(space: string): SpaceCounters | null {
+    const found = this.#spaces.get(space)
+    if (found) return found
+    if (this.#spaces.size >= MAX_SPACES && !this.#forgetOneIdle()) return null
+    const created = new SpaceCounters()
+    this.#spaces.set(space, created)
+    return created
+  }
+
+  /** Drops the oldest space with no socket; `false` when every tracked space is live. */
+  #forgetOneIdle(): boolean {
+    for (const [space, counters] of this.#spaces) {
+      if (counters.sockets === 0) return this.#spaces.delete(space)
+    }
+    return false
+  }
+
+  /** What `GET /s/<space>/stats` answers. */
+  read(space: string): SpaceStats {
+    const counters = this.#spaces.get(space)
+    const second = this.second
+    return {
+      instance: this.#instanceId,
+      space,
+      windowSeconds: RATE_WINDOW_SECONDS,
+      connections: counters?.sockets ?? 0,
+      eventsInPerSecond: counters?.received.rate(second) ?? 0,
+      eventsOutPerSecond: counters?.sent.rate(second) ?? 0,
+      ackP50Ms: counters?.ackQuantile(0.5) ?? null,
+      ackP99Ms: counters?.ackQuantile(0.99) ?? null,
+      rejectedHandshakes: counters?.rejectedHandshakes ?? 0,
+      rateLimited: counters?.rateLimited ?? 0,
+      instanceTotals: { ...this.totals },
+    }
+  }
+}

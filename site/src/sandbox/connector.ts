@@ -19,6 +19,7 @@ import type {
   SecureHelloEvent,
   SecureMessageEvent,
   SimulateOutageAck,
+  SpaceStats,
   TokenAnswer,
   TokenRequest,
   TraceEvent,
@@ -37,6 +38,8 @@ export interface ResolvedDirectory {
   fanout: SandboxDirectory['fanout']
   /** The Redis emitter process (lesson 3), when the directory lists one: `POST {base}/emit`. */
   emitter?: { port: number; base: string }
+  /** Lesson 4: the "attacker" page on a second origin, when the directory lists one. */
+  attacker?: { port: number; base: string }
   /** True when `/sandbox.json` failed and the default ports were assumed. */
   fallback: boolean
   /** Why `/sandbox.json` was not used (unreachable, HTTP error, malformed), when `fallback`. */
@@ -188,6 +191,8 @@ export interface SandboxConnector {
   requestToken(options: { instance: SandboxInstance; space: string; request: Omit<TokenRequest, 'space'> }): Promise<TokenAnswer | LocalErrorAck>
   /** Lesson 4: connects to `/s/<space>/secure` with `token` in the handshake `auth` (never the URL). */
   connectSecure(options: { instance: SandboxInstance; space: string; token: string }): SecureClient
+  /** Lesson 4: `GET {base}/s/<space>/stats` (the monitoring panel's figures); rejects like `health()`. */
+  spaceStats(options: { instance: SandboxInstance; space: string }): Promise<SpaceStats>
 }
 
 export const DEFAULT_PORTS = [4001, 4002, 4003] as const

@@ -16,6 +16,7 @@ import {
   isSecureHelloEvent,
   isSecureMessageEvent,
   isSimulateOutageAck,
+  isSpaceStats,
   isTokenAnswer,
   isTraceEvent,
   OBSERVE_NAMESPACE,
@@ -139,7 +140,8 @@ export function createSocketIoConnector(io: Io, options: SocketIoConnectorOption
         const instances = body.instances.map(({ id, port }) => ({ id, port, base: instanceBase(port, loc) }))
         if (!instances.length) throw new SandboxClientError('BAD_ANSWER', '/sandbox.json lists no instances')
         const emitter = body.emitter ? { emitter: { port: body.emitter.port, base: instanceBase(body.emitter.port, loc) } } : {}
-        return { instances, fanout: body.fanout, fallback: false, ...emitter }
+        const attacker = body.attacker ? { attacker: { port: body.attacker.port, base: instanceBase(body.attacker.port, loc) } } : {}
+        return { instances, fanout: body.fanout, fallback: false, ...emitter, ...attacker }
       } catch (error) {
         const instances = DEFAULT_PORTS.map((port, n) => ({ id: `i${n + 1}`, port, base: instanceBase(port, loc) }))
         return { instances, fanout: 'redis', fallback: true, fallbackReason: String(error) }
@@ -147,6 +149,7 @@ export function createSocketIoConnector(io: Io, options: SocketIoConnectorOption
     },
 
     health: (instance: SandboxInstance): Promise<HealthBody> => getJson(`${instance.base}/healthz`, isHealthBody),
+    spaceStats: ({ instance, space }) => getJson(`${instance.base}/s/${space}/stats`, isSpaceStats),
 
     connectClient({ instance, namespace, label, space }): SandboxClient {
       const socket = io(instance.base + spaceNamespace(space, namespace), { forceNew: true, auth: { label } })

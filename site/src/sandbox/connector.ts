@@ -150,11 +150,7 @@ export interface SecureClient {
   readonly instance: SandboxInstance
   on<K extends keyof SecureEventMap>(event: K, listener: (data: SecureEventMap[K]) => void): Unsubscribe
   /** Emits with an ack; never rejects: failures (`FORBIDDEN`, `RATE_LIMITED`, ...) resolve to `{ error }`. */
-  request<K extends keyof SecureRequestMap>(
-    event: K,
-    payload: SecureRequestMap[K][0],
-    timeoutMs?: number,
-  ): Promise<SecureRequestMap[K][1] | LocalErrorAck>
+  request<K extends keyof SecureRequestMap>(event: K, payload: SecureRequestMap[K][0], timeoutMs?: number): Promise<SecureRequestMap[K][1] | LocalErrorAck>
   close(): void
 }
 
@@ -180,18 +176,19 @@ export interface SandboxConnector {
   directory(): Promise<ResolvedDirectory>
   /** `GET {base}/healthz`; rejects when the instance does not answer in time or answers malformed (`SandboxClientError`). */
   health(instance: SandboxInstance): Promise<HealthBody>
-  connectClient(options: { instance: SandboxInstance; namespace: LearnerNamespace; label: string; space: string }): SandboxClient
+  connectClient(options: {
+    instance: SandboxInstance
+    namespace: LearnerNamespace
+    label: string
+    space: string
+  }): SandboxClient
   /** Opens an observer of `space` on one instance. Open observers before clients: tracing starts then. */
   observe(options: { instance: SandboxInstance; space: string }): SandboxObserver
   /**
    * Lesson 4: `POST {base}/s/<space>/token`: a token for a name and a role (or, with `kind`, a
    * deliberately bad one for the lab). Never rejects: failures resolve to `{ error }`.
    */
-  requestToken(options: {
-    instance: SandboxInstance
-    space: string
-    request: Omit<TokenRequest, 'space'>
-  }): Promise<TokenAnswer | LocalErrorAck>
+  requestToken(options: { instance: SandboxInstance; space: string; request: Omit<TokenRequest, 'space'> }): Promise<TokenAnswer | LocalErrorAck>
   /** Lesson 4: connects to `/s/<space>/secure` with `token` in the handshake `auth` (never the URL). */
   connectSecure(options: { instance: SandboxInstance; space: string; token: string }): SecureClient
   /** Lesson 4: `GET {base}/s/<space>/stats` (the monitoring panel's figures); rejects like `health()`. */

@@ -163,15 +163,7 @@ export function createFakeConnector(options: FakeConnectorOptions = {}): FakeCon
     health: async (instance) => health(cluster, instance.id),
     connectClient: (client) => connectClient(cluster, client),
     observe: ({ instance, space }) => observe(cluster, instance, space),
-    sockets: () =>
-      [...cluster.sockets.values()].map((s) => ({
-        id: s.id,
-        label: s.label,
-        instance: s.instance,
-        namespace: s.namespace,
-        space: s.space,
-        rooms: [...s.rooms],
-      })),
+    sockets: () => [...cluster.sockets.values()].map((s) => ({ id: s.id, label: s.label, instance: s.instance, namespace: s.namespace, space: s.space, rooms: [...s.rooms] })),
     observerCount: () => cluster.observers.size,
     requestToken: (request) => secure.requestToken(request),
     connectSecure: (request) => secure.connectSecure(request),
@@ -182,9 +174,7 @@ export function createFakeConnector(options: FakeConnectorOptions = {}): FakeCon
     ids,
     sockets: new Map(),
     observers: new Set(),
-    registries: new Map(
-      ids.map((id) => [id, new SpaceRegistry({ maxSocketsPerSpace: max, maxNamespacesPerConnection: SERVER.maxNamespacesPerConnection })]),
-    ),
+    registries: new Map(ids.map((id) => [id, new SpaceRegistry({ maxSocketsPerSpace: max, maxNamespacesPerConnection: SERVER.maxNamespacesPerConnection })])),
     later: (fn) => void setTimeout(fn, 0),
     // 20 characters, like real socket ids (cluster:direct checks the length).
     uid: (prefix) => `${prefix}${(++seq).toString(36).padStart(4, '0')}xyzSOCKETIDFAKE`,
@@ -197,9 +187,7 @@ export function createFakeConnector(options: FakeConnectorOptions = {}): FakeCon
     later: cluster.later,
     uid: cluster.uid,
     fanout: () => fake.fanout,
-    unreachable: (instance) =>
-      unreachable(cluster, instance) ??
-      (fake.failConnectWith ? { code: fake.failConnectWith, message: `rejected: ${fake.failConnectWith}` } : null),
+    unreachable: (instance) => unreachable(cluster, instance) ?? (fake.failConnectWith ? { code: fake.failConnectWith, message: `rejected: ${fake.failConnectWith}` } : null),
     admit: (who) => admit(cluster, who),
   })
   return fake
@@ -263,10 +251,7 @@ async function handleFetch(cluster: Cluster, sessions: Map<string, string>, url:
 }
 
 /** The server's refusal of an auth object that fails its schema (its middlewares' wording). */
-function invalidHandshake(
-  who: 'playground' | 'observer',
-  issues: readonly { path: (string | number)[]; message: string }[],
-): ConnectFailure {
+function invalidHandshake(who: 'playground' | 'observer', issues: readonly { path: (string | number)[]; message: string }[]): ConnectFailure {
   const detail = issues.map((issue) => `${issue.path.join('.') || 'auth'}: ${issue.message}`).join('; ')
   return new SandboxError('INVALID_HANDSHAKE', `${who} auth is invalid: ${detail}`).toBody()
 }
@@ -302,10 +287,7 @@ function clientRefusal(cluster: Cluster, sock: FakeSocket): ConnectFailure | nul
   return admit(cluster, sock)
 }
 
-function connectClient(
-  cluster: Cluster,
-  { instance, namespace, label, space }: Parameters<SandboxConnector['connectClient']>[0],
-): SandboxClient {
+function connectClient(cluster: Cluster, { instance, namespace, label, space }: Parameters<SandboxConnector['connectClient']>[0]): SandboxClient {
   const emitter = createEmitter<ClientEventMap>()
   const sock: FakeSocket = {
     id: cluster.uid('s'),
@@ -362,8 +344,7 @@ function observe(cluster: Cluster, instance: SandboxInstance, space: string): Sa
   cluster.later(() => {
     if (closed) return
     const auth = observeAuthSchema.safeParse({ space })
-    const failure =
-      unreachable(cluster, instanceId) ?? (auth.success ? admit(cluster, obs) : invalidHandshake('observer', auth.error.issues))
+    const failure = unreachable(cluster, instanceId) ?? (auth.success ? admit(cluster, obs) : invalidHandshake('observer', auth.error.issues))
     if (failure) return emitter.emit('connect_error', failure)
     obs.connected = true
     cluster.observers.add(obs)
@@ -378,16 +359,9 @@ function observe(cluster: Cluster, instance: SandboxInstance, space: string): Sa
         cluster.later(() => {
           if (!obs.connected) return resolve({ error: { code: 'DISCONNECTED', message: 'this observer is not connected' } })
           const parsed = simulateOutageSchema.safeParse({ down })
-          if (!parsed.success)
-            return resolve(new SandboxError('INVALID_PAYLOAD', 'redis:simulate-outage: expected { down: true | false }').toAck())
+          if (!parsed.success) return resolve(new SandboxError('INVALID_PAYLOAD', 'redis:simulate-outage: expected { down: true | false }').toAck())
           cluster.fake.outages[parsed.data.down ? 'add' : 'delete'](where)
-          trace(cluster, obs, {
-            kind: 'outage',
-            at: cluster.clock(),
-            instance: instanceId,
-            namespace: '/with-redis',
-            down: parsed.data.down,
-          })
+          trace(cluster, obs, { kind: 'outage', at: cluster.clock(), instance: instanceId, namespace: '/with-redis', down: parsed.data.down })
           resolve({ ok: true, down: parsed.data.down })
         })
       })
@@ -477,25 +451,11 @@ const redisUp = ({ fake }: Cluster, s: { space: string; namespace: LearnerNamesp
 
 function send(cluster: Cluster, sock: FakeSocket, { call, rooms, text }: { call: SendCall; rooms: string[]; text: string }) {
   const traceId = cluster.uid('t')
-  trace(cluster, sock, {
-    kind: 'call',
-    ...who(cluster, sock),
-    traceId,
-    call,
-    serverLine: serverLine(call, sock.namespace, rooms),
-    rooms,
-    text,
-  })
+  trace(cluster, sock, { kind: 'call', ...who(cluster, sock), traceId, call, serverLine: serverLine(call, sock.namespace, rooms), rooms, text })
   const excludesSender = call === 'socket.broadcast.emit' || call === 'socket.to(room).emit'
   if (call !== 'socket.emit' && redisUp(cluster, sock)) {
     const except = excludesSender ? [sock.id] : []
-    publish(
-      cluster,
-      sock.space,
-      sock.instance,
-      { type: 'broadcast', packetType: 'EVENT', event: 'message', traceId, rooms, except },
-      rooms.length === 1 ? `${rooms[0]}#` : '',
-    )
+    publish(cluster, sock.space, sock.instance, { type: 'broadcast', packetType: 'EVENT', event: 'message', traceId, rooms, except }, rooms.length === 1 ? `${rooms[0]}#` : '')
   }
   const reaches = (s: FakeSocket): boolean =>
     call !== 'socket.emit' && // the server is the only receiver
@@ -505,24 +465,12 @@ function send(cluster: Cluster, sock: FakeSocket, { call, rooms, text }: { call:
     linked(cluster, sock.space, sock.namespace, sock.instance, s.instance) &&
     !(excludesSender && s === sock) &&
     (rooms.length === 0 || rooms.some((r) => s.rooms.has(r)))
-  deliver(
-    cluster,
-    sock.space,
-    sock.namespace,
-    { traceId, call, from: sock.label, text, rooms },
-    [...cluster.sockets.values()].filter(reaches),
-  )
+  deliver(cluster, sock.space, sock.namespace, { traceId, call, from: sock.label, text, rooms }, [...cluster.sockets.values()].filter(reaches))
   return { ok: true as const, traceId }
 }
 
 /** Reports one Redis message from every watched instance's tap, like the real tap does. */
-function publish(
-  cluster: Cluster,
-  space: string,
-  publisher: string | null,
-  fields: Partial<RedisTraffic> & Pick<RedisTraffic, 'type' | 'packetType'>,
-  suffix = '',
-): void {
+function publish(cluster: Cluster, space: string, publisher: string | null, fields: Partial<RedisTraffic> & Pick<RedisTraffic, 'type' | 'packetType'>, suffix = ''): void {
   const prefix = fields.type === 'broadcast' ? SERVER.keyPrefix : `${SERVER.keyPrefix}-${fields.type}`
   const traffic: RedisTraffic = {
     key: cluster.nextKey(),
@@ -542,20 +490,14 @@ function publish(
       const publishedBy = publisher === 'emitter' || publisher === instance || fields.type === 'response' ? publisher : null
       // Like the real adapter: an instance is subscribed only while it hosts the namespace.
       const subscribed = hosts(cluster, space, '/with-redis').includes(instance)
-      trace(
-        cluster,
-        { space },
-        { kind: 'redis', at: cluster.clock(), instance, namespace: '/with-redis', ...traffic, publishedBy, subscribed },
-      )
+      trace(cluster, { space }, { kind: 'redis', at: cluster.clock(), instance, namespace: '/with-redis', ...traffic, publishedBy, subscribed })
     }
   })
 }
 
 /** Instances with at least one socket of `space`'s `namespace`: those whose adapter exists. */
 function hosts(cluster: Cluster, space: string, namespace: LearnerNamespace): string[] {
-  return cluster.ids.filter((id) =>
-    [...cluster.sockets.values()].some((s) => s.space === space && s.namespace === namespace && s.instance === id && s.connected),
-  )
+  return cluster.ids.filter((id) => [...cluster.sockets.values()].some((s) => s.space === space && s.namespace === namespace && s.instance === id && s.connected))
 }
 
 /** Writes `msg` to `recipients` with one delivery trace per instance, on a later macrotask. */
@@ -565,14 +507,7 @@ function deliver(cluster: Cluster, space: string, namespace: LearnerNamespace, m
     for (const instance of cluster.ids) {
       const here = recipients.filter((s) => s.instance === instance)
       if (here.length === 0) continue
-      const event: TraceEvent = {
-        kind: 'delivery',
-        at: cluster.clock(),
-        instance,
-        namespace,
-        traceId: msg.traceId,
-        recipients: here.map((s) => ({ socketId: s.id, label: s.label })),
-      }
+      const event: TraceEvent = { kind: 'delivery', at: cluster.clock(), instance, namespace, traceId: msg.traceId, recipients: here.map((s) => ({ socketId: s.id, label: s.label })) }
       trace(cluster, { space }, event)
     }
     for (const s of recipients) if (s.connected) s.emit('message', msg)
@@ -580,28 +515,11 @@ function deliver(cluster: Cluster, space: string, namespace: LearnerNamespace, m
 }
 
 function emitterEmit(cluster: Cluster, space: string, text: string, room?: string) {
-  const msg: MessageEvent = {
-    traceId: `emitter.${(cluster.emitted++).toString(36)}`,
-    call: 'emitter.emit',
-    from: 'emitter',
-    text,
-    rooms: room ? [room] : [],
-  }
+  const msg: MessageEvent = { traceId: `emitter.${(cluster.emitted++).toString(36)}`, call: 'emitter.emit', from: 'emitter', text, rooms: room ? [room] : [] }
   const { fake } = cluster
   if (fake.fanout === 'redis') {
-    publish(
-      cluster,
-      space,
-      'emitter',
-      { type: 'broadcast', packetType: 'EVENT', event: 'message', traceId: msg.traceId, rooms: msg.rooms },
-      room ? `${room}#` : '',
-    )
-    const reaches = (s: FakeSocket) =>
-      s.space === space &&
-      s.namespace === '/with-redis' &&
-      s.connected &&
-      !fake.outages.has(`${space}@${s.instance}`) &&
-      (!room || s.rooms.has(room))
+    publish(cluster, space, 'emitter', { type: 'broadcast', packetType: 'EVENT', event: 'message', traceId: msg.traceId, rooms: msg.rooms }, room ? `${room}#` : '')
+    const reaches = (s: FakeSocket) => s.space === space && s.namespace === '/with-redis' && s.connected && !fake.outages.has(`${space}@${s.instance}`) && (!room || s.rooms.has(room))
     deliver(cluster, space, '/with-redis', msg, [...cluster.sockets.values()].filter(reaches))
   }
   return { ok: true, traceId: msg.traceId, line: emitterLine(room) }
@@ -611,27 +529,15 @@ function clusterDirect(cluster: Cluster, sock: FakeSocket, { to, text }: { to: s
   const msg: MessageEvent = { traceId: cluster.uid('t'), call: 'io.to(socketId).emit', from: sock.label, text, rooms: [] }
   const line = `io.of(${JSON.stringify(sock.namespace)}).to(${JSON.stringify(to)}).emit("message", msg)`
   trace(cluster, sock, { kind: 'call', ...who(cluster, sock), traceId: msg.traceId, call: msg.call, serverLine: line, rooms: [], text })
-  if (redisUp(cluster, sock))
-    publish(
-      cluster,
-      sock.space,
-      sock.instance,
-      { type: 'broadcast', packetType: 'EVENT', event: 'message', traceId: msg.traceId, rooms: [to] },
-      `${to}#`,
-    )
+  if (redisUp(cluster, sock)) publish(cluster, sock.space, sock.instance, { type: 'broadcast', packetType: 'EVENT', event: 'message', traceId: msg.traceId, rooms: [to] }, `${to}#`)
   const target = cluster.sockets.get(to)
-  const reached =
-    target &&
-    target.space === sock.space &&
-    target.namespace === sock.namespace &&
-    linked(cluster, sock.space, sock.namespace, sock.instance, target.instance)
+  const reached = target && target.space === sock.space && target.namespace === sock.namespace && linked(cluster, sock.space, sock.namespace, sock.instance, target.instance)
   deliver(cluster, sock.space, sock.namespace, msg, reached ? [target] : [])
   return { ok: true as const, traceId: msg.traceId }
 }
 
 /** The server's CLUSTER_TIMEOUT wording around the adapter's own reason. */
-const clusterTimeout = (reason: string) =>
-  new SandboxError('CLUSTER_TIMEOUT', `could not get the other instances to answer (${reason}): is Redis down?`)
+const clusterTimeout = (reason: string) => new SandboxError('CLUSTER_TIMEOUT', `could not get the other instances to answer (${reason}): is Redis down?`)
 
 /**
  * The instances that answer a cluster request from `sock`, as the server's adapters decide:
@@ -654,9 +560,7 @@ function answeringInstances(cluster: Cluster, sock: FakeSocket, packetType: 'REM
 
 /** The connected sockets of `sock`'s space and namespace on `instances`. */
 const peersOn = (cluster: Cluster, sock: FakeSocket, instances: string[]) =>
-  [...cluster.sockets.values()].filter(
-    (s) => s.space === sock.space && s.namespace === sock.namespace && s.connected && instances.includes(s.instance),
-  )
+  [...cluster.sockets.values()].filter((s) => s.space === sock.space && s.namespace === sock.namespace && s.connected && instances.includes(s.instance))
 
 function clusterFetchSockets(cluster: Cluster, sock: FakeSocket) {
   const sockets = peersOn(cluster, sock, answeringInstances(cluster, sock, 'REMOTE_FETCH'))

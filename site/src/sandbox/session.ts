@@ -104,13 +104,7 @@ export interface ObserverSet {
   traced(): string[]
   list(): SandboxObserver[]
   /** Opens the missing ones; resolves when all said hello (or failed), or after `waitMs`. */
-  open(
-    connector: SandboxConnector,
-    instances: SandboxInstance[],
-    space: string,
-    onTrace: (ev: TraceEvent) => void,
-    waitMs: number,
-  ): Promise<void>
+  open(connector: SandboxConnector, instances: SandboxInstance[], space: string, onTrace: (ev: TraceEvent) => void, waitMs: number): Promise<void>
   close(): void
 }
 
@@ -119,13 +113,7 @@ function createPanels(o: SessionOptions, onRetry: () => void) {
   const p = o.prefix
   const cls = o.panelClass ?? `${p}-panel`
   const offlineText = h('p', { role: 'status' })
-  const retry = h('button', {
-    type: 'button',
-    class: `${p}-btn ${p}-primary`,
-    'data-testid': `${p}-retry`,
-    text: 'Retry',
-    onclick: onRetry,
-  })
+  const retry = h('button', { type: 'button', class: `${p}-btn ${p}-primary`, 'data-testid': `${p}-retry`, text: 'Retry', onclick: onRetry })
   return {
     banner: h('p', { class: `${p}-banner`, 'data-testid': `${p}-redis-banner`, role: 'note', hidden: true }),
     connecting: h('p', { class: cls, 'data-testid': `${p}-connecting`, role: 'status', text: 'Connecting to the sandbox…' }),
@@ -158,12 +146,8 @@ function show(panels: ReturnType<typeof createPanels>, o: SessionOptions, state:
 export function visiblePoller(root: HTMLElement, ms: number, tick: () => void) {
   let onScreen = true
   let timer: ReturnType<typeof setInterval> | undefined
-  const io =
-    typeof IntersectionObserver === 'undefined'
-      ? undefined
-      : new IntersectionObserver((entries) => {
-          onScreen = entries.some((e) => e.isIntersecting)
-        })
+  const io = typeof IntersectionObserver === 'undefined' ? undefined
+    : new IntersectionObserver((entries) => { onScreen = entries.some((e) => e.isIntersecting) })
   io?.observe(root)
   const hidden = () => typeof document !== 'undefined' && document.hidden
   return {
@@ -298,12 +282,7 @@ export function createSession(o: SessionOptions): SandboxSession {
     epoch: () => epoch,
     isCurrent: (n) => n === epoch,
     announce,
-    frame: (title, ...extras) =>
-      o.root.replaceChildren(
-        ...[title, spaceBar?.el, ...extras, panels.banner, panels.connecting, panels.offline, o.main, panels.live].filter((n): n is Node =>
-          Boolean(n),
-        ),
-      ),
+    frame: (title, ...extras) => o.root.replaceChildren(...[title, spaceBar?.el, ...extras, panels.banner, panels.connecting, panels.offline, o.main, panels.live].filter((n): n is Node => Boolean(n))),
     start: () => start(),
     destroy() {
       epoch++

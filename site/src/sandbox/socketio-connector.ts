@@ -103,15 +103,7 @@ function relay<M extends ConnectionEvents>(socket: Socket) {
 }
 
 /** Emits with an ack; resolves to the checked answer or to a local error ack, never rejects. */
-function ask<T>(
-  socket: Socket,
-  up: boolean,
-  who: string,
-  event: string,
-  payload: unknown,
-  check: Check<T>,
-  timeoutMs = REQUEST_TIMEOUT_MS,
-): Promise<T | LocalErrorAck> {
+function ask<T>(socket: Socket, up: boolean, who: string, event: string, payload: unknown, check: Check<T>, timeoutMs = REQUEST_TIMEOUT_MS): Promise<T | LocalErrorAck> {
   return new Promise((resolve) => {
     if (!up) return resolve(localErrorAck('DISCONNECTED', `this ${who} is not connected`))
     socket.timeout(timeoutMs).emit(event, payload, (err: unknown, answer: unknown) => {

@@ -13,20 +13,15 @@ import { h } from '../../sandbox/dom.ts'
 import { createSession, type ResetReason } from '../../sandbox/session.ts'
 import { sharedSpace, type SpaceState } from '../../sandbox/space.ts'
 import { createObserverSet, redisBanner } from '../shared/tracing.ts'
-import { ACTION_ATTACKS } from './action-attacks.ts'
-import { HANDSHAKE_ATTACKS } from './handshake-attacks.ts'
 import { createLearnerSockets } from './learner.ts'
 import { createLearnerRow } from './learner-row.ts'
+import { ATTACK_LIST, createAttackList } from './attack-list.ts'
 import { createLogBuffer } from './logs.ts'
 import { createPanel } from './panel.ts'
-import { createResultCard, type ResultCard } from './result.ts'
-import { runAttack } from './runner.ts'
 import { readSnapshot } from './stats.ts'
-import type { Attack, LabContext, LabPlatform } from './types.ts'
-import { WIRE_ATTACKS } from './wire-attacks.ts'
+import type { LabContext, LabPlatform } from './types.ts'
 
-/** Every attack, in lesson 4's order. */
-export const ATTACK_LIST: Attack[] = [...HANDSHAKE_ATTACKS, ...ACTION_ATTACKS, ...WIRE_ATTACKS]
+export { ATTACK_LIST }
 
 export interface SecurityLabOptions {
   connector: SandboxConnector | (() => Promise<SandboxConnector>)
@@ -94,27 +89,18 @@ export function mountSecurityLab(root: HTMLElement, options: SecurityLabOptions)
   }
   const panel = createPanel({ root, read: snapshot, announce: session.announce, intervalMs: options.panelIntervalMs })
   const learnerRow = createLearnerRow(learners, () => session.directory()?.instances[0], session.announce)
-  const cards = new Map<string, ResultCard>()
-  let running = false
-  for (const attack of ATTACK_LIST)
-    cards.set(
-      attack.id,
-      createResultCard(attack, () => void run(attack)),
-    )
-  main.append(
-    h(
-      'div',
-      { class: 'sl-grid' },
-      h(
-        'div',
-        { class: 'sl-attacks' },
-        learnerRow.el,
-        h('ol', { class: 'sl-list', 'aria-label': 'Attacks' }, ...[...cards.values()].map((c) => c.el)),
-        frameHost,
-      ),
-      panel.el,
-    ),
-  )
+  const attacks = createAttackList({
+    context,
+    logs,
+    snapshot,
+    streamsLogs: () => logs.since(0).length > 0,
+    graceMs: options.graceMs,
+    done(attack, codes) {
+      session.announce(`${attack.label}: ${codes.join(', ')}.`)
+      void panel.refresh()
+    },
+  })
+  main.append(h('div', { class: 'sl-grid' }, h('div', { class: 'sl-attacks' }, learnerRow.el, attacks.el, frameHost), panel.el))
 
   function context(): LabContext {
     const dir = session.directory()
@@ -126,33 +112,6 @@ export function mountSecurityLab(root: HTMLElement, options: SecurityLabOptions)
       learners,
       platform,
     }
-  }
-  async function run(attack: Attack) {
-    const card = cards.get(attack.id)
-    if (running || !card) return
-    running = true
-    for (const c of cards.values()) c.busy(c === card, true)
-    try {
-      const evidence = await runAttack(attack, context(), {
-        logs,
-        snapshot,
-        streamsLogs: () => logs.since(0).length > 0,
-        graceMs: options.graceMs,
-      })
-      card.show(evidence)
-      session.announce(`${attack.label}: ${evidence.steps.map((s) => s.answer.code).join(', ')}.`)
-    } catch (error) {
-      card.show({
-        steps: [{ sent: attack.label, answer: { code: 'INTERNAL', message: String(error) } }],
-        logLines: [],
-        moved: [],
-        noLogs: '',
-      })
-    } finally {
-      running = false
-      for (const c of cards.values()) c.busy(false, false)
-    }
-    void panel.refresh()
   }
   function reset(reason: ResetReason) {
     learners.closeAll()

@@ -23,21 +23,8 @@ function cell(label: string): Cell & { el: HTMLElement } {
   return { value, spark, history: [], el: h('td', {}, value, spark.el) }
 }
 
-export interface PanelOptions {
-  root: HTMLElement
-  read(): Promise<Snapshot | null>
-  announce(text: string): void
-  intervalMs?: number
-  now?: () => number
-}
-
-/**
- * @example
- * const panel = createPanel({ root, read: () => readSnapshot(...), announce: session.announce })
- * panel.start()
- */
-export function createPanel(o: PanelOptions) {
-  const now = o.now ?? Date.now
+/** The indicators table: one row per figure, a cell (value + sparkline) for the space and the cluster. */
+function createTable() {
   const cells = new Map<string, Cell>()
   const rows = FIGURES.map(([key, label]) => {
     const space = cell(`${label}, your space, last minute`)
@@ -45,15 +32,6 @@ export function createPanel(o: PanelOptions) {
     cells.set(`space.${key}`, space)
     cells.set(`cluster.${key}`, cluster)
     return h('tr', { 'data-testid': `sl-row-${key}` }, h('th', { scope: 'row', text: label }), space.el, cluster.el)
-  })
-  const status = h('p', { class: 'sl-muted', 'data-testid': 'sl-panel-status', text: 'Waiting for the first reading…' })
-  const pause = h('button', {
-    type: 'button',
-    class: 'sl-btn',
-    'aria-pressed': 'false',
-    'data-testid': 'sl-pause',
-    text: 'Pause',
-    onclick: toggle,
   })
   const table = h(
     'table',
@@ -72,6 +50,49 @@ export function createPanel(o: PanelOptions) {
     ),
     h('tbody', {}, ...rows),
   )
+  return { table, cells }
+}
+
+/** Writes a snapshot into the cells and appends it to their sparklines. */
+function renderCells(cells: Map<string, Cell>, snap: Snapshot) {
+  for (const scope of ['space', 'cluster'] as const) {
+    for (const [key, , unit] of FIGURES) {
+      const c = cells.get(`${scope}.${key}`)
+      const value = snap[scope][key]
+      if (!c) continue
+      c.value.textContent = show(value, unit)
+      c.history.push(value ?? 0)
+      if (c.history.length > HISTORY) c.history.shift()
+      c.spark.update(c.history)
+    }
+  }
+}
+
+export interface PanelOptions {
+  root: HTMLElement
+  read(): Promise<Snapshot | null>
+  announce(text: string): void
+  intervalMs?: number
+  now?: () => number
+}
+
+/**
+ * @example
+ * const panel = createPanel({ root, read: () => readSnapshot(...), announce: session.announce })
+ * panel.start()
+ */
+export function createPanel(o: PanelOptions) {
+  const now = o.now ?? Date.now
+  const status = h('p', { class: 'sl-muted', 'data-testid': 'sl-panel-status', text: 'Waiting for the first reading…' })
+  const pause = h('button', {
+    type: 'button',
+    class: 'sl-btn',
+    'aria-pressed': 'false',
+    'data-testid': 'sl-pause',
+    text: 'Pause',
+    onclick: toggle,
+  })
+  const { table, cells } = createTable()
   const el = h(
     'section',
     { class: 'sl-panel-box', 'aria-labelledby': 'sl-panel-title', 'data-testid': 'sl-panel' },
@@ -93,17 +114,7 @@ export function createPanel(o: PanelOptions) {
     else poller.start()
   }
   function render(snap: Snapshot) {
-    for (const scope of ['space', 'cluster'] as const) {
-      for (const [key, , unit] of FIGURES) {
-        const c = cells.get(`${scope}.${key}`)
-        const value = snap[scope][key]
-        if (!c) continue
-        c.value.textContent = show(value, unit)
-        c.history.push(value ?? 0)
-        if (c.history.length > HISTORY) c.history.shift()
-        c.spark.update(c.history)
-      }
-    }
+    renderCells(cells, snap)
     status.textContent = `${snap.answered} of ${snap.of} instances answered; refreshed every second while visible.`
   }
   function maybeAnnounce(snap: Snapshot) {

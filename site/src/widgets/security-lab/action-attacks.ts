@@ -5,7 +5,7 @@
  */
 import type { LocalErrorAck, SecureClient } from '../../sandbox/connector.ts'
 import type { SendAck } from '@realtime-workbook/sandbox-server/protocol'
-import { LabError, type LearnerSocket } from './learner.ts'
+import { isStep, learnerOn as learnerSocket, type LearnerSocket } from './learner.ts'
 import type { Attack, Answer, LabContext, Step } from './types.ts'
 
 /** The text of the markup attack, as lesson 4 quotes it. */
@@ -15,19 +15,17 @@ const MESSAGE_WAIT_MS = 3000
 const answerOf = (ack: { ok: true } | { error: Answer } | LocalErrorAck, ok: string): Answer =>
   'error' in ack ? ack.error : { code: 'OK', message: ok }
 
-/** The learner's socket on the `n`th instance; a refusal becomes the step's answer. */
-async function learnerOn(ctx: LabContext, n: number): Promise<LearnerSocket | Step> {
-  const instance = ctx.instances[n % Math.max(1, ctx.instances.length)]
-  if (!instance) return { sent: 'a learner token', answer: { code: 'CONNECT_FAILED', message: 'no instance' } }
-  try {
-    return await ctx.learners.on(instance)
-  } catch (error) {
-    const answer =
-      error instanceof LabError ? { code: error.code, message: error.message } : { code: 'CONNECT_FAILED', message: String(error) }
-    return { sent: `a learner token, /secure on ${instance.id}`, answer }
-  }
+const learnerOn = (ctx: LabContext, n: number) => learnerSocket(ctx.learners, ctx.instances, n)
+
+async function connectLearner(ctx: LabContext): Promise<Step[]> {
+  const socket = await learnerOn(ctx, 0)
+  if (isStep(socket)) return [socket]
+  const { user, expiresAt } = socket.hello
+  const sent = `POST /s/${ctx.space}/token { name: "${user.name}", role: "learner" }, then auth: { token } on ${socket.client.instance.id}`
+  return [
+    { sent, answer: { code: 'CONNECTED', message: `as ${user.name} (${user.role}) until ${new Date(expiresAt).toLocaleTimeString()}` } },
+  ]
 }
-const isStep = (x: LearnerSocket | Step): x is Step => 'answer' in x
 
 async function forbiddenRoom(ctx: LabContext): Promise<Step[]> {
   const socket = await learnerOn(ctx, 0)
@@ -40,7 +38,7 @@ async function forbiddenRoom(ctx: LabContext): Promise<Step[]> {
 async function forbiddenEvent(ctx: LabContext): Promise<Step[]> {
   const socket = await learnerOn(ctx, 0)
   if (isStep(socket)) return [socket]
-  const ack = await socket.client.request('secure:announce', { text: 'Everyone, log out now.' })
+  const ack = await socket.client.request('secure:announce', { text: 'Log out!' })
   return [{ sent: 'secure:announce { text } (moderators only) with a learner token', answer: answerOf(ack, 'announced') }]
 }
 const withNote = (answer: Answer, note: string): Answer => ({ ...answer, message: answer.message + note })
@@ -109,26 +107,24 @@ async function markup(ctx: LabContext): Promise<Step[]> {
   return [{ sent: `secure:send { text: "${MARKUP}" }`, answer: withNote(answerOf(ack, 'sent'), 'error' in ack ? '' : ` — ${shown}`) }]
 }
 
-/** @example ACTION_ATTACKS.map((a) => a.id) // => ['forbidden-room', 'forbidden-event', 'flood-one', 'flood-three', 'markup'] */
+/** @example ACTION_ATTACKS.map((a) => a.id) // => ['learner', 'forbidden-room', 'forbidden-event', 'flood-one', 'flood-three', 'markup'] */
 export const ACTION_ATTACKS: Attack[] = [
-  { id: 'forbidden-room', label: 'forbidden room', what: 'A learner asks to join the moderators room.', run: forbiddenRoom },
+  { id: 'learner', label: 'connect with a learner token', run: connectLearner },
+  { id: 'forbidden-room', label: 'forbidden room', run: forbiddenRoom },
   {
     id: 'forbidden-event',
     label: 'forbidden event',
-    what: 'A learner sends secure:announce, a moderator-only event.',
     run: forbiddenEvent,
   },
   {
     id: 'flood-one',
     label: 'flood from one socket',
-    what: 'One socket sends twice its per-second budget at once.',
     run: (ctx) => flood(ctx, 1),
   },
   {
     id: 'flood-three',
     label: 'flood from three sockets on three instances',
-    what: 'The same user, one socket on each instance, each sending twice the budget at once.',
     run: (ctx) => flood(ctx, 3),
   },
-  { id: 'markup', label: 'markup in a message', what: 'Sends an HTML tag with a script handler as a chat message.', run: markup },
+  { id: 'markup', label: 'markup in a message', run: markup },
 ]

@@ -49,25 +49,21 @@ export const HANDSHAKE_ATTACKS: Attack[] = [
   {
     id: 'no-token',
     label: 'no token',
-    what: 'Opens /secure with an empty auth token.',
     run: async (ctx) => [await handshakeStep(ctx, '', 'auth: { token: "" } (no token)')],
   },
   {
     id: 'forged',
     label: 'forged token',
-    what: 'A genuine token with its payload edited to role "moderator", then the same unsigned with alg "none".',
     run: forged,
   },
   {
     id: 'expired',
     label: 'expired token',
-    what: 'A genuine token whose exp has passed.',
     run: async (ctx) => [await tokenKindStep(ctx, 'expired')],
   },
   {
     id: 'other-space',
     label: 'token of another space',
-    what: 'A genuine, unexpired token whose audience (aud) is another space.',
     run: async (ctx) => [await tokenKindStep(ctx, 'other-space')],
   },
 ]

@@ -14,7 +14,6 @@ import { createSession, type ResetReason } from '../../sandbox/session.ts'
 import { sharedSpace, type SpaceState } from '../../sandbox/space.ts'
 import { createObserverSet, redisBanner } from '../shared/tracing.ts'
 import { createLearnerSockets } from './learner.ts'
-import { createLearnerRow } from './learner-row.ts'
 import { ATTACK_LIST, createAttackList } from './attack-list.ts'
 import { createLogBuffer } from './logs.ts'
 import { createPanel } from './panel.ts'
@@ -88,7 +87,6 @@ export function mountSecurityLab(root: HTMLElement, options: SecurityLabOptions)
     return connector && dir ? readSnapshot(connector, dir.instances, session.space(), session.health) : null
   }
   const panel = createPanel({ root, read: snapshot, announce: session.announce, intervalMs: options.panelIntervalMs })
-  const learnerRow = createLearnerRow(learners, () => session.directory()?.instances[0], session.announce)
   const attacks = createAttackList({
     context,
     logs,
@@ -100,7 +98,7 @@ export function mountSecurityLab(root: HTMLElement, options: SecurityLabOptions)
       void panel.refresh()
     },
   })
-  main.append(h('div', { class: 'sl-grid' }, h('div', { class: 'sl-attacks' }, learnerRow.el, attacks.el, frameHost), panel.el))
+  main.append(h('div', { class: 'sl-grid' }, h('div', { class: 'sl-attacks' }, attacks.el, frameHost), panel.el))
 
   function context(): LabContext {
     const dir = session.directory()
@@ -120,7 +118,6 @@ export function mountSecurityLab(root: HTMLElement, options: SecurityLabOptions)
     if (reason === 'destroy') panel.destroy()
   }
   function ready() {
-    learnerRow.render()
     panel.start()
   }
 

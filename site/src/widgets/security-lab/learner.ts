@@ -5,6 +5,7 @@
  */
 import type { ClientErrorBody, SandboxConnector, SandboxInstance, SecureClient } from '../../sandbox/connector.ts'
 import type { SecureHelloEvent, TokenAnswer, TokenKind } from '@realtime-workbook/sandbox-server/protocol'
+import type { Step } from './types.ts'
 
 export const HANDSHAKE_WAIT_MS = 5000
 /** The display name of the lab's learner. */
@@ -60,8 +61,6 @@ export interface LearnerSockets {
   on(instance: SandboxInstance): Promise<LearnerSocket>
   /** Open sockets, for the status line. */
   open(): LearnerSocket[]
-  /** Fired when a socket opens or closes. */
-  onChange(listener: () => void): void
   closeAll(): void
 }
 
@@ -74,8 +73,6 @@ export function createLearnerSockets(where: () => { connector: SandboxConnector;
   let token: Promise<string> | null = null
   const sockets = new Map<string, Promise<LearnerSocket>>()
   const open = new Map<string, LearnerSocket>()
-  const listeners: (() => void)[] = []
-  const changed = () => listeners.forEach((l) => l())
 
   async function tokenFor(instance: SandboxInstance): Promise<string> {
     const { connector, space } = where()
@@ -95,9 +92,7 @@ export function createLearnerSockets(where: () => { connector: SandboxConnector;
       sockets.delete(instance.id)
       // An expired token cannot open the next socket: ask a new one then.
       if (shake.hello.expiresAt <= Date.now()) token = null
-      changed()
     })
-    changed()
     return socket
   }
   return {
@@ -113,13 +108,11 @@ export function createLearnerSockets(where: () => { connector: SandboxConnector;
       return opening
     },
     open: () => [...open.values()],
-    onChange: (listener) => void listeners.push(listener),
     closeAll() {
       for (const socket of open.values()) socket.client.close()
       open.clear()
       sockets.clear()
       token = null
-      changed()
     },
   }
 }
@@ -132,3 +125,23 @@ export class LabError extends Error {
     this.code = body.code
   }
 }
+
+/**
+ * The learner's socket on the `n`th instance (wrapping around), or the step that shows why not.
+ *
+ * @example
+ * const socket = await learnerOn(ctx.learners, ctx.instances, 0)
+ * if (isStep(socket)) return [socket]
+ */
+export async function learnerOn(learners: LearnerSockets, instances: SandboxInstance[], n: number): Promise<LearnerSocket | Step> {
+  const instance = instances[n % Math.max(1, instances.length)]
+  if (!instance) return { sent: 'a learner token', answer: { code: 'CONNECT_FAILED', message: 'no instance' } }
+  try {
+    return await learners.on(instance)
+  } catch (error) {
+    const answer =
+      error instanceof LabError ? { code: error.code, message: error.message } : { code: 'CONNECT_FAILED', message: String(error) }
+    return { sent: `a learner token, /secure on ${instance.id}`, answer }
+  }
+}
+export const isStep = (x: LearnerSocket | Step): x is Step => 'answer' in x

@@ -31,7 +31,6 @@ export function createLogBuffer(now: () => number = Date.now) {
     },
     /** Lines that arrived at `since` or later. */
     since: (since: number): LogTrace[] => lines.filter((l) => l.at >= since).map((l) => l.line),
-    clear: () => void lines.splice(0),
   }
 }
 export type LogBuffer = ReturnType<typeof createLogBuffer>

@@ -5,7 +5,7 @@
  */
 import { h } from '../../sandbox/dom.ts'
 import { visiblePoller } from '../../sandbox/session.ts'
-import { sparkline } from '../transport-race/metrics.ts'
+import { sparkline } from './sparkline.ts'
 import { FIGURES, show, type FigureName, type Snapshot } from './stats.ts'
 
 const HISTORY = 60
@@ -73,7 +73,6 @@ export interface PanelOptions {
   read(): Promise<Snapshot | null>
   announce(text: string): void
   intervalMs?: number
-  now?: () => number
 }
 
 /**
@@ -82,8 +81,7 @@ export interface PanelOptions {
  * panel.start()
  */
 export function createPanel(o: PanelOptions) {
-  const now = o.now ?? Date.now
-  const status = h('p', { class: 'sl-muted', 'data-testid': 'sl-panel-status', text: 'Waiting for the first reading…' })
+  const status = h('p', { class: 'sl-muted', 'data-testid': 'sl-panel-status', text: 'Reading…' })
   const pause = h('button', {
     type: 'button',
     class: 'sl-btn',
@@ -119,8 +117,8 @@ export function createPanel(o: PanelOptions) {
   }
   function maybeAnnounce(snap: Snapshot) {
     const changed = (key: FigureName) => previous !== null && previous.space[key] !== snap.space[key]
-    if ((changed('rejected') || changed('rateLimited')) && now() - lastAnnounced >= ANNOUNCE_EVERY_MS) {
-      lastAnnounced = now()
+    if ((changed('rejected') || changed('rateLimited')) && Date.now() - lastAnnounced >= ANNOUNCE_EVERY_MS) {
+      lastAnnounced = Date.now()
       o.announce(`Your space: ${show(snap.space.rejected)} rejected handshakes, ${show(snap.space.rateLimited)} rate-limited events.`)
     }
     previous = snap

@@ -1,5 +1,5 @@
 /**
- * One attack's card: its button, what it does, and once run: each step's "sent" and "answer",
+ * One attack's card: its button, and once run: each step's "sent" and "answer",
  * the log lines its instance wrote and the metrics it moved. Text nodes only: a code, a message,
  * a log line and the markup attack's echo are all shown as text.
  */
@@ -52,16 +52,9 @@ export function createResultCard(attack: Attack, onRun: () => void) {
     onclick: onRun,
   })
   const result = h('div', { class: 'sl-result', 'data-testid': `sl-result-${attack.id}`, hidden: true })
-  const el = h(
-    'li',
-    { class: 'sl-attack', 'data-testid': `sl-attack-${attack.id}`, 'data-state': 'idle' },
-    button,
-    h('p', { class: 'sl-what', text: attack.what }),
-    result,
-  )
+  const el = h('li', { class: 'sl-attack', 'data-testid': `sl-attack-${attack.id}`, 'data-state': 'idle' }, button, result)
   return {
     el,
-    button,
     /** Marks the card busy (its button stays focusable; `aria-disabled` says it does nothing). */
     busy(running: boolean, anyRunning: boolean) {
       if (running) el.dataset.state = 'running'
@@ -76,9 +69,9 @@ export function createResultCard(attack: Attack, onRun: () => void) {
       el.dataset.codes = evidence.steps.map((s) => s.answer.code).join(' ')
       result.hidden = false
       result.replaceChildren(
-        section('What was sent and the answer', h('ol', { class: 'sl-steps' }, ...evidence.steps.map((s) => stepView(s, attack.id)))),
+        section('Sent, and the answer', h('ol', { class: 'sl-steps' }, ...evidence.steps.map((s) => stepView(s, attack.id)))),
         section('Log line (your space)', list(evidence.logLines, evidence.noLogs, `sl-log-${attack.id}`)),
-        section('Metric that moved (before -> after)', list(evidence.moved, 'No figure of the panel moved.', `sl-metric-${attack.id}`)),
+        section('Metric that moved (before -> after)', list(evidence.moved, 'No metric moved.', `sl-metric-${attack.id}`)),
       )
     },
   }

@@ -36,7 +36,7 @@ export async function runAttack(attack: Attack, ctx: LabContext, deps: RunnerDep
     logLines,
     moved: before && after ? moved(before, after) : [],
     noLogs: deps.streamsLogs()
-      ? 'No log line streamed: the instance wrote none about your space (refusals before a space is known, or sampled repeats).'
-      : 'No log line streamed (the instances do not stream log lines to observers).',
+      ? 'No log line streamed: none about your space (refused before the space was known, or a sampled repeat).'
+      : 'No log line streamed.',
   }
 }

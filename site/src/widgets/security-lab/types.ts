@@ -39,11 +39,9 @@ export interface LabContext {
   platform: LabPlatform
 }
 
-/** One button of the lab. `label` is the button's text, as lesson 4's "Try it" names it. */
+/** One button of the lab. `label` is the button's text, as lesson 4's "Try it" names it (and explains it). */
 export interface Attack {
   id: string
   label: string
-  /** One sentence: what the attack does. */
-  what: string
   run(ctx: LabContext): Promise<Step[]>
 }

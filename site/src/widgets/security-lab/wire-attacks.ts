@@ -6,17 +6,12 @@
 import { isAttackReport, ATTACKS, type AttackReport } from '@realtime-workbook/sandbox-server/protocol'
 import { h } from '../../sandbox/dom.ts'
 import type { SandboxInstance } from '../../sandbox/connector.ts'
-import { LabError } from './learner.ts'
+import { isStep, learnerOn } from './learner.ts'
 import type { Attack, LabContext, Step } from './types.ts'
 
 const WIRE_WAIT_MS = 5000
 const ATTACKER_WAIT_MS = 15000
 const ENGINE_PATH = '/socket.io/?EIO=4&transport='
-
-/** The configured `maxHttpBufferSize`, from the hello of the learner's socket. */
-async function maxPacketBytes(ctx: LabContext, instance: SandboxInstance): Promise<number> {
-  return (await ctx.learners.on(instance)).hello.maxPacketBytes
-}
 
 /** A WebSocket Engine.IO session that sends one message of `bytes` bytes once open. */
 function oversizedWebSocket(ctx: LabContext, instance: SandboxInstance, bytes: number): Promise<Step> {
@@ -62,16 +57,11 @@ async function oversizedPolling(ctx: LabContext, instance: SandboxInstance, byte
 async function oversized(ctx: LabContext): Promise<Step[]> {
   const instance = ctx.instances[0]
   if (!instance) return []
-  let max: number
-  try {
-    max = await maxPacketBytes(ctx, instance)
-  } catch (error) {
-    const answer =
-      error instanceof LabError ? { code: error.code, message: error.message } : { code: 'CONNECT_FAILED', message: String(error) }
-    return [{ sent: 'a learner socket (to read maxHttpBufferSize)', answer }]
-  }
+  const socket = await learnerOn(ctx.learners, ctx.instances, 0)
+  if (isStep(socket)) return [socket]
+  const max = socket.hello.maxPacketBytes
   const bytes = max + 1024
-  const limit = { sent: 'the instance said hello with its limit', answer: { code: 'maxHttpBufferSize', message: `${max} bytes` } }
+  const limit = { sent: '(read from the hello)', answer: { code: 'maxHttpBufferSize', message: `${max} bytes` } }
   return [limit, await oversizedWebSocket(ctx, instance, bytes), await oversizedPolling(ctx, instance, bytes)]
 }
 
@@ -82,7 +72,7 @@ function crossOrigin(ctx: LabContext): Promise<Step[]> {
     return Promise.resolve([
       {
         sent: 'nothing',
-        answer: { code: 'NO_ATTACKER', message: 'the directory lists no attacker page (start the cluster with npm start)' },
+        answer: { code: 'NO_ATTACKER', message: 'no attacker page in /sandbox.json (npm start serves one)' },
       },
     ])
   }
@@ -116,13 +106,11 @@ export const WIRE_ATTACKS: Attack[] = [
   {
     id: 'oversized',
     label: 'oversized message',
-    what: 'A packet larger than maxHttpBufferSize, over WebSocket and over long polling.',
     run: oversized,
   },
   {
     id: 'cross-origin',
     label: 'cross-origin handshake',
-    what: 'A page on another origin tries a handshake and POSTs to the sandbox.',
     run: crossOrigin,
   },
 ]

@@ -81,6 +81,8 @@ describe('security lab', () => {
         await shot.setViewportSize({ width, height: 900 })
         await shot.addInitScript((value) => localStorage.setItem('starlight-theme', value), theme)
         await openLab(shot)
+        // Starlight's sticky header would cover part of an element screenshot.
+        await shot.addStyleTag({ content: '.header { position: absolute !important; }' })
         await shot.getByTestId('sl-btn-no-token').click()
         await expect.poll(() => shot.getByTestId('sl-attack-no-token').getAttribute('data-state'), { timeout: 10_000 }).toBe('done')
         await shot.getByTestId('sl-btn-markup').click()

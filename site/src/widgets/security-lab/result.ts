@@ -69,7 +69,7 @@ export function createResultCard(attack: Attack, onRun: () => void) {
       el.dataset.codes = evidence.steps.map((s) => s.answer.code).join(' ')
       result.hidden = false
       result.replaceChildren(
-        section('Sent, and the answer', h('ol', { class: 'sl-steps' }, ...evidence.steps.map((s) => stepView(s, attack.id)))),
+        section('Sent, and the answer', h('ul', { class: 'sl-steps' }, ...evidence.steps.map((s) => stepView(s, attack.id)))),
         section('Log line (your space)', list(evidence.logLines, evidence.noLogs, `sl-log-${attack.id}`)),
         section('Metric that moved (before -> after)', list(evidence.moved, 'No metric moved.', `sl-metric-${attack.id}`)),
       )

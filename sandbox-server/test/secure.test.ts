@@ -43,6 +43,10 @@ describe('the token route', () => {
     })
     expect(await postToken(at(0), space, { name: 'Ada', role: 'admin' })).toMatchObject({ status: 400 })
     expect(await postToken(at(0), space, { name: 'Ada', role: 'learner', ttlSeconds: 100_000 })).toMatchObject({ status: 400 })
+    expect(await postToken(at(0), space, { name: 'Ada', role: 'learner', padding: 'x'.repeat(8_192) })).toMatchObject({
+      status: 413,
+      json: { error: { code: 'PAYLOAD_TOO_LARGE' } },
+    })
   })
 
   it('answers POST /token with the space in the body', async () => {

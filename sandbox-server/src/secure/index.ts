@@ -16,7 +16,7 @@
 import type { Namespace, Server, Socket } from 'socket.io'
 import { z } from 'zod'
 import { parseOrThrow, SandboxError } from '../errors/index.ts'
-import { emptyPayloadSchema, roomPayloadSchema, secureTextSchema } from '../protocol/schemas.ts'
+import { emptyPayloadSchema, roomPayloadSchema, secureAuthSchema, secureTextSchema } from '../protocol/schemas.ts'
 import {
   SECURE_NAMESPACE,
   SECURE_NAMESPACE_PATTERN,
@@ -106,11 +106,11 @@ export function attachSecure(io: Server, options: SecureOptions): void {
 async function admit(socket: SecureSocket, options: SecureOptions): Promise<void> {
   const where = parseSpaceNamespace(socket.nsp.name)
   if (!where) throw new SandboxError('INVALID_HANDSHAKE', 'not a secure namespace')
-  const auth: unknown = socket.handshake.auth
-  const token = typeof auth === 'object' && auth !== null && 'token' in auth ? auth.token : undefined
   try {
-    if (token === undefined) throw tokenError('TOKEN_MISSING')
-    const { user, expiresAt } = await verifyToken(options.key, token, where.space)
+    // The auth object's shape, once, here: exactly { token: string } (the token itself is checked next).
+    const auth = secureAuthSchema.safeParse(socket.handshake.auth)
+    if (!auth.success) throw tokenError('TOKEN_MISSING')
+    const { user, expiresAt } = await verifyToken(options.key, auth.data.token, where.space)
     options.spaces.admit(where.space, socket)
     socket.data = { space: where.space, namespace: SECURE_NAMESPACE, label: user.name, instance: options.instanceId, user, expiresAt }
   } catch (error) {

@@ -83,7 +83,7 @@ function codeOfJoseError(error: unknown): ErrorCode {
 }
 
 const MESSAGES: Partial<Record<ErrorCode, string>> = {
-  TOKEN_MISSING: 'no token: connect with auth: { token } (ask POST /s/<space>/token for one)',
+  TOKEN_MISSING: 'no token: connect with auth: { token: "<jwt>" } and nothing else (ask POST /s/<space>/token for one)',
   TOKEN_MALFORMED: 'the token is not a sandbox JWT',
   TOKEN_INVALID_SIGNATURE: 'the token signature does not match the server key',
   TOKEN_ALG_NONE: 'the token is unsigned (alg: none); only HS256 tokens are accepted',

@@ -94,10 +94,15 @@ function adapterFor(redis: RedisLink | null, config: InstanceConfig, outages: Ou
     ? clusterAdapterFactory(redis.pub, redis.sub, { key: config.keyPrefix, requestsTimeout: config.clusterRequestsTimeoutMs }, outages)
     : null
   // Socket.IO calls the factory with `new`: a plain function returning an object is fine.
+  // Lesson 3's outage simulation cuts /with-redis only: /secure's adapter is never "down".
+  const secureClassic = redis
+    ? clusterAdapterFactory(redis.pub, redis.sub, { key: config.keyPrefix, requestsTimeout: config.clusterRequestsTimeoutMs }, new OutageSimulation())
+    : null
   return function adapter(nsp: Namespace): Adapter {
     const learnerNamespace = parseSpaceNamespace(nsp.name)?.namespace
-    if (!learnerNamespace || learnerNamespace === '/without-redis' || !sharded || !classic) return new Adapter(nsp)
-    return (learnerNamespace === '/with-redis' || learnerNamespace === '/secure' ? classic(nsp) : sharded(nsp)) as Adapter
+    if (!learnerNamespace || learnerNamespace === '/without-redis' || !sharded || !classic || !secureClassic) return new Adapter(nsp)
+    if (learnerNamespace === '/secure') return secureClassic(nsp) as Adapter
+    return (learnerNamespace === '/with-redis' ? classic(nsp) : sharded(nsp)) as Adapter
   }
 }
 

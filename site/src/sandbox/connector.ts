@@ -38,7 +38,7 @@ export interface ResolvedDirectory {
   fanout: SandboxDirectory['fanout']
   /** The Redis emitter process (lesson 3), when the directory lists one: `POST {base}/emit`. */
   emitter?: { port: number; base: string }
-  /** Lesson 4: the "attacker" page on a second origin, when the directory lists one. */
+  /** Lesson 4: the attacker page on a second origin (not allowed), when the directory lists it: embed `{base}/`. */
   attacker?: { port: number; base: string }
   /** True when `/sandbox.json` failed and the default ports were assumed. */
   fallback: boolean

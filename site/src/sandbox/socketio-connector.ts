@@ -23,6 +23,7 @@ import {
   spaceNamespace,
   type Check,
   type HealthBody,
+  type TokenAnswer,
 } from '@realtime-workbook/sandbox-server/protocol'
 import {
   createEmitter,
@@ -113,6 +114,47 @@ function ask<T>(socket: Socket, up: boolean, who: string, event: string, payload
   })
 }
 
+/** `POST` a token request; resolves to the checked answer or a local error ack, never rejects. */
+async function requestToken(doFetch: typeof fetch, timeoutMs: number, url: string, request: object): Promise<TokenAnswer | LocalErrorAck> {
+  let answer: unknown
+  try {
+    const res = await doFetch(url, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify(request),
+      signal: AbortSignal.timeout(timeoutMs),
+      cache: 'no-store',
+    })
+    answer = await res.json().catch(() => undefined)
+  } catch (error) {
+    return localErrorAck('CONNECT_FAILED', `${url}: ${String(error)}`)
+  }
+  return isTokenAnswer(answer) ? answer : localErrorAck('BAD_ANSWER', explain(isTokenAnswer, answer, 'token answer'))
+}
+
+/** A `/secure` client: the token travels in the handshake's `auth`, never in the URL (URLs end up in logs). */
+function connectSecure(io: Io, instance: SandboxInstance, space: string, token: string): SecureClient {
+  // No reconnection: a refused or expired token would be refused again; ask a new one.
+  const socket = io(instance.base + spaceNamespace(space, '/secure'), { forceNew: true, auth: { token }, reconnection: false })
+  const { emitter, check } = relay<SecureEventMap>(socket)
+  check('hello', isSecureHelloEvent)
+  check('message', isSecureMessageEvent)
+  check('secure:expired', isSandboxErrorBody)
+  check('sandbox:error', isSandboxErrorBody)
+  return {
+    instance,
+    on: emitter.on,
+    request: (event, payload, timeoutMs) => {
+      const check: Check<SecureRequestMap[typeof event][1]> = Object.hasOwn(ACK_CHECKS, event) ? ACK_CHECKS[event] : isErrorAnswer
+      return ask(socket, socket.connected, 'secure client', event, payload, check, timeoutMs)
+    },
+    close() {
+      emitter.clear()
+      socket.disconnect()
+    },
+  }
+}
+
 /**
  * The connector over a given `io` (tests pass a stand-in; pages use `loadSocketIoConnector()`).
  *
@@ -175,44 +217,9 @@ export function createSocketIoConnector(io: Io, options: SocketIoConnectorOption
       }
     },
 
-    async requestToken({ instance, space, request }) {
-      let answer: unknown
-      try {
-        const res = await doFetch(`${instance.base}/s/${space}/token`, {
-          method: 'POST',
-          headers: { 'Content-Type': 'application/json' },
-          body: JSON.stringify(request),
-          signal: AbortSignal.timeout(httpTimeoutMs),
-          cache: 'no-store',
-        })
-        answer = await res.json().catch(() => undefined)
-      } catch (error) {
-        return localErrorAck('CONNECT_FAILED', `${instance.base}: ${String(error)}`)
-      }
-      return isTokenAnswer(answer) ? answer : localErrorAck('BAD_ANSWER', explain(isTokenAnswer, answer, 'token answer'))
-    },
+    requestToken: ({ instance, space, request }) => requestToken(doFetch, httpTimeoutMs, `${instance.base}/s/${space}/token`, request),
 
-    connectSecure({ instance, space, token }): SecureClient {
-      // The token travels in the handshake's auth payload: never in the URL (URLs end up in logs).
-      const socket = io(instance.base + spaceNamespace(space, '/secure'), { forceNew: true, auth: { token }, reconnection: false })
-      const { emitter, check } = relay<SecureEventMap>(socket)
-      check('hello', isSecureHelloEvent)
-      check('message', isSecureMessageEvent)
-      check('secure:expired', isSandboxErrorBody)
-      check('sandbox:error', isSandboxErrorBody)
-      return {
-        instance,
-        on: emitter.on,
-        request: (event, payload, timeoutMs) => {
-          const check: Check<SecureRequestMap[typeof event][1]> = Object.hasOwn(ACK_CHECKS, event) ? ACK_CHECKS[event] : isErrorAnswer
-          return ask(socket, socket.connected, 'secure client', event, payload, check, timeoutMs)
-        },
-        close() {
-          emitter.clear()
-          socket.disconnect()
-        },
-      }
-    },
+    connectSecure: ({ instance, space, token }) => connectSecure(io, instance, space, token),
 
     observe({ instance, space }): SandboxObserver {
       const socket = io(instance.base + OBSERVE_NAMESPACE, { forceNew: true, auth: { space } })

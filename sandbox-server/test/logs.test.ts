@@ -39,7 +39,12 @@ describe('structured log lines', () => {
     await eventually(() => expect(entries().some((e) => e.code === 'FORBIDDEN_ORIGIN')).toBe(true))
     const line = lines.find((l) => l.includes('FORBIDDEN_ORIGIN')) ?? ''
     expect(line.length).toBeLessThan(500)
-    expect(JSON.parse(line)).toMatchObject({ level: 'warn', instance: 'i7', code: 'FORBIDDEN_ORIGIN', address: expect.stringMatching(/127\.0\.0\.1/) })
+    expect(JSON.parse(line)).toMatchObject({
+      level: 'warn',
+      instance: 'i7',
+      code: 'FORBIDDEN_ORIGIN',
+      address: expect.stringMatching(/127\.0\.0\.1/),
+    })
     expect(Date.parse(String(JSON.parse(line).time))).toBeGreaterThan(Date.now() - 60_000)
   })
 
@@ -85,17 +90,30 @@ describe('log lines of a space, streamed to its observers', () => {
     const other = randomSpace()
     const mine = await observer(instance, space)
     const theirs = await observer(instance, other)
-    closing.push(() => mine.socket.disconnect(), () => theirs.socket.disconnect())
+    closing.push(
+      () => mine.socket.disconnect(),
+      () => theirs.socket.disconnect(),
+    )
     const a = await playgroundClient(instance, space, '/chat', 'A')
     const b = await playgroundClient(instance, other, '/chat', 'B')
-    closing.push(() => a.socket.disconnect(), () => b.socket.disconnect())
+    closing.push(
+      () => a.socket.disconnect(),
+      () => b.socket.disconnect(),
+    )
 
     await request(a, 'room:join', { room: 'Not A Room!' })
     const logs = (trace: TraceEvent[]) => trace.filter((event) => event.kind === 'log')
     await eventually(() => expect(logs(mine.trace)).toHaveLength(1))
     const [entry] = logs(mine.trace)
     expect(isTraceEvent(entry)).toBe(true)
-    expect(entry).toMatchObject({ kind: 'log', level: 'warn', instance: 'i7', code: 'INVALID_PAYLOAD', event: 'room:join', namespace: '/chat' })
+    expect(entry).toMatchObject({
+      kind: 'log',
+      level: 'warn',
+      instance: 'i7',
+      code: 'INVALID_PAYLOAD',
+      event: 'room:join',
+      namespace: '/chat',
+    })
 
     // A refused handshake in the space is streamed too (the lab's "no token" attack).
     const refused = connect(`${instance.url}/s/${space}/chat`, { forceNew: true, transports: ['websocket'], auth: {} })

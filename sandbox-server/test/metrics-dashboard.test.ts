@@ -14,7 +14,21 @@ import { eventually, randomSpace, request, useCluster } from './harness.ts'
 import { EVIL, raw, SITE } from './security-raw.ts'
 
 const MONITORING = join(import.meta.dirname, '..', '..', 'docs', 'monitoring')
-const PROMQL_WORDS = new Set(['by', 'without', 'on', 'ignoring', 'group_left', 'group_right', 'offset', 'bool', 'and', 'or', 'unless', 'inf', 'nan'])
+const PROMQL_WORDS = new Set([
+  'by',
+  'without',
+  'on',
+  'ignoring',
+  'group_left',
+  'group_right',
+  'offset',
+  'bool',
+  'and',
+  'or',
+  'unless',
+  'inf',
+  'nan',
+])
 
 /**
  * The metric names a PromQL expression reads: identifiers left once strings, label matchers,
@@ -43,10 +57,13 @@ function dashboardExprs(value: unknown): string[] {
 
 describe('metricNames', () => {
   it('keeps metric names, drops functions, labels, ranges and groupings', () => {
-    expect(metricNames('histogram_quantile(0.99, sum by (le) (rate(socketio_ack_duration_seconds_bucket{namespace="chat"}[5m])))')).toEqual([
-      'socketio_ack_duration_seconds_bucket',
+    expect(metricNames('histogram_quantile(0.99, sum by (le) (rate(socketio_ack_duration_seconds_bucket{namespace="chat"}[5m])))')).toEqual(
+      ['socketio_ack_duration_seconds_bucket'],
+    )
+    expect(metricNames('max by (instance) (nodejs_eventloop_lag_p99_seconds) / on(instance) up')).toEqual([
+      'nodejs_eventloop_lag_p99_seconds',
+      'up',
     ])
-    expect(metricNames('max by (instance) (nodejs_eventloop_lag_p99_seconds) / on(instance) up')).toEqual(['nodejs_eventloop_lag_p99_seconds', 'up'])
   })
 })
 

@@ -24,9 +24,7 @@ async function scrape(instance: SandboxServer): Promise<Sample[]> {
 }
 
 const value = (samples: Sample[], name: string, labels: Record<string, string> = {}): number =>
-  samples
-    .filter((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v))
-    .reduce((sum, s) => sum + s.value, 0)
+  samples.filter((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v)).reduce((sum, s) => sum + s.value, 0)
 
 describe('GET /metrics', () => {
   it('counts sockets, events in and out, acks and adapter publishes, labelled by namespace kind', async () => {
@@ -46,7 +44,10 @@ describe('GET /metrics', () => {
     expect(value(first, 'socketio_ack_duration_seconds_bucket', { namespace: 'chat', le: '0.5' })).toBe(3)
     expect(value(first, 'socketio_adapter_publishes_total', { command: 'spublish' })).toBeGreaterThanOrEqual(2)
     for (const name of ['process_cpu_seconds_total', 'nodejs_eventloop_lag_seconds', 'nodejs_heap_size_used_bytes']) {
-      expect(first.some((s) => s.name === name), name).toBe(true)
+      expect(
+        first.some((s) => s.name === name),
+        name,
+      ).toBe(true)
     }
     // GC durations have samples once a GC ran; the family is always declared.
     expect(await (await fetch(`${at(0).url}/metrics`)).text()).toContain('# TYPE nodejs_gc_duration_seconds histogram')
@@ -71,7 +72,9 @@ describe('GET /metrics', () => {
     expect(foreign.status).toBe(403)
 
     const flooder = await client(at(0), space, '/admin', 'F')
-    const answers = await Promise.all(Array.from({ length: 25 }, () => request<{ error?: { code: string } }>(flooder, 'room:join', { room: 'x' })))
+    const answers = await Promise.all(
+      Array.from({ length: 25 }, () => request<{ error?: { code: string } }>(flooder, 'room:join', { room: 'x' })),
+    )
     const limited = answers.filter((answer) => answer.error?.code === 'RATE_LIMITED').length
     expect(limited).toBeGreaterThanOrEqual(4)
 
@@ -83,7 +86,7 @@ describe('GET /metrics', () => {
     expect(moved('socketio_refused_events_total', { namespace: 'admin', code: 'RATE_LIMITED' })).toBe(limited)
   })
 
-  it('GET /s/<space>/stats: the same figures for one space only, for the lab\'s monitoring panel', async () => {
+  it("GET /s/<space>/stats: the same figures for one space only, for the lab's monitoring panel", async () => {
     const response = await fetch(`${at(0).url}/s/${space}/stats`)
     const stats: unknown = await response.json()
     expect(isSpaceStats(stats), JSON.stringify(stats)).toBe(true)

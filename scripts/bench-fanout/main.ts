@@ -140,14 +140,12 @@ async function runOnce(variant: Variant): Promise<RunResult> {
     const idleBytesPerSocket = (pids.reduce((sum, pid) => sum + rssBytes(pid), 0) - rssBefore) / sockets
     // Heap after a full GC: what a socket really keeps alive (RSS also holds garbage not yet collected).
     const idleHeapBytesPerSocket = ((await heap()) - heapBefore) / sockets
-    // A short warm-up (JIT, buffers), not measured.
+    // A short warm-up (JIT, buffers, a first scrape: Prometheus scrapes all along), not measured.
+    const scrape = (): Promise<unknown> => Promise.all(servers.map((server) => fetch(`http://127.0.0.1:${server.port}/metrics`).then((r) => r.text(), () => '')))
+    if (variant.scrapeEveryMs) await scrape()
     await ask(driver, { type: 'run', rate: RATE, seconds: 1 }, 'result', 30_000)
     const cpuBefore = pids.reduce((sum, pid) => sum + cpuSeconds(pid), 0)
-    const scraper = variant.scrapeEveryMs
-      ? setInterval(() => {
-          for (const server of servers) void fetch(`http://127.0.0.1:${server.port}/metrics`).then((r) => r.text(), () => '')
-        }, variant.scrapeEveryMs)
-      : null
+    const scraper = variant.scrapeEveryMs ? setInterval(() => void scrape(), variant.scrapeEveryMs) : null
     const result = await ask<{ sent: number; delivered: number; expected: number; wallSeconds: number; p50: number; p99: number }>(
       driver,
       { type: 'run', rate: RATE, seconds: SECONDS },

@@ -73,7 +73,11 @@ export class InstanceProcess {
   start(): Promise<number> {
     const child = spawn(process.execPath, ['--import', 'tsx', this.#script], {
       cwd: this.#root,
-      env: { ...process.env, ...instanceConfigToEnv({ ...this.#config, port: this.#port, logFormat: this.#logFormat() }), FORCE_COLOR: '0' },
+      env: {
+        ...process.env,
+        ...instanceConfigToEnv({ ...this.#config, port: this.#port, logFormat: this.#logFormat() }),
+        FORCE_COLOR: '0',
+      },
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     })
     this.#child = child

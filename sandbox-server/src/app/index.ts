@@ -21,6 +21,8 @@ export interface AppOptions {
   metrics?: () => Promise<{ contentType: string; text: string }>
   /** One space's figures for the lab's monitoring panel (`GET /s/<space>/stats`); absent with metrics off. */
   spaceStats?: (space: string) => SpaceStats
+  /** Where an unexpected error of a route is reported. Default: `console.error`. */
+  logError?: (line: string, error: unknown) => void
 }
 
 /**
@@ -75,7 +77,7 @@ export function createApp(options: AppOptions): Hono {
   app.get('/', (c) =>
     c.text('realtime-workbook sandbox instance. Socket.IO lives under /socket.io/, health at /healthz.\n'),
   )
-  app.onError(answerErrors((line, error) => console.error(line, error)))
+  app.onError(answerErrors(options.logError ?? ((line, error) => console.error(line, error))))
   app.notFound((c) => c.json({ error: { code: 'NOT_FOUND', message: `no route ${c.req.method} ${c.req.path}` } }, 404))
   return app
 }

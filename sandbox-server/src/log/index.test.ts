@@ -18,11 +18,26 @@ function capture(options: Partial<LoggerOptions> = {}): { logger: SandboxLogger;
 describe('createLogger', () => {
   it('writes JSON with time, level, instance and the allowed fields only', () => {
     const { logger, lines } = capture()
-    const leaky = { code: 'INVALID_PAYLOAD', address: '10.0.0.7', event: 'send', token: 'eyJhbGciOi', cookie: 'sid=1', authorization: 'Bearer x', text: 'secret message' }
+    const leaky = {
+      code: 'INVALID_PAYLOAD',
+      address: '10.0.0.7',
+      event: 'send',
+      token: 'eyJhbGciOi',
+      cookie: 'sid=1',
+      authorization: 'Bearer x',
+      text: 'secret message',
+    }
     logger.warn(leaky, 'refused')
     expect(lines).toHaveLength(1)
     const [line] = lines
-    expect(line).toMatchObject({ level: 'warn', instance: 'i1', code: 'INVALID_PAYLOAD', address: '10.0.0.7', event: 'send', msg: 'refused' })
+    expect(line).toMatchObject({
+      level: 'warn',
+      instance: 'i1',
+      code: 'INVALID_PAYLOAD',
+      address: '10.0.0.7',
+      event: 'send',
+      msg: 'refused',
+    })
     expect(typeof line?.time).toBe('string')
     expect(JSON.stringify(lines)).not.toMatch(/eyJhbGciOi|sid=1|Bearer|secret message/)
   })
@@ -62,7 +77,9 @@ describe('createLogger', () => {
     logger.refusal({ code: 'ROOM_LIMIT', space: 'k7q2mx', event: 'room:join' }, 'a socket may sit in at most 8 rooms')
     stop()
     logger.warn({ space: 'k7q2mx' }, 'after unsubscribe')
-    expect(seen).toEqual([['k7q2mx', { level: 'warn', msg: 'a socket may sit in at most 8 rooms', code: 'ROOM_LIMIT', space: 'k7q2mx', event: 'room:join' }]])
+    expect(seen).toEqual([
+      ['k7q2mx', { level: 'warn', msg: 'a socket may sit in at most 8 rooms', code: 'ROOM_LIMIT', space: 'k7q2mx', event: 'room:join' }],
+    ])
   })
 
   it('writes nothing below its level', () => {

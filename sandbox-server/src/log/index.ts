@@ -171,18 +171,25 @@ export function createLogger(options: LoggerOptions): SandboxLogger {
   const sink = options.write ?? ((line: string) => void process.stdout.write(line))
   const write = format === 'pretty' ? (line: string) => sink(formatPretty(line)) : sink
   const base: Logger = pino(
-    { level: options.level ?? 'info', base: { instance: options.instanceId }, timestamp: pino.stdTimeFunctions.isoTime, formatters: { level: (label) => ({ level: label }) } },
+    {
+      level: options.level ?? 'info',
+      base: { instance: options.instanceId },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      formatters: { level: (label) => ({ level: label }) },
+    },
     { write },
   )
   const listeners = new Set<(space: string, entry: LogEntry) => void>()
-  const at = (level: LogLevel) => (fields: LogFields, msg: string): void => {
-    const cleaned = clean(fields)
-    const text = truncate(msg)
-    base[level](cleaned, text)
-    if (cleaned.space && listeners.size > 0 && base.isLevelEnabled(level)) {
-      for (const listener of listeners) listener(cleaned.space, { level, msg: text, ...cleaned })
+  const at =
+    (level: LogLevel) =>
+    (fields: LogFields, msg: string): void => {
+      const cleaned = clean(fields)
+      const text = truncate(msg)
+      base[level](cleaned, text)
+      if (cleaned.space && listeners.size > 0 && base.isLevelEnabled(level)) {
+        for (const listener of listeners) listener(cleaned.space, { level, msg: text, ...cleaned })
+      }
     }
-  }
   const warn = at('warn')
   const sampler = new Sampler(options.sampler ?? {}, (fields, suppressed) =>
     warn({ ...fields, suppressed }, `suppressed ${suppressed} more refusals like this in the last window`),

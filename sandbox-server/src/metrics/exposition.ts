@@ -91,7 +91,10 @@ export function parseExposition(text: string): Exposition {
     const labels = parseLabels(labelText) ?? fail('bad labels')
     const value = parseValue(valueText) ?? fail('bad value')
     if (!familyOf(name, types)) fail('sample before its TYPE')
-    const key = `${name}{${Object.entries(labels).sort().map(([k, v]) => `${k}=${v}`).join(',')}}`
+    const key = `${name}{${Object.entries(labels)
+      .sort()
+      .map(([k, v]) => `${k}=${v}`)
+      .join(',')}}`
     if (series.has(key)) fail('duplicate series')
     series.add(key)
     samples.push({ name, labels, value })

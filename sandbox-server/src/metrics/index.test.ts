@@ -41,7 +41,8 @@ describe('createMetrics', () => {
     metrics.refusedEvent('/s/abcdef/chat', 'NOT_A_CODE')
     metrics.rejectedHandshake('engine', 'FORBIDDEN_ORIGIN')
     const { samples } = parseExposition((await metrics.scrape()).text)
-    const find = (name: string, labels: Record<string, string>) => samples.find((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v))?.value
+    const find = (name: string, labels: Record<string, string>) =>
+      samples.find((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v))?.value
     expect(find('socketio_rate_limited_events_total', { namespace: 'chat' })).toBe(1)
     expect(find('socketio_refused_events_total', { namespace: 'chat', code: 'OTHER' })).toBe(1)
     expect(find('socketio_rejected_handshakes_total', { stage: 'engine', code: 'FORBIDDEN_ORIGIN' })).toBe(1)
@@ -58,7 +59,12 @@ describe('createMetrics', () => {
     client.spublish()
     client.publish()
     const { samples } = parseExposition((await metrics.scrape()).text)
-    expect(samples.filter((s) => s.name === 'socketio_adapter_publishes_total').map((s) => [s.labels.command, s.value]).sort()).toEqual([
+    expect(
+      samples
+        .filter((s) => s.name === 'socketio_adapter_publishes_total')
+        .map((s) => [s.labels.command, s.value])
+        .sort(),
+    ).toEqual([
       ['publish', 1],
       ['spublish', 2],
     ])

@@ -145,6 +145,7 @@ export async function startSandboxServer(options: StartOptions = {}): Promise<Sa
       uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
     }),
     ...(config.metrics && { metrics: metrics.scrape, spaceStats: metrics.spaceStats }),
+    logError: (line, error) => logger.error({ err: error }, line),
   })
   const httpServer = createAdaptorServer({ fetch: app.fetch }) as HttpServer
   const transports = attachTransports(app, httpServer, { instanceId: config.instanceId, allowedOrigins, config })

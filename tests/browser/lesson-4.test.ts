@@ -30,9 +30,9 @@ afterAll(async () => {
 
 /** Runs one attack and returns the codes its card shows. */
 async function attack(id: string, timeout = 20_000): Promise<string[]> {
-  await page.getByTestId(`sl-btn-${id}`).click()
-  await expect.poll(() => page.getByTestId(`sl-attack-${id}`).getAttribute('data-state'), { timeout }).toBe('done')
-  return page.getByTestId(`sl-code-${id}`).allTextContents()
+  await page.getByTestId(`lab-btn-${id}`).click()
+  await expect.poll(() => page.getByTestId(`lab-attack-${id}`).getAttribute('data-state'), { timeout }).toBe('done')
+  return page.getByTestId(`lab-code-${id}`).allTextContents()
 }
 
 describe('lesson 4 page', () => {
@@ -44,7 +44,7 @@ describe('lesson 4 page', () => {
 describe('security lab', () => {
   it('refuses bad tokens at the handshake, each with its code', async () => {
     expect(await attack('no-token')).toEqual(['TOKEN_MISSING'])
-    expect(await page.getByTestId('sl-metric-no-token').textContent()).toContain('Rejected handshakes (your space)')
+    expect(await page.getByTestId('lab-metric-no-token').textContent()).toContain('Rejected handshakes (your space)')
     expect(await attack('forged')).toEqual(['TOKEN_INVALID_SIGNATURE', 'TOKEN_ALG_NONE'])
     expect(await attack('other-space')).toEqual(['TOKEN_WRONG_AUDIENCE'])
   })
@@ -52,13 +52,13 @@ describe('security lab', () => {
   it('refuses a forbidden room to a learner token, which stays connected', async () => {
     expect(await attack('learner')).toEqual(['CONNECTED'])
     expect(await attack('forbidden-room')).toEqual(['FORBIDDEN'])
-    expect(await page.getByTestId('sl-result-forbidden-room').textContent()).toContain('still connected')
+    expect(await page.getByTestId('lab-result-forbidden-room').textContent()).toContain('still connected')
   })
 
   it('gives three sockets of one user on three instances one budget', async () => {
     const codes = await attack('flood-three')
     expect(codes.at(-1)).toBe('RATE_LIMITED')
-    expect(await page.getByTestId('sl-result-flood-three').textContent()).toMatch(/socket 1 on i1.*socket 2 on i2.*socket 3 on i3/s)
+    expect(await page.getByTestId('lab-result-flood-three').textContent()).toMatch(/socket 1 on i1.*socket 2 on i2.*socket 3 on i3/s)
   })
 
   it('closes an oversized WebSocket message with 1009 and answers an oversized polling POST with 413', async () => {
@@ -72,7 +72,7 @@ describe('security lab', () => {
   })
 
   it('fills the monitoring panel', async () => {
-    await expect.poll(() => page.getByTestId('sl-panel-status').textContent(), { timeout: 5_000 }).toContain('3 of 3 instances answered')
+    await expect.poll(() => page.getByTestId('lab-panel-status').textContent(), { timeout: 5_000 }).toContain('3 of 3 instances answered')
     const shots = process.env.LAB_SHOTS
     if (!shots) return
     for (const theme of ['light', 'dark'] as const) {
@@ -83,10 +83,10 @@ describe('security lab', () => {
         await openLab(shot)
         // Starlight's sticky header would cover part of an element screenshot.
         await shot.addStyleTag({ content: '.header { position: absolute !important; }' })
-        await shot.getByTestId('sl-btn-no-token').click()
-        await expect.poll(() => shot.getByTestId('sl-attack-no-token').getAttribute('data-state'), { timeout: 10_000 }).toBe('done')
-        await shot.getByTestId('sl-btn-markup').click()
-        await expect.poll(() => shot.getByTestId('sl-attack-markup').getAttribute('data-state'), { timeout: 10_000 }).toBe('done')
+        await shot.getByTestId('lab-btn-no-token').click()
+        await expect.poll(() => shot.getByTestId('lab-attack-no-token').getAttribute('data-state'), { timeout: 10_000 }).toBe('done')
+        await shot.getByTestId('lab-btn-markup').click()
+        await expect.poll(() => shot.getByTestId('lab-attack-markup').getAttribute('data-state'), { timeout: 10_000 }).toBe('done')
         await shot.getByTestId('security-lab').screenshot({ path: join(shots, `lab-${theme}-${width}.png`) })
         await shot.context().close()
       }

@@ -57,5 +57,5 @@ export function createAttackList(o: AttackListOptions) {
     }
     o.done(attack, codes)
   }
-  return { el: h('ol', { class: 'sl-list', 'aria-label': 'Attacks' }, ...[...cards.values()].map((c) => c.el)) }
+  return { el: h('ol', { class: 'lab-list', 'aria-label': 'Attacks' }, ...[...cards.values()].map((c) => c.el)) }
 }

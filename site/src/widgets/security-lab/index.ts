@@ -58,14 +58,14 @@ function defaultPlatform(frameHost: HTMLElement, given: SecurityLabOptions['plat
  */
 export function mountSecurityLab(root: HTMLElement, options: SecurityLabOptions): SecurityLab {
   const space = options.space ?? sharedSpace()
-  const main = h('div', { class: 'sl-main', hidden: true })
+  const main = h('div', { class: 'lab-main', hidden: true })
   const logs = createLogBuffer()
   const session = createSession({
     connector: options.connector,
     space,
     root,
     main,
-    prefix: 'sl',
+    prefix: 'lab',
     observe: createObserverSet,
     redisBanner,
     connectTimeoutMs: options.connectTimeoutMs,
@@ -74,7 +74,7 @@ export function mountSecurityLab(root: HTMLElement, options: SecurityLabOptions)
     hooks: { reset, ready, trace: (ev) => logs.add(ev) },
   })
   const learners = createLearnerSockets(() => ({ connector: requireConnector(), space: session.space() }))
-  const frameHost = h('div', { class: 'sl-frame-host' })
+  const frameHost = h('div', { class: 'lab-frame-host' })
   const platform = defaultPlatform(frameHost, options.platform)
   const requireConnector = () => {
     const connector = session.connector()
@@ -98,7 +98,7 @@ export function mountSecurityLab(root: HTMLElement, options: SecurityLabOptions)
       void panel.refresh()
     },
   })
-  main.append(h('div', { class: 'sl-grid' }, h('div', { class: 'sl-attacks' }, attacks.el, frameHost), panel.el))
+  main.append(h('div', { class: 'lab-grid' }, h('div', { class: 'lab-attacks' }, attacks.el, frameHost), panel.el))
 
   function context(): LabContext {
     const dir = session.directory()
@@ -121,7 +121,7 @@ export function mountSecurityLab(root: HTMLElement, options: SecurityLabOptions)
     panel.start()
   }
 
-  root.classList.add('sl', 'rtwb-widget', 'not-content')
+  root.classList.add('lab', 'rtwb-widget', 'not-content')
   root.dataset.testid = 'security-lab'
   session.frame(h('h3', { text: 'Security lab' }))
   void session.start()

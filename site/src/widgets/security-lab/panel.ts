@@ -18,7 +18,7 @@ interface Cell {
 }
 
 function cell(label: string): Cell & { el: HTMLElement } {
-  const value = h('span', { class: 'sl-value', text: '—' })
+  const value = h('span', { class: 'lab-value', text: '—' })
   const spark = sparkline(label, 80, 20)
   return { value, spark, history: [], el: h('td', {}, value, spark.el) }
 }
@@ -31,11 +31,11 @@ function createTable() {
     const cluster = cell(`${label}, cluster, last minute`)
     cells.set(`space.${key}`, space)
     cells.set(`cluster.${key}`, cluster)
-    return h('tr', { 'data-testid': `sl-row-${key}` }, h('th', { scope: 'row', text: label }), space.el, cluster.el)
+    return h('tr', { 'data-testid': `lab-row-${key}` }, h('th', { scope: 'row', text: label }), space.el, cluster.el)
   })
   const table = h(
     'table',
-    { class: 'sl-table' },
+    { class: 'lab-table' },
     h('caption', { class: 'sr-only', text: 'Live indicators of your space and of the cluster' }),
     h(
       'thead',
@@ -81,22 +81,22 @@ export interface PanelOptions {
  * panel.start()
  */
 export function createPanel(o: PanelOptions) {
-  const status = h('p', { class: 'sl-muted', 'data-testid': 'sl-panel-status', text: 'Reading…' })
+  const status = h('p', { class: 'lab-muted', 'data-testid': 'lab-panel-status', text: 'Reading…' })
   const pause = h('button', {
     type: 'button',
-    class: 'sl-btn',
+    class: 'lab-btn',
     'aria-pressed': 'false',
-    'data-testid': 'sl-pause',
+    'data-testid': 'lab-pause',
     text: 'Pause',
     onclick: toggle,
   })
   const { table, cells } = createTable()
   const el = h(
     'section',
-    { class: 'sl-panel-box', 'aria-labelledby': 'sl-panel-title', 'data-testid': 'sl-panel' },
-    h('h4', { id: 'sl-panel-title', text: 'Live monitoring' }),
+    { class: 'lab-panel-box', 'aria-labelledby': 'lab-panel-title', 'data-testid': 'lab-panel' },
+    h('h4', { id: 'lab-panel-title', text: 'Live monitoring' }),
     pause,
-    h('div', { class: 'sl-scroll', tabindex: 0, role: 'region', 'aria-label': 'Indicators table' }, table),
+    h('div', { class: 'lab-scroll', tabindex: 0, role: 'region', 'aria-label': 'Indicators table' }, table),
     status,
   )
   let paused = false

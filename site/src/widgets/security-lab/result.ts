@@ -16,22 +16,22 @@ export interface Evidence {
 }
 
 const section = (title: string, ...children: HTMLElement[]) =>
-  h('div', { class: 'sl-part' }, h('p', { class: 'sl-part-title', text: title }), ...children)
+  h('div', { class: 'lab-part' }, h('p', { class: 'lab-part-title', text: title }), ...children)
 const list = (items: string[], empty: string, id: string) =>
   items.length
-    ? h('ul', { class: 'sl-lines', 'data-testid': id }, ...items.map((t) => h('li', {}, h('code', { text: t }))))
-    : h('p', { class: 'sl-muted', 'data-testid': id, text: empty })
+    ? h('ul', { class: 'lab-lines', 'data-testid': id }, ...items.map((t) => h('li', {}, h('code', { text: t }))))
+    : h('p', { class: 'lab-muted', 'data-testid': id, text: empty })
 
 function stepView(step: Step, id: string): HTMLElement {
   return h(
     'li',
-    { class: 'sl-step' },
-    h('p', {}, h('span', { class: 'sl-k', text: 'Sent ' }), h('code', { class: 'sl-sent', text: step.sent })),
+    { class: 'lab-step' },
+    h('p', {}, h('span', { class: 'lab-k', text: 'Sent ' }), h('code', { class: 'lab-sent', text: step.sent })),
     h(
       'p',
       {},
-      h('span', { class: 'sl-k', text: 'Answer ' }),
-      h('strong', { class: 'sl-code', 'data-testid': `sl-code-${id}`, text: step.answer.code }),
+      h('span', { class: 'lab-k', text: 'Answer ' }),
+      h('strong', { class: 'lab-code', 'data-testid': `lab-code-${id}`, text: step.answer.code }),
       ' ',
       h('span', { text: step.answer.message }),
     ),
@@ -46,13 +46,13 @@ function stepView(step: Step, id: string): HTMLElement {
 export function createResultCard(attack: Attack, onRun: () => void) {
   const button = h('button', {
     type: 'button',
-    class: 'sl-btn sl-primary',
-    'data-testid': `sl-btn-${attack.id}`,
+    class: 'lab-btn lab-primary',
+    'data-testid': `lab-btn-${attack.id}`,
     text: attack.label,
     onclick: onRun,
   })
-  const result = h('div', { class: 'sl-result', 'data-testid': `sl-result-${attack.id}`, hidden: true })
-  const el = h('li', { class: 'sl-attack', 'data-testid': `sl-attack-${attack.id}`, 'data-state': 'idle' }, button, result)
+  const result = h('div', { class: 'lab-result', 'data-testid': `lab-result-${attack.id}`, hidden: true })
+  const el = h('li', { class: 'lab-attack', 'data-testid': `lab-attack-${attack.id}`, 'data-state': 'idle' }, button, result)
   return {
     el,
     /** Marks the card busy (its button stays focusable; `aria-disabled` says it does nothing). */
@@ -61,7 +61,7 @@ export function createResultCard(attack: Attack, onRun: () => void) {
       button.setAttribute('aria-disabled', String(anyRunning))
       if (running) {
         result.hidden = false
-        result.replaceChildren(h('p', { class: 'sl-muted', role: 'status', text: 'Running…' }))
+        result.replaceChildren(h('p', { class: 'lab-muted', role: 'status', text: 'Running…' }))
       }
     },
     show(evidence: Evidence) {
@@ -69,9 +69,9 @@ export function createResultCard(attack: Attack, onRun: () => void) {
       el.dataset.codes = evidence.steps.map((s) => s.answer.code).join(' ')
       result.hidden = false
       result.replaceChildren(
-        section('Sent, and the answer', h('ul', { class: 'sl-steps' }, ...evidence.steps.map((s) => stepView(s, attack.id)))),
-        section('Log line (your space)', list(evidence.logLines, evidence.noLogs, `sl-log-${attack.id}`)),
-        section('Metric that moved (before -> after)', list(evidence.moved, 'No metric moved.', `sl-metric-${attack.id}`)),
+        section('Sent, and the answer', h('ul', { class: 'lab-steps' }, ...evidence.steps.map((s) => stepView(s, attack.id)))),
+        section('Log line (your space)', list(evidence.logLines, evidence.noLogs, `lab-log-${attack.id}`)),
+        section('Metric that moved (before -> after)', list(evidence.moved, 'No metric moved.', `lab-metric-${attack.id}`)),
       )
     },
   }

@@ -38,16 +38,16 @@ async function setup(platform: SecurityLabOptions['platform'] = {}, fake: FakeCo
 
 /** Clicks an attack and waits for its card to show the answers; returns the codes. */
 async function attack(root: HTMLElement, id: string): Promise<string[]> {
-  $(root, `sl-btn-${id}`).click()
-  await vi.waitFor(() => expect($(root, `sl-attack-${id}`).dataset.state).toBe('done'), { timeout: 8000 })
-  return $$(root, `sl-code-${id}`).map((c) => c.textContent ?? '')
+  $(root, `lab-btn-${id}`).click()
+  await vi.waitFor(() => expect($(root, `lab-attack-${id}`).dataset.state).toBe('done'), { timeout: 8000 })
+  return $$(root, `lab-code-${id}`).map((c) => c.textContent ?? '')
 }
 
 describe('security lab', () => {
   it('has one button per attack, named as lesson 4 names them', async () => {
     const lesson = readFileSync(join(process.cwd(), 'lessons/04-security-monitoring/index.mdx'), 'utf8')
     const { root } = await setup()
-    const labels = ATTACK_LIST.map((a) => $(root, `sl-btn-${a.id}`).textContent)
+    const labels = ATTACK_LIST.map((a) => $(root, `lab-btn-${a.id}`).textContent)
     expect(labels).toEqual(ATTACK_LIST.map((a) => a.label))
     for (const label of labels) expect(lesson).toContain(`**${label}**`)
   })
@@ -55,8 +55,8 @@ describe('security lab', () => {
   it('refuses each bad token at the handshake with its code, and counts the refusal', async () => {
     const { root } = await setup()
     expect(await attack(root, 'no-token')).toEqual(['TOKEN_MISSING'])
-    expect($(root, 'sl-metric-no-token').textContent).toContain('Rejected handshakes (your space): 0 -> 1')
-    expect($(root, 'sl-log-no-token').textContent).toContain('No log line streamed')
+    expect($(root, 'lab-metric-no-token').textContent).toContain('Rejected handshakes (your space): 0 -> 1')
+    expect($(root, 'lab-log-no-token').textContent).toContain('No log line streamed')
     expect(await attack(root, 'forged')).toEqual(['TOKEN_INVALID_SIGNATURE', 'TOKEN_ALG_NONE'])
     expect(await attack(root, 'expired')).toEqual(['TOKEN_EXPIRED'])
     expect(await attack(root, 'other-space')).toEqual(['TOKEN_WRONG_AUDIENCE'])
@@ -65,9 +65,9 @@ describe('security lab', () => {
   it('answers forbidden room and event with FORBIDDEN while the learner stays connected', async () => {
     const { root } = await setup()
     expect(await attack(root, 'learner')).toEqual(['CONNECTED'])
-    expect($(root, 'sl-result-learner').textContent).toContain('as Ada (learner)')
+    expect($(root, 'lab-result-learner').textContent).toContain('as Ada (learner)')
     expect(await attack(root, 'forbidden-room')).toEqual(['FORBIDDEN'])
-    expect($(root, 'sl-result-forbidden-room').textContent).toContain('still connected')
+    expect($(root, 'lab-result-forbidden-room').textContent).toContain('still connected')
     expect(await attack(root, 'forbidden-event')).toEqual(['FORBIDDEN'])
   })
 
@@ -76,15 +76,15 @@ describe('security lab', () => {
     const codes = await attack(root, 'flood-three')
     expect(codes).toHaveLength(4)
     expect(codes.at(-1)).toBe('RATE_LIMITED')
-    const total = $$(root, 'sl-code-flood-three').at(-1)?.parentElement?.textContent ?? ''
+    const total = $$(root, 'lab-code-flood-three').at(-1)?.parentElement?.textContent ?? ''
     expect(total).toMatch(/\b20 OK, 100 RATE_LIMITED/)
-    expect($(root, 'sl-result-flood-three').textContent).toMatch(/socket 1 on i1.*socket 2 on i2.*socket 3 on i3/s)
+    expect($(root, 'lab-result-flood-three').textContent).toMatch(/socket 1 on i1.*socket 2 on i2.*socket 3 on i3/s)
   })
 
   it('shows markup from a message as text', async () => {
     const { root } = await setup()
     expect(await attack(root, 'markup')).toEqual(['OK'])
-    expect($(root, 'sl-result-markup').textContent).toContain(`shows as text: ${MARKUP}`)
+    expect($(root, 'lab-result-markup').textContent).toContain(`shows as text: ${MARKUP}`)
     expect(root.querySelector('img')).toBeNull()
   })
 
@@ -105,14 +105,14 @@ describe('security lab', () => {
     }
     const { root } = await setup({ openWebSocket, fetch: fetchStub })
     expect(await attack(root, 'oversized')).toEqual(['maxHttpBufferSize', '1009', '413'])
-    expect($(root, 'sl-result-oversized').textContent).toMatch(/\d+ bytes/)
+    expect($(root, 'lab-result-oversized').textContent).toMatch(/\d+ bytes/)
     expect(posts).toEqual(['http://localhost:4001/socket.io/?EIO=4&transport=polling&sid=abc'])
   })
 
   it('embeds the attacker page and keeps only its reports (origin, frame and shape checked)', async () => {
     const target = new EventTarget()
     const { root } = await setup({ window: target })
-    $(root, 'sl-btn-cross-origin').click()
+    $(root, 'lab-btn-cross-origin').click()
     await vi.waitFor(() => expect(root.querySelector('iframe')).not.toBeNull())
     const frame = root.querySelector('iframe')!
     expect(frame.getAttribute('src')).toBe('http://localhost:4322/?port=4001&space=aaaaaa')
@@ -128,8 +128,8 @@ describe('security lab', () => {
         detail: 'closed',
       })
     }
-    await vi.waitFor(() => expect($(root, 'sl-attack-cross-origin').dataset.state).toBe('done'))
-    expect($$(root, 'sl-code-cross-origin').map((c) => c.textContent)).toEqual([
+    await vi.waitFor(() => expect($(root, 'lab-attack-cross-origin').dataset.state).toBe('done'))
+    expect($$(root, 'lab-code-cross-origin').map((c) => c.textContent)).toEqual([
       'refused',
       'refused',
       'opaque',
@@ -142,10 +142,10 @@ describe('security lab', () => {
   it('fills the monitoring panel and can be paused from the keyboard', async () => {
     const { root } = await setup()
     await attack(root, 'no-token')
-    await vi.waitFor(() => expect($(root, 'sl-row-rejected').textContent).toContain('1'))
-    expect($(root, 'sl-panel-status').textContent).toContain('3 of 3 instances answered')
-    expect(root.querySelectorAll('[data-testid="sl-row-rejected"] polyline')).toHaveLength(2)
-    const pause = $(root, 'sl-pause')
+    await vi.waitFor(() => expect($(root, 'lab-row-rejected').textContent).toContain('1'))
+    expect($(root, 'lab-panel-status').textContent).toContain('3 of 3 instances answered')
+    expect(root.querySelectorAll('[data-testid="lab-row-rejected"] polyline')).toHaveLength(2)
+    const pause = $(root, 'lab-pause')
     pause.click()
     expect(pause.getAttribute('aria-pressed')).toBe('true')
   })

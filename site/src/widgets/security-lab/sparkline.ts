@@ -13,7 +13,7 @@ export function sparkline(label: string, width: number, height: number) {
   const svg = document.createElementNS(SVG, 'svg')
   const line = document.createElementNS(SVG, 'polyline')
   svg.setAttribute('viewBox', `0 0 ${width} ${height}`)
-  svg.setAttribute('class', 'sl-spark')
+  svg.setAttribute('class', 'lab-spark')
   svg.setAttribute('role', 'img')
   svg.setAttribute('aria-label', label)
   svg.setAttribute('preserveAspectRatio', 'none')

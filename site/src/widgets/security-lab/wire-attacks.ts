@@ -78,7 +78,7 @@ function crossOrigin(ctx: LabContext): Promise<Step[]> {
   }
   const origin = new URL(ctx.attackerBase).origin
   const frame = h('iframe', {
-    class: 'sl-attacker',
+    class: 'lab-attacker',
     title: 'Another site (the attacker page)',
     src: `${ctx.attackerBase}/?port=${instance.port}&space=${ctx.space}`,
   })

@@ -14,7 +14,13 @@ export const LEARNER_NAME = 'Ada'
 /** A handshake's outcome: connected (with the server's hello) or refused (with `connect_error`'s code). */
 export type Handshake = { ok: true; client: SecureClient; hello: SecureHelloEvent } | { ok: false; error: ClientErrorBody }
 
-/** A token of `kind` for the lab's learner, or the error the token route answered. */
+/**
+ * A token of `kind` for the lab's learner, or the error the token route answered.
+ *
+ * @example
+ * const answer = await labToken(connector, instance, 'k7q2mx', 'other-space')
+ * if (!('code' in answer)) answer.token // a genuine JWT whose aud is another space
+ */
 export async function labToken(
   connector: SandboxConnector,
   instance: SandboxInstance,

@@ -19,7 +19,13 @@ export function formatLogLine(line: LogTrace): string {
   return [line.level, line.instance, line.msg, ...extras].filter(Boolean).join(' ')
 }
 
-/** The recent log lines, stamped with the browser's arrival time. */
+/**
+ * The recent log lines, stamped with the browser's arrival time.
+ *
+ * @example
+ * const logs = createLogBuffer()
+ * session hooks: { trace: (ev) => logs.add(ev) }; later: logs.since(startedAt)
+ */
 export function createLogBuffer(now: () => number = Date.now) {
   const lines: { at: number; line: LogTrace }[] = []
   return {

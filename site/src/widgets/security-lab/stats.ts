@@ -73,7 +73,13 @@ export function combine(stats: SpaceStats[], health: (HealthBody | null)[]): Omi
   }
 }
 
-/** Reads every instance (in parallel; one that does not answer is left out). */
+/**
+ * Reads every instance (in parallel; one that does not answer is left out).
+ *
+ * @example
+ * const snap = await readSnapshot(connector, dir.instances, 'k7q2mx', session.health)
+ * snap.space.rejected // rejected handshakes of the space, all instances
+ */
 export async function readSnapshot(
   connector: SandboxConnector,
   instances: SandboxInstance[],
@@ -92,7 +98,12 @@ export async function readSnapshot(
   }
 }
 
-/** Shows a figure: `—` when not measured. */
+/**
+ * Shows a figure: `—` when not measured.
+ *
+ * @example
+ * show(1.25, ' ms') // => '1.3 ms'
+ */
 export function show(value: number | null, unit = ''): string {
   if (value === null) return '—'
   return `${Number.isInteger(value) ? value : value.toFixed(1)}${unit}`

@@ -45,7 +45,10 @@ describe('security lab', () => {
   it('refuses bad tokens at the handshake, each with its code', async () => {
     expect(await attack('no-token')).toEqual(['TOKEN_MISSING'])
     expect(await page.getByTestId('lab-metric-no-token').textContent()).toContain('Rejected handshakes (your space)')
+    // The instance logged the refusal, and its observer streamed the line to this space's lab.
+    expect(await page.getByTestId('lab-log-no-token').textContent()).toContain('code=TOKEN_MISSING')
     expect(await attack('forged')).toEqual(['TOKEN_INVALID_SIGNATURE', 'TOKEN_ALG_NONE'])
+    expect(await attack('expired')).toEqual(['TOKEN_EXPIRED'])
     expect(await attack('other-space')).toEqual(['TOKEN_WRONG_AUDIENCE'])
   })
 
@@ -53,9 +56,17 @@ describe('security lab', () => {
     expect(await attack('learner')).toEqual(['CONNECTED'])
     expect(await attack('forbidden-room')).toEqual(['FORBIDDEN'])
     expect(await page.getByTestId('lab-result-forbidden-room').textContent()).toContain('still connected')
+    expect(await attack('forbidden-event')).toEqual(['FORBIDDEN'])
+  })
+
+  it('shows markup from a message as text', async () => {
+    expect(await attack('markup')).toEqual(['OK'])
+    expect(await page.getByTestId('lab-result-markup').textContent()).toContain('shows as text: <img src=x onerror=alert(1)>')
+    expect(await page.getByTestId('security-lab').locator('img').count()).toBe(0)
   })
 
   it('gives three sockets of one user on three instances one budget', async () => {
+    expect((await attack('flood-one')).at(-1)).toBe('RATE_LIMITED')
     const codes = await attack('flood-three')
     expect(codes.at(-1)).toBe('RATE_LIMITED')
     expect(await page.getByTestId('lab-result-flood-three').textContent()).toMatch(/socket 1 on i1.*socket 2 on i2.*socket 3 on i3/s)

@@ -21,7 +21,7 @@ export interface AttackListOptions extends RunnerDeps {
 
 /**
  * @example
- * const list = createAttackList({ context, logs, snapshot, streamsLogs, done })
+ * const list = createAttackList({ context, logs, snapshot, done })
  * main.append(list.el)
  */
 export function createAttackList(o: AttackListOptions) {
@@ -49,7 +49,6 @@ export function createAttackList(o: AttackListOptions) {
         steps: [{ sent: attack.label, answer: { code: 'INTERNAL', message: String(error) } }],
         logLines: [],
         moved: [],
-        noLogs: '',
       })
     } finally {
       running = false

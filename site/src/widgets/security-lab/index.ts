@@ -91,7 +91,6 @@ export function mountSecurityLab(root: HTMLElement, options: SecurityLabOptions)
     context,
     logs,
     snapshot,
-    streamsLogs: () => logs.since(0).length > 0,
     graceMs: options.graceMs,
     done(attack, codes) {
       session.announce(`${attack.label}: ${codes.join(', ')}.`)

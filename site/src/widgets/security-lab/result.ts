@@ -11,10 +11,13 @@ export interface Evidence {
   steps: Step[]
   logLines: string[]
   moved: string[]
-  /** Why there are no log lines to show (the observer streams none, or the attack wrote none). */
-  noLogs: string
 }
 
+/**
+ * Refusals before the space is known (Engine.IO), sampled repeats, and lines the instance writes
+ * without a space are not streamed to the space's observers.
+ */
+const NO_LOG_LINE = 'No log line about your space was streamed during this attack.'
 const section = (title: string, ...children: HTMLElement[]) =>
   h('div', { class: 'lab-part' }, h('p', { class: 'lab-part-title', text: title }), ...children)
 const list = (items: string[], empty: string, id: string) =>
@@ -41,7 +44,7 @@ function stepView(step: Step, id: string): HTMLElement {
 /**
  * @example
  * const card = createResultCard(attack, () => run(attack))
- * card.show({ steps, logLines, moved, noLogs })
+ * card.show({ steps, logLines, moved })
  */
 export function createResultCard(attack: Attack, onRun: () => void) {
   const button = h('button', {
@@ -70,7 +73,7 @@ export function createResultCard(attack: Attack, onRun: () => void) {
       result.hidden = false
       result.replaceChildren(
         section('Sent, and the answer', h('ul', { class: 'lab-steps' }, ...evidence.steps.map((s) => stepView(s, attack.id)))),
-        section('Log line (your space)', list(evidence.logLines, evidence.noLogs, `lab-log-${attack.id}`)),
+        section('Log line (your space)', list(evidence.logLines, NO_LOG_LINE, `lab-log-${attack.id}`)),
         section('Metric that moved (before -> after)', list(evidence.moved, 'No metric moved.', `lab-metric-${attack.id}`)),
       )
     },

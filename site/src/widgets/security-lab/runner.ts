@@ -12,15 +12,13 @@ export const GRACE_MS = 800
 
 export interface RunnerDeps {
   logs: LogBuffer
-  /** Whether some observer streams log lines at all (the server supports `log` traces). */
-  streamsLogs(): boolean
   snapshot(): Promise<Snapshot | null>
   graceMs?: number
 }
 
 /**
  * @example
- * const evidence = await runAttack(attack, ctx, { logs, streamsLogs, snapshot })
+ * const evidence = await runAttack(attack, ctx, { logs, snapshot })
  */
 export async function runAttack(attack: Attack, ctx: LabContext, deps: RunnerDeps): Promise<Evidence> {
   const before = await deps.snapshot()
@@ -35,8 +33,5 @@ export async function runAttack(attack: Attack, ctx: LabContext, deps: RunnerDep
     steps,
     logLines,
     moved: before && after ? moved(before, after) : [],
-    noLogs: deps.streamsLogs()
-      ? 'No log line streamed: none about your space (refused before the space was known, or a sampled repeat).'
-      : 'No log line streamed.',
   }
 }

@@ -19,6 +19,7 @@ import type {
   SecureHelloEvent,
   SecureMessageEvent,
   SimulateOutageAck,
+  SpaceStats,
   TokenAnswer,
   TokenRequest,
   TraceEvent,
@@ -193,6 +194,8 @@ export interface SandboxConnector {
   }): Promise<TokenAnswer | LocalErrorAck>
   /** Lesson 4: connects to `/s/<space>/secure` with `token` in the handshake `auth` (never the URL). */
   connectSecure(options: { instance: SandboxInstance; space: string; token: string }): SecureClient
+  /** Lesson 4: `GET {base}/s/<space>/stats` (the monitoring panel's figures); rejects like `health()`. */
+  spaceStats(options: { instance: SandboxInstance; space: string }): Promise<SpaceStats>
 }
 
 export const DEFAULT_PORTS = [4001, 4002, 4003] as const

@@ -175,6 +175,7 @@ export function createFakeConnector(options: FakeConnectorOptions = {}): FakeCon
     observerCount: () => cluster.observers.size,
     requestToken: (request) => secure.requestToken(request),
     connectSecure: (request) => secure.connectSecure(request),
+    spaceStats: (request) => secure.spaceStats(request),
   }
   const cluster: Cluster = {
     fake,
@@ -213,6 +214,7 @@ function directory({ fake, ids, emitterEnabled }: Cluster): ResolvedDirectory {
     fallback: false,
   }
   if (emitterEnabled && fake.fanout !== 'local-only') dir.emitter = { port: 4004, base: instanceBase(4004, loc) }
+  dir.attacker = { port: 4322, base: instanceBase(4322, loc) }
   return dir
 }
 

@@ -25,7 +25,7 @@ import {
   userRoom,
   verifyToken,
 } from '@realtime-workbook/sandbox-server/rules'
-import type { FanoutState, SecureMessageEvent, SecureUser, TokenAnswer } from '@realtime-workbook/sandbox-server/protocol'
+import type { FanoutState, SecureMessageEvent, SecureUser, SpaceStats, TokenAnswer } from '@realtime-workbook/sandbox-server/protocol'
 import {
   createEmitter,
   type ConnectFailure,
@@ -50,6 +50,7 @@ export interface FakeSecureContext {
 }
 
 interface Member {
+  instance: string
   space: string
   user: SecureUser
   rooms: Set<string>
@@ -57,7 +58,7 @@ interface Member {
   drop: (reason: string) => void
 }
 
-type Requests = Pick<SandboxConnector, 'requestToken' | 'connectSecure'>
+type Requests = Pick<SandboxConnector, 'requestToken' | 'connectSecure' | 'spaceStats'>
 
 /**
  * The token route and `/secure` of a fake cluster.
@@ -70,6 +71,7 @@ export function createFakeSecure(context: FakeSecureContext): Requests {
   const key = tokenKey(null)
   const perUser = new SharedLimiter({ redis: null, keyPrefix: 'fake:rl:user', perSecond: SERVER.userEventsPerSecond, what: 'events' })
   const members = new Set<Member>()
+  const tallies = new Map<string, Tally>()
   let sequence = 0
   return {
     async requestToken({ instance, space, request }): Promise<TokenAnswer | LocalErrorAck> {
@@ -84,12 +86,52 @@ export function createFakeSecure(context: FakeSecureContext): Requests {
     },
     connectSecure: ({ instance, space, token }) =>
       connect(
-        { context, key, perUser, members, nextId: () => `${instance.id}.fake.s${(sequence++).toString(36)}` },
+        { context, key, perUser, members, tallies, nextId: () => `${instance.id}.fake.s${(sequence++).toString(36)}` },
         instance.id,
         space,
         token,
         instance,
       ),
+    spaceStats: async ({ instance, space }) => {
+      const failure = context.unreachable(instance.id)
+      if (failure) throw new Error(failure.message)
+      return fakeStats(members, tallies, instance.id, space)
+    },
+  }
+}
+
+/** Refusals the fake counts per `instance/space`, for `spaceStats` (the server's metrics). */
+interface Tally {
+  rejectedHandshakes: number
+  rateLimited: number
+}
+
+function tallyOf(tallies: Map<string, Tally>, instance: string, space: string): Tally {
+  const key = `${instance}/${space}`
+  const tally = tallies.get(key) ?? { rejectedHandshakes: 0, rateLimited: 0 }
+  tallies.set(key, tally)
+  return tally
+}
+
+/** The `/secure` part of the server's `GET /s/<space>/stats` (no rates nor ack times in the fake). */
+function fakeStats(members: Set<Member>, tallies: Map<string, Tally>, instance: string, space: string): SpaceStats {
+  const mine = [...tallies].filter(([key]) => key.startsWith(`${instance}/`)).map(([, tally]) => tally)
+  const { rejectedHandshakes, rateLimited } = tallyOf(tallies, instance, space)
+  return {
+    instance,
+    space,
+    windowSeconds: 5,
+    connections: [...members].filter((m) => m.instance === instance && m.space === space).length,
+    eventsInPerSecond: 0,
+    eventsOutPerSecond: 0,
+    ackP50Ms: null,
+    ackP99Ms: null,
+    rejectedHandshakes,
+    rateLimited,
+    instanceTotals: {
+      rejectedHandshakes: mine.reduce((sum, t) => sum + t.rejectedHandshakes, 0),
+      rateLimited: mine.reduce((sum, t) => sum + t.rateLimited, 0),
+    },
   }
 }
 
@@ -98,6 +140,7 @@ interface Shared {
   key: Uint8Array
   perUser: SharedLimiter
   members: Set<Member>
+  tallies: Map<string, Tally>
   nextId: () => string
 }
 
@@ -120,9 +163,12 @@ function connect(shared: Shared, instanceId: string, space: string, token: strin
     if (closed) return
     void admitToken(shared, instanceId, space, token, departures).then((admitted) => {
       if (closed) return
-      if ('code' in admitted) return emitter.emit('connect_error', admitted)
+      if ('code' in admitted) {
+        tallyOf(shared.tallies, instanceId, space).rejectedHandshakes++
+        return emitter.emit('connect_error', admitted)
+      }
       const { user, expiresAt } = admitted
-      member = { space, user, rooms: new Set(), emit: emitter.emit, drop }
+      member = { instance: instanceId, space, user, rooms: new Set(), emit: emitter.emit, drop }
       members.add(member)
       const socketId = context.uid('s')
       emitter.emit('hello', {
@@ -219,6 +265,8 @@ async function handle(shared: Shared, member: Member, event: string, payload: un
         throw new SandboxError('UNKNOWN_EVENT', `unknown event "${event.slice(0, 40)}"`)
     }
   } catch (error) {
-    return SandboxError.from(error).toAck()
+    const refusal = SandboxError.from(error)
+    if (refusal.code === 'RATE_LIMITED') tallyOf(shared.tallies, member.instance, space).rateLimited++
+    return refusal.toAck()
   }
 }

@@ -147,8 +147,15 @@ function show(panels: ReturnType<typeof createPanels>, o: SessionOptions, state:
   retry.setAttribute('aria-disabled', String(state === 'connecting'))
 }
 
-/** Calls `tick` every `ms` while `root` is on screen and the tab visible. */
-function visiblePoller(root: HTMLElement, ms: number, tick: () => void) {
+/**
+ * Calls `tick` every `ms` while `root` is on screen and the tab visible (also the security lab's
+ * monitoring panel).
+ *
+ * @example
+ * const poller = visiblePoller(root, 1000, refresh)
+ * poller.start()
+ */
+export function visiblePoller(root: HTMLElement, ms: number, tick: () => void) {
   let onScreen = true
   let timer: ReturnType<typeof setInterval> | undefined
   const io =

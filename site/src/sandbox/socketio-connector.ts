@@ -16,6 +16,7 @@ import {
   isSecureHelloEvent,
   isSecureMessageEvent,
   isSimulateOutageAck,
+  isSpaceStats,
   isTokenAnswer,
   isTraceEvent,
   OBSERVE_NAMESPACE,
@@ -198,6 +199,7 @@ export function createSocketIoConnector(io: Io, options: SocketIoConnectorOption
     },
 
     health: (instance: SandboxInstance): Promise<HealthBody> => getJson(`${instance.base}/healthz`, isHealthBody),
+    spaceStats: ({ instance, space }) => getJson(`${instance.base}/s/${space}/stats`, isSpaceStats),
 
     connectClient({ instance, namespace, label, space }): SandboxClient {
       const socket = io(instance.base + spaceNamespace(space, namespace), { forceNew: true, auth: { label } })

@@ -132,6 +132,7 @@ export function mountClusterFanout(root: HTMLElement, options: ClusterFanoutOpti
   }
   function onTrace(ev: TraceEvent) {
     if (ev.kind === 'outage') return outage.set(ev.instance, ev.down)
+    if (ev.kind === 'log') return
     const lane = lanes.find((l) => l.ns === ev.namespace)
     if (!lane) return
     lane.noteTrace(ev)

@@ -1,0 +1,131 @@
+/**
+ * The monitoring figures: each instance's `GET /s/<space>/stats` summed into one view of the
+ * learner's space and of the cluster, and the "metric that moved" of an attack (before -> after).
+ */
+import type { SandboxConnector, SandboxInstance } from '../../sandbox/connector.ts'
+import type { HealthBody, SpaceStats } from '@realtime-workbook/sandbox-server/protocol'
+
+/** One row of the panel: the space's or the cluster's figures (null: not measured). */
+export interface Figures {
+  connections: number | null
+  eventsIn: number | null
+  eventsOut: number | null
+  ackP50: number | null
+  ackP99: number | null
+  rejected: number | null
+  rateLimited: number | null
+}
+export interface Snapshot {
+  space: Figures
+  cluster: Figures
+  /** Instances that answered, of how many. */
+  answered: number
+  of: number
+}
+export type FigureName = keyof Figures
+
+/** Labels, in the panel's order. */
+export const FIGURES: [FigureName, string, string][] = [
+  ['connections', 'Connections', ''],
+  ['eventsIn', 'Events/s in', '/s'],
+  ['eventsOut', 'Events/s out', '/s'],
+  ['ackP50', 'Ack p50', ' ms'],
+  ['ackP99', 'Ack p99', ' ms'],
+  ['rejected', 'Rejected handshakes', ''],
+  ['rateLimited', 'Rate-limited events', ''],
+]
+
+const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0)
+/** Percentiles of different instances do not add up: the panel shows the worst instance's. */
+const worst = (xs: (number | null)[]) => {
+  const known = xs.filter((x): x is number => x !== null)
+  return known.length ? Math.max(...known) : null
+}
+
+/**
+ * Sums the instances' answers. The cluster's connections come from `/healthz` (learner sockets:
+ * sockets minus observers); its rates and ack times are not in the per-space answer (see /metrics).
+ *
+ * @example
+ * combine([stats1, stats2], [health1, health2]).space.rejected // => stats1.rejectedHandshakes + stats2.rejectedHandshakes
+ */
+export function combine(stats: SpaceStats[], health: (HealthBody | null)[]): Omit<Snapshot, 'answered' | 'of'> {
+  const up = health.filter((b): b is HealthBody => b !== null)
+  return {
+    space: {
+      connections: sum(stats.map((s) => s.connections)),
+      eventsIn: sum(stats.map((s) => s.eventsInPerSecond)),
+      eventsOut: sum(stats.map((s) => s.eventsOutPerSecond)),
+      ackP50: worst(stats.map((s) => s.ackP50Ms)),
+      ackP99: worst(stats.map((s) => s.ackP99Ms)),
+      rejected: sum(stats.map((s) => s.rejectedHandshakes)),
+      rateLimited: sum(stats.map((s) => s.rateLimited)),
+    },
+    cluster: {
+      connections: up.length ? sum(up.map((b) => b.sockets - b.observers)) : null,
+      eventsIn: null,
+      eventsOut: null,
+      ackP50: null,
+      ackP99: null,
+      rejected: sum(stats.map((s) => s.instanceTotals.rejectedHandshakes)),
+      rateLimited: sum(stats.map((s) => s.instanceTotals.rateLimited)),
+    },
+  }
+}
+
+/**
+ * Reads every instance (in parallel; one that does not answer is left out).
+ *
+ * @example
+ * const snap = await readSnapshot(connector, dir.instances, 'k7q2mx', session.health)
+ * snap.space.rejected // rejected handshakes of the space, all instances
+ */
+export async function readSnapshot(
+  connector: SandboxConnector,
+  instances: SandboxInstance[],
+  space: string,
+  health: (id: string) => HealthBody | null,
+): Promise<Snapshot> {
+  const answers = await Promise.allSettled(instances.map((instance) => connector.spaceStats({ instance, space })))
+  const stats = answers.flatMap((a) => (a.status === 'fulfilled' ? [a.value] : []))
+  return {
+    ...combine(
+      stats,
+      instances.map((i) => health(i.id)),
+    ),
+    answered: stats.length,
+    of: instances.length,
+  }
+}
+
+/**
+ * Shows a figure: `—` when not measured.
+ *
+ * @example
+ * show(1.25, ' ms') // => '1.3 ms'
+ */
+export function show(value: number | null, unit = ''): string {
+  if (value === null) return '—'
+  return `${Number.isInteger(value) ? value : value.toFixed(1)}${unit}`
+}
+
+/**
+ * The figures an attack moved, as "name (scope): before -> after".
+ *
+ * @example
+ * moved(before, after) // => ['Rejected handshakes (your space): 0 -> 1', 'Rejected handshakes (cluster): 3 -> 4']
+ */
+export function moved(before: Snapshot, after: Snapshot): string[] {
+  const lines: string[] = []
+  for (const [scope, name] of [
+    ['space', 'your space'],
+    ['cluster', 'cluster'],
+  ] as const) {
+    for (const [key, label, unit] of FIGURES) {
+      const a = before[scope][key]
+      const b = after[scope][key]
+      if (a !== b && !(key.startsWith('ack') && scope === 'cluster')) lines.push(`${label} (${name}): ${show(a, unit)} -> ${show(b, unit)}`)
+    }
+  }
+  return lines
+}

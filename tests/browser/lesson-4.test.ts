@@ -56,6 +56,8 @@ describe('security lab', () => {
     expect(await attack('learner')).toEqual(['CONNECTED'])
     expect(await attack('forbidden-room')).toEqual(['FORBIDDEN'])
     expect(await page.getByTestId('lab-result-forbidden-room').textContent()).toContain('still connected')
+    // The refusal is logged with its space, so the instance streams the line to this lab.
+    expect(await page.getByTestId('lab-log-forbidden-room').textContent()).toContain('code=FORBIDDEN')
     expect(await attack('forbidden-event')).toEqual(['FORBIDDEN'])
   })
 
@@ -70,6 +72,10 @@ describe('security lab', () => {
     const codes = await attack('flood-three')
     expect(codes.at(-1)).toBe('RATE_LIMITED')
     expect(await page.getByTestId('lab-result-flood-three').textContent()).toMatch(/socket 1 on i1.*socket 2 on i2.*socket 3 on i3/s)
+    // The refused events are counted for this space: the metric moved.
+    await expect
+      .poll(() => page.getByTestId('lab-metric-flood-three').textContent(), { timeout: 5_000 })
+      .toMatch(/Rate-limited events \(your space\): \d+ -> [1-9]\d*/)
   })
 
   it('closes an oversized WebSocket message with 1009 and answers an oversized polling POST with 413', async () => {

@@ -113,25 +113,28 @@ export type ClientRequest = Exclude<SandboxRequest, 'redis:simulate-outage' | Se
  * Requests (events with an ack) a playground client can make, with their payload and ack; the
  * cluster ones (`cluster:*`) exist on lesson 3's namespaces only.
  */
-export type ClientRequestMap = { [K in ClientRequest]: [SandboxRequests[K]['payload'], SandboxRequests[K]['ack']] }
+export type ClientRequestMap = RequestMapOf<ClientRequest>
 
-export interface SandboxClient {
+/** Request name -> [payload, ack], from the protocol, for the requests `R`. */
+export type RequestMapOf<R extends SandboxRequest> = { [K in R]: [SandboxRequests[K]['payload'], SandboxRequests[K]['ack']] }
+
+/** The `request()` of a client whose requests are `M` (request name -> [payload, ack]). */
+export interface Requester<M extends { [K in keyof M]: [unknown, unknown] }> {
+  /** Emits with an ack; never rejects: failures resolve to `{ error: { code, message } }`. */
+  request<K extends keyof M & SandboxRequest>(event: K, payload: M[K][0], timeoutMs?: number): Promise<M[K][1] | LocalErrorAck>
+}
+
+export interface SandboxClient extends Requester<ClientRequestMap> {
   readonly label: string
   readonly instance: SandboxInstance
   readonly namespace: LearnerNamespace
   on<K extends keyof ClientEventMap>(event: K, listener: (data: ClientEventMap[K]) => void): Unsubscribe
-  /** Emits with an ack; never rejects: failures resolve to `{ error: { code, message } }`. */
-  request<K extends keyof ClientRequestMap>(
-    event: K,
-    payload: ClientRequestMap[K][0],
-    timeoutMs?: number,
-  ): Promise<ClientRequestMap[K][1] | LocalErrorAck>
   close(): void
 }
 
 /** Lesson 4: requests a `/secure` client can make, with their payload and ack. */
 export type SecureRequest = SecureOnlyRequest | 'room:join' | 'room:leave'
-export type SecureRequestMap = { [K in SecureRequest]: [SandboxRequests[K]['payload'], SandboxRequests[K]['ack']] }
+export type SecureRequestMap = RequestMapOf<SecureRequest>
 
 /** Events a `/secure` client emits to the widget. */
 export interface SecureEventMap {
@@ -145,16 +148,10 @@ export interface SecureEventMap {
   disconnect: { reason: string }
 }
 
-/** A socket on `/s/<space>/secure`, authenticated by a token. */
-export interface SecureClient {
+/** A socket on `/s/<space>/secure`; failures (`FORBIDDEN`, `RATE_LIMITED`, ...) resolve to `{ error }`. */
+export interface SecureClient extends Requester<SecureRequestMap> {
   readonly instance: SandboxInstance
   on<K extends keyof SecureEventMap>(event: K, listener: (data: SecureEventMap[K]) => void): Unsubscribe
-  /** Emits with an ack; never rejects: failures (`FORBIDDEN`, `RATE_LIMITED`, ...) resolve to `{ error }`. */
-  request<K extends keyof SecureRequestMap>(
-    event: K,
-    payload: SecureRequestMap[K][0],
-    timeoutMs?: number,
-  ): Promise<SecureRequestMap[K][1] | LocalErrorAck>
   close(): void
 }
 

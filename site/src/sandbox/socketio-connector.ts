@@ -23,6 +23,7 @@ import {
   spaceNamespace,
   type Check,
   type HealthBody,
+  type SandboxRequest,
   type TokenAnswer,
 } from '@realtime-workbook/sandbox-server/protocol'
 import {
@@ -152,14 +153,23 @@ function connectSecure(io: Io, instance: SandboxInstance, space: string, token: 
   return {
     instance,
     on: emitter.on,
-    request: (event, payload, timeoutMs) => {
-      const check: Check<SecureRequestMap[typeof event][1]> = Object.hasOwn(ACK_CHECKS, event) ? ACK_CHECKS[event] : isErrorAnswer
-      return ask(socket, socket.connected, 'secure client', event, payload, check, timeoutMs)
-    },
+    request: requester<SecureRequestMap>(socket, 'secure client', () => socket.connected),
     close() {
       emitter.clear()
       socket.disconnect()
     },
+  }
+}
+
+/**
+ * A client's `request()`: emits with an ack and checks the answer with the protocol's check for
+ * that request. Typed callers only name listed requests; an unlisted name (a test probing the
+ * server) can only be answered with an error ack.
+ */
+function requester<M extends { [K in keyof M]: [unknown, unknown] }>(socket: Socket, who: string, isUp: () => boolean) {
+  return <K extends keyof M & SandboxRequest>(event: K, payload: M[K][0], timeoutMs?: number): Promise<M[K][1] | LocalErrorAck> => {
+    const check: Check<M[K][1]> = Object.hasOwn(ACK_CHECKS, event) ? ACK_CHECKS[event] : isErrorAnswer
+    return ask(socket, isUp(), who, event, payload, check, timeoutMs)
   }
 }
 
@@ -212,12 +222,7 @@ export function createSocketIoConnector(io: Io, options: SocketIoConnectorOption
         instance,
         namespace,
         on: emitter.on,
-        // Typed callers only name listed requests; an unlisted name (a test probing the server) can
-        // only be answered with an error ack.
-        request: (event, payload, timeoutMs) => {
-          const check: Check<ClientRequestMap[typeof event][1]> = Object.hasOwn(ACK_CHECKS, event) ? ACK_CHECKS[event] : isErrorAnswer
-          return ask(socket, socket.active, 'client', event, payload, check, timeoutMs)
-        },
+        request: requester<ClientRequestMap>(socket, 'client', () => socket.active),
         close() {
           emitter.clear()
           socket.disconnect()

@@ -114,22 +114,24 @@ function adapterFor(redis: RedisLink | null, config: InstanceConfig, outages: Ou
   }
 }
 
-/**
- * Starts one instance and resolves once it listens.
- *
- * @example
- * const instance = await startSandboxServer({ port: 0, instanceId: 'i1', keyPrefix: 'test-1' })
- * console.log(instance.url) // http://127.0.0.1:39517
- * await instance.close()
- */
-export async function startSandboxServer(options: StartOptions = {}): Promise<SandboxServer> {
-  const { log: write, ...instanceOptions } = options
-  const config = resolveInstanceConfig(instanceOptions)
-  const { logger, metrics } = createTelemetry(config, write)
+/** What the parts of one instance share: its config, Redis link, telemetry and space state. */
+interface InstanceContext {
+  config: InstanceConfig
+  redis: RedisLink | null
+  spaces: SpaceRegistry
+  outages: OutageSimulation
+  fanout: () => FanoutState
+  allowedOrigins: ReadonlySet<string>
   /** A plain line, for the parts that report in sentences (Redis link, tap). */
-  const log = (line: string): void => logger.info({}, line)
-  const startedAt = Date.now()
+  log: (line: string) => void
+  logger: SandboxLogger
+  metrics: SandboxMetrics
+}
 
+/** Telemetry, the Redis link (when configured) and the per-instance space state. */
+function createInstanceContext(config: InstanceConfig, write: StartOptions['log']): InstanceContext {
+  const { logger, metrics } = createTelemetry(config, write)
+  const log = (line: string): void => logger.info({}, line)
   const redis = config.redisUrl
     ? createRedisLink({ url: config.redisUrl, name: `${config.keyPrefix}-${config.instanceId}`, log, timings: config })
     : null
@@ -140,26 +142,12 @@ export async function startSandboxServer(options: StartOptions = {}): Promise<Sa
   // One adapter per namespace subscribes on the same connection: lift the listener cap.
   redis?.sub.setMaxListeners(0)
   const allowedOrigins = new Set(config.allowedOrigins)
+  return { config, redis, spaces, outages, fanout, allowedOrigins, log, logger, metrics }
+}
 
-  const app = createApp({
-    allowedOrigins: config.allowedOrigins,
-    maxBodyBytes: config.maxBodyBytes,
-    health: (): Omit<HealthBody, 'status'> => ({
-      instance: config.instanceId,
-      fanout: fanout(),
-      redis: redis ? (redis.state() === 'ready' ? 'ready' : redis.state()) : 'disabled',
-      sockets: io.engine.clientsCount,
-      observers: io.of(OBSERVE_NAMESPACE).sockets.size,
-      spaces: spaces.activeSpaces,
-      slotStreams: transports.slotStreams(),
-      uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
-    }),
-    ...(config.metrics && { metrics: metrics.scrape, spaceStats: metrics.spaceStats }),
-    logError: (line, error) => logger.error({ err: error }, line),
-  })
-  const httpServer = createAdaptorServer({ fetch: app.fetch }) as HttpServer
-  const transports = attachTransports(app, httpServer, { instanceId: config.instanceId, allowedOrigins, config })
-
+/** The Socket.IO server on `httpServer`, with its adapters, counters and Engine.IO guard. */
+function createSocketServer(httpServer: HttpServer, context: InstanceContext): Server {
+  const { config, redis, outages, allowedOrigins, logger, metrics } = context
   const io = new Server(httpServer, {
     // CORS does not apply to WebSocket, nor stop a simple POST: guardEngine (below) checks the
     // Origin of every Engine.IO request and upgrade, not only of the handshake.
@@ -170,10 +158,14 @@ export async function startSandboxServer(options: StartOptions = {}): Promise<Sa
     cleanupEmptyChildNamespaces: true,
     adapter: adapterFor(redis, config, outages) as never,
   })
-
   watchSockets(io, logger, metrics)
   guardEngine(io, { allowedOrigins, maxConnectionsPerAddress: config.maxConnectionsPerAddress, logger, metrics })
+  return io
+}
 
+/** Lessons 2-3: the Redis tap, the `/observe` tracer and the playground namespaces. Returns the tap. */
+function attachLessons(io: Server, context: InstanceContext): ReturnType<typeof createRedisTap> | null {
+  const { config, fanout, spaces, outages, log, logger, metrics } = context
   const tap =
     config.redisUrl === null
       ? null
@@ -212,9 +204,11 @@ export async function startSandboxServer(options: StartOptions = {}): Promise<Sa
     createBucket: () => new TokenBucket(config.eventsPerSecond, config.eventBurst),
     extend: clusterEvents(config.instanceId, tracer, { localOnly: config.redisUrl === null }),
   })
+  return tap
+}
 
-  attachDefences(io, app, { config, redis, spaces, fanout, allowedOrigins, log, logger, metrics })
-
+/** Listens on the configured host and port; resolves with the port actually bound. */
+async function listen(httpServer: HttpServer, config: InstanceConfig): Promise<number> {
   await new Promise<void>((resolve, reject) => {
     httpServer.once('error', reject)
     httpServer.listen(config.port, config.host, () => {
@@ -222,15 +216,59 @@ export async function startSandboxServer(options: StartOptions = {}): Promise<Sa
       resolve()
     })
   })
-  const port = (httpServer.address() as AddressInfo).port
-  const shownHost = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host
-  let closing: Promise<void> | null = null
+  return (httpServer.address() as AddressInfo).port
+}
 
+/** `http://host:port` a browser can open: a wildcard host is shown as loopback, IPv6 in brackets. */
+function publicUrl(host: string, port: number): string {
+  const shownHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host
+  return `http://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${port}`
+}
+
+/**
+ * Starts one instance and resolves once it listens.
+ *
+ * @example
+ * const instance = await startSandboxServer({ port: 0, instanceId: 'i1', keyPrefix: 'test-1' })
+ * console.log(instance.url) // http://127.0.0.1:39517
+ * await instance.close()
+ */
+export async function startSandboxServer(options: StartOptions = {}): Promise<SandboxServer> {
+  const { log: write, ...instanceOptions } = options
+  const config = resolveInstanceConfig(instanceOptions)
+  const context = createInstanceContext(config, write)
+  const { redis, spaces, fanout, logger, metrics } = context
+  const startedAt = Date.now()
+
+  const app = createApp({
+    allowedOrigins: config.allowedOrigins,
+    maxBodyBytes: config.maxBodyBytes,
+    health: (): Omit<HealthBody, 'status'> => ({
+      instance: config.instanceId,
+      fanout: fanout(),
+      redis: redis ? (redis.state() === 'ready' ? 'ready' : redis.state()) : 'disabled',
+      sockets: io.engine.clientsCount,
+      observers: io.of(OBSERVE_NAMESPACE).sockets.size,
+      spaces: spaces.activeSpaces,
+      slotStreams: transports.slotStreams(),
+      uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
+    }),
+    ...(config.metrics && { metrics: metrics.scrape, spaceStats: metrics.spaceStats }),
+    logError: (line, error) => logger.error({ err: error }, line),
+  })
+  const httpServer = createAdaptorServer({ fetch: app.fetch }) as HttpServer
+  const transports = attachTransports(app, httpServer, { instanceId: config.instanceId, allowedOrigins: context.allowedOrigins, config })
+  const io = createSocketServer(httpServer, context)
+  const tap = attachLessons(io, context)
+  attachDefences(io, app, context)
+
+  const port = await listen(httpServer, config)
+  let closing: Promise<void> | null = null
   return {
     config,
     io,
     httpServer,
-    url: `http://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${port}`,
+    url: publicUrl(config.host, port),
     port,
     logger,
     metrics,

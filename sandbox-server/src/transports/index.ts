@@ -81,21 +81,24 @@ function checkInterval(eventsPerSecond: number): void {
   )
 }
 
-/**
- * Mounts the routes on `app` and the WebSocket endpoint on `httpServer`.
- *
- * @example
- * const transports = attachTransports(app, httpServer, { instanceId: 'i1', allowedOrigins, config })
- * transports.slotStreams() // => 0
- * transports.close()
- */
-export function attachTransports(app: Hono, httpServer: HttpServer, options: TransportsOptions): Transports {
+/** Routes app with the per-request space state set by the `/:space/*` middleware. */
+type TransportRoutes = Hono<{ Variables: { state: SpaceTransports } }>
+
+/** What every route group and the WebSocket endpoint share on one instance. */
+interface TransportContext {
+  options: TransportsOptions
+  /** The space's transport state, created on first use; throws INVALID_PAYLOAD or SPACE_FULL. */
+  spaceOf(space: string): SpaceTransports
+  /** Counts lesson-1 "slot" streams open now. */
+  slots: { open: number }
+}
+
+/** Creates the stream registry and the per-space state that is dropped with its stream. */
+function createSpaces(config: TransportsOptions['config']): Pick<TransportContext, 'spaceOf'> & { streams: StreamRegistry } {
   const spaces = new Map<string, SpaceTransports>()
   // The registry decides when a space is idle; its transport state goes with its stream.
-  const { streamCapacity: capacity, streamIdleMs: idleMs, maxStreams, longPollMaxWaitMs: maxWaitMs, sseRetryMs: retryMs } = options.config
+  const { streamCapacity: capacity, streamIdleMs: idleMs, maxStreams } = config
   const streams = new StreamRegistry({ capacity, idleMs, maxStreams, onEvict: (space) => spaces.delete(space) })
-  let slotStreams = 0
-
   const spaceOf = (space: string): SpaceTransports => {
     if (!SPACE_CODE_PATTERN.test(space)) throw new SandboxError('INVALID_PAYLOAD', 'space must be 6 characters of a-z and 0-9')
     const stream = streams.get(space)
@@ -107,42 +110,56 @@ export function attachTransports(app: Hono, httpServer: HttpServer, options: Tra
     }
     return state
   }
+  return { streams, spaceOf }
+}
 
-  /** Charges the request to `transport` and remembers its socket for "cut". */
-  const track = (c: Context, state: SpaceTransports, transport: TransportName): void => {
-    const { incoming, outgoing } = c.env as NodeEnv
-    const socket = incoming.socket
-    const finish = state.meter.track(transport, socket)
-    const sockets = state.sockets.get(transport) ?? new Set<Socket>()
-    state.sockets.set(transport, sockets)
-    sockets.add(socket)
-    outgoing.once('close', () => {
-      sockets.delete(socket)
-      finish()
-    })
+/** Charges the request to `transport` and remembers its socket for "cut". */
+function track(c: Context, state: SpaceTransports, transport: TransportName): void {
+  const { incoming, outgoing } = c.env as NodeEnv
+  const socket = incoming.socket
+  const finish = state.meter.track(transport, socket)
+  const sockets = state.sockets.get(transport) ?? new Set<Socket>()
+  state.sockets.set(transport, sockets)
+  sockets.add(socket)
+  outgoing.once('close', () => {
+    sockets.delete(socket)
+    finish()
+  })
+}
+
+/** The request body as JSON, or INVALID_PAYLOAD. */
+async function body(c: Context): Promise<unknown> {
+  try {
+    return await c.req.json()
+  } catch {
+    throw new SandboxError('INVALID_PAYLOAD', 'the body must be JSON')
   }
+}
 
-  const body = async (c: Context): Promise<unknown> => {
-    try {
-      return await c.req.json()
-    } catch {
-      throw new SandboxError('INVALID_PAYLOAD', 'the body must be JSON')
-    }
-  }
-
-  const routes = new Hono<{ Variables: { state: SpaceTransports } }>()
+/** The `/t` sub-app: guards and space middleware, then every route group. */
+function transportRoutes(ctx: TransportContext): TransportRoutes {
+  const routes: TransportRoutes = new Hono()
   // Any error, thrown anywhere below, is answered once, here, as a typed error ack.
-  routes.onError(answerErrors((line, error) => console.error(`[${options.instanceId}] ${line}`, error)))
+  routes.onError(answerErrors((line, error) => console.error(`[${ctx.options.instanceId}] ${line}`, error)))
   // Before any space state exists: a foreign page must not even open a stream.
-  routes.use('*', siteRequestsOnly(options.allowedOrigins))
+  routes.use('*', siteRequestsOnly(ctx.options.allowedOrigins))
   routes.use('/:space/*', async (c, next) => {
     // Every response settles its socket's byte count, tracked or not (see meter.ts).
     const { incoming, outgoing } = c.env as NodeEnv
     outgoing.once('close', () => settle(incoming.socket))
-    c.set('state', spaceOf(c.req.param('space')))
+    c.set('state', ctx.spaceOf(c.req.param('space')))
     await next()
   })
+  addStreamRoute(routes)
+  addPollRoute(routes, ctx)
+  addSseRoute(routes, ctx)
+  addSlotRoute(routes, ctx)
+  addControlRoutes(routes, ctx)
+  return routes
+}
 
+/** `POST /:space/stream`: sets the space's event rate and payload size. */
+function addStreamRoute(routes: TransportRoutes): void {
   routes.post('/:space/stream', async (c) => {
     const state = c.get('state')
     const settings = parseOrThrow(streamSettingsSchema, await body(c), '', 'body')
@@ -150,7 +167,11 @@ export function attachTransports(app: Hono, httpServer: HttpServer, options: Tra
     state.stream.configure(settings.eventsPerSecond, settings.payloadBytes)
     return c.json({ ok: true, eventsPerSecond: settings.eventsPerSecond, lastEventId: state.stream.lastId })
   })
+}
 
+/** `GET /:space/poll`: long polling, held until an event or the timeout. */
+function addPollRoute(routes: TransportRoutes, ctx: TransportContext): void {
+  const maxWaitMs = ctx.options.config.longPollMaxWaitMs
   routes.get('/:space/poll', async (c) => {
     const state = c.get('state')
     const afterRaw = c.req.query('after')
@@ -166,7 +187,11 @@ export function attachTransports(app: Hono, httpServer: HttpServer, options: Tra
     c.header('Cache-Control', 'no-store')
     return c.json(answer)
   })
+}
 
+/** `GET /:space/sse`: Server-Sent Events, resuming from `Last-Event-ID`. */
+function addSseRoute(routes: TransportRoutes, ctx: TransportContext): void {
+  const { instanceId, config } = ctx.options
   routes.get('/:space/sse', (c) => {
     const state = c.get('state')
     track(c, state, 'sse')
@@ -175,7 +200,7 @@ export function attachTransports(app: Hono, httpServer: HttpServer, options: Tra
     const resumeFrom = Number.isSafeInteger(lastEventId) && lastEventId >= 0 ? lastEventId : state.stream.lastId
     c.header('X-Accel-Buffering', 'no')
     return streamSSE(c, async (sse) => {
-      await sse.writeSSE({ event: 'hello', data: JSON.stringify({ instance: options.instanceId, resumeFrom }), retry: retryMs })
+      await sse.writeSSE({ event: 'hello', data: JSON.stringify({ instance: instanceId, resumeFrom }), retry: config.sseRetryMs })
       const send = (event: { id: number }): void => {
         state.meter.delivered('sse')
         void sse.writeSSE({ id: String(event.id), data: JSON.stringify(event) }).catch(() => undefined)
@@ -187,23 +212,28 @@ export function attachTransports(app: Hono, httpServer: HttpServer, options: Tra
       unsubscribe()
     })
   })
+}
 
-  // The connection-limit demo: a stream that only says "open", then keeps the connection busy.
+/** `GET /:space/slot/:n`, the connection-limit demo: a stream that only says "open", then keeps the connection busy. */
+function addSlotRoute(routes: TransportRoutes, ctx: TransportContext): void {
   routes.get('/:space/slot/:n', (c) => {
     const slot = Number(c.req.param('n'))
     return streamSSE(c, async (sse) => {
-      slotStreams += 1
+      ctx.slots.open += 1
       try {
         await sse.writeSSE({ event: 'open', data: JSON.stringify({ slot, openedAt: Date.now() }) })
-        const heartbeat = setInterval(() => void sse.write(': keep-alive\n\n').catch(() => undefined), options.config.sseKeepAliveMs)
+        const heartbeat = setInterval(() => void sse.write(': keep-alive\n\n').catch(() => undefined), ctx.options.config.sseKeepAliveMs)
         await new Promise<void>((resolve) => sse.onAbort(resolve))
         clearInterval(heartbeat)
       } finally {
-        slotStreams -= 1
+        ctx.slots.open -= 1
       }
     })
   })
+}
 
+/** `POST /:space/messages`, `POST /:space/cut`, `GET /:space/stats` and `GET /:space/handshake`. */
+function addControlRoutes(routes: TransportRoutes, ctx: TransportContext): void {
   routes.post('/:space/messages', async (c) => {
     const state = c.get('state')
     const message = parseOrThrow(upstreamMessageSchema, await body(c), '', 'body')
@@ -213,31 +243,15 @@ export function attachTransports(app: Hono, httpServer: HttpServer, options: Tra
   })
 
   routes.post('/:space/cut', async (c) => {
-    const state = c.get('state')
     const { transport } = parseOrThrow(cutSchema, await body(c), '', 'body')
-    let cut = 0
-    if (transport === 'websocket') {
-      // terminate(): no close frame, the TCP connection just dies, so the browser reports 1006.
-      for (const ws of state.websockets) {
-        ws.terminate()
-        cut += 1
-      }
-    } else {
-      // The request asking to cut must not cut itself (it may share a keep-alive socket).
-      const own = (c.env as NodeEnv).incoming.socket
-      for (const socket of state.sockets.get(transport) ?? []) {
-        if (socket === own) continue
-        socket.destroy()
-        cut += 1
-      }
-    }
+    const cut = cutConnections(c.get('state'), transport, (c.env as NodeEnv).incoming.socket)
     return c.json({ ok: true, transport, cut })
   })
 
   routes.get('/:space/stats', (c) => {
     const state = c.get('state')
     const stats: TransportStats = {
-      instance: options.instanceId,
+      instance: ctx.options.instanceId,
       space: c.req.param('space'),
       eventsPerSecond: state.stream.eventsPerSecond,
       lastEventId: state.stream.lastId,
@@ -252,20 +266,71 @@ export function attachTransports(app: Hono, httpServer: HttpServer, options: Tra
     const last = c.get('state').handshake
     return c.json({ handshake: last?.capture ?? null, redacted: last?.redacted ?? [] })
   })
+}
 
-  app.route('/t', routes)
+/** Drops the transport's connections in the space without a goodbye, sparing `own`; returns how many. */
+function cutConnections(state: SpaceTransports, transport: TransportName, own: Socket): number {
+  let cut = 0
+  if (transport === 'websocket') {
+    // terminate(): no close frame, the TCP connection just dies, so the browser reports 1006.
+    for (const ws of state.websockets) {
+      ws.terminate()
+      cut += 1
+    }
+  } else {
+    // The request asking to cut must not cut itself (it may share a keep-alive socket).
+    for (const socket of state.sockets.get(transport) ?? []) {
+      if (socket === own) continue
+      socket.destroy()
+      cut += 1
+    }
+  }
+  return cut
+}
 
-  // --- raw WebSocket --------------------------------------------------------------------------
+/**
+ * Mounts the routes on `app` and the WebSocket endpoint on `httpServer`.
+ *
+ * @example
+ * const transports = attachTransports(app, httpServer, { instanceId: 'i1', allowedOrigins, config })
+ * transports.slotStreams() // => 0
+ * transports.close()
+ */
+export function attachTransports(app: Hono, httpServer: HttpServer, options: TransportsOptions): Transports {
+  const { streams, spaceOf } = createSpaces(options.config)
+  const ctx: TransportContext = { options, spaceOf, slots: { open: 0 } }
+  app.route('/t', transportRoutes(ctx))
+  const websockets = attachWebSocketEndpoint(httpServer, ctx)
+  return {
+    slotStreams: () => ctx.slots.open,
+    close: () => {
+      websockets.close()
+      streams.close()
+    },
+  }
+}
+
+/** A plain HTTP answer on a socket whose upgrade is refused. */
+function refuse(socket: Duplex, status: string, reason: string): void {
+  socket.end(
+    `HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(reason)}\r\n\r\n${reason}`,
+  )
+}
+
+/** The request side of a handshake as sent, credentials redacted. */
+function captureRequest(request: IncomingMessage, url: string): { capture: HandshakeCapture['request']; redacted: string[] } {
+  const sent: [string, string][] = []
+  for (let i = 0; i < request.rawHeaders.length; i += 2) sent.push([request.rawHeaders[i] ?? '', request.rawHeaders[i + 1] ?? ''])
+  const { headers, redacted } = redactHeaders(sent)
+  return { capture: { line: `${request.method} ${url} HTTP/${request.httpVersion}`, headers }, redacted }
+}
+
+/** The raw WebSocket endpoint `GET /t/:space/ws` on `httpServer`'s upgrade event. */
+function attachWebSocketEndpoint(httpServer: HttpServer, ctx: TransportContext): { close(): void } {
   const wss = new WebSocketServer({ noServer: true, maxPayload: 4_096, perMessageDeflate: false })
   const pendingCapture = new WeakMap<IncomingMessage, { capture: HandshakeCapture['request']; redacted: string[] }>()
   const responseHeaders = new WeakMap<IncomingMessage, string[]>()
   wss.on('headers', (headers, request) => responseHeaders.set(request, [...headers]))
-
-  const refuse = (socket: Duplex, status: string, reason: string): void => {
-    socket.end(
-      `HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(reason)}\r\n\r\n${reason}`,
-    )
-  }
 
   const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
     const url = request.url ?? ''
@@ -274,88 +339,90 @@ export function attachTransports(app: Hono, httpServer: HttpServer, options: Tra
     if (!match) return refuse(socket, '404 Not Found', 'no WebSocket endpoint here')
     const origin = request.headers.origin
     // CORS does not cover WebSocket: a page from any site may try to open one, so check Origin.
-    if (!originAllowed(options.allowedOrigins, origin, request.headers['sec-fetch-site']?.toString()))
+    if (!originAllowed(ctx.options.allowedOrigins, origin, request.headers['sec-fetch-site']?.toString()))
       return refuse(socket, '403 Forbidden', 'FORBIDDEN_ORIGIN')
     let state: SpaceTransports
     try {
-      state = spaceOf(match[1] as string)
+      state = ctx.spaceOf(match[1] as string)
     } catch (error) {
       return refuse(socket, '503 Service Unavailable', SandboxError.from(error).message)
     }
-    const sent: [string, string][] = []
-    for (let i = 0; i < request.rawHeaders.length; i += 2) sent.push([request.rawHeaders[i] ?? '', request.rawHeaders[i + 1] ?? ''])
-    const { headers, redacted } = redactHeaders(sent)
-    pendingCapture.set(request, { capture: { line: `${request.method} ${url} HTTP/${request.httpVersion}`, headers }, redacted })
-    wss.handleUpgrade(request, socket, head, (ws) => onConnection(ws, request, state))
-  }
-
-  const onConnection = (ws: WebSocket, request: IncomingMessage, state: SpaceTransports): void => {
-    const raw = responseHeaders.get(request) ?? []
-    const pending = pendingCapture.get(request) ?? { capture: { line: '', headers: [] }, redacted: [] }
-    const capture: HandshakeCapture = {
-      at: Date.now(),
-      request: pending.capture,
-      response: {
-        line: raw[0] ?? '',
-        headers: raw.slice(1).map((line) => {
-          const colon = line.indexOf(':')
-          return [line.slice(0, colon), line.slice(colon + 1).trim()] as [string, string]
-        }),
-      },
-    }
-    state.handshake = { capture, redacted: pending.redacted }
-    const socket = request.socket
-    const finish = state.meter.track('websocket', socket)
-    state.websockets.add(ws)
-    const send = (message: WsServerMessage): void => {
-      if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message))
-    }
-    const afterRaw = new URL(request.url ?? '', 'http://x').searchParams.get('after')
-    const after = afterRaw !== null && /^\d+$/.test(afterRaw) ? Number(afterRaw) : state.stream.lastId
-    for (const event of state.stream.since(after).events) {
-      state.meter.delivered('websocket')
-      send(event)
-    }
-    const unsubscribe = state.stream.subscribe((event) => {
-      state.meter.delivered('websocket')
-      send(event)
-    })
-    ws.on('message', (data, isBinary) => {
-      let text: string
-      try {
-        if (isBinary) throw new SandboxError('INVALID_PAYLOAD', 'send JSON text frames, not binary')
-        const parsed = wsClientMessageSchema.safeParse(JSON.parse(data.toString()))
-        if (!parsed.success)
-          throw new SandboxError(
-            'INVALID_PAYLOAD',
-            `expected {"type":"message","text":"…"} (${parsed.error.issues[0]?.message ?? 'invalid'})`,
-          )
-        text = parsed.data.text
-      } catch (error) {
-        const sandboxError =
-          error instanceof SyntaxError ? new SandboxError('INVALID_PAYLOAD', 'the frame is not JSON') : SandboxError.from(error)
-        return send({ type: 'error', error: sandboxError.toBody() })
-      }
-      state.meter.received('websocket')
-      send({ type: 'ack', text, receivedAt: Date.now() })
-    })
-    ws.on('error', () => undefined) // e.g. a frame over maxPayload: ws closes with 1009 by itself
-    ws.on('close', () => {
-      unsubscribe()
-      state.websockets.delete(ws)
-      finish()
+    pendingCapture.set(request, captureRequest(request, url))
+    wss.handleUpgrade(request, socket, head, (ws) => {
+      const pending = pendingCapture.get(request) ?? { capture: { line: '', headers: [] }, redacted: [] }
+      state.handshake = { capture: handshakeCapture(pending.capture, responseHeaders.get(request) ?? []), redacted: pending.redacted }
+      onConnection(ws, request, state)
     })
   }
 
   httpServer.on('upgrade', onUpgrade)
-
   return {
-    slotStreams: () => slotStreams,
     close: () => {
       httpServer.off('upgrade', onUpgrade)
       for (const ws of wss.clients) ws.terminate()
       wss.close()
-      streams.close()
     },
   }
+}
+
+/** The whole handshake: the captured request and the response lines `ws` wrote. */
+function handshakeCapture(request: HandshakeCapture['request'], raw: string[]): HandshakeCapture {
+  return {
+    at: Date.now(),
+    request,
+    response: {
+      line: raw[0] ?? '',
+      headers: raw.slice(1).map((line) => {
+        const colon = line.indexOf(':')
+        return [line.slice(0, colon), line.slice(colon + 1).trim()] as [string, string]
+      }),
+    },
+  }
+}
+
+/** Streams the space's events to a new WebSocket (from `?after=`) and answers its messages. */
+function onConnection(ws: WebSocket, request: IncomingMessage, state: SpaceTransports): void {
+  const socket = request.socket
+  const finish = state.meter.track('websocket', socket)
+  state.websockets.add(ws)
+  const send = (message: WsServerMessage): void => {
+    if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message))
+  }
+  const afterRaw = new URL(request.url ?? '', 'http://x').searchParams.get('after')
+  const after = afterRaw !== null && /^\d+$/.test(afterRaw) ? Number(afterRaw) : state.stream.lastId
+  for (const event of state.stream.since(after).events) {
+    state.meter.delivered('websocket')
+    send(event)
+  }
+  const unsubscribe = state.stream.subscribe((event) => {
+    state.meter.delivered('websocket')
+    send(event)
+  })
+  ws.on('message', (data, isBinary) => {
+    let text: string
+    try {
+      text = parseClientFrame(data.toString(), isBinary)
+    } catch (error) {
+      const sandboxError =
+        error instanceof SyntaxError ? new SandboxError('INVALID_PAYLOAD', 'the frame is not JSON') : SandboxError.from(error)
+      return send({ type: 'error', error: sandboxError.toBody() })
+    }
+    state.meter.received('websocket')
+    send({ type: 'ack', text, receivedAt: Date.now() })
+  })
+  ws.on('error', () => undefined) // e.g. a frame over maxPayload: ws closes with 1009 by itself
+  ws.on('close', () => {
+    unsubscribe()
+    state.websockets.delete(ws)
+    finish()
+  })
+}
+
+/** The text of a client frame `{"type":"message","text":"…"}`; throws SyntaxError or INVALID_PAYLOAD. */
+function parseClientFrame(data: string, isBinary: boolean): string {
+  if (isBinary) throw new SandboxError('INVALID_PAYLOAD', 'send JSON text frames, not binary')
+  const parsed = wsClientMessageSchema.safeParse(JSON.parse(data))
+  if (!parsed.success)
+    throw new SandboxError('INVALID_PAYLOAD', `expected {"type":"message","text":"…"} (${parsed.error.issues[0]?.message ?? 'invalid'})`)
+  return parsed.data.text
 }

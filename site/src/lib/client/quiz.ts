@@ -85,75 +85,94 @@ function grade(form: HTMLFormElement): boolean {
   return sameSet(selected(form), (form.dataset.answer ?? '').split(' '))
 }
 
-export function initQuiz(root: HTMLElement): void {
-  const slug = root.dataset.lesson ?? ''
-  const forms = [...root.querySelectorAll<HTMLFormElement>('form[data-question]')]
-  const scoreEl = root.querySelector<HTMLElement>('[data-score]')
-  const retry = root.querySelector<HTMLButtonElement>('[data-retry]')
-  const confirm = root.querySelector<HTMLElement>('[data-retry-confirm]')
-  const total = forms.length
+/** One quiz on the page: its lesson, its questions and the score / Retry elements they share. */
+interface QuizView {
+  slug: string
+  forms: HTMLFormElement[]
+  total: number
+  scoreEl: HTMLElement | null
+  retry: HTMLButtonElement | null
+  confirm: HTMLElement | null
+}
 
-  const showMatchResult = (form: HTMLFormElement, correct: boolean | undefined, verdict: HTMLElement | null) => {
-    const rows = matchRows(form)
-    for (const { item, select, right } of rows) {
-      const mark = item.querySelector<HTMLElement>('[data-match-mark]')
-      item.dataset.correct = correct === undefined ? '' : String(right)
-      if (!mark) continue
-      if (correct === undefined) mark.textContent = ''
-      else if (right) mark.textContent = '✓ Right.'
-      else {
-        const answer = item.dataset.answer ?? ''
-        const text = [...(select?.options ?? [])].find((o) => o.value === answer)?.textContent?.trim() ?? answer
-        mark.textContent = `✗ Correct match: ${text}.`
-      }
-    }
-    if (verdict && correct !== undefined) {
-      const right = rows.filter((r) => r.right).length
-      verdict.textContent = correct
-        ? '✓ Correct.'
-        : `✗ Not quite: ${right} of ${rows.length} items matched. Each wrong item shows its correct match.`
+/**
+ * Marks each item of a match question (✓, or ✗ with the correct choice's text) and writes the
+ * verdict with how many items matched. `correct` undefined clears every mark.
+ */
+function showMatchResult(form: HTMLFormElement, correct: boolean | undefined, verdict: HTMLElement | null): void {
+  const rows = matchRows(form)
+  for (const { item, select, right } of rows) {
+    const mark = item.querySelector<HTMLElement>('[data-match-mark]')
+    item.dataset.correct = correct === undefined ? '' : String(right)
+    if (!mark) continue
+    if (correct === undefined) mark.textContent = ''
+    else if (right) mark.textContent = '✓ Right.'
+    else {
+      const answer = item.dataset.answer ?? ''
+      const text = [...(select?.options ?? [])].find((o) => o.value === answer)?.textContent?.trim() ?? answer
+      mark.textContent = `✗ Correct match: ${text}.`
     }
   }
-
-  const showResult = (form: HTMLFormElement, correct: boolean | undefined) => {
-    const feedback = form.querySelector<HTMLElement>('[data-feedback]')
-    const verdict = form.querySelector<HTMLElement>('[data-verdict]')
-    const answer = (form.dataset.answer ?? '').split(' ')
-    form.dataset.state = correct === undefined ? '' : correct ? 'correct' : 'incorrect'
-    if (isMatch(form)) {
-      showMatchResult(form, correct, verdict)
-      if (feedback) feedback.hidden = correct === undefined
-      return
-    }
-    markOptions(form, correct === undefined ? undefined : answer)
-    if (!feedback || !verdict) return
-    feedback.hidden = correct === undefined
-    if (correct !== undefined) {
-      const texts = answer.map((id) =>
-        (form.querySelector<HTMLElement>(`[data-option-label="${id}"] [data-option-text]`)?.textContent ?? id).trim(),
-      )
-      verdict.textContent = correct
-        ? '✓ Correct.'
-        : `✗ Not quite. Correct answer${texts.length > 1 ? 's' : ''}: ${texts.join('; ')}. Each option is marked below.`
-    }
+  if (verdict && correct !== undefined) {
+    const right = rows.filter((r) => r.right).length
+    verdict.textContent = correct
+      ? '✓ Correct.'
+      : `✗ Not quite: ${right} of ${rows.length} items matched. Each wrong item shows its correct match.`
   }
+}
 
-  const renderScore = () => {
-    const p = loadProgress(slug).quiz
-    const results = p?.results ?? {}
-    const answered = Object.keys(results).length
-    const correct = Object.values(results).filter(Boolean).length
-    if (scoreEl) {
-      scoreEl.textContent =
-        answered === 0
-          ? `${total} question${total === 1 ? '' : 's'}. Pick an answer, then press "Check".`
-          : `Score: ${correct} of ${total} correct (${answered} checked).`
-    }
-    if (retry) retry.hidden = answered === 0
-    if (confirm && answered === 0) confirm.hidden = true
+/** Shows a question's result (state, marks, verdict, feedback); `correct` undefined shows it unanswered. */
+function showResult(form: HTMLFormElement, correct: boolean | undefined): void {
+  const feedback = form.querySelector<HTMLElement>('[data-feedback]')
+  const verdict = form.querySelector<HTMLElement>('[data-verdict]')
+  const answer = (form.dataset.answer ?? '').split(' ')
+  form.dataset.state = correct === undefined ? '' : correct ? 'correct' : 'incorrect'
+  if (isMatch(form)) {
+    showMatchResult(form, correct, verdict)
+    if (feedback) feedback.hidden = correct === undefined
+    return
   }
+  markOptions(form, correct === undefined ? undefined : answer)
+  if (!feedback || !verdict) return
+  feedback.hidden = correct === undefined
+  if (correct !== undefined) {
+    const texts = answer.map((id) =>
+      (form.querySelector<HTMLElement>(`[data-option-label="${id}"] [data-option-text]`)?.textContent ?? id).trim(),
+    )
+    verdict.textContent = correct
+      ? '✓ Correct.'
+      : `✗ Not quite. Correct answer${texts.length > 1 ? 's' : ''}: ${texts.join('; ')}. Each option is marked below.`
+  }
+}
 
-  // Restore saved answers and results.
+/** Writes the score line from saved progress; Retry shows only once something was checked. */
+function renderScore(quiz: QuizView): void {
+  const { slug, total, scoreEl, retry, confirm } = quiz
+  const results = loadProgress(slug).quiz?.results ?? {}
+  const answered = Object.keys(results).length
+  const correct = Object.values(results).filter(Boolean).length
+  if (scoreEl) {
+    scoreEl.textContent =
+      answered === 0
+        ? `${total} question${total === 1 ? '' : 's'}. Pick an answer, then press "Check".`
+        : `Score: ${correct} of ${total} correct (${answered} checked).`
+  }
+  if (retry) retry.hidden = answered === 0
+  if (confirm && answered === 0) confirm.hidden = true
+}
+
+/** Saves a question's picks and, once it is checked, its result. */
+function saveAnswer(quiz: QuizView, id: string, picks: string[], correct?: boolean): void {
+  updateProgress(quiz.slug, (p) => {
+    p.quiz ??= { total: quiz.total, answers: {}, results: {} }
+    p.quiz.answers[id] = picks
+    if (correct !== undefined) p.quiz.results[id] = correct
+  })
+}
+
+/** Puts saved answers and results back on every question, records the quiz's size, shows the score. */
+function restoreSaved(quiz: QuizView): void {
+  const { slug, forms, total } = quiz
   const saved = loadProgress(slug).quiz
   for (const form of forms) {
     const id = form.dataset.question ?? ''
@@ -164,55 +183,80 @@ export function initQuiz(root: HTMLElement): void {
   updateProgress(slug, (p) => {
     p.quiz = { total, answers: p.quiz?.answers ?? {}, results: p.quiz?.results ?? {} }
   })
-  renderScore()
+  renderScore(quiz)
+}
 
-  for (const form of forms) {
-    const id = form.dataset.question ?? ''
-    form.addEventListener('change', () => {
-      updateProgress(slug, (p) => {
-        p.quiz ??= { total, answers: {}, results: {} }
-        p.quiz.answers[id] = selected(form)
-      })
-    })
-    form.addEventListener('submit', (event) => {
-      event.preventDefault()
-      const picked = selected(form)
-      const hint = form.querySelector<HTMLElement>('[data-hint]')
-      if (isMatch(form)) {
-        const blank = matchSelects(form).filter((s) => s.value === '')
-        if (blank.length > 0) {
-          if (hint) hint.textContent = `Choose a match for every item first (${blank.length} left).`
-          blank[0]?.focus()
-          return
-        }
-      } else if (picked.length === 0) {
-        if (hint) hint.textContent = 'Choose an answer first.'
-        return
-      }
-      if (hint) hint.textContent = ''
-      const correct = grade(form)
-      updateProgress(slug, (p) => {
-        p.quiz ??= { total, answers: {}, results: {} }
-        p.quiz.answers[id] = picked
-        p.quiz.results[id] = correct
-      })
-      showResult(form, correct)
-      renderScore()
-    })
-  }
-
-  wireRetry(root, () => {
-    updateProgress(slug, (p) => {
-      p.quiz = { total, answers: {}, results: {} }
-    })
-    for (const form of forms) {
-      form.reset()
-      showResult(form, undefined)
+/**
+ * Whether the form can be graded: every match item chosen, or at least one option picked.
+ * If not, says what is missing in the hint (and focuses the first blank match item).
+ */
+function readyToGrade(form: HTMLFormElement, picked: string[], hint: HTMLElement | null): boolean {
+  if (isMatch(form)) {
+    const blank = matchSelects(form).filter((s) => s.value === '')
+    if (blank.length > 0) {
+      if (hint) hint.textContent = `Choose a match for every item first (${blank.length} left).`
+      blank[0]?.focus()
+      return false
     }
-    renderScore()
-    for (const form of forms) form.querySelector<HTMLElement>('[data-hint]')?.replaceChildren()
-    forms[0]?.querySelector<HTMLElement>('input[data-option], select[data-match-select]')?.focus()
+  } else if (picked.length === 0) {
+    if (hint) hint.textContent = 'Choose an answer first.'
+    return false
+  }
+  return true
+}
+
+/** One question: its picks are saved on every change, and "Check" grades and saves it. */
+function wireQuestion(quiz: QuizView, form: HTMLFormElement): void {
+  const id = form.dataset.question ?? ''
+  form.addEventListener('change', () => saveAnswer(quiz, id, selected(form)))
+  form.addEventListener('submit', (event) => {
+    event.preventDefault()
+    const picked = selected(form)
+    const hint = form.querySelector<HTMLElement>('[data-hint]')
+    if (!readyToGrade(form, picked, hint)) return
+    if (hint) hint.textContent = ''
+    const correct = grade(form)
+    saveAnswer(quiz, id, picked, correct)
+    showResult(form, correct)
+    renderScore(quiz)
   })
+}
+
+/** Clears every answer, result and hint, then puts focus on the first question's first input. */
+function wipeQuiz(quiz: QuizView): void {
+  const { slug, forms, total } = quiz
+  updateProgress(slug, (p) => {
+    p.quiz = { total, answers: {}, results: {} }
+  })
+  for (const form of forms) {
+    form.reset()
+    showResult(form, undefined)
+  }
+  renderScore(quiz)
+  for (const form of forms) form.querySelector<HTMLElement>('[data-hint]')?.replaceChildren()
+  forms[0]?.querySelector<HTMLElement>('input[data-option], select[data-match-select]')?.focus()
+}
+
+/**
+ * Wires one quiz (a `[data-quiz]` section rendered by Quiz.astro): restores saved answers,
+ * grades on "Check", keeps the score, and clears everything after a confirmed Retry.
+ *
+ * @example
+ * for (const root of document.querySelectorAll<HTMLElement>('[data-quiz]')) initQuiz(root)
+ */
+export function initQuiz(root: HTMLElement): void {
+  const forms = [...root.querySelectorAll<HTMLFormElement>('form[data-question]')]
+  const quiz: QuizView = {
+    slug: root.dataset.lesson ?? '',
+    forms,
+    total: forms.length,
+    scoreEl: root.querySelector<HTMLElement>('[data-score]'),
+    retry: root.querySelector<HTMLButtonElement>('[data-retry]'),
+    confirm: root.querySelector<HTMLElement>('[data-retry-confirm]'),
+  }
+  restoreSaved(quiz)
+  for (const form of forms) wireQuestion(quiz, form)
+  wireRetry(root, () => wipeQuiz(quiz))
 }
 
 /**

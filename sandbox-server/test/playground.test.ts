@@ -51,6 +51,8 @@ describe('rooms across instances', () => {
     const b = await client(at(1), space, '/chat', 'B')
     const c = await client(at(2), space, '/chat', 'C')
     await request(a, 'send', { call: 'socket.broadcast.emit', text: 'bcast' })
+    // A's broadcast crosses Redis; B's io.emit reaches B locally: let the first land before the second.
+    await eventually(() => expect([b, c].map((x) => x.received.length)).toEqual([1, 1]))
     await request(b, 'send', { call: 'io.emit', text: 'all' })
     await request(c, 'send', { call: 'socket.emit', text: 'server only' })
     await eventually(() => {

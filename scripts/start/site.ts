@@ -37,6 +37,13 @@ export function siteIsStale(root: string, siteDir: string): boolean {
   return sources.some((source) => newestMtime(join(root, source)) > builtAt)
 }
 
+const VITE_MODE_VARIABLES = /^(?:MODE|DEV|PROD|SSR|BASE_URL|TEST|VITEST.*)$/
+
+/** The environment without the mode variables a test runner sets for its own Vite. */
+function withoutViteMode(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(env).filter(([name]) => !VITE_MODE_VARIABLES.test(name)))
+}
+
 /** Runs the site's build (`npm run build -w site`); throws when it fails. */
 export function buildSite(root: string, log: (line: string) => void): void {
   log('site: building (the first time takes about 30 s)…')
@@ -46,7 +53,9 @@ export function buildSite(root: string, log: (line: string) => void): void {
     stdio: ['ignore', 'inherit', 'inherit'],
     // Always a production build: a NODE_ENV inherited from the caller (vitest sets `test`) would
     // make Vite bundle development variants (e.g. socket.io-client with its debug module).
-    env: { ...process.env, NODE_ENV: 'production', ASTRO_TELEMETRY_DISABLED: '1' },
+    // vitest also exports Vite's own mode variables (MODE, DEV, PROD, SSR, VITEST...): left in, they
+    // made Starlight ship its development search box. The build gets none of them.
+    env: { ...withoutViteMode(process.env), NODE_ENV: 'production', ASTRO_TELEMETRY_DISABLED: '1' },
   })
   if (result.status !== 0) throw new Error('the site build failed (see above); fix it, or run with SKIP_BUILD=1 to serve the last build')
   log(`site: built in ${((Date.now() - started) / 1000).toFixed(1)} s`)

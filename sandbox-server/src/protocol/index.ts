@@ -757,28 +757,34 @@ export interface HealthBody {
 }
 
 /**
- * `GET /s/<space>/stats` on one instance: the live monitoring panel's figures for one learner
- * space on that instance (a panel polls every instance and sums), plus the instance's totals.
- * Rates are averaged over the last `windowSeconds` whole seconds; ack times are the server's
- * (receiving an event with an ack -> calling the ack), over the space's last 256 acks.
+ * The figures of `GET /s/<space>/stats`, for one space or for the whole instance. Rates are
+ * averaged over the last `windowSeconds` whole seconds; ack times are the server's (receiving an
+ * event with an ack -> calling the ack), over the last 256 acks.
  */
-export interface SpaceStats {
+export interface TrafficFigures {
+  eventsInPerSecond: number
+  /** Events written to sockets (a broadcast counts once per recipient). */
+  eventsOutPerSecond: number
+  ackP50Ms: number | null
+  ackP99Ms: number | null
+  /** Since the instance started: namespace handshakes refused. */
+  rejectedHandshakes: number
+  /** Since the instance started: events refused with RATE_LIMITED. */
+  rateLimited: number
+}
+
+/**
+ * `GET /s/<space>/stats` on one instance: the live monitoring panel's figures for one learner
+ * space on that instance (a panel polls every instance and sums), plus the same figures for the
+ * whole instance (every space, observers not counted; Engine.IO refusals included).
+ */
+export interface SpaceStats extends TrafficFigures {
   instance: string
   space: string
   windowSeconds: number
   /** Learner sockets of the space connected to this instance (observers not counted). */
   connections: number
-  eventsInPerSecond: number
-  /** Events written to the space's sockets (a broadcast counts once per recipient). */
-  eventsOutPerSecond: number
-  ackP50Ms: number | null
-  ackP99Ms: number | null
-  /** Since the instance started: namespace handshakes of this space refused. */
-  rejectedHandshakes: number
-  /** Since the instance started: events of this space refused with RATE_LIMITED. */
-  rateLimited: number
-  /** The same counts for the whole instance (Engine.IO refusals included). */
-  instanceTotals: { rejectedHandshakes: number; rateLimited: number }
+  instanceTotals: TrafficFigures
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -896,19 +902,23 @@ export const isSandboxDirectory: Check<SandboxDirectory> = objectOf({
   fanout: oneOf(DIRECTORY_FANOUTS),
 })
 
+const trafficFigures = {
+  eventsInPerSecond: isNumber,
+  eventsOutPerSecond: isNumber,
+  ackP50Ms: /* @__PURE__ */ orNull(isNumber),
+  ackP99Ms: /* @__PURE__ */ orNull(isNumber),
+  rejectedHandshakes: isNumber,
+  rateLimited: isNumber,
+}
+
 /** `GET /s/<space>/stats` */
 export const isSpaceStats: Check<SpaceStats> = /* @__PURE__ */ objectOf({
   instance: isString,
   space: isString,
   windowSeconds: isNumber,
   connections: isNumber,
-  eventsInPerSecond: isNumber,
-  eventsOutPerSecond: isNumber,
-  ackP50Ms: orNull(isNumber),
-  ackP99Ms: orNull(isNumber),
-  rejectedHandshakes: isNumber,
-  rateLimited: isNumber,
-  instanceTotals: objectOf({ rejectedHandshakes: isNumber, rateLimited: isNumber }),
+  ...trafficFigures,
+  instanceTotals: /* @__PURE__ */ objectOf(trafficFigures),
 })
 
 export const isHealthBody: Check<HealthBody> = objectOf({

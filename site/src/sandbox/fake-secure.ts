@@ -129,6 +129,10 @@ function fakeStats(members: Set<Member>, tallies: Map<string, Tally>, instance: 
     rejectedHandshakes,
     rateLimited,
     instanceTotals: {
+      eventsInPerSecond: 0,
+      eventsOutPerSecond: 0,
+      ackP50Ms: null,
+      ackP99Ms: null,
       rejectedHandshakes: mine.reduce((sum, t) => sum + t.rejectedHandshakes, 0),
       rateLimited: mine.reduce((sum, t) => sum + t.rateLimited, 0),
     },

@@ -1,7 +1,9 @@
 /**
  * The sandbox client layer every widget talks to. Widgets depend on this interface only, so they
  * can be tested against the in-memory `createFakeConnector()` and run against the real cluster
- * with `loadSocketIoConnector()` (which lazy-loads socket.io-client).
+ * with `loadSocketIoConnector()` (which lazy-loads socket.io-client). Lesson 4's token route,
+ * `/secure` and stats have a connector of their own, `secure-client.ts`, which only the security
+ * lab imports.
  *
  * Everything a connector hands to a widget has the protocol's types for real: the socket.io
  * connector checks each ack, event and HTTP answer once, with the protocol's checks, and turns
@@ -16,12 +18,7 @@ import type {
   SandboxDirectory,
   SandboxRequest,
   SandboxRequests,
-  SecureHelloEvent,
-  SecureMessageEvent,
   SimulateOutageAck,
-  SpaceStats,
-  TokenAnswer,
-  TokenRequest,
   TraceEvent,
 } from '@realtime-workbook/sandbox-server/protocol'
 
@@ -103,7 +100,7 @@ export interface ClientEventMap {
   disconnect: { reason: string }
 }
 
-/** Requests only a `/secure` client makes (it also joins and leaves rooms). */
+/** Requests only a `/secure` client makes (it also joins and leaves rooms; see secure-client.ts). */
 export type SecureOnlyRequest = 'secure:send' | 'secure:announce' | 'secure:logout-all'
 
 /** Requests a playground client can make: every protocol request but the observer's and `/secure`'s. */
@@ -132,29 +129,6 @@ export interface SandboxClient extends Requester<ClientRequestMap> {
   close(): void
 }
 
-/** Lesson 4: requests a `/secure` client can make, with their payload and ack. */
-export type SecureRequest = SecureOnlyRequest | 'room:join' | 'room:leave'
-export type SecureRequestMap = RequestMapOf<SecureRequest>
-
-/** Events a `/secure` client emits to the widget. */
-export interface SecureEventMap {
-  hello: SecureHelloEvent
-  message: SecureMessageEvent
-  /** The token expired while connected (`TOKEN_EXPIRED`); a `disconnect` follows. */
-  'secure:expired': ClientErrorBody
-  'sandbox:error': ClientErrorBody
-  /** `data.code` is one of the `TOKEN_*` codes when the token was refused. */
-  connect_error: ConnectFailure
-  disconnect: { reason: string }
-}
-
-/** A socket on `/s/<space>/secure`; failures (`FORBIDDEN`, `RATE_LIMITED`, ...) resolve to `{ error }`. */
-export interface SecureClient extends Requester<SecureRequestMap> {
-  readonly instance: SandboxInstance
-  on<K extends keyof SecureEventMap>(event: K, listener: (data: SecureEventMap[K]) => void): Unsubscribe
-  close(): void
-}
-
 export interface ObserverEventMap {
   hello: HelloEvent
   trace: TraceEvent
@@ -180,19 +154,6 @@ export interface SandboxConnector {
   connectClient(options: { instance: SandboxInstance; namespace: LearnerNamespace; label: string; space: string }): SandboxClient
   /** Opens an observer of `space` on one instance. Open observers before clients: tracing starts then. */
   observe(options: { instance: SandboxInstance; space: string }): SandboxObserver
-  /**
-   * Lesson 4: `POST {base}/s/<space>/token`: a token for a name and a role (or, with `kind`, a
-   * deliberately bad one for the lab). Never rejects: failures resolve to `{ error }`.
-   */
-  requestToken(options: {
-    instance: SandboxInstance
-    space: string
-    request: Omit<TokenRequest, 'space'>
-  }): Promise<TokenAnswer | LocalErrorAck>
-  /** Lesson 4: connects to `/s/<space>/secure` with `token` in the handshake `auth` (never the URL). */
-  connectSecure(options: { instance: SandboxInstance; space: string; token: string }): SecureClient
-  /** Lesson 4: `GET {base}/s/<space>/stats` (the monitoring panel's figures); rejects like `health()`. */
-  spaceStats(options: { instance: SandboxInstance; space: string }): Promise<SpaceStats>
 }
 
 export const DEFAULT_PORTS = [4001, 4002, 4003] as const

@@ -25,6 +25,7 @@ async function setup(platform: SecurityLabOptions['platform'] = {}, fake: FakeCo
   document.body.append(root)
   widget = mountSecurityLab(root, {
     connector: fake,
+    secure: fake,
     space: createSpaceState('aaaaaa'),
     platform,
     healthIntervalMs: 0,

@@ -2,7 +2,8 @@
  * The monitoring figures: each instance's `GET /s/<space>/stats` summed into one view of the
  * learner's space and of the cluster, and the "metric that moved" of an attack (before -> after).
  */
-import type { SandboxConnector, SandboxInstance } from '../../sandbox/connector.ts'
+import type { SandboxInstance } from '../../sandbox/connector.ts'
+import type { SecureConnector } from '../../sandbox/secure-client.ts'
 import type { HealthBody, SpaceStats, TrafficFigures } from '@realtime-workbook/sandbox-server/protocol'
 
 /** One row of the panel: the space's or the cluster's figures (null: not measured). */
@@ -81,7 +82,7 @@ export function combine(stats: SpaceStats[], health: (HealthBody | null)[]): Omi
  * snap.space.rejected // rejected handshakes of the space, all instances
  */
 export async function readSnapshot(
-  connector: SandboxConnector,
+  connector: SecureConnector,
   instances: SandboxInstance[],
   space: string,
   health: (id: string) => HealthBody | null,

@@ -146,14 +146,21 @@ export interface SandboxObserver {
   close(): void
 }
 
-export interface SandboxConnector {
+/**
+ * What the shared session needs (directory, health, observers): all a widget without playground
+ * clients uses (the transport race, the security lab), so its chunk need not carry `connectClient`.
+ */
+export interface SessionConnector {
   /** Where the instances are; falls back to ports 4001-4003 when `/sandbox.json` is missing. */
   directory(): Promise<ResolvedDirectory>
   /** `GET {base}/healthz`; rejects when the instance does not answer in time or answers malformed (`SandboxClientError`). */
   health(instance: SandboxInstance): Promise<HealthBody>
-  connectClient(options: { instance: SandboxInstance; namespace: LearnerNamespace; label: string; space: string }): SandboxClient
   /** Opens an observer of `space` on one instance. Open observers before clients: tracing starts then. */
   observe(options: { instance: SandboxInstance; space: string }): SandboxObserver
+}
+
+export interface SandboxConnector extends SessionConnector {
+  connectClient(options: { instance: SandboxInstance; namespace: LearnerNamespace; label: string; space: string }): SandboxClient
 }
 
 export const DEFAULT_PORTS = [4001, 4002, 4003] as const

@@ -38,6 +38,7 @@ import {
   type SandboxClient,
   type SandboxConnector,
   type SandboxInstance,
+  type SessionConnector,
   type SandboxObserver,
 } from './connector.ts'
 
@@ -61,6 +62,16 @@ export interface SocketIoConnectorOptions {
  */
 export async function loadSocketIoConnector(options: SocketIoConnectorOptions = {}): Promise<SandboxConnector> {
   return createSocketIoConnector(io, options)
+}
+
+/**
+ * The session's part only, for a widget that opens no playground client (see `SessionConnector`).
+ *
+ * @example
+ * createSession({ connector: () => loadSessionConnector(), ... })
+ */
+export async function loadSessionConnector(options: SocketIoConnectorOptions = {}): Promise<SessionConnector> {
+  return createSessionConnector(io, options)
 }
 
 /** `connect_error` as widgets see it: the server's `{ code, message }` when it sent one. */
@@ -158,6 +169,26 @@ export function requester<M extends { [K in keyof M]: [unknown, unknown] }>(sock
   }
 }
 
+/** A playground client on `/s/<space>/<namespace>`, its events and acks checked. */
+function connectClient(io: Io, { instance, namespace, label, space }: Parameters<SandboxConnector['connectClient']>[0]): SandboxClient {
+  const socket = io(instance.base + spaceNamespace(space, namespace), { forceNew: true, auth: { label } })
+  const { emitter, check } = relay<ClientEventMap>(socket)
+  check('hello', isHelloEvent)
+  check('message', isMessageEvent)
+  check('sandbox:error', isSandboxErrorBody)
+  return {
+    label,
+    instance,
+    namespace,
+    on: emitter.on,
+    request: requester<ClientRequestMap>(socket, 'client', () => socket.active),
+    close() {
+      emitter.clear()
+      socket.disconnect()
+    },
+  }
+}
+
 /**
  * The connector over a given `io` (tests pass a stand-in; pages use `loadSocketIoConnector()`).
  *
@@ -165,6 +196,17 @@ export function requester<M extends { [K in keyof M]: [unknown, unknown] }>(sock
  * const connector = createSocketIoConnector(io, { location: window.location })
  */
 export function createSocketIoConnector(io: Io, options: SocketIoConnectorOptions = {}): SandboxConnector {
+  return { ...createSessionConnector(io, options), connectClient: (client) => connectClient(io, client) }
+}
+
+/**
+ * The session's part of the connector only (directory, health, observers): for widgets that open
+ * no playground client, whose chunk then carries no `connectClient` (see `loadSessionConnector`).
+ *
+ * @example
+ * const connector = createSessionConnector(io, { location: window.location })
+ */
+export function createSessionConnector(io: Io, options: SocketIoConnectorOptions = {}): SessionConnector {
   const loc = options.location ?? window.location
   const doFetch = options.fetch ?? ((input, init) => fetch(input, init))
   const httpTimeoutMs = options.httpTimeoutMs ?? 3000
@@ -187,25 +229,6 @@ export function createSocketIoConnector(io: Io, options: SocketIoConnectorOption
     },
 
     health: (instance: SandboxInstance): Promise<HealthBody> => get(`${instance.base}/healthz`, isHealthBody),
-
-    connectClient({ instance, namespace, label, space }): SandboxClient {
-      const socket = io(instance.base + spaceNamespace(space, namespace), { forceNew: true, auth: { label } })
-      const { emitter, check } = relay<ClientEventMap>(socket)
-      check('hello', isHelloEvent)
-      check('message', isMessageEvent)
-      check('sandbox:error', isSandboxErrorBody)
-      return {
-        label,
-        instance,
-        namespace,
-        on: emitter.on,
-        request: requester<ClientRequestMap>(socket, 'client', () => socket.active),
-        close() {
-          emitter.clear()
-          socket.disconnect()
-        },
-      }
-    },
 
     observe({ instance, space }): SandboxObserver {
       const socket = io(instance.base + OBSERVE_NAMESPACE, { forceNew: true, auth: { space } })

@@ -8,7 +8,7 @@
  * handshake-attacks.ts, action-attacks.ts, wire-attacks.ts (the attacks), learner.ts (token and
  * `/secure` sockets), result.ts, runner.ts, logs.ts, stats.ts and panel.ts.
  */
-import type { SandboxConnector } from '../../sandbox/connector.ts'
+import type { SessionConnector } from '../../sandbox/connector.ts'
 import type { SecureConnector } from '../../sandbox/secure-client.ts'
 import { h } from '../../sandbox/dom.ts'
 import { createSession, type ResetReason } from '../../sandbox/session.ts'
@@ -24,7 +24,8 @@ import type { LabContext, LabPlatform } from './types.ts'
 export { ATTACK_LIST }
 
 export interface SecurityLabOptions {
-  connector: SandboxConnector | (() => Promise<SandboxConnector>)
+  /** The session's connector: the lab opens no playground client. */
+  connector: SessionConnector | (() => Promise<SessionConnector>)
   /** Lesson 4's client (tokens, `/secure`, stats), used once the session is connected. */
   secure: SecureConnector
   space?: SpaceState
@@ -56,7 +57,7 @@ function defaultPlatform(frameHost: HTMLElement, given: SecurityLabOptions['plat
  * Mounts the widget in `root` (its static shell) and connects.
  *
  * @example
- * const lab = mountSecurityLab(root, { connector: () => loadSocketIoConnector(), secure: createSecureConnector() })
+ * const lab = mountSecurityLab(root, { connector: () => loadSessionConnector(), secure: createSecureConnector() })
  * lab.destroy()
  */
 export function mountSecurityLab(root: HTMLElement, options: SecurityLabOptions): SecurityLab {

@@ -220,6 +220,19 @@ async function loadDirectory<C extends SessionConnector>(o: SessionOptions<C>, c
   return !stale()
 }
 
+/** Opens the observers of the instances that answered (tracing widgets only); their events reach `hooks.trace` while `current()`. */
+function observeUp(
+  o: SessionOptions<SessionConnector>,
+  c: Cluster<SessionConnector>,
+  observers: ObserverSet | undefined,
+  current: () => boolean,
+) {
+  const onTrace = o.hooks.trace
+  if (!onTrace || !observers || !c.connector || !c.dir) return Promise.resolve()
+  const up = c.dir.instances.filter((i) => c.health.get(i.id))
+  return observers.open(c.connector, up, o.space?.current() ?? '', (ev) => current() && onTrace(ev), o.observerWaitMs ?? 2000)
+}
+
 /** A polite screen-reader announcement (emptied first so a repeated text is read again). */
 function say(live: HTMLElement, text: string): void {
   live.textContent = ''
@@ -260,12 +273,7 @@ export function createSession<C extends SessionConnector = SandboxConnector>(o: 
     if (next !== 'ready') poller.stop()
   }
   const poll = (current: number) => pollHealth(o, c, panels.banner, () => current === epoch)
-  function openObservers(current: number): Promise<void> {
-    const onTrace = hooks.trace
-    if (!onTrace || !observers || !c.connector || !c.dir) return Promise.resolve()
-    const up = c.dir.instances.filter((i) => c.health.get(i.id))
-    return observers.open(c.connector, up, space?.current() ?? '', (ev) => current === epoch && onTrace(ev), o.observerWaitMs ?? 2000)
-  }
+  const openObservers = (current: number) => observeUp(o, c, observers, () => current === epoch)
   async function pollAgain(current: number): Promise<void> {
     if (await poll(current)) void openObservers(current)
     else if (current === epoch) goOffline()

@@ -813,13 +813,46 @@ function ackOf<T>(ok: Check<T>): Check<T | ErrorAck> {
 
 export const isRoomAck: Check<RoomAck> = ackOf(objectOf({ ok: isTrue, rooms: isRooms }))
 export const isSendAck: Check<SendAck> = ackOf(objectOf({ ok: isTrue, traceId: isString }))
-export const isFetchSocketsAck: Check<FetchSocketsAck> = ackOf(
+export const isFetchSocketsAck: Check<FetchSocketsAck> = /* @__PURE__ */ ackOf(
   objectOf({ ok: isTrue, sockets: arrayOf(objectOf({ socketId: isString, label: isString, instance: isString, rooms: isRooms })) }),
 )
-export const isServerSideEmitAck: Check<ServerSideEmitAck> = ackOf(
+export const isServerSideEmitAck: Check<ServerSideEmitAck> = /* @__PURE__ */ ackOf(
   objectOf({ ok: isTrue, answers: arrayOf(objectOf({ instance: isString, sockets: isNumber })) }),
 )
 export const isSimulateOutageAck: Check<SimulateOutageAck> = ackOf(objectOf({ ok: isTrue, down: isBoolean }))
+
+/** The check of each ack of the requests `R`. */
+export type AckChecks<R extends SandboxRequest> = { [K in R]: Check<SandboxRequests[K]['ack']> }
+/** Requests a playground client makes (the `cluster:*` ones on lesson 3's namespaces only). */
+export type PlaygroundRequest =
+  'room:join' | 'room:leave' | 'send' | 'cluster:direct' | 'cluster:fetch-sockets' | 'cluster:server-side-emit'
+/** Requests a `/secure` client makes (lesson 4). */
+export type SecureRequest = 'room:join' | 'room:leave' | 'secure:send' | 'secure:announce' | 'secure:logout-all'
+
+/**
+ * The acks of a playground client's requests: a page bundles only the tables its clients use
+ * (the security lab, no playground client, carries none of the cluster checks).
+ *
+ * @example
+ * PLAYGROUND_ACK_CHECKS['room:join']({ ok: true, rooms: ['paris'] }) // => true
+ */
+export const PLAYGROUND_ACK_CHECKS: AckChecks<PlaygroundRequest> = {
+  'room:join': isRoomAck,
+  'room:leave': isRoomAck,
+  send: isSendAck,
+  'cluster:direct': isSendAck,
+  'cluster:fetch-sockets': isFetchSocketsAck,
+  'cluster:server-side-emit': isServerSideEmitAck,
+}
+
+/** The acks of a `/secure` client's requests (see {@link PLAYGROUND_ACK_CHECKS}). */
+export const SECURE_ACK_CHECKS: AckChecks<SecureRequest> = {
+  'room:join': isRoomAck,
+  'room:leave': isRoomAck,
+  'secure:send': isSendAck,
+  'secure:announce': isSendAck,
+  'secure:logout-all': /* @__PURE__ */ ackOf(objectOf({ ok: isTrue })),
+}
 
 /**
  * The check of each request's ack.
@@ -827,17 +860,10 @@ export const isSimulateOutageAck: Check<SimulateOutageAck> = ackOf(objectOf({ ok
  * @example
  * ACK_CHECKS['room:join']({ ok: true, rooms: ['paris'] }) // => true
  */
-export const ACK_CHECKS: { [K in SandboxRequest]: Check<SandboxRequests[K]['ack']> } = {
-  'room:join': isRoomAck,
-  'room:leave': isRoomAck,
-  send: isSendAck,
-  'cluster:direct': isSendAck,
-  'cluster:fetch-sockets': isFetchSocketsAck,
-  'cluster:server-side-emit': isServerSideEmitAck,
+export const ACK_CHECKS: AckChecks<SandboxRequest> = {
+  ...PLAYGROUND_ACK_CHECKS,
+  ...SECURE_ACK_CHECKS,
   'redis:simulate-outage': isSimulateOutageAck,
-  'secure:send': isSendAck,
-  'secure:announce': isSendAck,
-  'secure:logout-all': /* @__PURE__ */ ackOf(objectOf({ ok: isTrue })),
 }
 
 export const isHelloEvent: Check<HelloEvent> = objectOf({

@@ -15,6 +15,7 @@ import type {
   HelloEvent,
   LearnerNamespace,
   MessageEvent,
+  PlaygroundRequest,
   SandboxDirectory,
   SandboxRequest,
   SandboxRequests,
@@ -100,11 +101,8 @@ export interface ClientEventMap {
   disconnect: { reason: string }
 }
 
-/** Requests only a `/secure` client makes (it also joins and leaves rooms; see secure-client.ts). */
-export type SecureOnlyRequest = 'secure:send' | 'secure:announce' | 'secure:logout-all'
-
-/** Requests a playground client can make: every protocol request but the observer's and `/secure`'s. */
-export type ClientRequest = Exclude<SandboxRequest, 'redis:simulate-outage' | SecureOnlyRequest>
+/** Requests a playground client can make: every protocol request but the observer's and `/secure`'s (see secure-client.ts). */
+export type ClientRequest = PlaygroundRequest
 
 /**
  * Requests (events with an ack) a playground client can make, with their payload and ack; the

@@ -12,9 +12,11 @@ import {
   isSecureMessageEvent,
   isSpaceStats,
   isTokenAnswer,
+  SECURE_ACK_CHECKS,
   spaceNamespace,
   type SecureHelloEvent,
   type SecureMessageEvent,
+  type SecureRequest,
   type SpaceStats,
   type TokenAnswer,
   type TokenRequest,
@@ -28,13 +30,11 @@ import {
   type RequestMapOf,
   type Requester,
   type SandboxInstance,
-  type SecureOnlyRequest,
   type Unsubscribe,
 } from './connector.ts'
 import { getJson, relay, requester, type Io, type SocketIoConnectorOptions } from './socketio-connector.ts'
 
-/** Requests a `/secure` client can make, with their payload and ack. */
-export type SecureRequest = SecureOnlyRequest | 'room:join' | 'room:leave'
+/** Requests a `/secure` client can make (the protocol's `SecureRequest`), with their payload and ack. */
 export type SecureRequestMap = RequestMapOf<SecureRequest>
 
 /** Events a `/secure` client emits to the widget. */
@@ -85,7 +85,7 @@ function connectSecure(io: Io, instance: SandboxInstance, space: string, token: 
   return {
     instance,
     on: emitter.on,
-    request: requester<SecureRequestMap>(socket, 'secure client', () => socket.connected),
+    request: requester<SecureRequestMap>(socket, 'secure client', () => socket.connected, SECURE_ACK_CHECKS),
     close() {
       emitter.clear()
       socket.disconnect()

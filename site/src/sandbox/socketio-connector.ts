@@ -5,7 +5,7 @@
  */
 import { io, type ManagerOptions, type Socket, type SocketOptions } from 'socket.io-client'
 import {
-  ACK_CHECKS,
+  PLAYGROUND_ACK_CHECKS,
   isErrorAnswer,
   explain,
   isHealthBody,
@@ -155,16 +155,21 @@ export async function getJson<T>(
 }
 
 /**
- * A client's `request()`: emits with an ack and checks the answer with the protocol's check for
- * that request. Typed callers only name listed requests; an unlisted name (a test probing the
- * server) can only be answered with an error ack.
+ * A client's `request()`: emits with an ack and checks the answer with `checks`, the protocol's
+ * table of that client's requests. Typed callers only name listed requests; an unlisted name (a
+ * test probing the server) can only be answered with an error ack.
  *
  * @example
- * const request = requester<ClientRequestMap>(socket, 'client', () => socket.active)
+ * const request = requester<ClientRequestMap>(socket, 'client', () => socket.active, PLAYGROUND_ACK_CHECKS)
  */
-export function requester<M extends { [K in keyof M]: [unknown, unknown] }>(socket: Socket, who: string, isUp: () => boolean) {
+export function requester<M extends { [K in keyof M]: [unknown, unknown] }>(
+  socket: Socket,
+  who: string,
+  isUp: () => boolean,
+  checks: { [K in keyof M & SandboxRequest]: Check<M[K][1]> },
+) {
   return <K extends keyof M & SandboxRequest>(event: K, payload: M[K][0], timeoutMs?: number): Promise<M[K][1] | LocalErrorAck> => {
-    const check: Check<M[K][1]> = Object.hasOwn(ACK_CHECKS, event) ? ACK_CHECKS[event] : isErrorAnswer
+    const check: Check<M[K][1]> = Object.hasOwn(checks, event) ? checks[event] : isErrorAnswer
     return ask(socket, isUp(), who, event, payload, check, timeoutMs)
   }
 }
@@ -181,7 +186,7 @@ function connectClient(io: Io, { instance, namespace, label, space }: Parameters
     instance,
     namespace,
     on: emitter.on,
-    request: requester<ClientRequestMap>(socket, 'client', () => socket.active),
+    request: requester<ClientRequestMap>(socket, 'client', () => socket.active, PLAYGROUND_ACK_CHECKS),
     close() {
       emitter.clear()
       socket.disconnect()

@@ -30,16 +30,18 @@ describe('GET /metrics', () => {
   it('counts sockets, events in and out, acks and adapter publishes, labelled by namespace kind', async () => {
     const a = await client(at(0), space, '/chat', 'A')
     const b = await client(at(1), space, '/chat', 'B')
+    const c = await client(at(1), space, '/chat', 'C')
     await request(a, 'room:join', { room: 'paris' })
     await request(b, 'room:join', { room: 'paris' })
+    await request(c, 'room:join', { room: 'paris' })
     await request(a, 'send', { call: 'socket.to(room).emit', rooms: ['paris'], text: 'hi' })
-    await deliveryBarrier(a, [a, b])
+    await deliveryBarrier(a, [a, b, c])
     const first = await scrape(at(0))
     expect(value(first, 'socketio_connected_sockets', { namespace: 'chat' })).toBe(1)
     expect(value(first, 'socketio_connects_total', { namespace: 'chat' })).toBe(1)
     expect(value(first, 'socketio_events_received_total', { namespace: 'chat' })).toBe(3)
-    // hello, and the barrier's io.emit to A itself
-    expect(value(first, 'socketio_events_sent_total', { namespace: 'chat' })).toBeGreaterThanOrEqual(2)
+    // hello, and the barrier's io.emit to A itself (socket.to(room) left A out)
+    expect(value(first, 'socketio_events_sent_total', { namespace: 'chat' })).toBe(2)
     expect(value(first, 'socketio_ack_duration_seconds_count', { namespace: 'chat' })).toBe(3)
     expect(value(first, 'socketio_ack_duration_seconds_bucket', { namespace: 'chat', le: '0.5' })).toBe(3)
     expect(value(first, 'socketio_adapter_publishes_total', { command: 'spublish' })).toBeGreaterThanOrEqual(2)
@@ -52,7 +54,9 @@ describe('GET /metrics', () => {
     // GC durations have samples once a GC ran; the family is always declared.
     expect(await (await fetch(`${at(0).url}/metrics`)).text()).toContain('# TYPE nodejs_gc_duration_seconds histogram')
     const second = await scrape(at(1))
-    expect(value(second, 'socketio_events_sent_total', { namespace: 'chat' })).toBeGreaterThanOrEqual(3)
+    // Per recipient, broadcasts that crossed Redis included: B and C each got hello, "hi" and the barrier.
+    expect(value(second, 'socketio_events_sent_total', { namespace: 'chat' })).toBe(6)
+    c.socket.disconnect()
 
     a.socket.disconnect()
     await eventually(async () => {
@@ -102,6 +106,12 @@ describe('GET /metrics', () => {
     expect(stats.ackP50Ms).not.toBeNull()
     expect(stats.ackP99Ms ?? 0).toBeGreaterThanOrEqual(stats.ackP50Ms ?? 0)
     expect(stats.instanceTotals.rejectedHandshakes).toBeGreaterThanOrEqual(2)
+    // The instance's own figures: every space on it (here, this one and no other).
+    expect(stats.instanceTotals.ackP50Ms).not.toBeNull()
+    await eventually(async () => {
+      const later: unknown = await (await fetch(`${at(0).url}/s/${space}/stats`)).json()
+      expect(isSpaceStats(later) && later.instanceTotals.eventsInPerSecond).toBeGreaterThan(0)
+    })
 
     const elsewhere = await (await fetch(`${at(0).url}/s/${randomSpace()}/stats`)).json()
     expect(elsewhere).toMatchObject({ connections: 0, eventsInPerSecond: 0, ackP50Ms: null, rejectedHandshakes: 0, rateLimited: 0 })

@@ -16,8 +16,9 @@ import { gzipSync } from 'node:zlib'
  * included; chunks loaded only on a learner's action apart: the search dialog, and any module
  * named `on-demand-*.ts`, e.g. an experiment's runner loaded on its first click) and its CSS.
  *
- * JS was 36 KB until 2026-11-30; it is 38 KB since the widgets share one lifecycle, check every
- * answer they receive and the connector speaks lesson 4's `/secure` namespace: about 13 KB of a
+ * JS was 36 KB until 2026-11-30; it is 38 KB since the widgets share one lifecycle and check every
+ * answer they receive (lesson 4's `/secure` client is the security lab's own module, so the other
+ * lessons do not carry it; widgets without playground clients load the session's connector only): about 13 KB of a
  * lesson page is socket.io-client, 8 KB Starlight and the quiz, the rest the widget and the
  * sandbox layer (one chunk per widget, see site/src/sandbox/widget-chunks.mjs).
  *

@@ -90,6 +90,11 @@ describe('security lab', () => {
 
   it('fills the monitoring panel', async () => {
     await expect.poll(() => page.getByTestId('lab-panel-status').textContent(), { timeout: 5_000 }).toContain('3 of 3 instances answered')
+    // The cluster column too: each instance's own event rates and ack times (the attacks above made acks).
+    for (const key of ['eventsIn', 'eventsOut', 'ackP50', 'ackP99']) {
+      const cluster = page.getByTestId(`lab-row-${key}`).locator('td .lab-value').nth(1)
+      await expect.poll(() => cluster.textContent(), { timeout: 5_000 }).not.toBe('—')
+    }
     const shots = process.env.LAB_SHOTS
     if (!shots) return
     for (const theme of ['light', 'dark'] as const) {

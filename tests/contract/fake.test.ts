@@ -13,6 +13,7 @@ let spaces = 0
 const fake = createFakeConnector()
 const world: World = {
   connector: fake,
+  secure: fake,
   fetch: fake.fetch,
   limits: defaults,
   newSpace: () => `f${(++spaces).toString(36).padStart(5, '0')}`,

@@ -15,12 +15,15 @@ import type {
   SandboxInstance,
   SandboxObserver,
 } from '../../site/src/sandbox/connector.ts'
+import type { SecureConnector } from '../../site/src/sandbox/secure-client.ts'
 import type { HelloEvent, LearnerNamespace, MessageEvent, SendCall, TraceEvent } from '@realtime-workbook/sandbox-server/protocol'
 import { eventually as waitUntil } from '../../sandbox-server/test/eventually.ts'
 
 /** One implementation under test. */
 export interface World {
   connector: SandboxConnector
+  /** Lesson 4's client (tokens, `/secure`) over the same cluster. */
+  secure: SecureConnector
   /** The `fetch` a widget is given: it reaches the directory's emitter (`POST {emitter.base}/emit`). */
   fetch: typeof fetch
   /** The limits the server runs with (the fake must take the same from the server's config). */

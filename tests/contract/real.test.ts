@@ -10,6 +10,7 @@ import { afterAll, afterEach, beforeAll, describe, it } from 'vitest'
 import { createEmitterApp, type SandboxServer } from '@realtime-workbook/sandbox-server'
 import { eventually, randomSpace, SHARED_REDIS_URL, startCluster, stopAll } from '../../sandbox-server/test/harness.ts'
 import type { SandboxDirectory } from '@realtime-workbook/sandbox-server/protocol'
+import { createSecureConnector } from '../../site/src/sandbox/secure-client.ts'
 import { createSocketIoConnector } from '../../site/src/sandbox/socketio-connector.ts'
 import { createKit, type Kit, type World } from './kit.ts'
 import { scenarios } from './scenarios.ts'
@@ -39,8 +40,10 @@ const siteFetch: typeof fetch = async (input, init) => {
   return fetch(input, init)
 }
 
+const location = { protocol: 'http:', hostname: '127.0.0.1', origin: SITE }
 const world: World = {
-  connector: createSocketIoConnector(io, { location: { protocol: 'http:', hostname: '127.0.0.1', origin: SITE }, fetch: siteFetch }),
+  connector: createSocketIoConnector(io, { location, fetch: siteFetch }),
+  secure: createSecureConnector({ io, location, fetch: siteFetch }),
   fetch: siteFetch,
   get limits() {
     const config = cluster[0]?.config

@@ -5,7 +5,8 @@
  */
 import { expect } from 'vitest'
 import type { SecureHelloEvent, SecureMessageEvent, TokenKind, TokenRequest } from '@realtime-workbook/sandbox-server/protocol'
-import { isErrorAck, type ConnectFailure, type SecureClient } from '../../site/src/sandbox/connector.ts'
+import { isErrorAck, type ConnectFailure } from '../../site/src/sandbox/connector.ts'
+import type { SecureClient } from '../../site/src/sandbox/secure-client.ts'
 import type { Kit } from './kit.ts'
 
 /** A `/secure` peer: its client, hello, what it received, and whether it was disconnected. */
@@ -17,7 +18,7 @@ interface SecurePeer {
 }
 
 async function token(kit: Kit, n: number, space: string, request: Omit<TokenRequest, 'space'>): Promise<string> {
-  const answer = await kit.world.connector.requestToken({ instance: kit.at(n), space, request })
+  const answer = await kit.world.secure.requestToken({ instance: kit.at(n), space, request })
   if (isErrorAck(answer)) throw new Error(`no token: ${answer.error.code} ${answer.error.message}`)
   expect(answer).toMatchObject({ ok: true, space, kind: request.kind ?? 'valid', user: { name: request.name, role: request.role } })
   return answer.token
@@ -25,7 +26,7 @@ async function token(kit: Kit, n: number, space: string, request: Omit<TokenRequ
 
 /** Connects with `token`; resolves to the peer, or to the refusal. Every client is closed by `opened`. */
 function connect(kit: Kit, n: number, space: string, jwt: string, opened: SecureClient[]): Promise<SecurePeer | ConnectFailure> {
-  const client = kit.world.connector.connectSecure({ instance: kit.at(n), space, token: jwt })
+  const client = kit.world.secure.connectSecure({ instance: kit.at(n), space, token: jwt })
   opened.push(client)
   const inbox: SecureMessageEvent[] = []
   client.on('message', (message) => inbox.push(message))
@@ -80,7 +81,7 @@ export const secureScenarios = [
           algNone: 'TOKEN_ALG_NONE',
           otherSpace: 'TOKEN_WRONG_AUDIENCE',
         })
-        const badName = await kit.world.connector.requestToken({ instance: kit.at(0), space, request: { name: '<img>', role: 'learner' } })
+        const badName = await kit.world.secure.requestToken({ instance: kit.at(0), space, request: { name: '<img>', role: 'learner' } })
         expect(badName).toMatchObject({ error: { code: 'INVALID_PAYLOAD' } })
       }),
   },

@@ -11,11 +11,22 @@ describe('SpaceStatsBook', () => {
     const book = new SpaceStatsBook('i1')
     const space = book.space('k7q2mx')
     for (let i = 0; i < 30; i++) space?.received.add(book.second)
+    space?.sent.add(book.second, 50) // one broadcast to 50 sockets
     for (let ms = 1; ms <= 100; ms++) space?.ack(ms)
+    book.traffic.sent.add(book.second, 80)
+    book.traffic.ack(7)
     // The current second is not complete: it counts from the next one.
     expect(book.read('k7q2mx').eventsInPerSecond).toBe(0)
     vi.advanceTimersByTime(1_000)
-    expect(book.read('k7q2mx')).toMatchObject({ eventsInPerSecond: 3, ackP50Ms: 50, ackP99Ms: 99 })
+    expect(book.read('k7q2mx')).toMatchObject({ eventsInPerSecond: 3, eventsOutPerSecond: 5, ackP50Ms: 50, ackP99Ms: 99 })
+    expect(book.read('k7q2mx').instanceTotals).toEqual({
+      eventsInPerSecond: 0,
+      eventsOutPerSecond: 8,
+      ackP50Ms: 7,
+      ackP99Ms: 7,
+      rejectedHandshakes: 0,
+      rateLimited: 0,
+    })
     vi.advanceTimersByTime(11_000)
     expect(book.read('k7q2mx').eventsInPerSecond).toBe(0)
   })

@@ -1,8 +1,9 @@
 /**
  * Per-space figures for the lab's live monitoring panel (`GET /s/<space>/stats`): what the
- * Prometheus metrics say for the whole instance, for one learner space only. Prometheus labels
- * must never carry a space code (unbounded series); this book is in memory, bounded, and read by
- * the space's own learner.
+ * Prometheus metrics say for the whole instance, for one learner space only, and the same figures
+ * for every space of the instance together (the panel's cluster column). Prometheus labels must
+ * never carry a space code (unbounded series); this book is in memory, bounded, and read by the
+ * space's own learner.
  *
  * Memory: at most {@link MAX_SPACES} spaces; a space with no socket connected is forgotten first
  * (oldest first) when the book is full; a space refused while the book is full of live spaces is
@@ -24,13 +25,14 @@ class SecondRing {
   readonly #counts = new Array<number>(RATE_WINDOW_SECONDS).fill(0)
   readonly #seconds = new Array<number>(RATE_WINDOW_SECONDS).fill(-1)
 
-  add(second: number): void {
+  /** Counts `n` events (a broadcast's recipients) in `second`. */
+  add(second: number, n = 1): void {
     const slot = second % RATE_WINDOW_SECONDS
     if (this.#seconds[slot] !== second) {
       this.#seconds[slot] = second
       this.#counts[slot] = 0
     }
-    this.#counts[slot] = (this.#counts[slot] ?? 0) + 1
+    this.#counts[slot] = (this.#counts[slot] ?? 0) + n
   }
 
   /** Events per second over the last full window before `second`. */
@@ -44,11 +46,8 @@ class SecondRing {
   }
 }
 
-/** One space's counters. */
-export class SpaceCounters {
-  sockets = 0
-  rejectedHandshakes = 0
-  rateLimited = 0
+/** Events in and out and ack durations: of one space, or of every space of the instance. */
+export class Traffic {
   readonly received = new SecondRing()
   readonly sent = new SecondRing()
   readonly #acks: number[] = []
@@ -67,7 +66,14 @@ export class SpaceCounters {
   }
 }
 
-/** Instance-wide totals, the cluster panel sums them over instances. */
+/** One space's counters. */
+export class SpaceCounters extends Traffic {
+  sockets = 0
+  rejectedHandshakes = 0
+  rateLimited = 0
+}
+
+/** Instance-wide refusal counts (since the instance started); the cluster panel sums them over instances. */
 export interface InstanceTotals {
   rejectedHandshakes: number
   rateLimited: number
@@ -85,6 +91,8 @@ export class SpaceStatsBook {
   readonly #spaces = new Map<string, SpaceCounters>()
   readonly #instanceId: string
   readonly totals: InstanceTotals = { rejectedHandshakes: 0, rateLimited: 0 }
+  /** The traffic of every space's namespaces on this instance, tracked or not (observers not counted). */
+  readonly traffic = new Traffic()
   #second = 0
   #secondEndsAt = 0
 
@@ -112,6 +120,11 @@ export class SpaceStatsBook {
     return created
   }
 
+  /** The counters of `space` if tracked (never creates: safe on a hot path). */
+  find(space: string): SpaceCounters | null {
+    return this.#spaces.get(space) ?? null
+  }
+
   /** Drops the oldest space with no socket; `false` when every tracked space is live. */
   #forgetOneIdle(): boolean {
     for (const [space, counters] of this.#spaces) {
@@ -124,6 +137,7 @@ export class SpaceStatsBook {
   read(space: string): SpaceStats {
     const counters = this.#spaces.get(space)
     const second = this.second
+    const all = this.traffic
     return {
       instance: this.#instanceId,
       space,
@@ -135,7 +149,13 @@ export class SpaceStatsBook {
       ackP99Ms: counters?.ackQuantile(0.99) ?? null,
       rejectedHandshakes: counters?.rejectedHandshakes ?? 0,
       rateLimited: counters?.rateLimited ?? 0,
-      instanceTotals: { ...this.totals },
+      instanceTotals: {
+        eventsInPerSecond: all.received.rate(second),
+        eventsOutPerSecond: all.sent.rate(second),
+        ackP50Ms: all.ackQuantile(0.5),
+        ackP99Ms: all.ackQuantile(0.99),
+        ...this.totals,
+      },
     }
   }
 }

@@ -757,28 +757,34 @@ export interface HealthBody {
 }
 
 /**
- * `GET /s/<space>/stats` on one instance: the live monitoring panel's figures for one learner
- * space on that instance (a panel polls every instance and sums), plus the instance's totals.
- * Rates are averaged over the last `windowSeconds` whole seconds; ack times are the server's
- * (receiving an event with an ack -> calling the ack), over the space's last 256 acks.
+ * The figures of `GET /s/<space>/stats`, for one space or for the whole instance. Rates are
+ * averaged over the last `windowSeconds` whole seconds; ack times are the server's (receiving an
+ * event with an ack -> calling the ack), over the last 256 acks.
  */
-export interface SpaceStats {
+export interface TrafficFigures {
+  eventsInPerSecond: number
+  /** Events written to sockets (a broadcast counts once per recipient). */
+  eventsOutPerSecond: number
+  ackP50Ms: number | null
+  ackP99Ms: number | null
+  /** Since the instance started: namespace handshakes refused. */
+  rejectedHandshakes: number
+  /** Since the instance started: events refused with RATE_LIMITED. */
+  rateLimited: number
+}
+
+/**
+ * `GET /s/<space>/stats` on one instance: the live monitoring panel's figures for one learner
+ * space on that instance (a panel polls every instance and sums), plus the same figures for the
+ * whole instance (every space, observers not counted; Engine.IO refusals included).
+ */
+export interface SpaceStats extends TrafficFigures {
   instance: string
   space: string
   windowSeconds: number
   /** Learner sockets of the space connected to this instance (observers not counted). */
   connections: number
-  eventsInPerSecond: number
-  /** Events written to the space's sockets (a broadcast counts once per recipient). */
-  eventsOutPerSecond: number
-  ackP50Ms: number | null
-  ackP99Ms: number | null
-  /** Since the instance started: namespace handshakes of this space refused. */
-  rejectedHandshakes: number
-  /** Since the instance started: events of this space refused with RATE_LIMITED. */
-  rateLimited: number
-  /** The same counts for the whole instance (Engine.IO refusals included). */
-  instanceTotals: { rejectedHandshakes: number; rateLimited: number }
+  instanceTotals: TrafficFigures
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -807,13 +813,46 @@ function ackOf<T>(ok: Check<T>): Check<T | ErrorAck> {
 
 export const isRoomAck: Check<RoomAck> = ackOf(objectOf({ ok: isTrue, rooms: isRooms }))
 export const isSendAck: Check<SendAck> = ackOf(objectOf({ ok: isTrue, traceId: isString }))
-export const isFetchSocketsAck: Check<FetchSocketsAck> = ackOf(
+export const isFetchSocketsAck: Check<FetchSocketsAck> = /* @__PURE__ */ ackOf(
   objectOf({ ok: isTrue, sockets: arrayOf(objectOf({ socketId: isString, label: isString, instance: isString, rooms: isRooms })) }),
 )
-export const isServerSideEmitAck: Check<ServerSideEmitAck> = ackOf(
+export const isServerSideEmitAck: Check<ServerSideEmitAck> = /* @__PURE__ */ ackOf(
   objectOf({ ok: isTrue, answers: arrayOf(objectOf({ instance: isString, sockets: isNumber })) }),
 )
 export const isSimulateOutageAck: Check<SimulateOutageAck> = ackOf(objectOf({ ok: isTrue, down: isBoolean }))
+
+/** The check of each ack of the requests `R`. */
+export type AckChecks<R extends SandboxRequest> = { [K in R]: Check<SandboxRequests[K]['ack']> }
+/** Requests a playground client makes (the `cluster:*` ones on lesson 3's namespaces only). */
+export type PlaygroundRequest =
+  'room:join' | 'room:leave' | 'send' | 'cluster:direct' | 'cluster:fetch-sockets' | 'cluster:server-side-emit'
+/** Requests a `/secure` client makes (lesson 4). */
+export type SecureRequest = 'room:join' | 'room:leave' | 'secure:send' | 'secure:announce' | 'secure:logout-all'
+
+/**
+ * The acks of a playground client's requests: a page bundles only the tables its clients use
+ * (the security lab, no playground client, carries none of the cluster checks).
+ *
+ * @example
+ * PLAYGROUND_ACK_CHECKS['room:join']({ ok: true, rooms: ['paris'] }) // => true
+ */
+export const PLAYGROUND_ACK_CHECKS: AckChecks<PlaygroundRequest> = {
+  'room:join': isRoomAck,
+  'room:leave': isRoomAck,
+  send: isSendAck,
+  'cluster:direct': isSendAck,
+  'cluster:fetch-sockets': isFetchSocketsAck,
+  'cluster:server-side-emit': isServerSideEmitAck,
+}
+
+/** The acks of a `/secure` client's requests (see {@link PLAYGROUND_ACK_CHECKS}). */
+export const SECURE_ACK_CHECKS: AckChecks<SecureRequest> = {
+  'room:join': isRoomAck,
+  'room:leave': isRoomAck,
+  'secure:send': isSendAck,
+  'secure:announce': isSendAck,
+  'secure:logout-all': /* @__PURE__ */ ackOf(objectOf({ ok: isTrue })),
+}
 
 /**
  * The check of each request's ack.
@@ -821,17 +860,10 @@ export const isSimulateOutageAck: Check<SimulateOutageAck> = ackOf(objectOf({ ok
  * @example
  * ACK_CHECKS['room:join']({ ok: true, rooms: ['paris'] }) // => true
  */
-export const ACK_CHECKS: { [K in SandboxRequest]: Check<SandboxRequests[K]['ack']> } = {
-  'room:join': isRoomAck,
-  'room:leave': isRoomAck,
-  send: isSendAck,
-  'cluster:direct': isSendAck,
-  'cluster:fetch-sockets': isFetchSocketsAck,
-  'cluster:server-side-emit': isServerSideEmitAck,
+export const ACK_CHECKS: AckChecks<SandboxRequest> = {
+  ...PLAYGROUND_ACK_CHECKS,
+  ...SECURE_ACK_CHECKS,
   'redis:simulate-outage': isSimulateOutageAck,
-  'secure:send': isSendAck,
-  'secure:announce': isSendAck,
-  'secure:logout-all': /* @__PURE__ */ ackOf(objectOf({ ok: isTrue })),
 }
 
 export const isHelloEvent: Check<HelloEvent> = objectOf({
@@ -896,19 +928,23 @@ export const isSandboxDirectory: Check<SandboxDirectory> = objectOf({
   fanout: oneOf(DIRECTORY_FANOUTS),
 })
 
+const trafficFigures = {
+  eventsInPerSecond: isNumber,
+  eventsOutPerSecond: isNumber,
+  ackP50Ms: /* @__PURE__ */ orNull(isNumber),
+  ackP99Ms: /* @__PURE__ */ orNull(isNumber),
+  rejectedHandshakes: isNumber,
+  rateLimited: isNumber,
+}
+
 /** `GET /s/<space>/stats` */
 export const isSpaceStats: Check<SpaceStats> = /* @__PURE__ */ objectOf({
   instance: isString,
   space: isString,
   windowSeconds: isNumber,
   connections: isNumber,
-  eventsInPerSecond: isNumber,
-  eventsOutPerSecond: isNumber,
-  ackP50Ms: orNull(isNumber),
-  ackP99Ms: orNull(isNumber),
-  rejectedHandshakes: isNumber,
-  rateLimited: isNumber,
-  instanceTotals: objectOf({ rejectedHandshakes: isNumber, rateLimited: isNumber }),
+  ...trafficFigures,
+  instanceTotals: /* @__PURE__ */ objectOf(trafficFigures),
 })
 
 export const isHealthBody: Check<HealthBody> = objectOf({

@@ -1,7 +1,9 @@
 /**
  * The sandbox client layer every widget talks to. Widgets depend on this interface only, so they
  * can be tested against the in-memory `createFakeConnector()` and run against the real cluster
- * with `loadSocketIoConnector()` (which lazy-loads socket.io-client).
+ * with `loadSocketIoConnector()` (which lazy-loads socket.io-client). Lesson 4's token route,
+ * `/secure` and stats have a connector of their own, `secure-client.ts`, which only the security
+ * lab imports.
  *
  * Everything a connector hands to a widget has the protocol's types for real: the socket.io
  * connector checks each ack, event and HTTP answer once, with the protocol's checks, and turns
@@ -13,15 +15,11 @@ import type {
   HelloEvent,
   LearnerNamespace,
   MessageEvent,
+  PlaygroundRequest,
   SandboxDirectory,
   SandboxRequest,
   SandboxRequests,
-  SecureHelloEvent,
-  SecureMessageEvent,
   SimulateOutageAck,
-  SpaceStats,
-  TokenAnswer,
-  TokenRequest,
   TraceEvent,
 } from '@realtime-workbook/sandbox-server/protocol'
 
@@ -103,11 +101,8 @@ export interface ClientEventMap {
   disconnect: { reason: string }
 }
 
-/** Requests only a `/secure` client makes (it also joins and leaves rooms). */
-export type SecureOnlyRequest = 'secure:send' | 'secure:announce' | 'secure:logout-all'
-
-/** Requests a playground client can make: every protocol request but the observer's and `/secure`'s. */
-export type ClientRequest = Exclude<SandboxRequest, 'redis:simulate-outage' | SecureOnlyRequest>
+/** Requests a playground client can make: every protocol request but the observer's and `/secure`'s (see secure-client.ts). */
+export type ClientRequest = PlaygroundRequest
 
 /**
  * Requests (events with an ack) a playground client can make, with their payload and ack; the
@@ -132,29 +127,6 @@ export interface SandboxClient extends Requester<ClientRequestMap> {
   close(): void
 }
 
-/** Lesson 4: requests a `/secure` client can make, with their payload and ack. */
-export type SecureRequest = SecureOnlyRequest | 'room:join' | 'room:leave'
-export type SecureRequestMap = RequestMapOf<SecureRequest>
-
-/** Events a `/secure` client emits to the widget. */
-export interface SecureEventMap {
-  hello: SecureHelloEvent
-  message: SecureMessageEvent
-  /** The token expired while connected (`TOKEN_EXPIRED`); a `disconnect` follows. */
-  'secure:expired': ClientErrorBody
-  'sandbox:error': ClientErrorBody
-  /** `data.code` is one of the `TOKEN_*` codes when the token was refused. */
-  connect_error: ConnectFailure
-  disconnect: { reason: string }
-}
-
-/** A socket on `/s/<space>/secure`; failures (`FORBIDDEN`, `RATE_LIMITED`, ...) resolve to `{ error }`. */
-export interface SecureClient extends Requester<SecureRequestMap> {
-  readonly instance: SandboxInstance
-  on<K extends keyof SecureEventMap>(event: K, listener: (data: SecureEventMap[K]) => void): Unsubscribe
-  close(): void
-}
-
 export interface ObserverEventMap {
   hello: HelloEvent
   trace: TraceEvent
@@ -172,27 +144,21 @@ export interface SandboxObserver {
   close(): void
 }
 
-export interface SandboxConnector {
+/**
+ * What the shared session needs (directory, health, observers): all a widget without playground
+ * clients uses (the transport race, the security lab), so its chunk need not carry `connectClient`.
+ */
+export interface SessionConnector {
   /** Where the instances are; falls back to ports 4001-4003 when `/sandbox.json` is missing. */
   directory(): Promise<ResolvedDirectory>
   /** `GET {base}/healthz`; rejects when the instance does not answer in time or answers malformed (`SandboxClientError`). */
   health(instance: SandboxInstance): Promise<HealthBody>
-  connectClient(options: { instance: SandboxInstance; namespace: LearnerNamespace; label: string; space: string }): SandboxClient
   /** Opens an observer of `space` on one instance. Open observers before clients: tracing starts then. */
   observe(options: { instance: SandboxInstance; space: string }): SandboxObserver
-  /**
-   * Lesson 4: `POST {base}/s/<space>/token`: a token for a name and a role (or, with `kind`, a
-   * deliberately bad one for the lab). Never rejects: failures resolve to `{ error }`.
-   */
-  requestToken(options: {
-    instance: SandboxInstance
-    space: string
-    request: Omit<TokenRequest, 'space'>
-  }): Promise<TokenAnswer | LocalErrorAck>
-  /** Lesson 4: connects to `/s/<space>/secure` with `token` in the handshake `auth` (never the URL). */
-  connectSecure(options: { instance: SandboxInstance; space: string; token: string }): SecureClient
-  /** Lesson 4: `GET {base}/s/<space>/stats` (the monitoring panel's figures); rejects like `health()`. */
-  spaceStats(options: { instance: SandboxInstance; space: string }): Promise<SpaceStats>
+}
+
+export interface SandboxConnector extends SessionConnector {
+  connectClient(options: { instance: SandboxInstance; namespace: LearnerNamespace; label: string; space: string }): SandboxClient
 }
 
 export const DEFAULT_PORTS = [4001, 4002, 4003] as const

@@ -46,6 +46,7 @@ import {
   type SandboxObserver,
 } from './connector.ts'
 import { createFakeSecure } from './fake-secure.ts'
+import type { SecureConnector } from './secure-client.ts'
 import {
   emitterLine,
   parseSpaceNamespace,
@@ -98,7 +99,8 @@ export interface FakeConnectorOptions {
   emitter?: boolean
 }
 
-export interface FakeConnector extends SandboxConnector {
+/** The fake cluster: the shared connector and lesson 4's (`secure-client.ts`) in one object. */
+export interface FakeConnector extends SandboxConnector, SecureConnector {
   offline: boolean
   fanout: FanoutState
   /** Instance ids that are down (health fails, connections fail). */

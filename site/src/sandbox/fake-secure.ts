@@ -26,15 +26,8 @@ import {
   verifyToken,
 } from '@realtime-workbook/sandbox-server/rules'
 import type { FanoutState, SecureMessageEvent, SecureUser, SpaceStats, TokenAnswer } from '@realtime-workbook/sandbox-server/protocol'
-import {
-  createEmitter,
-  type ConnectFailure,
-  type LocalErrorAck,
-  type SandboxConnector,
-  type SecureClient,
-  type SecureEventMap,
-  type SecureRequestMap,
-} from './connector.ts'
+import { createEmitter, type ConnectFailure, type LocalErrorAck } from './connector.ts'
+import type { SecureClient, SecureConnector, SecureEventMap, SecureRequestMap } from './secure-client.ts'
 
 const SERVER = resolveInstanceConfig()
 
@@ -58,8 +51,6 @@ interface Member {
   drop: (reason: string) => void
 }
 
-type Requests = Pick<SandboxConnector, 'requestToken' | 'connectSecure' | 'spaceStats'>
-
 /**
  * The token route and `/secure` of a fake cluster.
  *
@@ -67,7 +58,7 @@ type Requests = Pick<SandboxConnector, 'requestToken' | 'connectSecure' | 'space
  * const secure = createFakeSecure({ later, uid, fanout, unreachable, admit })
  * const answer = await secure.requestToken({ instance, space, request: { name: 'Ada', role: 'learner' } })
  */
-export function createFakeSecure(context: FakeSecureContext): Requests {
+export function createFakeSecure(context: FakeSecureContext): SecureConnector {
   const key = tokenKey(null)
   const perUser = new SharedLimiter({ redis: null, keyPrefix: 'fake:rl:user', perSecond: SERVER.userEventsPerSecond, what: 'events' })
   const members = new Set<Member>()
@@ -129,6 +120,10 @@ function fakeStats(members: Set<Member>, tallies: Map<string, Tally>, instance: 
     rejectedHandshakes,
     rateLimited,
     instanceTotals: {
+      eventsInPerSecond: 0,
+      eventsOutPerSecond: 0,
+      ackP50Ms: null,
+      ackP99Ms: null,
       rejectedHandshakes: mine.reduce((sum, t) => sum + t.rejectedHandshakes, 0),
       rateLimited: mine.reduce((sum, t) => sum + t.rateLimited, 0),
     },

@@ -11,7 +11,14 @@
  * Widgets keep only what is theirs: they get hooks (`reset`, `ready`, `status`, `trace`) and put
  * the frame with `session.frame()`. All text goes through text nodes (dom.ts).
  */
-import { DEFAULT_PORTS, type ResolvedDirectory, type SandboxConnector, type SandboxInstance, type SandboxObserver } from './connector.ts'
+import {
+  DEFAULT_PORTS,
+  type ResolvedDirectory,
+  type SandboxConnector,
+  type SandboxInstance,
+  type SandboxObserver,
+  type SessionConnector,
+} from './connector.ts'
 import { h } from './dom.ts'
 import { createSpaceBar } from './space-bar.ts'
 import type { HealthBody, TraceEvent } from '@realtime-workbook/sandbox-server/protocol'
@@ -32,9 +39,10 @@ export interface SessionHooks {
   trace?(event: TraceEvent): void
 }
 
-export interface SessionOptions {
+/** `C`: the connector the widget gets back from `session.connector()` (the session itself only needs a `SessionConnector`). */
+export interface SessionOptions<C extends SessionConnector = SandboxConnector> {
   /** A connector, or a loader (e.g. `loadSocketIoConnector`) run on the first start. */
-  connector: SandboxConnector | (() => Promise<SandboxConnector>)
+  connector: C | (() => Promise<C>)
   /** The learner's space; a change restarts the session in the new one. None for the instructor view. */
   space?: SpaceState
   /** The widget's frame: gets `data-state`, and is watched for visibility. */
@@ -59,10 +67,10 @@ export interface SessionOptions {
   hooks: SessionHooks
 }
 
-export interface SandboxSession {
+export interface SandboxSession<C extends SessionConnector = SandboxConnector> {
   /** The current space code ('' without a space). */
   space(): string
-  connector(): SandboxConnector | null
+  connector(): C | null
   directory(): ResolvedDirectory | null
   /** The last `/healthz` answer of an instance, null when it did not answer. */
   health(instanceId: string): HealthBody | null
@@ -105,7 +113,7 @@ export interface ObserverSet {
   list(): SandboxObserver[]
   /** Opens the missing ones; resolves when all said hello (or failed), or after `waitMs`. */
   open(
-    connector: SandboxConnector,
+    connector: SessionConnector,
     instances: SandboxInstance[],
     space: string,
     onTrace: (ev: TraceEvent) => void,
@@ -115,7 +123,7 @@ export interface ObserverSet {
 }
 
 /** The session's panels; `show` below decides which one is visible. */
-function createPanels(o: SessionOptions, onRetry: () => void) {
+function createPanels(o: SessionOptions<SessionConnector>, onRetry: () => void) {
   const p = o.prefix
   const cls = o.panelClass ?? `${p}-panel`
   const offlineText = h('p', { role: 'status' })
@@ -137,7 +145,7 @@ function createPanels(o: SessionOptions, onRetry: () => void) {
 }
 
 /** Shows one state; while retrying, the offline box (and the focused Retry) stays, marked busy. */
-function show(panels: ReturnType<typeof createPanels>, o: SessionOptions, state: SessionState): void {
+function show(panels: ReturnType<typeof createPanels>, o: SessionOptions<SessionConnector>, state: SessionState): void {
   const { connecting, offline, retry } = panels
   o.root.dataset.state = state
   connecting.hidden = state !== 'connecting' || !offline.hidden
@@ -179,15 +187,20 @@ export function visiblePoller(root: HTMLElement, ms: number, tick: () => void) {
   }
 }
 
-interface Cluster {
-  connector: SandboxConnector | null
+interface Cluster<C extends SessionConnector> {
+  connector: C | null
   dir: ResolvedDirectory | null
   /** The last `/healthz` answer per instance id, null when it did not answer. */
   health: Map<string, HealthBody | null>
 }
 
 /** Asks every instance and shows the Redis banner; false when nobody answered or the answers are stale. */
-async function pollHealth(o: SessionOptions, c: Cluster, banner: HTMLElement, current: () => boolean): Promise<boolean> {
+async function pollHealth(
+  o: SessionOptions<SessionConnector>,
+  c: Cluster<SessionConnector>,
+  banner: HTMLElement,
+  current: () => boolean,
+): Promise<boolean> {
   const list = c.dir?.instances ?? []
   const bodies = await Promise.all(list.map((i) => c.connector?.health(i).catch(() => null)))
   if (!current()) return false
@@ -200,11 +213,24 @@ async function pollHealth(o: SessionOptions, c: Cluster, banner: HTMLElement, cu
 }
 
 /** Loads the connector (once) and the directory; false when `stale()` by then. */
-async function loadDirectory(o: SessionOptions, c: Cluster, stale: () => boolean): Promise<boolean> {
+async function loadDirectory<C extends SessionConnector>(o: SessionOptions<C>, c: Cluster<C>, stale: () => boolean): Promise<boolean> {
   if (!c.connector && typeof o.connector === 'function') c.connector = await o.connector()
   if (stale() || !c.connector) return false
   c.dir = await c.connector.directory()
   return !stale()
+}
+
+/** Opens the observers of the instances that answered (tracing widgets only); their events reach `hooks.trace` while `current()`. */
+function observeUp(
+  o: SessionOptions<SessionConnector>,
+  c: Cluster<SessionConnector>,
+  observers: ObserverSet | undefined,
+  current: () => boolean,
+) {
+  const onTrace = o.hooks.trace
+  if (!onTrace || !observers || !c.connector || !c.dir) return Promise.resolve()
+  const up = c.dir.instances.filter((i) => c.health.get(i.id))
+  return observers.open(c.connector, up, o.space?.current() ?? '', (ev) => current() && onTrace(ev), o.observerWaitMs ?? 2000)
 }
 
 /** A polite screen-reader announcement (emptied first so a repeated text is read again). */
@@ -230,9 +256,9 @@ function focusInside(main: HTMLElement): void {
  * session.frame(h('h3', { text: 'Room playground' }))
  * void session.start()
  */
-export function createSession(o: SessionOptions): SandboxSession {
+export function createSession<C extends SessionConnector = SandboxConnector>(o: SessionOptions<C>): SandboxSession<C> {
   const { hooks, space } = o
-  const c: Cluster = { connector: typeof o.connector === 'function' ? null : o.connector, dir: null, health: new Map() }
+  const c: Cluster<C> = { connector: typeof o.connector === 'function' ? null : o.connector, dir: null, health: new Map() }
   let state: SessionState = 'connecting'
   let epoch = 0
   const panels = createPanels(o, () => void (state !== 'connecting' && start()))
@@ -247,12 +273,7 @@ export function createSession(o: SessionOptions): SandboxSession {
     if (next !== 'ready') poller.stop()
   }
   const poll = (current: number) => pollHealth(o, c, panels.banner, () => current === epoch)
-  function openObservers(current: number): Promise<void> {
-    const onTrace = hooks.trace
-    if (!onTrace || !observers || !c.connector || !c.dir) return Promise.resolve()
-    const up = c.dir.instances.filter((i) => c.health.get(i.id))
-    return observers.open(c.connector, up, space?.current() ?? '', (ev) => current === epoch && onTrace(ev), o.observerWaitMs ?? 2000)
-  }
+  const openObservers = (current: number) => observeUp(o, c, observers, () => current === epoch)
   async function pollAgain(current: number): Promise<void> {
     if (await poll(current)) void openObservers(current)
     else if (current === epoch) goOffline()

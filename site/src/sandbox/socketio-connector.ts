@@ -5,7 +5,7 @@
  */
 import { io, type ManagerOptions, type Socket, type SocketOptions } from 'socket.io-client'
 import {
-  ACK_CHECKS,
+  PLAYGROUND_ACK_CHECKS,
   isErrorAnswer,
   explain,
   isHealthBody,
@@ -13,18 +13,13 @@ import {
   isMessageEvent,
   isSandboxDirectory,
   isSandboxErrorBody,
-  isSecureHelloEvent,
-  isSecureMessageEvent,
   isSimulateOutageAck,
-  isSpaceStats,
-  isTokenAnswer,
   isTraceEvent,
   OBSERVE_NAMESPACE,
   spaceNamespace,
   type Check,
   type HealthBody,
   type SandboxRequest,
-  type TokenAnswer,
 } from '@realtime-workbook/sandbox-server/protocol'
 import {
   createEmitter,
@@ -41,15 +36,14 @@ import {
   type ObserverEventMap,
   type ResolvedDirectory,
   type SandboxClient,
-  type SecureClient,
-  type SecureEventMap,
-  type SecureRequestMap,
   type SandboxConnector,
   type SandboxInstance,
+  type SessionConnector,
   type SandboxObserver,
 } from './connector.ts'
 
-type Io = (uri: string, options?: Partial<ManagerOptions & SocketOptions>) => Socket
+/** socket.io-client's `io()` (tests pass a stand-in). */
+export type Io = (uri: string, options?: Partial<ManagerOptions & SocketOptions>) => Socket
 
 export interface SocketIoConnectorOptions {
   location?: { protocol: string; hostname: string; origin: string }
@@ -70,6 +64,16 @@ export async function loadSocketIoConnector(options: SocketIoConnectorOptions = 
   return createSocketIoConnector(io, options)
 }
 
+/**
+ * The session's part only, for a widget that opens no playground client (see `SessionConnector`).
+ *
+ * @example
+ * createSession({ connector: () => loadSessionConnector(), ... })
+ */
+export async function loadSessionConnector(options: SocketIoConnectorOptions = {}): Promise<SessionConnector> {
+  return createSessionConnector(io, options)
+}
+
 /** `connect_error` as widgets see it: the server's `{ code, message }` when it sent one. */
 function toFailure(err: unknown): ConnectFailure {
   const data: unknown = typeof err === 'object' && err !== null && 'data' in err ? err.data : undefined
@@ -87,8 +91,12 @@ interface ConnectionEvents {
 /**
  * Typed listeners for a socket's events. Server events are relayed only once `check` passed;
  * a malformed one becomes a local `sandbox:error` with code `BAD_ANSWER`.
+ *
+ * @example
+ * const { emitter, check } = relay<ObserverEventMap>(socket)
+ * check('trace', isTraceEvent)
  */
-function relay<M extends ConnectionEvents>(socket: Socket) {
+export function relay<M extends ConnectionEvents>(socket: Socket) {
   const emitter = createEmitter<M>()
   socket.on('connect_error', (err: unknown) => emitter.emit('connect_error', toFailure(err)))
   socket.on('disconnect', (reason: unknown) => emitter.emit('disconnect', { reason: String(reason) }))
@@ -123,53 +131,66 @@ function ask<T>(
   })
 }
 
-/** `POST` a token request; resolves to the checked answer or a local error ack, never rejects. */
-async function requestToken(doFetch: typeof fetch, timeoutMs: number, url: string, request: object): Promise<TokenAnswer | LocalErrorAck> {
-  let answer: unknown
-  try {
-    const res = await doFetch(url, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify(request),
-      signal: AbortSignal.timeout(timeoutMs),
-      cache: 'no-store',
-    })
-    answer = await res.json().catch(() => undefined)
-  } catch (error) {
-    return localErrorAck('CONNECT_FAILED', `${url}: ${String(error)}`)
-  }
-  return isTokenAnswer(answer) ? answer : localErrorAck('BAD_ANSWER', explain(isTokenAnswer, answer, 'token answer'))
+/**
+ * Fetches JSON (`init`: a POST's method, headers and body) and checks it; rejects with the
+ * network's error, or a `SandboxClientError` on HTTP errors (unless `anyStatus`: a refusal's
+ * JSON body is an answer too) and malformed answers.
+ *
+ * @example
+ * const health = await getJson(fetch, 3000, 'http://localhost:4001/healthz', isHealthBody)
+ */
+export async function getJson<T>(
+  doFetch: typeof fetch,
+  timeoutMs: number,
+  url: string,
+  check: Check<T>,
+  init?: RequestInit,
+  anyStatus = false,
+): Promise<T> {
+  const res = await doFetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs), cache: 'no-store' })
+  if (!res.ok && !anyStatus) throw new SandboxClientError('CONNECT_FAILED', `${url}: HTTP ${res.status}`)
+  const body: unknown = await res.json().catch(() => undefined)
+  if (!check(body)) throw new SandboxClientError('BAD_ANSWER', explain(check, body, url))
+  return body
 }
 
-/** A `/secure` client: the token travels in the handshake's `auth`, never in the URL (URLs end up in logs). */
-function connectSecure(io: Io, instance: SandboxInstance, space: string, token: string): SecureClient {
-  // No reconnection: a refused or expired token would be refused again; ask a new one.
-  const socket = io(instance.base + spaceNamespace(space, '/secure'), { forceNew: true, auth: { token }, reconnection: false })
-  const { emitter, check } = relay<SecureEventMap>(socket)
-  check('hello', isSecureHelloEvent)
-  check('message', isSecureMessageEvent)
-  check('secure:expired', isSandboxErrorBody)
+/**
+ * A client's `request()`: emits with an ack and checks the answer with `checks`, the protocol's
+ * table of that client's requests. Typed callers only name listed requests; an unlisted name (a
+ * test probing the server) can only be answered with an error ack.
+ *
+ * @example
+ * const request = requester<ClientRequestMap>(socket, 'client', () => socket.active, PLAYGROUND_ACK_CHECKS)
+ */
+export function requester<M extends { [K in keyof M]: [unknown, unknown] }>(
+  socket: Socket,
+  who: string,
+  isUp: () => boolean,
+  checks: { [K in keyof M & SandboxRequest]: Check<M[K][1]> },
+) {
+  return <K extends keyof M & SandboxRequest>(event: K, payload: M[K][0], timeoutMs?: number): Promise<M[K][1] | LocalErrorAck> => {
+    const check: Check<M[K][1]> = Object.hasOwn(checks, event) ? checks[event] : isErrorAnswer
+    return ask(socket, isUp(), who, event, payload, check, timeoutMs)
+  }
+}
+
+/** A playground client on `/s/<space>/<namespace>`, its events and acks checked. */
+function connectClient(io: Io, { instance, namespace, label, space }: Parameters<SandboxConnector['connectClient']>[0]): SandboxClient {
+  const socket = io(instance.base + spaceNamespace(space, namespace), { forceNew: true, auth: { label } })
+  const { emitter, check } = relay<ClientEventMap>(socket)
+  check('hello', isHelloEvent)
+  check('message', isMessageEvent)
   check('sandbox:error', isSandboxErrorBody)
   return {
+    label,
     instance,
+    namespace,
     on: emitter.on,
-    request: requester<SecureRequestMap>(socket, 'secure client', () => socket.connected),
+    request: requester<ClientRequestMap>(socket, 'client', () => socket.active, PLAYGROUND_ACK_CHECKS),
     close() {
       emitter.clear()
       socket.disconnect()
     },
-  }
-}
-
-/**
- * A client's `request()`: emits with an ack and checks the answer with the protocol's check for
- * that request. Typed callers only name listed requests; an unlisted name (a test probing the
- * server) can only be answered with an error ack.
- */
-function requester<M extends { [K in keyof M]: [unknown, unknown] }>(socket: Socket, who: string, isUp: () => boolean) {
-  return <K extends keyof M & SandboxRequest>(event: K, payload: M[K][0], timeoutMs?: number): Promise<M[K][1] | LocalErrorAck> => {
-    const check: Check<M[K][1]> = Object.hasOwn(ACK_CHECKS, event) ? ACK_CHECKS[event] : isErrorAnswer
-    return ask(socket, isUp(), who, event, payload, check, timeoutMs)
   }
 }
 
@@ -180,23 +201,27 @@ function requester<M extends { [K in keyof M]: [unknown, unknown] }>(socket: Soc
  * const connector = createSocketIoConnector(io, { location: window.location })
  */
 export function createSocketIoConnector(io: Io, options: SocketIoConnectorOptions = {}): SandboxConnector {
+  return { ...createSessionConnector(io, options), connectClient: (client) => connectClient(io, client) }
+}
+
+/**
+ * The session's part of the connector only (directory, health, observers): for widgets that open
+ * no playground client, whose chunk then carries no `connectClient` (see `loadSessionConnector`).
+ *
+ * @example
+ * const connector = createSessionConnector(io, { location: window.location })
+ */
+export function createSessionConnector(io: Io, options: SocketIoConnectorOptions = {}): SessionConnector {
   const loc = options.location ?? window.location
   const doFetch = options.fetch ?? ((input, init) => fetch(input, init))
   const httpTimeoutMs = options.httpTimeoutMs ?? 3000
 
-  /** GETs JSON and checks it; rejects with a `SandboxClientError` on HTTP errors and malformed answers. */
-  async function getJson<T>(url: string, check: Check<T>): Promise<T> {
-    const res = await doFetch(url, { signal: AbortSignal.timeout(httpTimeoutMs), cache: 'no-store' })
-    if (!res.ok) throw new SandboxClientError('CONNECT_FAILED', `${url}: HTTP ${res.status}`)
-    const body: unknown = await res.json().catch(() => undefined)
-    if (!check(body)) throw new SandboxClientError('BAD_ANSWER', explain(check, body, url))
-    return body
-  }
+  const get = <T>(url: string, check: Check<T>): Promise<T> => getJson(doFetch, httpTimeoutMs, url, check)
 
   return {
     async directory(): Promise<ResolvedDirectory> {
       try {
-        const body = await getJson(`${loc.origin}/sandbox.json`, isSandboxDirectory)
+        const body = await get(`${loc.origin}/sandbox.json`, isSandboxDirectory)
         const instances = body.instances.map(({ id, port }) => ({ id, port, base: instanceBase(port, loc) }))
         if (!instances.length) throw new SandboxClientError('BAD_ANSWER', '/sandbox.json lists no instances')
         const emitter = body.emitter ? { emitter: { port: body.emitter.port, base: instanceBase(body.emitter.port, loc) } } : {}
@@ -208,31 +233,7 @@ export function createSocketIoConnector(io: Io, options: SocketIoConnectorOption
       }
     },
 
-    health: (instance: SandboxInstance): Promise<HealthBody> => getJson(`${instance.base}/healthz`, isHealthBody),
-    spaceStats: ({ instance, space }) => getJson(`${instance.base}/s/${space}/stats`, isSpaceStats),
-
-    connectClient({ instance, namespace, label, space }): SandboxClient {
-      const socket = io(instance.base + spaceNamespace(space, namespace), { forceNew: true, auth: { label } })
-      const { emitter, check } = relay<ClientEventMap>(socket)
-      check('hello', isHelloEvent)
-      check('message', isMessageEvent)
-      check('sandbox:error', isSandboxErrorBody)
-      return {
-        label,
-        instance,
-        namespace,
-        on: emitter.on,
-        request: requester<ClientRequestMap>(socket, 'client', () => socket.active),
-        close() {
-          emitter.clear()
-          socket.disconnect()
-        },
-      }
-    },
-
-    requestToken: ({ instance, space, request }) => requestToken(doFetch, httpTimeoutMs, `${instance.base}/s/${space}/token`, request),
-
-    connectSecure: ({ instance, space, token }) => connectSecure(io, instance, space, token),
+    health: (instance: SandboxInstance): Promise<HealthBody> => get(`${instance.base}/healthz`, isHealthBody),
 
     observe({ instance, space }): SandboxObserver {
       const socket = io(instance.base + OBSERVE_NAMESPACE, { forceNew: true, auth: { space } })

@@ -5,6 +5,56 @@
 import { h, uid } from './dom.ts'
 import { parseSpaceCode, type SpaceState } from './space.ts'
 
+/** The field to join a classmate's space; a bad code is explained beside it, and the field keeps focus. */
+function joinForm(state: SpaceState): HTMLFormElement {
+  const inputId = uid('sb-in')
+  const errId = uid('sb-err')
+  const input = h('input', {
+    id: inputId,
+    class: 'sb-input',
+    'data-testid': 'space-join-input',
+    maxlength: 12,
+    size: 8,
+    autocomplete: 'off',
+    spellcheck: 'false',
+    autocapitalize: 'none',
+    placeholder: 'abc123',
+    'aria-describedby': errId,
+  })
+  const error = h('p', { id: errId, class: 'sb-err', 'data-testid': 'space-error' })
+  return h(
+    'form',
+    {
+      class: 'sb-join',
+      onsubmit: (e: Event) => {
+        e.preventDefault()
+        const parsed = parseSpaceCode(input.value)
+        if ('error' in parsed) {
+          error.textContent = parsed.error
+          input.setAttribute('aria-invalid', 'true')
+          input.focus()
+          return
+        }
+        error.textContent = ''
+        input.removeAttribute('aria-invalid')
+        input.value = ''
+        state.set(parsed.code)
+      },
+    },
+    h('label', { for: inputId, text: "Join a classmate's space" }),
+    input,
+    h('button', { type: 'submit', class: 'sb-btn', 'data-testid': 'space-join', text: 'Join' }),
+    error,
+  )
+}
+
+/**
+ * The space bar of a widget, kept in sync with `state`.
+ *
+ * @example
+ * const bar = createSpaceBar(sharedSpace())
+ * root.append(bar.el) // later: bar.destroy()
+ */
 export function createSpaceBar(state: SpaceState): { el: HTMLElement; destroy(): void } {
   const code = h('code', { class: 'sb-code', 'data-testid': 'space-code' })
   const heading = h('span')
@@ -31,46 +81,6 @@ export function createSpaceBar(state: SpaceState): { el: HTMLElement; destroy():
     text: 'Back to my own space',
     onclick: () => state.set(state.own),
   })
-  const inputId = uid('sb-in')
-  const errId = uid('sb-err')
-  const input = h('input', {
-    id: inputId,
-    class: 'sb-input',
-    'data-testid': 'space-join-input',
-    maxlength: 12,
-    size: 8,
-    autocomplete: 'off',
-    spellcheck: 'false',
-    autocapitalize: 'none',
-    placeholder: 'abc123',
-    'aria-describedby': errId,
-  })
-  const error = h('p', { id: errId, class: 'sb-err', 'data-testid': 'space-error' })
-  const form = h(
-    'form',
-    {
-      class: 'sb-join',
-      onsubmit: (e: Event) => {
-        e.preventDefault()
-        const parsed = parseSpaceCode(input.value)
-        if ('error' in parsed) {
-          error.textContent = parsed.error
-          input.setAttribute('aria-invalid', 'true')
-          input.focus()
-          return
-        }
-        error.textContent = ''
-        input.removeAttribute('aria-invalid')
-        input.value = ''
-        state.set(parsed.code)
-      },
-    },
-    h('label', { for: inputId, text: "Join a classmate's space" }),
-    input,
-    h('button', { type: 'submit', class: 'sb-btn', 'data-testid': 'space-join', text: 'Join' }),
-    error,
-  )
-
   const render = (space: string) => {
     const own = space === state.own
     heading.textContent = own ? 'Your space: ' : "Classmate's space: "
@@ -84,7 +94,7 @@ export function createSpaceBar(state: SpaceState): { el: HTMLElement; destroy():
     'div',
     { class: 'sb', role: 'group', 'aria-label': 'Sandbox space', 'data-testid': 'space-bar' },
     h('p', { class: 'sb-row' }, heading, code, ' ', copy, back, copyStatus),
-    form,
+    joinForm(state),
   )
   return { el, destroy: unsubscribe }
 }

@@ -3,7 +3,8 @@
  * (FORBIDDEN, the socket stays connected), a flood from one socket and from three sockets on three
  * instances (one budget per user, held in Redis), and markup in a message (shown as text).
  */
-import type { LocalErrorAck, SecureClient } from '../../sandbox/connector.ts'
+import type { LocalErrorAck } from '../../sandbox/connector.ts'
+import type { SecureClient } from '../../sandbox/secure-client.ts'
 import type { SendAck } from '@realtime-workbook/sandbox-server/protocol'
 import { isStep, learnerOn as learnerSocket, type LearnerSocket } from './learner.ts'
 import type { Attack, Answer, LabContext, Step } from './types.ts'

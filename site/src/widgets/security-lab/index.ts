@@ -8,7 +8,8 @@
  * handshake-attacks.ts, action-attacks.ts, wire-attacks.ts (the attacks), learner.ts (token and
  * `/secure` sockets), result.ts, runner.ts, logs.ts, stats.ts and panel.ts.
  */
-import type { SandboxConnector } from '../../sandbox/connector.ts'
+import type { SessionConnector } from '../../sandbox/connector.ts'
+import type { SecureConnector } from '../../sandbox/secure-client.ts'
 import { h } from '../../sandbox/dom.ts'
 import { createSession, type ResetReason } from '../../sandbox/session.ts'
 import { sharedSpace, type SpaceState } from '../../sandbox/space.ts'
@@ -23,7 +24,10 @@ import type { LabContext, LabPlatform } from './types.ts'
 export { ATTACK_LIST }
 
 export interface SecurityLabOptions {
-  connector: SandboxConnector | (() => Promise<SandboxConnector>)
+  /** The session's connector: the lab opens no playground client. */
+  connector: SessionConnector | (() => Promise<SessionConnector>)
+  /** Lesson 4's client (tokens, `/secure`, stats), used once the session is connected. */
+  secure: SecureConnector
   space?: SpaceState
   /** The browser pieces the wire attacks use (default: the page's). */
   platform?: Partial<Omit<LabPlatform, 'frameHost'>>
@@ -53,7 +57,7 @@ function defaultPlatform(frameHost: HTMLElement, given: SecurityLabOptions['plat
  * Mounts the widget in `root` (its static shell) and connects.
  *
  * @example
- * const lab = mountSecurityLab(root, { connector: () => loadSocketIoConnector() })
+ * const lab = mountSecurityLab(root, { connector: () => loadSessionConnector(), secure: createSecureConnector() })
  * lab.destroy()
  */
 export function mountSecurityLab(root: HTMLElement, options: SecurityLabOptions): SecurityLab {
@@ -77,14 +81,12 @@ export function mountSecurityLab(root: HTMLElement, options: SecurityLabOptions)
   const frameHost = h('div', { class: 'lab-frame-host' })
   const platform = defaultPlatform(frameHost, options.platform)
   const requireConnector = () => {
-    const connector = session.connector()
-    if (!connector) throw new Error('the sandbox is not connected')
-    return connector
+    if (!session.connector()) throw new Error('the sandbox is not connected')
+    return options.secure
   }
   const snapshot = async () => {
-    const connector = session.connector()
     const dir = session.directory()
-    return connector && dir ? readSnapshot(connector, dir.instances, session.space(), session.health) : null
+    return session.connector() && dir ? readSnapshot(options.secure, dir.instances, session.space(), session.health) : null
   }
   const panel = createPanel({ root, read: snapshot, announce: session.announce, intervalMs: options.panelIntervalMs })
   const attacks = createAttackList({

@@ -3,7 +3,8 @@
  * browser never signs anything), and `/secure` sockets opened with it on any instance, waited on
  * until the server says hello or refuses the handshake.
  */
-import type { ClientErrorBody, SandboxConnector, SandboxInstance, SecureClient } from '../../sandbox/connector.ts'
+import type { ClientErrorBody, SandboxInstance } from '../../sandbox/connector.ts'
+import type { SecureClient, SecureConnector } from '../../sandbox/secure-client.ts'
 import type { SecureHelloEvent, TokenAnswer, TokenKind } from '@realtime-workbook/sandbox-server/protocol'
 import type { Step } from './types.ts'
 
@@ -22,7 +23,7 @@ export type Handshake = { ok: true; client: SecureClient; hello: SecureHelloEven
  * if (!('code' in answer)) answer.token // a genuine JWT whose aud is another space
  */
 export async function labToken(
-  connector: SandboxConnector,
+  connector: SecureConnector,
   instance: SandboxInstance,
   space: string,
   kind: TokenKind = 'valid',
@@ -38,7 +39,7 @@ export async function labToken(
  * const shake = await handshake(connector, instance, 'k7q2mx', '')
  * if (!shake.ok) shake.error.code // => 'TOKEN_MISSING'
  */
-export function handshake(connector: SandboxConnector, instance: SandboxInstance, space: string, token: string): Promise<Handshake> {
+export function handshake(connector: SecureConnector, instance: SandboxInstance, space: string, token: string): Promise<Handshake> {
   const client = connector.connectSecure({ instance, space, token })
   return new Promise((resolve) => {
     const timer = setTimeout(
@@ -75,7 +76,7 @@ export interface LearnerSockets {
  * const learners = createLearnerSockets(() => ({ connector, space: 'k7q2mx' }))
  * const { client } = await learners.on(instances[0])
  */
-export function createLearnerSockets(where: () => { connector: SandboxConnector; space: string }): LearnerSockets {
+export function createLearnerSockets(where: () => { connector: SecureConnector; space: string }): LearnerSockets {
   let token: Promise<string> | null = null
   const sockets = new Map<string, Promise<LearnerSocket>>()
   const open = new Map<string, LearnerSocket>()

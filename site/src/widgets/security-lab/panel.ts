@@ -37,17 +37,7 @@ function createTable() {
     'table',
     { class: 'lab-table' },
     h('caption', { class: 'sr-only', text: 'Live indicators of your space and of the cluster' }),
-    h(
-      'thead',
-      {},
-      h(
-        'tr',
-        {},
-        h('th', { scope: 'col', text: 'Indicator' }),
-        h('th', { scope: 'col', text: 'Your space' }),
-        h('th', { scope: 'col', text: 'Cluster' }),
-      ),
-    ),
+    h('thead', {}, h('tr', {}, ...['Indicator', 'Your space', 'Cluster'].map((text) => h('th', { scope: 'col', text })))),
     h('tbody', {}, ...rows),
   )
   return { table, cells }

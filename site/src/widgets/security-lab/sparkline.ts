@@ -12,11 +12,8 @@ const SVG = 'http://www.w3.org/2000/svg'
 export function sparkline(label: string, width: number, height: number) {
   const svg = document.createElementNS(SVG, 'svg')
   const line = document.createElementNS(SVG, 'polyline')
-  svg.setAttribute('viewBox', `0 0 ${width} ${height}`)
-  svg.setAttribute('class', 'lab-spark')
-  svg.setAttribute('role', 'img')
-  svg.setAttribute('aria-label', label)
-  svg.setAttribute('preserveAspectRatio', 'none')
+  const attrs = { viewBox: `0 0 ${width} ${height}`, class: 'lab-spark', role: 'img', 'aria-label': label, preserveAspectRatio: 'none' }
+  for (const [name, value] of Object.entries(attrs)) svg.setAttribute(name, value)
   svg.append(line)
   return {
     el: svg,

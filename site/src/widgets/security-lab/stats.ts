@@ -2,8 +2,9 @@
  * The monitoring figures: each instance's `GET /s/<space>/stats` summed into one view of the
  * learner's space and of the cluster, and the "metric that moved" of an attack (before -> after).
  */
-import type { SandboxConnector, SandboxInstance } from '../../sandbox/connector.ts'
-import type { HealthBody, SpaceStats } from '@realtime-workbook/sandbox-server/protocol'
+import type { SandboxInstance } from '../../sandbox/connector.ts'
+import type { SecureConnector } from '../../sandbox/secure-client.ts'
+import type { HealthBody, SpaceStats, TrafficFigures } from '@realtime-workbook/sandbox-server/protocol'
 
 /** One row of the panel: the space's or the cluster's figures (null: not measured). */
 export interface Figures {
@@ -42,9 +43,22 @@ const worst = (xs: (number | null)[]) => {
   return known.length ? Math.max(...known) : null
 }
 
+/** One scope's figures summed over the instances' answers (connections are the caller's). */
+function figures(rows: TrafficFigures[]): Omit<Figures, 'connections'> {
+  return {
+    eventsIn: sum(rows.map((r) => r.eventsInPerSecond)),
+    eventsOut: sum(rows.map((r) => r.eventsOutPerSecond)),
+    ackP50: worst(rows.map((r) => r.ackP50Ms)),
+    ackP99: worst(rows.map((r) => r.ackP99Ms)),
+    rejected: sum(rows.map((r) => r.rejectedHandshakes)),
+    rateLimited: sum(rows.map((r) => r.rateLimited)),
+  }
+}
+
 /**
- * Sums the instances' answers. The cluster's connections come from `/healthz` (learner sockets:
- * sockets minus observers); its rates and ack times are not in the per-space answer (see /metrics).
+ * Sums the instances' answers: the space's figures, and each instance's own (every space on it)
+ * for the cluster. The cluster's connections come from `/healthz` (learner sockets: sockets
+ * minus observers).
  *
  * @example
  * combine([stats1, stats2], [health1, health2]).space.rejected // => stats1.rejectedHandshakes + stats2.rejectedHandshakes
@@ -52,23 +66,10 @@ const worst = (xs: (number | null)[]) => {
 export function combine(stats: SpaceStats[], health: (HealthBody | null)[]): Omit<Snapshot, 'answered' | 'of'> {
   const up = health.filter((b): b is HealthBody => b !== null)
   return {
-    space: {
-      connections: sum(stats.map((s) => s.connections)),
-      eventsIn: sum(stats.map((s) => s.eventsInPerSecond)),
-      eventsOut: sum(stats.map((s) => s.eventsOutPerSecond)),
-      ackP50: worst(stats.map((s) => s.ackP50Ms)),
-      ackP99: worst(stats.map((s) => s.ackP99Ms)),
-      rejected: sum(stats.map((s) => s.rejectedHandshakes)),
-      rateLimited: sum(stats.map((s) => s.rateLimited)),
-    },
+    space: { connections: sum(stats.map((s) => s.connections)), ...figures(stats) },
     cluster: {
       connections: up.length ? sum(up.map((b) => b.sockets - b.observers)) : null,
-      eventsIn: null,
-      eventsOut: null,
-      ackP50: null,
-      ackP99: null,
-      rejected: sum(stats.map((s) => s.instanceTotals.rejectedHandshakes)),
-      rateLimited: sum(stats.map((s) => s.instanceTotals.rateLimited)),
+      ...figures(stats.map((s) => s.instanceTotals)),
     },
   }
 }
@@ -81,7 +82,7 @@ export function combine(stats: SpaceStats[], health: (HealthBody | null)[]): Omi
  * snap.space.rejected // rejected handshakes of the space, all instances
  */
 export async function readSnapshot(
-  connector: SandboxConnector,
+  connector: SecureConnector,
   instances: SandboxInstance[],
   space: string,
   health: (id: string) => HealthBody | null,
@@ -124,7 +125,7 @@ export function moved(before: Snapshot, after: Snapshot): string[] {
     for (const [key, label, unit] of FIGURES) {
       const a = before[scope][key]
       const b = after[scope][key]
-      if (a !== b && !(key.startsWith('ack') && scope === 'cluster')) lines.push(`${label} (${name}): ${show(a, unit)} -> ${show(b, unit)}`)
+      if (a !== b) lines.push(`${label} (${name}): ${show(a, unit)} -> ${show(b, unit)}`)
     }
   }
   return lines

@@ -2,7 +2,8 @@
  * What the security lab's parts share: an attack, the context it runs in, and what it shows
  * (each step: what was sent and the answer it got, code and message).
  */
-import type { SandboxConnector, SandboxInstance } from '../../sandbox/connector.ts'
+import type { SandboxInstance } from '../../sandbox/connector.ts'
+import type { SecureConnector } from '../../sandbox/secure-client.ts'
 import type { LearnerSockets } from './learner.ts'
 
 /** The server's (or the browser's) answer to one step: an error code, an HTTP status, a close code. */
@@ -30,7 +31,8 @@ export interface LabPlatform {
 
 /** Everything an attack may use. */
 export interface LabContext {
-  connector: SandboxConnector
+  /** Lesson 4's client: tokens, `/secure` sockets, stats. */
+  connector: SecureConnector
   space: string
   instances: SandboxInstance[]
   /** The attacker page's base URL (`/sandbox.json`'s `attacker`), when the launcher serves one. */

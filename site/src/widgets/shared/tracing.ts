@@ -3,7 +3,7 @@
  * the session: their observers (one per up instance, tracing the space) and the Redis banner.
  * Kept out of sandbox/session.ts so pages without them (transport race) do not load them.
  */
-import type { ResolvedDirectory, SandboxConnector, SandboxInstance, SandboxObserver } from '../../sandbox/connector.ts'
+import type { ResolvedDirectory, SandboxInstance, SandboxObserver, SessionConnector } from '../../sandbox/connector.ts'
 import { h } from '../../sandbox/dom.ts'
 import type { HealthBody, TraceEvent } from '@realtime-workbook/sandbox-server/protocol'
 import type { ObserverSet } from '../../sandbox/session.ts'
@@ -57,7 +57,7 @@ export function createObserverSet(onHello: () => void): ObserverSet {
     list: () => [...open.values()],
     /** Opens the missing ones; resolves when all said hello (or failed), or after `waitMs`. */
     open(
-      connector: SandboxConnector,
+      connector: SessionConnector,
       instances: SandboxInstance[],
       space: string,
       onTrace: (ev: TraceEvent) => void,

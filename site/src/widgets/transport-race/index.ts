@@ -7,7 +7,7 @@
  * race.ts (controls, channels, panel.ts), handshake.ts, sio-probe.ts, limit.ts.
  * UI only: lesson prose lives in the lesson. All text goes through textContent (see dom.ts).
  */
-import type { SandboxConnector, SandboxInstance } from '../../sandbox/connector.ts'
+import type { SandboxInstance, SessionConnector } from '../../sandbox/connector.ts'
 import { h } from '../../sandbox/dom.ts'
 import { createSession, type SandboxSession } from '../../sandbox/session.ts'
 import { sharedSpace, type SpaceState } from '../../sandbox/space.ts'
@@ -19,7 +19,7 @@ import { createSioBox } from './sio-probe.ts'
 
 export interface TransportRaceOptions {
   /** A connector (for `/sandbox.json` and `/healthz`), or a loader run on mount. */
-  connector: SandboxConnector | (() => Promise<SandboxConnector>)
+  connector: SessionConnector | (() => Promise<SessionConnector>)
   clients: TransportClients
   space?: SpaceState
   connectTimeoutMs?: number
@@ -44,7 +44,7 @@ function pick(instances: SandboxInstance[], selected: string) {
 }
 
 /** Instance options, "(down)" for those that did not answer; keeps the selection when it still exists. */
-function renderInstances(select: HTMLSelectElement, session: SandboxSession): void {
+function renderInstances(select: HTMLSelectElement, session: SandboxSession<SessionConnector>): void {
   const instances = session.directory()?.instances ?? []
   const keep = select.value || '1'
   select.replaceChildren(
@@ -57,7 +57,7 @@ function renderInstances(select: HTMLSelectElement, session: SandboxSession): vo
  * Mounts the race in `root` (its static shell) and connects.
  *
  * @example
- * const race = mountTransportRace(root, { connector: () => loadSocketIoConnector(), clients: browserTransportClients() })
+ * const race = mountTransportRace(root, { connector: () => loadSessionConnector(), clients: browserTransportClients() })
  * race.destroy()
  */
 export function mountTransportRace(root: HTMLElement, options: TransportRaceOptions): TransportRace {

@@ -119,6 +119,129 @@ function modelWire(size: WireSize): Extract<WireMeasureAck, { ok: true }> {
   return { ok: true, size, messages: 200, payloadBytes, binaryBytes, deflateThresholdBytes, results }
 }
 
+/** The lab's namespaces of every space: members, and the `/streams` namespaces' stored packets. */
+function createNamespaces(config: FakeResilienceConfig) {
+  const members = new Map<string, Set<Conn>>()
+  const streams = new Map<string, { next: number; entries: Entry[] }>()
+  const group = (key: string) => members.get(key) ?? new Set<Conn>()
+  return {
+    group,
+    add: (key: string, conn: Conn) => members.set(key, group(key).add(conn)),
+    remove: (conn: Conn) => group(nsKey(conn.space, conn.namespace)).delete(conn),
+    all: () => [...members.values()].flatMap((set) => [...set]),
+    onInstance: (c: { space: string; namespace: ResilienceNamespace; instance: string }) =>
+      [...group(nsKey(c.space, c.namespace))].filter((m) => m.instance === c.instance),
+    /**
+     * A broadcast through the namespace's adapter, to every socket (but `except`) or to one (`to`:
+     * with recovery on, even `socket.emit` goes through the adapter, to the socket's own room).
+     * On `/streams` it is stored with an offset unless volatile; `/pubsub` stores nothing.
+     */
+    broadcast(
+      space: string,
+      namespace: ResilienceNamespace,
+      event: string,
+      data: unknown,
+      o: { except?: Conn; to?: Conn; volatile?: boolean },
+    ) {
+      const key = nsKey(space, namespace)
+      let offset: number | undefined
+      if (namespace === '/streams' && !o.volatile) {
+        const stream = streams.get(key) ?? { next: 1, entries: [] }
+        streams.set(key, stream)
+        offset = stream.next++
+        stream.entries.push({ offset, event, data, to: o.to?.sid, except: o.except?.sid })
+        if (stream.entries.length > config.streamsMaxLen) stream.entries.shift()
+      }
+      const targets = o.to ? [o.to] : [...group(key)].filter((m) => m !== o.except)
+      for (const m of targets) if (m.connected()) m.deliver(event, data, offset)
+    },
+    /** The packets a recovered socket missed: stored after its offset, and meant for it. */
+    missedBy: (key: string, sid: string, offset: number) =>
+      (streams.get(key)?.entries ?? []).filter((e) => e.offset > offset && (e.to === undefined || e.to === sid) && e.except !== sid),
+  }
+}
+type Namespaces = ReturnType<typeof createNamespaces>
+
+/** The per-space state of the lab's events (flaky handlers, position streams, cooldowns) and their handlers. */
+function createHandlers(config: FakeResilienceConfig, random: () => number, ns: Namespaces) {
+  const flaky = new ExpiringMap<string, FlakyHandler>({ maxSize: config.resilienceMaxSpaces, ttlMs: config.dedupeTtlMs })
+  const positions = new Set<string>()
+  const storm = new Cooldown({ cooldownMs: config.stormCooldownMs, maxKeys: config.resilienceMaxSpaces })
+  const wire = new Cooldown({ cooldownMs: config.wireCooldownMs, maxKeys: config.resilienceMaxSpaces })
+  const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
+  return {
+    flakyOf(conn: Conn): FlakyHandler {
+      const make = () => new FlakyHandler({ maxIds: config.dedupeMaxIds, ttlMs: config.dedupeTtlMs }, { sleep, random })
+      return flaky.touch(spaceAt(conn.space, conn.instance), make)
+    },
+    startPositions(conn: Conn, count: number, everyMs: number, volatile: boolean) {
+      const key = spaceAt(conn.space, conn.instance)
+      if (positions.has(key)) throw new SandboxError('BUSY', 'a position stream is already running in this space')
+      positions.add(key)
+      let seq = 0
+      const timer = setInterval(() => {
+        seq += 1
+        const event = { seq, ...positionAt(seq, count), volatile, sentAt: Date.now() }
+        ns.broadcast(conn.space, conn.namespace, 'position', event, { volatile })
+        if (seq < count) return
+        clearInterval(timer)
+        positions.delete(key)
+      }, everyMs)
+    },
+    stormCut(conn: Conn): number {
+      const wait = storm.take(nsKey(conn.space, conn.namespace))
+      if (wait) throw new SandboxError('RATE_LIMITED', `storm:cut: once every ${config.stormCooldownMs / 1000} s; wait ${wait} ms`)
+      const victims = ns.onInstance(conn).filter((m) => m.connected())
+      // After the ack has gone out, as the real server does: the requester is cut too.
+      setTimeout(() => victims.forEach((m) => m.drop('transport close')), 5)
+      return victims.length
+    },
+    measureWire(conn: Conn, payload: unknown) {
+      const { size } = parseOrThrow(wireMeasureSchema, payload, 'wire:measure: ')
+      const wait = wire.take(conn.space)
+      if (wait) throw new SandboxError('RATE_LIMITED', `wire:measure: once every ${config.wireCooldownMs / 1000} s; wait ${wait} ms`)
+      return modelWire(size)
+    },
+  }
+}
+type Handlers = ReturnType<typeof createHandlers>
+
+/** Runs one request; `ack` is not called for a dropped `flaky:work` (the client times out). */
+async function dispatch(h: Handlers, ns: Namespaces, conn: Conn, event: string, payload: unknown, ack: Ack): Promise<void> {
+  switch (event) {
+    case 'lab:send': {
+      const { seq } = parseOrThrow(labSendSchema, payload, 'lab:send: ')
+      ns.broadcast(conn.space, conn.namespace, 'lab:message', { seq, from: conn.label, instance: conn.instance }, { except: conn })
+      return ack({ ok: true })
+    }
+    case 'lab:positions': {
+      const p = parseOrThrow(positionsSchema, payload, 'lab:positions: ')
+      h.startPositions(conn, p.count, p.everyMs, p.volatile)
+      return ack({ ok: true })
+    }
+    case 'flaky:configure':
+      return ack({ ok: true, settings: h.flakyOf(conn).configure(parseOrThrow(flakySettingsSchema, payload, 'flaky:configure: ')) })
+    case 'flaky:work': {
+      const { messageId } = parseOrThrow(flakyWorkSchema, payload, 'flaky:work: ')
+      const outcome = await h.flakyOf(conn).work(messageId)
+      return outcome === 'dropped' ? undefined : ack({ ok: true, ...outcome })
+    }
+    case 'flaky:report': {
+      const handler = h.flakyOf(conn)
+      return ack({ ok: true, settings: handler.settings, ...handler.report() })
+    }
+    case 'flaky:reset':
+      h.flakyOf(conn).reset()
+      return ack({ ok: true })
+    case 'storm:cut':
+      return ack({ ok: true, cut: h.stormCut(conn) })
+    case 'wire:measure':
+      return ack(h.measureWire(conn, payload))
+    default:
+      throw new SandboxError('UNKNOWN_EVENT', `unknown event "${event}"`)
+  }
+}
+
 /**
  * The fake cluster's resilience server (all instances share it: "Redis" is this process).
  *
@@ -126,120 +249,10 @@ function modelWire(size: WireSize): Extract<WireMeasureAck, { ok: true }> {
  * const server = createFakeResilienceServer(fakeResilienceConfig(), Math.random)
  */
 export function createFakeResilienceServer(config: FakeResilienceConfig, random: () => number) {
-  const members = new Map<string, Set<Conn>>()
-  const streams = new Map<string, { next: number; entries: Entry[] }>()
+  const ns = createNamespaces(config)
+  const handlers = createHandlers(config, random, ns)
   const sessions = new ExpiringMap<string, Session>({ maxSize: 10_000, ttlMs: config.resilienceMaxDisconnectionMs })
-  const flaky = new ExpiringMap<string, FlakyHandler>({ maxSize: config.resilienceMaxSpaces, ttlMs: config.dedupeTtlMs })
-  const positions = new Set<string>()
-  const storm = new Cooldown({ cooldownMs: config.stormCooldownMs, maxKeys: config.resilienceMaxSpaces })
-  const wire = new Cooldown({ cooldownMs: config.wireCooldownMs, maxKeys: config.resilienceMaxSpaces })
-  const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
-
-  const group = (key: string) => members.get(key) ?? new Set<Conn>()
-  const onInstance = (c: { space: string; namespace: ResilienceNamespace; instance: string }) =>
-    [...group(nsKey(c.space, c.namespace))].filter((m) => m.instance === c.instance)
-
-  /**
-   * A broadcast through the namespace's adapter, to every socket (but `except`) or to one (`to`:
-   * with recovery on, even `socket.emit` goes through the adapter, to the socket's own room).
-   * On `/streams` it is stored with an offset unless volatile; `/pubsub` stores nothing.
-   */
-  function broadcast(
-    space: string,
-    namespace: ResilienceNamespace,
-    event: string,
-    data: unknown,
-    o: { except?: Conn; to?: Conn; volatile?: boolean },
-  ) {
-    const key = nsKey(space, namespace)
-    let offset: number | undefined
-    if (namespace === '/streams' && !o.volatile) {
-      const stream = streams.get(key) ?? { next: 1, entries: [] }
-      streams.set(key, stream)
-      offset = stream.next++
-      stream.entries.push({ offset, event, data, to: o.to?.sid, except: o.except?.sid })
-      if (stream.entries.length > config.streamsMaxLen) stream.entries.shift()
-    }
-    const targets = o.to ? [o.to] : [...group(key)].filter((m) => m !== o.except)
-    for (const m of targets) if (m.connected()) m.deliver(event, data, offset)
-  }
-  /** The packets a recovered socket missed: stored after its offset, and meant for it. */
-  const missedBy = (key: string, sid: string, offset: number) =>
-    (streams.get(key)?.entries ?? []).filter((e) => e.offset > offset && (e.to === undefined || e.to === sid) && e.except !== sid)
-
-  function startPositions(conn: Conn, count: number, everyMs: number, volatile: boolean) {
-    const key = spaceAt(conn.space, conn.instance)
-    if (positions.has(key)) throw new SandboxError('BUSY', 'a position stream is already running in this space')
-    positions.add(key)
-    let seq = 0
-    const timer = setInterval(() => {
-      seq += 1
-      const event = { seq, ...positionAt(seq, count), volatile, sentAt: Date.now() }
-      broadcast(conn.space, conn.namespace, 'position', event, { volatile })
-      if (seq >= count) {
-        clearInterval(timer)
-        positions.delete(key)
-      }
-    }, everyMs)
-  }
-
-  function flakyOf(conn: Conn): FlakyHandler {
-    const make = () => new FlakyHandler({ maxIds: config.dedupeMaxIds, ttlMs: config.dedupeTtlMs }, { sleep, random })
-    return flaky.touch(spaceAt(conn.space, conn.instance), make)
-  }
-
-  function stormCut(conn: Conn): number {
-    const wait = storm.take(nsKey(conn.space, conn.namespace))
-    if (wait) throw new SandboxError('RATE_LIMITED', `storm:cut: once every ${config.stormCooldownMs / 1000} s; wait ${wait} ms`)
-    const victims = onInstance(conn).filter((m) => m.connected())
-    // After the ack has gone out, as the real server does: the requester is cut too.
-    setTimeout(() => victims.forEach((m) => m.drop('transport close')), 5)
-    return victims.length
-  }
-
-  function measureWire(conn: Conn, payload: unknown) {
-    const { size } = parseOrThrow(wireMeasureSchema, payload, 'wire:measure: ')
-    const wait = wire.take(conn.space)
-    if (wait) throw new SandboxError('RATE_LIMITED', `wire:measure: once every ${config.wireCooldownMs / 1000} s; wait ${wait} ms`)
-    return modelWire(size)
-  }
-
-  /** Runs one request; `ack` is not called for a dropped `flaky:work` (the client times out). */
-  async function dispatch(conn: Conn, event: string, payload: unknown, ack: Ack): Promise<void> {
-    switch (event) {
-      case 'lab:send': {
-        const { seq } = parseOrThrow(labSendSchema, payload, 'lab:send: ')
-        broadcast(conn.space, conn.namespace, 'lab:message', { seq, from: conn.label, instance: conn.instance }, { except: conn })
-        return ack({ ok: true })
-      }
-      case 'lab:positions': {
-        const p = parseOrThrow(positionsSchema, payload, 'lab:positions: ')
-        startPositions(conn, p.count, p.everyMs, p.volatile)
-        return ack({ ok: true })
-      }
-      case 'flaky:configure':
-        return ack({ ok: true, settings: flakyOf(conn).configure(parseOrThrow(flakySettingsSchema, payload, 'flaky:configure: ')) })
-      case 'flaky:work': {
-        const { messageId } = parseOrThrow(flakyWorkSchema, payload, 'flaky:work: ')
-        const outcome = await flakyOf(conn).work(messageId)
-        return outcome === 'dropped' ? undefined : ack({ ok: true, ...outcome })
-      }
-      case 'flaky:report': {
-        const handler = flakyOf(conn)
-        return ack({ ok: true, settings: handler.settings, ...handler.report() })
-      }
-      case 'flaky:reset':
-        flakyOf(conn).reset()
-        return ack({ ok: true })
-      case 'storm:cut':
-        return ack({ ok: true, cut: stormCut(conn) })
-      case 'wire:measure':
-        return ack(measureWire(conn, payload))
-      default:
-        throw new SandboxError('UNKNOWN_EVENT', `unknown event "${event}"`)
-    }
-  }
-
+  let sids = 0
   return {
     config,
     /**
@@ -247,7 +260,7 @@ export function createFakeResilienceServer(config: FakeResilienceConfig, random:
      * there, and the packets after `offset`; `SPACE_FULL` past the per-space cap on the instance.
      */
     admit(conn: Omit<Conn, 'sid'>, previous: { sid: string; offset: number } | null) {
-      if (onInstance(conn).length >= config.resilienceMaxSocketsPerSpace)
+      if (ns.onInstance(conn).length >= config.resilienceMaxSocketsPerSpace)
         throw new SandboxError(
           'SPACE_FULL',
           `this space already has ${config.resilienceMaxSocketsPerSpace} lab sockets on ${conn.instance}`,
@@ -256,34 +269,34 @@ export function createFakeResilienceServer(config: FakeResilienceConfig, random:
       const session = previous && conn.namespace === '/streams' ? sessions.get(conn.pid) : undefined
       const recovered = Boolean(session && previous && session.sid === previous.sid && session.key === key)
       if (session) sessions.delete(conn.pid)
-      const sid = recovered && previous ? previous.sid : `s${Math.floor(random() * 1e12).toString(36)}${members.size}`
+      const sid =
+        recovered && previous ? previous.sid : `s${(++sids).toString(36).padStart(6, '0')}${Math.floor(random() * 1e9).toString(36)}`
       const full: Conn = { ...conn, sid }
-      members.set(key, group(key).add(full))
-      const missed = recovered && previous ? missedBy(key, sid, previous.offset) : []
-      return { conn: full, recovered, missed }
+      ns.add(key, full)
+      return { conn: full, recovered, missed: recovered && previous ? ns.missedBy(key, sid, previous.offset) : [] }
     },
     /** `socket.emit` from the server to one socket (stored with an offset on `/streams`). */
     emitTo(conn: Conn, event: string, data: unknown) {
-      broadcast(conn.space, conn.namespace, event, data, { to: conn })
+      ns.broadcast(conn.space, conn.namespace, event, data, { to: conn })
     },
     /** The socket left; `/streams` keeps its session for recovery unless the client closed it. */
     leave(conn: Conn, reason: string) {
-      group(nsKey(conn.space, conn.namespace)).delete(conn)
+      ns.remove(conn)
       const recoverable = reason === 'transport close' || reason === 'ping timeout' || reason === 'transport error'
       if (conn.namespace === '/streams' && recoverable)
         sessions.set(conn.pid, { sid: conn.sid, label: conn.label, disconnectedAt: Date.now(), key: nsKey(conn.space, conn.namespace) })
       if (reason === 'ping timeout')
-        broadcast(conn.space, conn.namespace, 'peer:gone', { label: conn.label, reason, silentMs: Date.now() - conn.lastSeen }, {})
+        ns.broadcast(conn.space, conn.namespace, 'peer:gone', { label: conn.label, reason, silentMs: Date.now() - conn.lastSeen }, {})
     },
     /** One request from a client: rate limit, validation, handler; errors become `{ error }` acks. */
     request(conn: Conn, event: string, payload: unknown, ack: Ack) {
       conn.lastSeen = Date.now()
       if (!Object.hasOwn(RESILIENCE_ACK_CHECKS, event)) return ack(new SandboxError('UNKNOWN_EVENT', `unknown event "${event}"`).toAck())
       if (!conn.bucket.take()) return ack(new SandboxError('RATE_LIMITED', `${event}: too many events, slow down`).toAck())
-      dispatch(conn, event, payload, ack).catch((error: unknown) => ack(SandboxError.from(error).toAck()))
+      dispatch(handlers, ns, conn, event, payload, ack).catch((error: unknown) => ack(SandboxError.from(error).toAck()))
     },
     /** Connected sockets, for assertions. */
-    sockets: () => [...members.values()].flatMap((set) => [...set]),
+    sockets: () => ns.all(),
   }
 }
 export type FakeResilienceServer = ReturnType<typeof createFakeResilienceServer>

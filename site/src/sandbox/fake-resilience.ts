@@ -99,6 +99,110 @@ interface Wire {
   closed: boolean
   /** Emits waiting for a connection: flushed on connect, dropped when their timeout fires. */
   buffer: Set<() => void>
+  reconnectTimer?: ReturnType<typeof setTimeout>
+  pingTimer?: ReturnType<typeof setTimeout>
+}
+
+type ClientEmitter = ReturnType<typeof createEmitter<ResilienceEventMap>>
+
+/** The client's connection: handshake (with its session for recovery), events in, losses, reconnection backoff. */
+function createLink(
+  server: FakeResilienceServer,
+  o: ResilienceConnectOptions,
+  w: Wire,
+  emitter: ClientEmitter,
+  random: () => number,
+  pid: string,
+) {
+  const cfg = server.config
+  function relay<K extends keyof typeof EVENT_CHECKS>(event: K, data: unknown) {
+    const check: Check<ResilienceEventMap[K]> = EVENT_CHECKS[event]
+    if (check(data)) emitter.emit(event, data)
+    else emitter.emit('sandbox:error', { code: 'BAD_ANSWER', message: explain(check, data, event) })
+  }
+  function deliver(conn: Conn, event: string, data: unknown, offset?: number) {
+    later(() => {
+      if (w.conn !== conn || !isRelayed(event)) return
+      if (offset !== undefined) w.offset = Math.max(w.offset, offset)
+      relay(event, data)
+    })
+  }
+  function lost(reason: string) {
+    const conn = w.conn
+    if (!conn) return
+    w.conn = null
+    clearTimeout(w.pingTimer)
+    server.leave(conn, reason === 'forced close' ? 'transport close' : reason)
+    emitter.emit('disconnect', { reason })
+    if (reason !== 'forced close' && w.reconnection && !w.closed) scheduleReconnect()
+  }
+  function scheduleReconnect() {
+    const backoff = { min: o.reconnectionDelay ?? 1000, max: o.reconnectionDelayMax ?? 5000, jitter: o.randomizationFactor ?? 0.5 }
+    const delay = backoffDelay(w.attempts, backoff, random)
+    w.attempts += 1
+    w.reconnectTimer = setTimeout(() => {
+      if (w.closed || !w.reconnection || w.conn) return
+      emitter.emit('reconnect_attempt', { attempt: w.attempts, at: Date.now() })
+      handshake()
+    }, delay)
+  }
+  function connected(conn: Conn, recovered: boolean, missed: { offset: number; event: string; data: unknown }[]) {
+    Object.assign(w, { conn, sid: conn.sid, recovered, attempts: 0, connectedAt: Date.now() })
+    emitter.emit('connect', { id: conn.sid, recovered })
+    for (const packet of missed) deliver(conn, packet.event, packet.data, packet.offset)
+    const { sid: id, instance, label, namespace, space } = conn
+    const heartbeat = { pingInterval: cfg.resiliencePingIntervalMs, pingTimeout: cfg.resiliencePingTimeoutMs }
+    server.emitTo(conn, 'hello', {
+      id,
+      instance,
+      label,
+      namespace,
+      space,
+      recovered,
+      ...heartbeat,
+      maxDisconnectionDuration: cfg.resilienceMaxDisconnectionMs,
+    })
+    for (const flush of [...w.buffer]) flush()
+  }
+  function handshake() {
+    later(() => {
+      if (w.closed || w.conn) return
+      let admitted: Conn | null = null
+      const conn: Omit<Conn, 'sid'> = {
+        ...{ pid, label: o.label, instance: o.instance.id, space: o.space, namespace: o.namespace, lastSeen: Date.now() },
+        bucket: new TokenBucket(cfg.eventsPerSecond, cfg.eventBurst, () => Date.now()),
+        deliver: (event, data, offset) => admitted && deliver(admitted, event, data, offset),
+        drop: (reason) => later(() => admitted && w.conn === admitted && lost(reason)),
+        connected: () => admitted !== null && w.conn === admitted,
+      }
+      try {
+        const result = server.admit(conn, w.sid ? { sid: w.sid, offset: w.offset } : null)
+        admitted = result.conn
+        connected(result.conn, result.recovered, result.missed)
+      } catch (error) {
+        emitter.emit('connect_error', SandboxError.from(error).toBody())
+      }
+    })
+  }
+  return { handshake, lost }
+}
+
+/**
+ * A silent client: the server notices at its next ping plus `pingTimeout`, closes the connection
+ * (`peer:gone` to the others); the client reads the close and stays down (no reconnection).
+ */
+function armPingTimeout(server: FakeResilienceServer, w: Wire, emitter: ClientEmitter, conn: Conn) {
+  const every = server.config.resiliencePingIntervalMs
+  const nextPing = w.connectedAt + Math.ceil((Date.now() - w.connectedAt + 1) / every) * every
+  w.pingTimer = setTimeout(
+    () => {
+      if (w.conn !== conn || !w.silenced) return
+      server.leave(conn, 'ping timeout')
+      w.conn = null
+      later(() => emitter.emit('disconnect', { reason: 'transport close' }))
+    },
+    nextPing + server.config.resiliencePingTimeoutMs - Date.now(),
+  )
 }
 
 /** One fake lab client. */
@@ -122,96 +226,8 @@ function fakeClient(
     closed: false,
     buffer: new Set(),
   }
-  const cfg = server.config
-  let reconnectTimer: ReturnType<typeof setTimeout> | undefined
-  let pingTimer: ReturnType<typeof setTimeout> | undefined
-
-  function relay<K extends keyof typeof EVENT_CHECKS>(event: K, data: unknown) {
-    const check: Check<ResilienceEventMap[K]> = EVENT_CHECKS[event]
-    if (check(data)) emitter.emit(event, data)
-    else emitter.emit('sandbox:error', { code: 'BAD_ANSWER', message: explain(check, data, event) })
-  }
-  function deliver(conn: Conn, event: string, data: unknown, offset?: number) {
-    later(() => {
-      if (w.conn !== conn || !isRelayed(event)) return
-      if (offset !== undefined) w.offset = Math.max(w.offset, offset)
-      relay(event, data)
-    })
-  }
-  function lost(reason: string) {
-    const conn = w.conn
-    if (!conn) return
-    w.conn = null
-    clearTimeout(pingTimer)
-    server.leave(conn, reason === 'forced close' ? 'transport close' : reason)
-    emitter.emit('disconnect', { reason })
-    if (reason !== 'forced close' && w.reconnection && !w.closed) scheduleReconnect()
-  }
-  function scheduleReconnect() {
-    const delay = backoffDelay(
-      w.attempts,
-      { min: o.reconnectionDelay ?? 1000, max: o.reconnectionDelayMax ?? 5000, jitter: o.randomizationFactor ?? 0.5 },
-      random,
-    )
-    w.attempts += 1
-    reconnectTimer = setTimeout(() => {
-      if (w.closed || !w.reconnection || w.conn) return
-      emitter.emit('reconnect_attempt', { attempt: w.attempts, at: Date.now() })
-      handshake()
-    }, delay)
-  }
-  function handshake() {
-    later(() => {
-      if (w.closed || w.conn) return
-      const base = { pid, label: o.label, instance: o.instance.id, space: o.space, namespace: o.namespace, lastSeen: Date.now() }
-      let admitted: Conn | null = null
-      const conn: Omit<Conn, 'sid'> = {
-        ...base,
-        bucket: new TokenBucket(cfg.eventsPerSecond, cfg.eventBurst, () => Date.now()),
-        deliver: (event, data, offset) => admitted && deliver(admitted, event, data, offset),
-        drop: (reason) => later(() => admitted && w.conn === admitted && lost(reason)),
-        connected: () => admitted !== null && w.conn === admitted,
-      }
-      try {
-        const result = server.admit(conn, w.sid ? { sid: w.sid, offset: w.offset } : null)
-        admitted = result.conn
-        connected(result.conn, result.recovered, result.missed)
-      } catch (error) {
-        emitter.emit('connect_error', SandboxError.from(error).toBody())
-      }
-    })
-  }
-  function connected(conn: Conn, recovered: boolean, missed: { offset: number; event: string; data: unknown }[]) {
-    Object.assign(w, { conn, sid: conn.sid, recovered, attempts: 0, connectedAt: Date.now() })
-    emitter.emit('connect', { id: conn.sid, recovered })
-    for (const packet of missed) deliver(conn, packet.event, packet.data, packet.offset)
-    const hello = { id: conn.sid, instance: conn.instance, label: conn.label, namespace: conn.namespace, space: conn.space, recovered }
-    server.emitTo(conn, 'hello', {
-      ...hello,
-      pingInterval: cfg.resiliencePingIntervalMs,
-      pingTimeout: cfg.resiliencePingTimeoutMs,
-      maxDisconnectionDuration: cfg.resilienceMaxDisconnectionMs,
-    })
-    for (const flush of [...w.buffer]) flush()
-  }
-  /** The server notices silence at its next ping plus `pingTimeout`. */
-  function armPingTimeout(conn: Conn) {
-    const every = cfg.resiliencePingIntervalMs
-    const nextPing = w.connectedAt + Math.ceil((Date.now() - w.connectedAt + 1) / every) * every
-    pingTimer = setTimeout(
-      () => w.conn === conn && w.silenced && (server.leave(conn, 'ping timeout'), finishSilence(conn)),
-      nextPing + cfg.resiliencePingTimeoutMs - Date.now(),
-    )
-  }
-  /** After the server closed a silent socket: the client reads the close, and stays down (no reconnection). */
-  function finishSilence(conn: Conn) {
-    if (w.conn !== conn) return
-    w.conn = null
-    later(() => emitter.emit('disconnect', { reason: 'transport close' }))
-  }
-
-  const send = createSender(server, w, o)
-  handshake()
+  const link = createLink(server, o, w, emitter, random, pid)
+  link.handshake()
   return {
     label: o.label,
     instance: o.instance,
@@ -223,26 +239,26 @@ function fakeClient(
       return w.recovered
     },
     on: emitter.on,
-    request: send,
+    request: createSender(server, w, o),
     cut() {
       w.reconnection = false
-      lost('forced close')
+      link.lost('forced close')
     },
     restore() {
       w.reconnection = true
       w.silenced = false
-      if (!w.conn) handshake()
+      if (!w.conn) link.handshake()
     },
     silence() {
       w.reconnection = false
       w.silenced = true
-      if (w.conn) armPingTimeout(w.conn)
+      if (w.conn) armPingTimeout(server, w, emitter, w.conn)
     },
     close() {
       if (w.closed) return
       w.closed = true
-      clearTimeout(reconnectTimer)
-      clearTimeout(pingTimer)
+      clearTimeout(w.reconnectTimer)
+      clearTimeout(w.pingTimer)
       const conn = w.conn
       w.conn = null
       if (conn) later(() => server.leave(conn, 'client namespace disconnect'))

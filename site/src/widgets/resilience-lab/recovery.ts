@@ -20,11 +20,13 @@ const LEAD_MS = 1000
 const TAIL_MS = 1500
 /** At most this many messages per side (the interval grows with the cut). */
 const MAX_MESSAGES = 40
+/** How long the senders wait for the restored receivers' hello. */
+const RECONNECT_WAIT_MS = 5000
 
 /** What one side's receiver saw, and when. */
 export interface SideLog {
   side: Side
-  /** seq -> time the sender's ack came back. */
+  /** seq -> time the sender emitted it (once acked). */
   sent: Map<number, number>
   /** seq -> time the receiver got it. */
   received: Map<number, number>
@@ -45,24 +47,72 @@ export function sideFigures(log: SideLog) {
   return { seqs, missed, replayed, lost, cells: seqs.map((id) => ({ id, fate: fate(id) })) }
 }
 
-/** Sends `lab:send` from every side's sender at `everyMs` until `until()` says stop. */
-async function sendLoop(
-  ctx: LabContext,
-  pairs: { side: Side; sender: LabPeer }[],
-  logs: Map<Side, SideLog>,
-  everyMs: number,
-  until: () => boolean,
-) {
+/** The senders' switch: sending, paused while the receivers reconnect, or done. */
+interface Sending {
+  state: 'on' | 'paused' | 'done'
+}
+
+/**
+ * Sends `lab:send` from every side's sender every `everyMs` (skipping while paused) until done; a
+ * message counts as sent, at the time it was emitted, once the server acked it.
+ */
+async function sendLoop(ctx: LabContext, pairs: Pair[], logs: Map<Side, SideLog>, everyMs: number, sending: Sending): Promise<void> {
   let seq = 0
-  while (!until() && seq < MAX_MESSAGES * 2 && ctx.current()) {
-    seq += 1
-    const n = seq
-    for (const { side, sender } of pairs)
-      void sender.client.request('lab:send', { seq: n }).then((ack) => {
-        if (!('error' in ack)) logs.get(side)?.sent.set(n, Date.now())
-      })
+  while (sending.state !== 'done' && seq < MAX_MESSAGES * 2 && ctx.current()) {
+    if (sending.state === 'on') {
+      const n = ++seq
+      const at = Date.now()
+      for (const { side, sender } of pairs)
+        void sender.client.request('lab:send', { seq: n }).then((ack) => {
+          if (!('error' in ack)) logs.get(side)?.sent.set(n, at)
+        })
+    }
     await ctx.sleep(everyMs)
   }
+}
+
+interface Pair {
+  side: Side
+  sender: LabPeer
+  receiver: LabPeer
+}
+
+/** One log per side, fed by its receiver; `recovered` is null until the next hello. */
+function watch(pairs: Pair[]): Map<Side, SideLog> {
+  const logs = new Map<Side, SideLog>()
+  for (const { side, receiver } of pairs) {
+    const max = receiver.hello.maxDisconnectionDuration
+    const log: SideLog = {
+      side,
+      sent: new Map(),
+      received: new Map(),
+      cutAt: Infinity,
+      restoreAt: Infinity,
+      recovered: null,
+      maxDisconnectionDuration: max,
+    }
+    logs.set(side, log)
+    receiver.client.on('lab:message', (m) => log.received.has(m.seq) || log.received.set(m.seq, Date.now()))
+    receiver.client.on('hello', (hello) => (log.recovered = hello.recovered))
+  }
+  return logs
+}
+
+/**
+ * Restores every receiver with the senders paused, and waits for their hello: no message is sent
+ * while a receiver is reconnecting, so each id is either missed during the cut or sent to a
+ * connected receiver (nothing falls between the two).
+ */
+async function restoreAll(ctx: LabContext, pairs: Pair[], logs: Map<Side, SideLog>, sending: Sending): Promise<void> {
+  sending.state = 'paused'
+  for (const { side, receiver } of pairs) {
+    const log = logs.get(side)
+    if (log) log.restoreAt = Date.now()
+    receiver.client.restore()
+  }
+  const deadline = Date.now() + RECONNECT_WAIT_MS
+  while ([...logs.values()].some((log) => log.recovered === null) && Date.now() < deadline && ctx.current()) await ctx.sleep(50)
+  sending.state = 'on'
 }
 
 async function runRecovery(ctx: LabContext, cutSeconds: number, progress: Progress): Promise<Outcome> {
@@ -76,42 +126,24 @@ async function runRecovery(ctx: LabContext, cutSeconds: number, progress: Progre
       receiver: await openLab(ctx, { instance: second, side, label: 'receiver' }),
     })),
   )
-  const logs = new Map<Side, SideLog>()
-  for (const { side, receiver } of pairs) {
-    const log: SideLog = {
-      side,
-      sent: new Map(),
-      received: new Map(),
-      cutAt: Infinity,
-      restoreAt: Infinity,
-      recovered: null,
-      maxDisconnectionDuration: receiver.hello.maxDisconnectionDuration,
-    }
-    logs.set(side, log)
-    receiver.client.on('lab:message', (m) => log.received.has(m.seq) || log.received.set(m.seq, Date.now()))
-    receiver.client.on('hello', (hello) => (log.recovered = hello.recovered))
-  }
+  const logs = watch(pairs)
   const cutMs = cutSeconds * 1000
   const everyMs = Math.max(250, Math.ceil((LEAD_MS + cutMs + TAIL_MS) / MAX_MESSAGES))
-  let done = false
-  const sending = sendLoop(ctx, pairs, logs, everyMs, () => done)
+  const sending: Sending = { state: 'on' }
+  const loop = sendLoop(ctx, pairs, logs, everyMs, sending)
   await ctx.sleep(LEAD_MS)
   progress(`Receivers cut for ${cutSeconds} s; the senders keep sending…`)
   for (const { side, receiver } of pairs) {
-    receiver.client.cut()
     const log = logs.get(side)
-    if (log) log.cutAt = Date.now()
+    if (log) Object.assign(log, { cutAt: Date.now(), recovered: null })
+    receiver.client.cut()
   }
   await ctx.sleep(cutMs)
   progress('Connections restored; waiting for the receivers…')
-  for (const { side, receiver } of pairs) {
-    const log = logs.get(side)
-    if (log) log.restoreAt = Date.now()
-    receiver.client.restore()
-  }
+  await restoreAll(ctx, pairs, logs, sending)
   await ctx.sleep(TAIL_MS)
-  done = true
-  await sending
+  sending.state = 'done'
+  await loop
   await ctx.sleep(600) // the last acks and broadcasts are still travelling
   return outcome([...logs.values()], cutMs)
 }

@@ -17,10 +17,11 @@ export const RETRIES = 3
 
 export const MODES = ['once', 'retries', 'dedupe'] as const
 export type Mode = (typeof MODES)[number]
+/** Column titles; a zero-width space lets `timeout().emitWithAck` wrap on a phone. */
 export const MODE_TITLES: Record<Mode, string> = {
-  once: 'timeout().emitWithAck, no retry',
-  retries: `retries: ${RETRIES}, no dedupe`,
-  dedupe: `retries: ${RETRIES}, server dedupe`,
+  once: 'timeout().\u200bemitWithAck',
+  retries: `retries: ${RETRIES}`,
+  dedupe: `retries: ${RETRIES} + dedupe`,
 }
 
 export interface AckSettings {
@@ -105,17 +106,20 @@ async function runMode(ctx: LabContext, mode: Mode, s: AckSettings, progress: Pr
   return row
 }
 
-function rowCells(row: AckRow, delayMs: number) {
-  const mean = row.latencies.length ? row.latencies.reduce((a, b) => a + b, 0) / row.latencies.length : 0
+/** One row per figure, one column per way of sending (three narrow columns fit a phone). */
+function figureRows(rows: AckRow[], delayMs: number) {
+  const mean = (r: AckRow) => (r.latencies.length ? r.latencies.reduce((a, b) => a + b, 0) / r.latencies.length : 0)
+  const cell = (r: AckRow, key: string, value: number) => h('span', { 'data-testid': `rl-${key}-${r.mode}`, text: value })
+  const latency = (r: AckRow) => (r.latencies.length ? `${ms(percentile(r.latencies, 50))} / ${ms(percentile(r.latencies, 95))}` : '–')
+  const added = (r: AckRow) => (r.latencies.length ? `+${ms(Math.max(0, mean(r) - delayMs))}` : '–')
   return [
-    MODE_TITLES[row.mode],
-    h('span', { 'data-testid': `rl-delivered-${row.mode}`, text: row.delivered }),
-    h('span', { 'data-testid': `rl-failed-${row.mode}`, text: row.failed }),
-    h('span', { 'data-testid': `rl-handled-${row.mode}`, text: row.handled }),
-    h('span', { 'data-testid': `rl-duplicates-${row.mode}`, text: row.duplicates }),
-    String(row.dropped),
-    row.latencies.length ? `${ms(percentile(row.latencies, 50))} / ${ms(percentile(row.latencies, 95))}` : '–',
-    row.latencies.length ? `+${ms(Math.max(0, mean - delayMs))}` : '–',
+    ['Delivered', ...rows.map((r) => cell(r, 'delivered', r.delivered))],
+    ['Failed', ...rows.map((r) => cell(r, 'failed', r.failed))],
+    ['Handler runs', ...rows.map((r) => cell(r, 'handled', r.handled))],
+    ['Duplicated', ...rows.map((r) => cell(r, 'duplicates', r.duplicates))],
+    ['Dropped', ...rows.map((r) => String(r.dropped))],
+    ['Ack p50 / p95', ...rows.map(latency)],
+    ['Added', ...rows.map(added)],
   ]
 }
 
@@ -141,13 +145,13 @@ async function runAcks(ctx: LabContext, s: AckSettings, progress: Progress): Pro
       {},
       table(
         `${MESSAGES} messages, drop ${Math.round(s.dropRate * 100)} %, handler delay ${s.delayMs} ms, ack timeout ${s.ackTimeoutMs} ms`,
-        ['Client', 'Delivered', 'Failed', 'Handler runs', 'Duplicated', 'Dropped', 'Ack p50 / p95', 'Added'],
-        rows.map((row) => rowCells(row, s.delayMs)),
+        ['', ...rows.map((r) => MODE_TITLES[r.mode])],
+        figureRows(rows, s.delayMs),
         'rl-acks-table',
       ),
       h('p', {
         class: 'rl-note',
-        text: `Duplicated: handler runs beyond one per message id. Added: mean time to ack minus the handler's ${s.delayMs} ms.`,
+        text: `${MESSAGES} messages, drop ${Math.round(s.dropRate * 100)} %, handler ${s.delayMs} ms, ackTimeout ${s.ackTimeoutMs} ms per try. Delivered: acked in the end; failed: the client gave up. Duplicated: handler runs beyond one per message id. Added: mean time to ack minus the handler's ${s.delayMs} ms.`,
       }),
     ),
   }

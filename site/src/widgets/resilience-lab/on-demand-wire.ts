@@ -17,13 +17,13 @@ export const WIRE_TIMEOUT_MS = 15_000
 type Measured = Extract<WireMeasureAck, { ok: true }>
 
 const bytes = (r: WireResult | undefined) => (r ? Math.round(r.bytesPerMessage) : null)
-const cpu = (r: WireResult | undefined) => (r ? r.cpuMicrosPerMessage.toFixed(1) : '–')
+const cpu = (r: WireResult | undefined) => (r ? r.cpuMicrosPerMessage.toFixed(r.cpuMicrosPerMessage < 10 ? 1 : 0) : '–')
 const testKey = (format: string) => format.replace('+', '-')
 /** A `data-*` key: `bytesJsonDeflateText` (a dataset key may not have "-" before a lower-case letter). */
 const figureKey = (format: string, payload: string) =>
   `bytes${`${format}+${payload}`.replace(/(^|\+)([a-z])/g, (_, _sep: string, c: string) => c.toUpperCase())}`
 
-/** One row per format: text bytes (and vs JSON text), binary bytes, CPU µs of each. */
+/** One row per format: text bytes (and against JSON text), with the binary attachment, CPU µs of each. */
 function rows(m: Measured) {
   const find = (format: string, payload: string) => m.results.find((r) => r.format === format && r.payload === payload)
   const base = bytes(find('json', 'text'))
@@ -33,8 +33,12 @@ function rows(m: Measured) {
     const b = bytes(text)
     return [
       h('code', { text: format }),
-      h('span', { 'data-testid': `rl-bytes-${testKey(format)}-text`, text: b ?? '–' }),
-      base && b !== null ? `${Math.round((b / base) * 100)} %` : '–',
+      h(
+        'span',
+        {},
+        h('span', { 'data-testid': `rl-bytes-${testKey(format)}-text`, text: b ?? '–' }),
+        base && b !== null ? h('span', { class: 'rl-muted', text: ` (${Math.round((b / base) * 100)} %)` }) : null,
+      ),
       h('span', { 'data-testid': `rl-bytes-${testKey(format)}-binary`, text: bytes(binary) ?? '–' }),
       `${cpu(text)} / ${cpu(binary)}`,
     ]
@@ -65,7 +69,7 @@ export async function runWire(ctx: LabContext, size: WireSize, progress: Progres
       {},
       table(
         `Bytes per message on the wire, ${size} payload`,
-        ['Format', 'Text: bytes', 'vs JSON', 'With binary: bytes', 'CPU µs (text / binary)'],
+        ['Format', 'Bytes, text (vs JSON)', 'Bytes, with binary', 'CPU µs, text / binary'],
         rows(ack),
         'rl-wire-table',
       ),

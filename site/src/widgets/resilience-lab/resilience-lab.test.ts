@@ -109,7 +109,8 @@ describe('resilience lab', () => {
     // up on a message that ran when all but its first try were dropped (no ack ever reached it).
     expect(Number(card.dataset.dedupeHandled)).toBeGreaterThanOrEqual(48)
     expect(Number(card.dataset.dedupeDelivered)).toBeGreaterThanOrEqual(45)
-    expect($(root, 'rl-acks-table').querySelectorAll('tbody tr')).toHaveLength(3)
+    expect($(root, 'rl-acks-table').querySelectorAll('tbody tr')).toHaveLength(7)
+    expect($(root, 'rl-acks-table').querySelectorAll('thead th')).toHaveLength(4)
   })
 
   it('flattens the reconnection storm with jitter and spikes it without', async () => {

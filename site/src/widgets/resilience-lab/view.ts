@@ -100,6 +100,11 @@ export function bars(label: string, counts: number[], max: number, testid: strin
         return bar
       }),
     ),
+    h(
+      'div',
+      { class: 'rl-axis', 'aria-hidden': 'true' },
+      ...Array.from({ length: Math.floor((counts.length * bucketMs) / 1000) + 1 }, (_, s) => h('span', { text: `${s} s` })),
+    ),
     h('figcaption', { text: label }),
   )
 }

@@ -107,6 +107,10 @@ export const instanceConfigSchema = z
     resiliencePingTimeoutMs: durationMs(500, 300_000).default(4_000),
     /** Lesson 5: sockets one space may hold on the resilience server of this instance (the storm's 30 clients and the lab's others). @default 40 */
     resilienceMaxSocketsPerSpace: wholeNumber(1, 10_000).default(40),
+    /** Lesson 5: burst of events one lab socket may send at once (sustained: `eventsPerSecond`); room for the lab's 50 concurrent requests. @default 64 */
+    resilienceEventBurst: wholeNumber(1, 100_000).default(64),
+    /** Lesson 5: events per second all the lab sockets of one space may send together, counted across instances (Redis). @default 100 */
+    resilienceSpaceEventsPerSecond: wholeNumber(1, 100_000).default(100),
     /** Lesson 5: spaces whose flaky handler or position stream one instance keeps at once (idle ones expire after `dedupeTtlMs`; oldest evicted). @default 500 */
     resilienceMaxSpaces: wholeNumber(1, 100_000).default(500),
     /** Lesson 5: message ids the flaky handler remembers per space (oldest evicted first). @default 1000 */
@@ -184,6 +188,8 @@ export const ENV_NAMES = {
   resiliencePingIntervalMs: 'SANDBOX_RESILIENCE_PING_INTERVAL_MS',
   resiliencePingTimeoutMs: 'SANDBOX_RESILIENCE_PING_TIMEOUT_MS',
   resilienceMaxSocketsPerSpace: 'SANDBOX_RESILIENCE_MAX_SOCKETS_PER_SPACE',
+  resilienceEventBurst: 'SANDBOX_RESILIENCE_EVENT_BURST',
+  resilienceSpaceEventsPerSecond: 'SANDBOX_RESILIENCE_SPACE_EVENTS_PER_SECOND',
   resilienceMaxSpaces: 'SANDBOX_RESILIENCE_MAX_SPACES',
   dedupeMaxIds: 'SANDBOX_DEDUPE_MAX_IDS',
   dedupeTtlMs: 'SANDBOX_DEDUPE_TTL_MS',

@@ -651,13 +651,21 @@ export function parseResilienceNamespace(wireName: string): { space: string; nam
   return space && namespace ? { space, namespace } : null
 }
 
-/** `auth` of a lab socket: a label, like the playground's (`PlaygroundAuth`). */
-export type ResilienceAuth = PlaygroundAuth
+/**
+ * `auth` of a lab socket: a label, like the playground's (`PlaygroundAuth`). On a reconnection,
+ * socket.io-client itself adds `pid` and `offset` (the session to recover and the last packet
+ * it got), whether or not the server can recover: the widget never sets them.
+ */
+export interface ResilienceAuth extends PlaygroundAuth {
+  pid?: string
+  offset?: string
+}
 
 /**
  * Sent to a lab socket on every connection, including a recovered one (the server's `connection`
- * handler runs again; the socket keeps its id). The heartbeat and recovery settings are the
- * server's, so the widget can say what it predicts before it measures.
+ * handler runs again; the socket keeps its id). On a recovered connection the missed packets
+ * arrive BEFORE it (socket.io-client emits them, then `connect`, then this). The heartbeat and
+ * recovery settings are the server's, so the widget can say what it predicts before it measures.
  */
 export interface ResilienceHelloEvent {
   /** The socket id; the same after a recovered reconnection. */
@@ -666,7 +674,7 @@ export interface ResilienceHelloEvent {
   label: string
   namespace: ResilienceNamespace
   space: string
-  /** `socket.recovered` as the server saw it: missed packets follow this event. */
+  /** `socket.recovered` as the server saw it (the missed packets were replayed just before this event). */
   recovered: boolean
   /** Engine.IO heartbeat of the resilience server, ms. */
   pingInterval: number
@@ -1003,8 +1011,13 @@ export interface HealthBody {
   fanout: FanoutState
   /** State of this instance's Redis connection, or `disabled` when run without Redis. */
   redis: (typeof REDIS_STATES)[number]
-  /** Engine.IO connections open on this instance (every widget socket is its own connection). */
+  /**
+   * Engine.IO connections open on this instance (every widget socket is its own connection), on
+   * both of its Socket.IO servers: the main one and lesson 5's resilience server.
+   */
   sockets: number
+  /** Of those, the resilience lab's (lesson 5). Absent from instances older than lesson 5. */
+  resilienceSockets?: number
   /** Of those, the widgets' own trace observers (`/observe`): learners' sockets are `sockets - observers`. */
   observers: number
   /** Learner spaces with at least one socket on this instance. */
@@ -1179,6 +1192,7 @@ export const isHealthBody: Check<HealthBody> = objectOf({
   uptimeSeconds: isNumber,
   slotStreams: isNumber,
   observers: isNumber,
+  resilienceSockets: optional(isNumber),
 })
 
 export const isEmitAnswer: Check<EmitAnswer> = ackOf(objectOf({ ok: isTrue, traceId: isString, line: isString }))

@@ -159,8 +159,10 @@ export const emptyPayloadSchema = z.object({}).strict()
 // Resilience lab (lesson 5)
 // ---------------------------------------------------------------------------------------------
 
-/** `auth` of a lab socket: the playground's (a label). */
+/** `auth` of a lab socket: the playground's label, plus what socket.io-client adds to recover a session. */
 export const resilienceAuthSchema = playgroundAuthSchema
+  .extend({ pid: z.string().max(64).optional(), offset: z.string().max(64).optional() })
+  .strict()
 
 /** An integer from 0 to `LAB_SEQ_MAX`. */
 const seqSchema = z

@@ -57,7 +57,7 @@ export type ResilienceRequestMap = { [K in ResilienceRequest]: [ResilienceReques
 
 /** Events a lab client emits to the widget. */
 export interface ResilienceEventMap {
-  /** On every (re)connection, including a recovered one (missed packets follow it). */
+  /** On every (re)connection, including a recovered one (whose missed packets arrived just before). */
   hello: ResilienceHelloEvent
   'lab:message': LabMessageEvent
   position: PositionEvent

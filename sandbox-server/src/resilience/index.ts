@@ -1,0 +1,224 @@
+/**
+ * Lesson 5's resilience lab: a SECOND Socket.IO server on the instance's HTTP server, at
+ * `RESILIENCE_PATH`. `connectionStateRecovery` is a server-wide option, and with it on, the
+ * cluster adapters append an offset to every broadcast: on the main server it would change
+ * lessons 2-4's wire. Here it is on, with a short heartbeat of its own, and two namespaces per
+ * space with the same events and the same options, only the adapter differs:
+ * - `/s/<space>/streams`: the Redis **Streams** adapter. Packets go through a Redis stream, so an
+ *   instance can replay what a disconnected socket missed: `socket.recovered === true`;
+ * - `/s/<space>/pubsub`: the classic Redis **pub/sub** adapter, which keeps nothing: recovery is
+ *   not supported (`restoreSession` resolves null), `socket.recovered` is always false.
+ * Without Redis, `/streams` uses Socket.IO's in-memory session-aware adapter (recovery within the
+ * instance) and `/pubsub` the plain in-memory one.
+ *
+ * Defences are the main server's, reused: the Engine.IO guard (Origin on every request and
+ * upgrade; the per-address connection cap is the SAME quota as the main server's), admission
+ * (its own per-space cap, for the storm's 30 clients), per-socket and per-space rate limits,
+ * the refusal log and the metrics. Recovery does NOT skip the middlewares: a recovered socket is
+ * admitted (and counted) again like any other.
+ *
+ * @module
+ */
+import type { Server as HttpServer } from 'node:http'
+import { createAdapter as createPubSubAdapter } from '@socket.io/redis-adapter'
+import { createAdapter as createStreamsAdapter } from '@socket.io/redis-streams-adapter'
+import { Redis } from 'ioredis'
+import { Server, type Namespace } from 'socket.io'
+import { Adapter, SessionAwareAdapter } from 'socket.io-adapter'
+import { forgivingPublisher } from '../cluster/adapter.ts'
+import type { InstanceConfig } from '../config/index.ts'
+import { onConnectError } from '../errors/connect-errors.ts'
+import { SandboxError } from '../errors/index.ts'
+import type { SandboxLogger } from '../log/index.ts'
+import type { SandboxMetrics } from '../metrics/index.ts'
+import { splitSpaceNamespace } from '../metrics/index.ts'
+import { RESILIENCE_NAMESPACE_PATTERN, RESILIENCE_PATH, parseResilienceNamespace } from '../protocol/index.ts'
+import { resilienceAuthSchema } from '../protocol/schemas.ts'
+import { TokenBucket } from '../rate-limit/index.ts'
+import { SharedLimiter } from '../rate-limit/shared.ts'
+import { redisRetryStrategy, type RedisLink } from '../redis/index.ts'
+import { guardEngine } from '../server/engine-guard.ts'
+import { Quota, SpaceRegistry } from '../spaces/index.ts'
+import { registerLabEvents, type LabState, type ResilienceSocket } from './events.ts'
+import { Cooldown, ExpiringMap, FlakyHandler } from './rules.ts'
+import { createWireMeter } from './wire.ts'
+
+export interface ResilienceOptions {
+  config: InstanceConfig
+  redis: RedisLink | null
+  allowedOrigins: ReadonlySet<string>
+  /** The main server's per-address quota: one cap for every Engine.IO connection of the instance. */
+  perAddress: Quota<string>
+  logger: SandboxLogger
+  metrics: SandboxMetrics
+}
+
+export interface ResilienceServer {
+  readonly io: Server
+  /** Engine.IO connections open on the resilience server. */
+  sockets(): number
+  close(): Promise<void>
+}
+
+/** The adapters, per namespace, and what must be closed with them. */
+function adapters(config: InstanceConfig, redis: RedisLink | null): { factory: (nsp: Namespace) => Adapter; close: () => void } {
+  if (!config.redisUrl || !redis) {
+    // Socket.IO calls the factory with `new`: a plain function (not an arrow) returning an object.
+    const local = function local(nsp: Namespace): Adapter {
+      return parseResilienceNamespace(nsp.name)?.namespace === '/pubsub' ? new Adapter(nsp) : new SessionAwareAdapter(nsp)
+    }
+    return { factory: local, close: () => undefined }
+  }
+  // Its own connection: XADD must wait for a reconnect a little (offline queue), unlike the
+  // main publisher; the adapter duplicates it for its blocking XREAD and its subscriptions.
+  const streamsClient = new Redis(config.redisUrl, {
+    retryStrategy: redisRetryStrategy(config),
+    connectTimeout: config.redisConnectTimeoutMs,
+    connectionName: `${config.keyPrefix}-${config.instanceId}-streams`,
+    enableOfflineQueue: true,
+    maxRetriesPerRequest: 2,
+  })
+  streamsClient.on('error', () => undefined) // the main link reports Redis outages
+  const streams = createStreamsAdapter(streamsClient, {
+    streamName: `${config.keyPrefix}:resilience`,
+    channelPrefix: `${config.keyPrefix}-resilience`,
+    sessionKeyPrefix: `${config.keyPrefix}:resilience:session:`,
+    maxLen: config.streamsMaxLen,
+  })
+  const pubsub = createPubSubAdapter(forgivingPublisher(redis.pub), redis.sub, { key: `${config.keyPrefix}-resilience` })
+  const factory = function factory(nsp: Namespace): Adapter {
+    const name = parseResilienceNamespace(nsp.name)?.namespace
+    // The main namespace `/` (never connectable here) holds a Streams adapter for the server's
+    // life: the adapter stops reading its stream when its LAST namespace closes, and a space's
+    // namespaces close whenever the space empties (cleanupEmptyChildNamespaces).
+    if (name === '/pubsub') return pubsub(nsp) as Adapter
+    return name === '/streams' || nsp.name === '/' ? (streams(nsp) as Adapter) : new Adapter(nsp)
+  }
+  return { factory, close: () => streamsClient.disconnect() }
+}
+
+/** Per-instance lab state: bounded tables, cooldowns, the wire meter and the rate limits. */
+function labState(options: ResilienceOptions): LabState {
+  const { config, redis } = options
+  const limits = { maxIds: config.dedupeMaxIds, ttlMs: config.dedupeTtlMs }
+  const env = { sleep: (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)), random: Math.random }
+  const maxKeys = config.resilienceMaxSpaces
+  return {
+    instanceId: config.instanceId,
+    flaky: new ExpiringMap({ maxSize: maxKeys, ttlMs: config.dedupeTtlMs }),
+    newFlaky: () => new FlakyHandler(limits, env),
+    positions: new Set(),
+    stormCooldown: new Cooldown({ cooldownMs: config.stormCooldownMs, maxKeys }),
+    wireCooldown: new Cooldown({ cooldownMs: config.wireCooldownMs, maxKeys }),
+    measureWire: createWireMeter(),
+    // One budget per space, cluster-wide: what all of a learner's lab clients may send together.
+    perSpace: new SharedLimiter({
+      redis: redis?.pub ?? null,
+      keyPrefix: `${config.keyPrefix}:rl:lab`,
+      perSecond: config.resilienceSpaceEventsPerSecond,
+      what: 'lab events in this space',
+    }),
+    createBucket: () => new TokenBucket(config.eventsPerSecond, config.resilienceEventBurst),
+    logger: options.logger,
+    metrics: options.metrics,
+  }
+}
+
+/** The handshake: a lab namespace, a valid label, a slot in the space. Throws the refusal. */
+function admit(socket: ResilienceSocket, spaces: SpaceRegistry): void {
+  const where = parseResilienceNamespace(socket.nsp.name)
+  if (!where) throw new SandboxError('INVALID_HANDSHAKE', 'not a resilience lab namespace')
+  const auth = resilienceAuthSchema.safeParse(socket.handshake.auth)
+  if (!auth.success) {
+    const detail = auth.error.issues.map((issue) => `${issue.path.join('.') || 'auth'}: ${issue.message}`).join('; ')
+    throw new SandboxError('INVALID_HANDSHAKE', `lab auth is invalid: ${detail}`)
+  }
+  spaces.admit(where.space, socket)
+  socket.data = { space: where.space, namespace: where.namespace, label: auth.data.label }
+}
+
+/** Tells the namespace's other sockets when one of them stopped answering the heartbeat. */
+function watchHeartbeat(socket: ResilienceSocket): void {
+  let lastPacketAt = Date.now()
+  socket.conn.on('packet', () => (lastPacketAt = Date.now()))
+  socket.on('disconnect', (reason) => {
+    if (reason !== 'ping timeout') return
+    socket.nsp.emit('peer:gone', { label: socket.data.label, reason, silentMs: Date.now() - lastPacketAt })
+  })
+}
+
+/**
+ * Attaches the resilience server to `httpServer` (before it listens).
+ *
+ * @example
+ * const lab = attachResilience(httpServer, { config, redis, allowedOrigins, perAddress, logger, metrics })
+ * lab.sockets() // => 0
+ */
+export function attachResilience(httpServer: HttpServer, options: ResilienceOptions): ResilienceServer {
+  const { config, logger, metrics } = options
+  const { factory, close: closeAdapters } = adapters(config, options.redis)
+  const io = new Server(httpServer, {
+    path: RESILIENCE_PATH,
+    cors: { origin: config.allowedOrigins, methods: ['GET', 'POST'] },
+    maxHttpBufferSize: config.maxPacketBytes,
+    destroyUpgrade: false,
+    cleanupEmptyChildNamespaces: true,
+    pingInterval: config.resiliencePingIntervalMs,
+    pingTimeout: config.resiliencePingTimeoutMs,
+    connectionStateRecovery: { maxDisconnectionDuration: config.resilienceMaxDisconnectionMs, skipMiddlewares: false },
+    adapter: factory as never,
+  })
+  metrics.instrument(io)
+  onConnectError(io, ({ namespace, code, message, address }) => {
+    const where = splitSpaceNamespace(namespace)
+    metrics.rejectedHandshake('namespace', code, where?.space)
+    logger.refusal({ code, address, space: where?.space, namespace: where?.namespace ?? namespace }, message || 'refused a lab handshake')
+  })
+  guardEngine(io, { allowedOrigins: options.allowedOrigins, perAddress: options.perAddress, logger, metrics })
+  io.use((_socket, next) =>
+    next(new SandboxError('INVALID_HANDSHAKE', 'connect to /s/<space>/streams or /s/<space>/pubsub').toConnectError()),
+  )
+
+  const spaces = new SpaceRegistry({
+    maxSocketsPerSpace: config.resilienceMaxSocketsPerSpace,
+    maxNamespacesPerConnection: config.maxNamespacesPerConnection,
+  })
+  const state = labState(options)
+  const lab = io.of(RESILIENCE_NAMESPACE_PATTERN) as unknown as {
+    use: (fn: (socket: ResilienceSocket, next: (err?: Error) => void) => void) => void
+    on: (event: 'connection', fn: (socket: ResilienceSocket) => void) => void
+  }
+  lab.use((socket, next) => {
+    try {
+      admit(socket, spaces)
+      next()
+    } catch (error) {
+      next(SandboxError.from(error).toConnectError())
+    }
+  })
+  lab.on('connection', (socket) => {
+    const { space, namespace, label } = socket.data
+    socket.emit('hello', {
+      id: socket.id,
+      instance: config.instanceId,
+      label,
+      namespace,
+      space,
+      recovered: socket.recovered,
+      pingInterval: config.resiliencePingIntervalMs,
+      pingTimeout: config.resiliencePingTimeoutMs,
+      maxDisconnectionDuration: config.resilienceMaxDisconnectionMs,
+    })
+    watchHeartbeat(socket)
+    registerLabEvents(socket, state)
+  })
+  return {
+    io,
+    sockets: () => io.engine.clientsCount,
+    close: async () => {
+      io.disconnectSockets(true)
+      await new Promise<void>((resolve) => io.close(() => resolve()))
+      closeAdapters()
+    },
+  }
+}

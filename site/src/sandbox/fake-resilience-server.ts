@@ -54,7 +54,7 @@ export type FakeResilienceConfig = Pick<
   | 'wireCooldownMs'
   | 'streamsMaxLen'
   | 'eventsPerSecond'
-  | 'eventBurst'
+  | 'resilienceEventBurst'
 >
 
 export function fakeResilienceConfig(overrides: Partial<FakeResilienceConfig> = {}): FakeResilienceConfig {

@@ -170,7 +170,7 @@ function createLink(
       let admitted: Conn | null = null
       const conn: Omit<Conn, 'sid'> = {
         ...{ pid, label: o.label, instance: o.instance.id, space: o.space, namespace: o.namespace, lastSeen: Date.now() },
-        bucket: new TokenBucket(cfg.eventsPerSecond, cfg.eventBurst, () => Date.now()),
+        bucket: new TokenBucket(cfg.eventsPerSecond, cfg.resilienceEventBurst, () => Date.now()),
         deliver: (event, data, offset) => admitted && deliver(admitted, event, data, offset),
         drop: (reason) => later(() => admitted && w.conn === admitted && lost(reason)),
         connected: () => admitted !== null && w.conn === admitted,

@@ -88,6 +88,7 @@ describe('resilience lab', () => {
 
   it('the reconnection storm peaks without jitter', async () => {
     const f = await run('storm')
+    console.log(`storm: ${JSON.stringify(f)}`)
     expect(n(f.jitterAttempts)).toBeGreaterThanOrEqual(25)
     expect(n(f.flatPeak)).toBeGreaterThan(n(f.jitterPeak))
     expect(n(f.flatPeak)).toBeGreaterThanOrEqual(20)
@@ -121,14 +122,19 @@ describe('resilience lab', () => {
     await page.getByTestId('rl-run-wire').focus()
     expect(await page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('rl-run-wire')
     const shots = process.env.LAB_SHOTS
-    await page.addStyleTag({ content: '.header { position: absolute !important; }' })
+    // Starlight's sticky header and phone "On this page" bar would cover part of an element screenshot.
+    await page.addStyleTag({ content: '.header { position: absolute !important; } mobile-starlight-toc { display: none !important; }' })
     for (const theme of ['light', 'dark'] as const) {
       await page.evaluate((value) => (document.documentElement.dataset.theme = value), theme)
       for (const width of [1280, 390]) {
         await page.setViewportSize({ width, height: 900 })
         // Nothing wider than the phone's viewport (tables scroll inside their own box).
         if (width === 390) expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390)
-        if (shots) await lab.screenshot({ path: join(shots, `resilience-lab-${theme}-${width}.png`) })
+        if (!shots) continue
+        await lab.screenshot({ path: join(shots, `resilience-lab-${theme}-${width}.png`) })
+        if (width === 390)
+          for (const id of ['recovery', 'acks', 'storm', 'volatile', 'wire', 'heartbeat'])
+            await page.getByTestId(`rl-exp-${id}`).screenshot({ path: join(shots, `card-${id}-${theme}-390.png`) })
       }
     }
   })

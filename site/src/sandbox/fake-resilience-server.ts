@@ -193,7 +193,7 @@ function createHandlers(config: FakeResilienceConfig, random: () => number, ns: 
       if (wait) throw new SandboxError('RATE_LIMITED', `storm:cut: once every ${config.stormCooldownMs / 1000} s; wait ${wait} ms`)
       const victims = ns.onInstance(conn).filter((m) => m.connected())
       // After the ack has gone out, as the real server does: the requester is cut too.
-      setTimeout(() => victims.forEach((m) => m.drop('transport close')), 5)
+      setTimeout(() => victims.forEach((m) => m.drop('transport close')), 20)
       return victims.length
     },
     measureWire(conn: Conn, payload: unknown) {

@@ -9,7 +9,7 @@
 import { h } from '../../sandbox/dom.ts'
 import { openMany } from './clients.ts'
 import type { LabContext, Outcome, Progress } from './types.ts'
-import { bars, figures, ms } from './view.ts'
+import { bars, figures, ms, type Figure } from './view.ts'
 
 export const CLIENTS = 30
 export const BUCKET_MS = 100
@@ -25,6 +25,8 @@ export interface StormRun {
   /** ms after the cut each client said hello again. */
   back: number[]
   cut: number
+  /** Reconnections the server refused, by code (socket.io-client does not retry those by itself). */
+  refused: string[]
 }
 
 /**
@@ -48,11 +50,12 @@ async function stormOnce(ctx: LabContext, randomizationFactor: number, progress:
   progress(`randomizationFactor ${randomizationFactor}: connecting ${CLIENTS} clients…`)
   const options = { reconnectionDelay: RECONNECTION_DELAY_MS, randomizationFactor }
   const peers = await openMany(ctx, CLIENTS, (n) => ({ instance, side: 'pubsub', label: `v${n}`, options }))
-  const run: StormRun = { randomizationFactor, attempts: [], back: [], cut: 0 }
+  const run: StormRun = { randomizationFactor, attempts: [], back: [], cut: 0, refused: [] }
   let cutAt = Infinity
   for (const peer of peers) {
     peer.client.on('reconnect_attempt', ({ at }) => run.attempts.push(at - cutAt))
     peer.client.on('hello', () => run.back.push(Date.now() - cutAt))
+    peer.client.on('connect_error', ({ code }) => run.refused.push(code))
   }
   const first = peers[0]
   if (!first) throw new Error('no client connected')
@@ -66,6 +69,10 @@ async function stormOnce(ctx: LabContext, randomizationFactor: number, progress:
   for (const peer of peers) peer.client.close()
   return run
 }
+
+/** Reconnections refused by the server (none, usually), with their codes. */
+const refusedFigure = (run: StormRun, id: string): Figure[] =>
+  run.refused.length ? [['Refused', `${run.refused.length} (${[...new Set(run.refused)].join(', ')})`, `rl-storm-refused-${id}`]] : []
 
 function runView(run: StormRun, max: number): HTMLElement {
   const counts = histogram(run.attempts)
@@ -88,6 +95,7 @@ function runView(run: StormRun, max: number): HTMLElement {
         run.back.length >= run.cut && run.back.length ? ms(Math.max(...run.back)) : `${run.back.length} back`,
         `rl-storm-back-${id}`,
       ],
+      ...refusedFigure(run, id),
     ]),
     bars(`Reconnection attempts per 100 ms, 0 to ${WINDOW_MS / 1000} s after the cut`, counts, max, `rl-bars-${id}`),
   )
@@ -106,7 +114,15 @@ export async function runStorm(ctx: LabContext, progress: Progress): Promise<Out
   const max = Math.max(1, ...histogram(jitter.attempts), ...histogram(flat.attempts))
   const peak = (run: StormRun) => Math.max(0, ...histogram(run.attempts))
   return {
-    figures: { jitterPeak: peak(jitter), flatPeak: peak(flat), jitterAttempts: jitter.attempts.length, flatAttempts: flat.attempts.length },
+    figures: {
+      jitterPeak: peak(jitter),
+      flatPeak: peak(flat),
+      jitterAttempts: jitter.attempts.length,
+      flatAttempts: flat.attempts.length,
+      jitterBack: jitter.back.length,
+      flatBack: flat.back.length,
+      refused: [...jitter.refused, ...flat.refused].join(' '),
+    },
     summary: `peak ${peak(jitter)} attempts per 100 ms with jitter, ${peak(flat)} without.`,
     view: h('div', { class: 'rl-sides' }, runView(jitter, max), runView(flat, max)),
   }

@@ -21,6 +21,7 @@
 import { SandboxError, TokenBucket } from '@realtime-workbook/sandbox-server/rules'
 import {
   explain,
+  isErrorAnswer,
   isLabMessageEvent,
   isPeerGoneEvent,
   isPositionEvent,
@@ -312,7 +313,10 @@ function createSender(server: FakeResilienceServer, w: Wire, o: ResilienceConnec
       if (w.closed) return resolve(localErrorAck('DISCONNECTED', 'this lab client is closed'))
       const perTry = timeoutMs ?? o.ackTimeout ?? REQUEST_TIMEOUT_MS
       const tries = 1 + (o.retries ?? 0)
-      const check: Check<ResilienceRequestMap[K][1]> = RESILIENCE_ACK_CHECKS[event]
+      // An event the protocol does not know (a test's raw request) can only be answered with an error.
+      const check: Check<ResilienceRequestMap[K][1]> = Object.hasOwn(RESILIENCE_ACK_CHECKS, event)
+        ? RESILIENCE_ACK_CHECKS[event]
+        : isErrorAnswer
       const settle = (answer: unknown) => {
         if (answer === null) resolve(localErrorAck('TIMEOUT', `no answer within ${perTry / 1000} s${tries > 1 ? ` (${tries} tries)` : ''}`))
         else resolve(check(answer) ? answer : localErrorAck('BAD_ANSWER', explain(check, answer, `${event} answer`)))

@@ -807,8 +807,10 @@ export type WireSize = (typeof WIRE_SIZES)[number]
 
 /**
  * Wire formats measured: the Socket.IO parser (`json`, the default; `msgpack`,
- * socket.io-msgpack-parser), each with permessage-deflate off and on (`+deflate`, Socket.IO's
- * default threshold: messages under `deflateThresholdBytes` are sent uncompressed).
+ * socket.io-msgpack-parser), each with permessage-deflate off and on (`+deflate`: Socket.IO's
+ * `perMessageDeflate: true` settings, threshold 1024 B, context takeover on). NOTE: the `ws`
+ * package applies the threshold only when context takeover is OFF; with the default (on), every
+ * message is compressed against the previous ones, small ones included.
  */
 export const WIRE_FORMATS = ['json', 'msgpack', 'json+deflate', 'msgpack+deflate'] as const
 export type WireFormat = (typeof WIRE_FORMATS)[number]
@@ -826,7 +828,7 @@ export interface WireMeasurePayload {
 export interface WireResult {
   format: WireFormat
   payload: WirePayload
-  /** Bytes on the TCP connection (both directions, WebSocket frames included) per message, idle baseline removed. */
+  /** Bytes on the TCP connection (both directions, WebSocket frames included) per message; handshake excluded, no heartbeat in the window. */
   bytesPerMessage: number
   /** CPU time of the instance's process (`process.cpuUsage()`, user + system) per message, µs: client and server sides both. */
   cpuMicrosPerMessage: number
@@ -839,11 +841,11 @@ export type WireMeasureAck =
       size: WireSize
       /** Messages sent per run. */
       messages: number
-      /** Size of the payload as JSON text (binary attachment excluded), bytes. */
+      /** Average size of a message as JSON text (binary attachment excluded), bytes. Messages differ (as real ones do). */
       payloadBytes: number
       /** Size of the binary attachment of the `binary` payload, bytes. */
       binaryBytes: number
-      /** permessage-deflate threshold of the `+deflate` runs, bytes (Socket.IO's default: 1024). */
+      /** permessage-deflate threshold of the `+deflate` runs, bytes (Socket.IO's default, 1024; ignored by ws with context takeover, see `WIRE_FORMATS`). */
       deflateThresholdBytes: number
       results: WireResult[]
     }

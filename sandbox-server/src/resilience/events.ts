@@ -20,10 +20,11 @@ import {
   positionsSchema,
   wireMeasureSchema,
 } from '../protocol/schemas.ts'
-import type { PositionsPayload, ResilienceNamespace, ResilienceServerEvents, WireMeasureAck, WireSize } from '../protocol/index.ts'
+import type { PositionsPayload, ResilienceNamespace, ResilienceServerEvents } from '../protocol/index.ts'
 import type { TokenBucket } from '../rate-limit/index.ts'
 import { RateLimitedError, type SharedLimiter } from '../rate-limit/shared.ts'
 import { Cooldown, ExpiringMap, FlakyHandler, positionAt } from './rules.ts'
+import type { WireMeter } from './wire.ts'
 
 export interface ResilienceSocketData {
   space: string
@@ -43,8 +44,8 @@ export interface LabState {
   positions: Set<string>
   stormCooldown: Cooldown
   wireCooldown: Cooldown
-  /** Runs one wire measurement (one at a time per instance: `BUSY` otherwise). */
-  measureWire: (size: WireSize) => Promise<WireMeasureAck>
+  /** Runs wire measurements (one at a time per instance: `BUSY` otherwise). */
+  wire: WireMeter
   /** The space's budget across the cluster (Redis). */
   perSpace: SharedLimiter
   createBucket: () => TokenBucket
@@ -163,7 +164,10 @@ export function registerLabEvents(socket: ResilienceSocket, state: LabState): vo
     return { ok: true, cut: victims.length }
   })
   on('wire:measure', wireMeasureSchema, async ({ size }) => {
+    // BUSY first: a learner who found the instance busy has not spent the space's turn.
+    if (state.wire.busy())
+      throw new SandboxError('BUSY', 'a wire measurement is already running on this instance: try again in a few seconds')
     takeCooldown(state.wireCooldown, space, 'wire measurements in this space')
-    return state.measureWire(size)
+    return state.wire.measure(size)
   })
 }

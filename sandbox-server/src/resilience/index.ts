@@ -24,7 +24,8 @@ import { createAdapter as createPubSubAdapter } from '@socket.io/redis-adapter'
 import { createAdapter as createStreamsAdapter } from '@socket.io/redis-streams-adapter'
 import { Redis } from 'ioredis'
 import { Server, type Namespace } from 'socket.io'
-import { Adapter, SessionAwareAdapter } from 'socket.io-adapter'
+import { encode } from '@msgpack/msgpack'
+import { Adapter, MessageType, SessionAwareAdapter } from 'socket.io-adapter'
 import { forgivingPublisher } from '../cluster/adapter.ts'
 import type { InstanceConfig } from '../config/index.ts'
 import { onConnectError } from '../errors/connect-errors.ts'
@@ -60,6 +61,38 @@ export interface ResilienceServer {
   close(): Promise<void>
 }
 
+/** How a cluster adapter hands a message to Redis (`protected` in socket.io-adapter's typings). */
+interface ClusterPublisher {
+  doPublish(message: { type: number; data?: unknown }): Promise<string>
+}
+
+/** Whether a cluster message is a volatile broadcast (`io.volatile.emit`). */
+function isVolatileBroadcast(message: { type: number; data?: unknown }): boolean {
+  if (message.type !== MessageType.BROADCAST || typeof message.data !== 'object' || message.data === null) return false
+  const opts: unknown = 'opts' in message.data ? message.data.opts : undefined
+  const flags: unknown = typeof opts === 'object' && opts !== null && 'flags' in opts ? opts.flags : undefined
+  return typeof flags === 'object' && flags !== null && 'volatile' in flags && flags.volatile === true
+}
+
+/**
+ * Sends volatile broadcasts over plain pub/sub instead of the stream. The Streams adapter 0.3.1
+ * appends every broadcast to the stream and its `restoreSession` replays whatever matches the
+ * socket's rooms, volatile or not (Socket.IO's in-memory adapter never stores volatile packets).
+ * A volatile packet must not outlive its moment: published like the adapter's own ephemeral
+ * messages (same channel, same msgpack encoding), it reaches the other instances now and is
+ * never replayed.
+ */
+function volatileOverPubSub(adapter: Adapter, client: Redis, channel: string): Adapter {
+  const internals = adapter as unknown as ClusterPublisher
+  const publish = internals.doPublish.bind(adapter)
+  internals.doPublish = (message) => {
+    if (!isVolatileBroadcast(message)) return publish(message)
+    client.publish(channel, Buffer.from(encode(message))).catch(() => 0)
+    return Promise.resolve('')
+  }
+  return adapter
+}
+
 /** The adapters, per namespace, and what must be closed with them. */
 function adapters(config: InstanceConfig, redis: RedisLink | null): { factory: (nsp: Namespace) => Adapter; close: () => void } {
   if (!config.redisUrl || !redis) {
@@ -79,9 +112,10 @@ function adapters(config: InstanceConfig, redis: RedisLink | null): { factory: (
     maxRetriesPerRequest: 2,
   })
   streamsClient.on('error', () => undefined) // the main link reports Redis outages
+  const channelPrefix = `${config.keyPrefix}-resilience`
   const streams = createStreamsAdapter(streamsClient, {
     streamName: `${config.keyPrefix}:resilience`,
-    channelPrefix: `${config.keyPrefix}-resilience`,
+    channelPrefix,
     sessionKeyPrefix: `${config.keyPrefix}:resilience:session:`,
     maxLen: config.streamsMaxLen,
   })
@@ -92,7 +126,8 @@ function adapters(config: InstanceConfig, redis: RedisLink | null): { factory: (
     // life: the adapter stops reading its stream when its LAST namespace closes, and a space's
     // namespaces close whenever the space empties (cleanupEmptyChildNamespaces).
     if (name === '/pubsub') return pubsub(nsp) as Adapter
-    return name === '/streams' || nsp.name === '/' ? (streams(nsp) as Adapter) : new Adapter(nsp)
+    if (name !== '/streams' && nsp.name !== '/') return new Adapter(nsp)
+    return volatileOverPubSub(streams(nsp) as Adapter, streamsClient, `${channelPrefix}#${nsp.name}#`)
   }
   return { factory, close: () => streamsClient.disconnect() }
 }
@@ -110,7 +145,7 @@ function labState(options: ResilienceOptions): LabState {
     positions: new Set(),
     stormCooldown: new Cooldown({ cooldownMs: config.stormCooldownMs, maxKeys }),
     wireCooldown: new Cooldown({ cooldownMs: config.wireCooldownMs, maxKeys }),
-    measureWire: createWireMeter(),
+    wire: createWireMeter(),
     // One budget per space, cluster-wide: what all of a learner's lab clients may send together.
     perSpace: new SharedLimiter({
       redis: redis?.pub ?? null,

@@ -13,7 +13,7 @@
  *
  * @module
  */
-import { randomBytes } from 'node:crypto'
+import { createHash, randomBytes } from 'node:crypto'
 import { createServer } from 'node:http'
 import type { AddressInfo, Socket as NetSocket } from 'node:net'
 import { Server } from 'socket.io'
@@ -39,31 +39,46 @@ export const WIRE_TIMEOUT_MS = 5_000
 
 const AT = 1_732_950_000_000
 
-/** Realistic payloads: one position update (small); a board of 40 cards (large, repetitive like real JSON). */
-function textPayload(size: WireSize): Record<string, unknown> {
-  if (size === 'small') return { kind: 'position', id: 'client-42', label: 'A', x: 0.512, y: 0.377, at: AT }
+/** A deterministic generator (the same messages on every run and every format), numbers in [0, 1). */
+function generator(seed: number): () => number {
+  let state = seed >>> 0
+  return () => (state = (state * 1_103_515_245 + 12_345) >>> 0) / 2 ** 32
+}
+
+/**
+ * Message `n` of a run: realistic, and different each time (identical messages would let
+ * permessage-deflate's shared context compress each repeat to a few bytes, which no app sees).
+ * Small: one position update. Large: a board of 40 cards whose order and timestamps drift.
+ */
+function textMessage(size: WireSize, n: number): Record<string, unknown> {
+  const random = generator(n + 1)
+  const round = (x: number): number => Math.round(x * 1000) / 1000
+  if (size === 'small')
+    return { kind: 'position', id: `client-${n % 30}`, label: 'A', x: round(random()), y: round(random()), at: AT + n * 16 }
   const columns = ['todo', 'doing', 'done']
   const items = Array.from({ length: 40 }, (_, i) => ({
     id: `card-${i}`,
     title: `Card number ${i}`,
-    column: columns[i % 3],
-    order: i,
-    updatedAt: AT + i * 1000,
+    column: columns[Math.floor(random() * 3)],
+    order: Math.floor(random() * 100),
+    updatedAt: AT + Math.floor(random() * 1e9),
   }))
-  return { kind: 'board', items }
+  return { kind: 'board', version: n, items }
 }
 
-/** Bytes that do not compress (like an image thumbnail), the same on every run. */
-function attachment(size: WireSize): Buffer {
-  const bytes = Buffer.alloc(size === 'small' ? 256 : 4096)
-  let state = 42
-  for (let i = 0; i < bytes.length; i++) bytes[i] = (state = (state * 1_103_515_245 + 12_345) >>> 0) >>> 24
-  return bytes
+/** Bytes that do not compress (like an image thumbnail), different in each message: SHA-256 blocks. */
+function attachment(size: WireSize, n: number): Buffer {
+  const blocks = Array.from({ length: binaryBytes(size) / 32 }, (_, i) => createHash('sha256').update(`${n}:${i}`).digest())
+  return Buffer.concat(blocks)
 }
 
-/** The payload of one run. */
-export function wirePayload(size: WireSize, payload: WirePayload): Record<string, unknown> {
-  return payload === 'text' ? textPayload(size) : { ...textPayload(size), attachment: attachment(size) }
+const binaryBytes = (size: WireSize): number => (size === 'small' ? 256 : 4096)
+
+/** The messages of one run. */
+export function wireMessages(size: WireSize, payload: WirePayload): Record<string, unknown>[] {
+  return Array.from({ length: WIRE_MESSAGES }, (_, n) =>
+    payload === 'text' ? textMessage(size, n) : { ...textMessage(size, n), attachment: attachment(size, n) },
+  )
 }
 
 const tcpBytes = (sockets: NetSocket[]): number => sockets.reduce((sum, s) => sum + s.bytesWritten + s.bytesRead, 0)
@@ -76,8 +91,8 @@ const cpuMicros = (): number => {
 async function runOne(
   format: WireFormat,
   payload: WirePayload,
-  message: Record<string, unknown>,
-  signal: AbortSignal,
+  messages: Record<string, unknown>[],
+  aborted: Promise<never>,
 ): Promise<WireResult> {
   const parser = format.startsWith('msgpack') ? { parser: msgpackParser } : {}
   const key = randomBytes(12).toString('hex')
@@ -103,20 +118,24 @@ async function runOne(
     forceNew: true,
   })
   try {
-    const serverSocket = await new Promise<import('socket.io').Socket>((resolve, reject) => {
-      server.once('connection', resolve)
-      client.once('connect_error', reject)
-      signal.addEventListener('abort', () => reject(new Error('aborted')), { once: true })
-    })
-    await new Promise<void>((resolve) => (client.connected ? resolve() : client.once('connect', () => resolve())))
+    const serverSocket = await Promise.race([
+      aborted,
+      new Promise<import('socket.io').Socket>((resolve, reject) => {
+        server.once('connection', resolve)
+        client.once('connect_error', reject)
+      }),
+    ])
+    await Promise.race([aborted, new Promise<void>((resolve) => (client.connected ? resolve() : client.once('connect', () => resolve())))])
     const bytesBefore = tcpBytes(sockets)
     const cpuBefore = cpuMicros()
-    await new Promise<void>((resolve, reject) => {
-      let received = 0
-      client.on('m', () => ++received === WIRE_MESSAGES && resolve())
-      signal.addEventListener('abort', () => reject(new Error('aborted')), { once: true })
-      for (let i = 0; i < WIRE_MESSAGES; i++) serverSocket.emit('m', message)
-    })
+    await Promise.race([
+      aborted,
+      new Promise<void>((resolve) => {
+        let received = 0
+        client.on('m', () => ++received === WIRE_MESSAGES && resolve())
+        for (const message of messages) serverSocket.emit('m', message)
+      }),
+    ])
     const bytes = tcpBytes(sockets) - bytesBefore
     const cpu = cpuMicros() - cpuBefore
     const round = (n: number): number => Math.round(n * 10) / 10
@@ -128,41 +147,51 @@ async function runOne(
   }
 }
 
+/** The instance's wire meter. */
+export interface WireMeter {
+  /** Whether a measurement is running now (one at a time per instance). */
+  busy(): boolean
+  /** Runs one measurement of `size`; `BUSY` while another runs; abandoned after `WIRE_TIMEOUT_MS`. */
+  measure(size: WireSize): Promise<WireMeasureAck>
+}
+
 /**
- * The instance's wire meter: one measurement at a time (`BUSY` otherwise), each bounded by
- * `WIRE_TIMEOUT_MS`.
+ * The instance's wire meter.
  *
  * @example
- * const measure = createWireMeter()
- * const answer = await measure('small') // { ok: true, results: [{ format: 'json', payload: 'text', bytesPerMessage: 78, ... }, ...] }
+ * const meter = createWireMeter()
+ * const answer = await meter.measure('small') // { ok: true, results: [{ format: 'json', payload: 'text', bytesPerMessage: 78, ... }, ...] }
  */
-export function createWireMeter(): (size: WireSize) => Promise<WireMeasureAck> {
+export function createWireMeter(): WireMeter {
   let running = false
-  return async (size) => {
+  const measure = async (size: WireSize): Promise<WireMeasureAck> => {
     if (running) throw new SandboxError('BUSY', 'a wire measurement is already running on this instance: try again in a few seconds')
     running = true
-    const signal = AbortSignal.timeout(WIRE_TIMEOUT_MS)
+    let timer: NodeJS.Timeout | undefined
+    const aborted = new Promise<never>((_, reject) => {
+      const message = `the wire measurement took more than ${WIRE_TIMEOUT_MS / 1000} s and was abandoned`
+      timer = setTimeout(() => reject(new SandboxError('INTERNAL', message)), WIRE_TIMEOUT_MS)
+    })
+    aborted.catch(() => undefined) // rejected only when it wins a race, which reports it
     try {
       const results: WireResult[] = []
       for (const format of WIRE_FORMATS) {
-        for (const payload of WIRE_PAYLOADS) results.push(await runOne(format, payload, wirePayload(size, payload), signal))
+        for (const payload of WIRE_PAYLOADS) results.push(await runOne(format, payload, wireMessages(size, payload), aborted))
       }
-      const text = wirePayload(size, 'text')
+      const texts = wireMessages(size, 'text')
       return {
         ok: true,
         size,
         messages: WIRE_MESSAGES,
-        payloadBytes: Buffer.byteLength(JSON.stringify(text)),
-        binaryBytes: attachment(size).length,
+        payloadBytes: Math.round(texts.reduce((sum, m) => sum + Buffer.byteLength(JSON.stringify(m)), 0) / texts.length),
+        binaryBytes: binaryBytes(size),
         deflateThresholdBytes: DEFLATE_THRESHOLD_BYTES,
         results,
       }
-    } catch (error) {
-      if (signal.aborted)
-        throw new SandboxError('INTERNAL', `the wire measurement took more than ${WIRE_TIMEOUT_MS / 1000} s and was abandoned`)
-      throw error
     } finally {
+      clearTimeout(timer)
       running = false
     }
   }
+  return { busy: () => running, measure }
 }

@@ -3,7 +3,7 @@
  * on the first click (`on-demand-*.ts`): the page budget counts them apart.
  */
 import { ACKS } from './acks.ts'
-import { choiceControl } from './controls.ts'
+import { choiceControl, numberControl } from './controls.ts'
 import { RECOVERY } from './recovery.ts'
 import type { Experiment } from './types.ts'
 import { VOLATILE } from './volatile.ts'
@@ -36,8 +36,22 @@ const WIRE: Experiment = {
 const HEARTBEAT: Experiment = {
   id: 'heartbeat',
   title: 'Heartbeat',
-  caption: 'One socket stops answering pings; how long until the server notices?',
-  setup: () => ({ controls: [], run: async (ctx, progress) => (await import('./on-demand-heartbeat.ts')).runHeartbeat(ctx, progress) }),
+  caption: 'One socket stops answering pings: how long until the server notices?',
+  setup() {
+    const after = numberControl({
+      label: 'Go silent after',
+      min: 0,
+      max: 10,
+      step: 0.5,
+      value: 2,
+      unit: 's',
+      testid: 'rl-silent-after-seconds',
+    })
+    return {
+      controls: [after.el],
+      run: async (ctx, progress) => (await import('./on-demand-heartbeat.ts')).runHeartbeat(ctx, after.value() * 1000, progress),
+    }
+  },
 }
 
 export const EXPERIMENTS: Experiment[] = [RECOVERY, ACKS, STORM, VOLATILE, WIRE, HEARTBEAT]

@@ -16,9 +16,9 @@ const SLACK_MS = 3000
 
 /**
  * @example
- * const outcome = await runHeartbeat(ctx, progress)
+ * const outcome = await runHeartbeat(ctx, 2000, progress)
  */
-export async function runHeartbeat(ctx: LabContext, progress: Progress): Promise<Outcome> {
+export async function runHeartbeat(ctx: LabContext, silentAfterMs: number, progress: Progress): Promise<Outcome> {
   const instance = ctx.instances[0]
   if (!instance) throw new Error('no instance is up')
   const watcher = await openLab(ctx, { instance, side: 'pubsub', label: 'watcher' })
@@ -30,6 +30,9 @@ export async function runHeartbeat(ctx: LabContext, progress: Progress): Promise
     watcher.client.on('peer:gone', (event) => event.label === 'silent' && resolve({ event, after: Date.now() - silencedAt }))
     void ctx.sleep(limit + SLACK_MS).then(() => resolve(null))
   })
+  // Where the silence falls in the ping cycle decides how long it goes unnoticed.
+  progress(`Both sockets connected; "silent" stops answering after ${ms(silentAfterMs)}…`)
+  await ctx.sleep(silentAfterMs)
   progress(`The "silent" socket stopped answering pings; waiting up to ${ms(limit + SLACK_MS)}…`)
   silencedAt = Date.now()
   dead.client.silence()
@@ -48,6 +51,7 @@ export async function runHeartbeat(ctx: LabContext, progress: Progress): Promise
         ['pingInterval', ms(pingInterval), 'rl-ping-interval'],
         ['pingTimeout', ms(pingTimeout), 'rl-ping-timeout'],
         ['Expected within', `${ms(pingTimeout)} – ${ms(limit)}`, 'rl-expected'],
+        ['Went silent', `${ms(silentAfterMs)} after connecting`, 'rl-silent-after'],
         ['Noticed after', measured, 'rl-noticed'],
         ['Server: silent for', seen ? ms(seen.event.silentMs) : '–', 'rl-silent-ms'],
         ['Reason', seen?.event.reason ?? '–', 'rl-gone-reason'],

@@ -145,5 +145,8 @@ describe('resilience lab', () => {
     expect(noticed).toBeGreaterThanOrEqual(Number(card.dataset.pingTimeout))
     expect(noticed).toBeLessThanOrEqual(Number(card.dataset.pingInterval) + Number(card.dataset.pingTimeout) + 50)
     expect($(root, 'rl-gone-reason').textContent).toBe('ping timeout')
+    // Silent 2 s after connecting: the next ping goes at 5 s, unanswered by 9 s: 7 s unnoticed.
+    expect(noticed).toBeGreaterThan(6_900)
+    expect(noticed).toBeLessThan(7_100)
   })
 })

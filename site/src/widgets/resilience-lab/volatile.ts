@@ -90,7 +90,12 @@ async function runVolatile(ctx: LabContext, pauseSeconds: number, progress: Prog
   const vol = await runMode(ctx, true, pauseSeconds * 1000, progress)
   const [n, v] = [volatileFigures(normal), volatileFigures(vol)]
   return {
-    figures: { normalBurst: n.burst.length, normalNever: n.never.length, volatileBurst: v.burst.length, volatileNever: v.never.length },
+    figures: {
+      normalBurst: n.burst.length,
+      normalNever: n.never.length,
+      volatileBurst: v.burst.length,
+      volatileNever: v.never.length,
+    },
     summary: `normal: ${n.burst.length} in a burst on resume, ${n.never.length} never; volatile: ${v.burst.length} in a burst, ${v.never.length} never.`,
     view: h('div', {}, h('div', { class: 'rl-sides' }, modeView(normal), modeView(vol)), fateLegend(POSITION_FATES)),
   }

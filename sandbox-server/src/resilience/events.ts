@@ -40,8 +40,8 @@ export interface LabState {
   /** Per-space handlers (bounded, idle ones expire). */
   flaky: ExpiringMap<string, FlakyHandler>
   newFlaky: () => FlakyHandler
-  /** `space + namespace` with a position stream running on this instance. */
-  positions: Set<string>
+  /** Position streams running on this instance, by `space + namespace` (stopped when the server closes). */
+  positions: Map<string, NodeJS.Timeout>
   stormCooldown: Cooldown
   wireCooldown: Cooldown
   /** Runs wire measurements (one at a time per instance: `BUSY` otherwise). */
@@ -101,7 +101,6 @@ function registrar(socket: ResilienceSocket, state: LabState) {
 
 /** Emits `count` positions to the namespace, one every `everyMs`; stops early if the namespace empties. */
 function streamPositions(nsp: ResilienceNsp, key: string, state: LabState, { count, everyMs, volatile }: PositionsPayload): void {
-  state.positions.add(key)
   let seq = 0
   const timer = setInterval(() => {
     seq += 1
@@ -113,6 +112,7 @@ function streamPositions(nsp: ResilienceNsp, key: string, state: LabState, { cou
       state.positions.delete(key)
     }
   }, everyMs)
+  state.positions.set(key, timer)
 }
 
 /** Throws `RATE_LIMITED` (with `retryAfterMs`) while `cooldown` holds `key`. */

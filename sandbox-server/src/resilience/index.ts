@@ -142,7 +142,7 @@ function labState(options: ResilienceOptions): LabState {
     instanceId: config.instanceId,
     flaky: new ExpiringMap({ maxSize: maxKeys, ttlMs: config.dedupeTtlMs }),
     newFlaky: () => new FlakyHandler(limits, env),
-    positions: new Set(),
+    positions: new Map(),
     stormCooldown: new Cooldown({ cooldownMs: config.stormCooldownMs, maxKeys }),
     wireCooldown: new Cooldown({ cooldownMs: config.wireCooldownMs, maxKeys }),
     wire: createWireMeter(),
@@ -251,6 +251,8 @@ export function attachResilience(httpServer: HttpServer, options: ResilienceOpti
     io,
     sockets: () => io.engine.clientsCount,
     close: async () => {
+      state.positions.forEach((timer) => clearInterval(timer))
+      state.positions.clear()
       io.disconnectSockets(true)
       await new Promise<void>((resolve) => io.close(() => resolve()))
       closeAdapters()

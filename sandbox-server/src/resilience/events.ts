@@ -53,6 +53,19 @@ export interface LabState {
   metrics: Pick<SandboxMetrics, 'refusedEvent'>
 }
 
+/**
+ * Emits to this socket only, through this instance only. With connection state recovery on,
+ * `socket.emit` goes through the adapter like a broadcast (to be stored for replay): on
+ * `/streams` it waits for a Redis `XADD` and is lost if Redis is down. What only concerns this
+ * connection (its hello, an error without ack) needs neither Redis nor a replay.
+ *
+ * @example
+ * toSelf(socket).emit('hello', hello)
+ */
+export function toSelf(socket: ResilienceSocket) {
+  return (socket.nsp as ResilienceNsp).local.to(socket.id)
+}
+
 /** What a handler returns to leave the request unanswered (a dropped `flaky:work`). */
 export const NO_ACK: unique symbol = Symbol('no ack')
 
@@ -80,7 +93,7 @@ function registrar(socket: ResilienceSocket, state: LabState) {
       if (error.code === 'INTERNAL') state.logger.error({ ...fields, err: thrown }, `${event} failed`)
       else state.logger.refusal(fields, error.message)
       answer = error.toAck()
-      if (!ack) socket.emit('sandbox:error', error.toBody())
+      if (!ack) toSelf(socket).emit('sandbox:error', error.toBody())
     }
     if (answer !== NO_ACK) ack?.(answer)
   }

@@ -188,6 +188,10 @@ describe('defences', () => {
     expect(gone[0]).toMatchObject({ label: 'Dead', reason: 'ping timeout' })
     // The server hears nothing for at least its pingTimeout before it gives up (a protocol fact).
     expect(gone[0]?.silentMs).toBeGreaterThanOrEqual(at(0).config.resiliencePingTimeoutMs)
+    // Back to life with the same socket: `ping timeout` is a recoverable reason.
+    dead.client.restore()
+    await eventually(() => expect(dead.hellos).toHaveLength(2))
+    expect(dead.client.recovered).toBe(true)
     figures.heartbeat = { pingInterval: 500, pingTimeout: 500, silentMs: gone[0]?.silentMs }
   })
 })

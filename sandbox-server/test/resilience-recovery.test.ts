@@ -108,3 +108,26 @@ describe('acks, retries and idempotency (flaky handler)', () => {
     figures.noDedupe = { messages: 10, tries: 4, handled: 40, duplicates: 30 }
   })
 })
+
+describe('rate limits of the lab', () => {
+  it('one socket: its bucket; the lab sockets of one space on two instances: one budget in Redis', async () => {
+    const flood = async (peer: LabPeer, count: number) => {
+      const answers = await Promise.all(range(1, count).map((seq) => peer.client.request('lab:send', { seq })))
+      return answers.filter(isErrorAck).map((answer) => answer.error)
+    }
+    const { resilienceEventBurst, resilienceSpaceEventsPerSecond } = at(0).config
+    const alone = await labPeer(at(0), randomSpace(), '/pubsub', 'F', {}, opened)
+    const refusedAlone = await flood(alone, resilienceEventBurst + 20)
+    expect(refusedAlone.length).toBeGreaterThan(0)
+    expect(refusedAlone.every((error) => error.code === 'RATE_LIMITED')).toBe(true)
+    // Two sockets, each within its own burst, together beyond the space's budget per second.
+    const space = randomSpace()
+    const each = Math.ceil(resilienceSpaceEventsPerSecond * 0.6)
+    expect(each).toBeLessThanOrEqual(resilienceEventBurst)
+    const [a, b] = await Promise.all([labPeer(at(0), space, '/pubsub', 'A', {}, opened), labPeer(at(1), space, '/pubsub', 'B', {}, opened)])
+    if (!a || !b) throw new Error('no peers')
+    const refused = (await Promise.all([flood(a, each), flood(b, each)])).flat()
+    expect(refused.length).toBeGreaterThan(0)
+    expect(refused.every((error) => error.code === 'RATE_LIMITED' && 'retryAfterMs' in error)).toBe(true)
+  })
+})

@@ -40,8 +40,8 @@ export interface LabState {
   /** Per-space handlers (bounded, idle ones expire). */
   flaky: ExpiringMap<string, FlakyHandler>
   newFlaky: () => FlakyHandler
-  /** `space + namespace` with a position stream running on this instance. */
-  positions: Set<string>
+  /** Position streams running on this instance, by `space + namespace` (stopped when the server closes). */
+  positions: Map<string, NodeJS.Timeout>
   stormCooldown: Cooldown
   wireCooldown: Cooldown
   /** Runs wire measurements (one at a time per instance: `BUSY` otherwise). */
@@ -51,6 +51,19 @@ export interface LabState {
   createBucket: () => TokenBucket
   logger: Pick<SandboxLogger, 'refusal' | 'error'>
   metrics: Pick<SandboxMetrics, 'refusedEvent'>
+}
+
+/**
+ * Emits to this socket only, through this instance only. With connection state recovery on,
+ * `socket.emit` goes through the adapter like a broadcast (to be stored for replay): on
+ * `/streams` it waits for a Redis `XADD` and is lost if Redis is down. What only concerns this
+ * connection (its hello, an error without ack) needs neither Redis nor a replay.
+ *
+ * @example
+ * toSelf(socket).emit('hello', hello)
+ */
+export function toSelf(socket: ResilienceSocket) {
+  return (socket.nsp as ResilienceNsp).local.to(socket.id)
 }
 
 /** What a handler returns to leave the request unanswered (a dropped `flaky:work`). */
@@ -80,7 +93,7 @@ function registrar(socket: ResilienceSocket, state: LabState) {
       if (error.code === 'INTERNAL') state.logger.error({ ...fields, err: thrown }, `${event} failed`)
       else state.logger.refusal(fields, error.message)
       answer = error.toAck()
-      if (!ack) socket.emit('sandbox:error', error.toBody())
+      if (!ack) toSelf(socket).emit('sandbox:error', error.toBody())
     }
     if (answer !== NO_ACK) ack?.(answer)
   }
@@ -101,7 +114,6 @@ function registrar(socket: ResilienceSocket, state: LabState) {
 
 /** Emits `count` positions to the namespace, one every `everyMs`; stops early if the namespace empties. */
 function streamPositions(nsp: ResilienceNsp, key: string, state: LabState, { count, everyMs, volatile }: PositionsPayload): void {
-  state.positions.add(key)
   let seq = 0
   const timer = setInterval(() => {
     seq += 1
@@ -113,6 +125,7 @@ function streamPositions(nsp: ResilienceNsp, key: string, state: LabState, { cou
       state.positions.delete(key)
     }
   }, everyMs)
+  state.positions.set(key, timer)
 }
 
 /** Throws `RATE_LIMITED` (with `retryAfterMs`) while `cooldown` holds `key`. */

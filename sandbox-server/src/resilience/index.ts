@@ -40,7 +40,7 @@ import { SharedLimiter } from '../rate-limit/shared.ts'
 import { redisRetryStrategy, type RedisLink } from '../redis/index.ts'
 import { guardEngine } from '../server/engine-guard.ts'
 import { Quota, SpaceRegistry } from '../spaces/index.ts'
-import { registerLabEvents, type LabState, type ResilienceSocket } from './events.ts'
+import { registerLabEvents, toSelf, type LabState, type ResilienceSocket } from './events.ts'
 import { Cooldown, ExpiringMap, FlakyHandler } from './rules.ts'
 import { createWireMeter } from './wire.ts'
 
@@ -93,6 +93,30 @@ function volatileOverPubSub(adapter: Adapter, client: Redis, channel: string): A
   return adapter
 }
 
+/**
+ * The Streams adapter's Redis client, made safe for outages. The adapter calls some commands
+ * without awaiting them (`SET` of a session, `PUBLISH`, `SUBSCRIBE`); during an outage they
+ * reject, and an unhandled rejection ends a Node process. Here every command's promise gets a
+ * handler (callers that await it still see the rejection). The connections the adapter
+ * duplicates (its blocking `XREAD` reader and its subscriber) wait for Redis instead of failing
+ * after a few retries: a reader that fails at once would spin, a subscription that failed
+ * would not be restored when Redis is back.
+ */
+function outageSafe(client: Redis, duplicated = false): Redis {
+  return new Proxy(client, {
+    get(target, property, receiver) {
+      if (property === 'duplicate' && !duplicated) return () => outageSafe(target.duplicate({ maxRetriesPerRequest: null }), true)
+      const value: unknown = Reflect.get(target, property, receiver)
+      if (typeof value !== 'function') return value
+      return (...args: unknown[]): unknown => {
+        const result: unknown = Reflect.apply(value, target, args)
+        if (result instanceof Promise) result.catch(() => undefined)
+        return result
+      }
+    },
+  })
+}
+
 /** The adapters, per namespace, and what must be closed with them. */
 function adapters(config: InstanceConfig, redis: RedisLink | null): { factory: (nsp: Namespace) => Adapter; close: () => void } {
   if (!config.redisUrl || !redis) {
@@ -113,7 +137,7 @@ function adapters(config: InstanceConfig, redis: RedisLink | null): { factory: (
   })
   streamsClient.on('error', () => undefined) // the main link reports Redis outages
   const channelPrefix = `${config.keyPrefix}-resilience`
-  const streams = createStreamsAdapter(streamsClient, {
+  const streams = createStreamsAdapter(outageSafe(streamsClient), {
     streamName: `${config.keyPrefix}:resilience`,
     channelPrefix,
     sessionKeyPrefix: `${config.keyPrefix}:resilience:session:`,
@@ -142,7 +166,7 @@ function labState(options: ResilienceOptions): LabState {
     instanceId: config.instanceId,
     flaky: new ExpiringMap({ maxSize: maxKeys, ttlMs: config.dedupeTtlMs }),
     newFlaky: () => new FlakyHandler(limits, env),
-    positions: new Set(),
+    positions: new Map(),
     stormCooldown: new Cooldown({ cooldownMs: config.stormCooldownMs, maxKeys }),
     wireCooldown: new Cooldown({ cooldownMs: config.wireCooldownMs, maxKeys }),
     wire: createWireMeter(),
@@ -233,7 +257,7 @@ export function attachResilience(httpServer: HttpServer, options: ResilienceOpti
   })
   lab.on('connection', (socket) => {
     const { space, namespace, label } = socket.data
-    socket.emit('hello', {
+    toSelf(socket).emit('hello', {
       id: socket.id,
       instance: config.instanceId,
       label,
@@ -251,6 +275,8 @@ export function attachResilience(httpServer: HttpServer, options: ResilienceOpti
     io,
     sockets: () => io.engine.clientsCount,
     close: async () => {
+      state.positions.forEach((timer) => clearInterval(timer))
+      state.positions.clear()
       io.disconnectSockets(true)
       await new Promise<void>((resolve) => io.close(() => resolve()))
       closeAdapters()

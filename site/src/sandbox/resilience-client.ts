@@ -202,6 +202,7 @@ export function connectResilience(io: Io, options: ResilienceConnectOptions): Re
   const socket = io(options.instance.base + resilienceNamespace(options.space, options.namespace), ioOptions(options))
   const emitter = createEmitter<ResilienceEventMap>()
   relayEvents(socket, emitter)
+  let silenced = false
   return {
     label: options.label,
     instance: options.instance,
@@ -219,16 +220,21 @@ export function connectResilience(io: Io, options: ResilienceConnectOptions): Re
       socket.io.engine?.close()
     },
     restore() {
+      // A silenced connection may still look open (the server has not timed it out yet): drop it.
+      if (silenced) socket.io.engine?.close()
+      silenced = false
       socket.io.reconnection(true)
       if (!socket.connected) socket.connect()
     },
     silence() {
-      // Writes nothing more on this connection: the engine believes it sent its packets (pongs
-      // included), so the server hears silence and closes the connection after its ping timeout.
-      // No reconnection either: a dead peer stays dead until `restore()`.
+      // Drops every frame at the WebSocket itself (heartbeat pongs included) while the engine
+      // believes they were sent: the server hears silence and closes the connection after its
+      // ping timeout; the engine stays consistent, so restore() can close it cleanly.
+      // No reconnection either: a dead peer stays dead until restore().
       socket.io.reconnection(false)
-      const transport = socket.io.engine?.transport
-      if (transport) transport.send = () => undefined
+      silenced = true
+      const ws: unknown = socket.io.engine ? Reflect.get(socket.io.engine.transport, 'ws') : undefined
+      if (typeof ws === 'object' && ws !== null && 'send' in ws) Reflect.set(ws, 'send', () => undefined)
     },
     close() {
       emitter.clear()

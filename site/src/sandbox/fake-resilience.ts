@@ -91,7 +91,8 @@ export function backoffDelay(n: number, o: { min: number; max: number; jitter: n
 interface Wire {
   conn: Conn | null
   sid: string | null
-  offset: number
+  /** The offset of the last stored packet received; null before any (then no recovery is asked for). */
+  offset: number | null
   recovered: boolean
   connectedAt: number
   attempts: number
@@ -124,7 +125,7 @@ function createLink(
   function deliver(conn: Conn, event: string, data: unknown, offset?: number) {
     later(() => {
       if (w.conn !== conn || !isRelayed(event)) return
-      if (offset !== undefined) w.offset = Math.max(w.offset, offset)
+      if (offset !== undefined) w.offset = Math.max(w.offset ?? 0, offset)
       relay(event, data)
     })
   }
@@ -177,7 +178,8 @@ function createLink(
         connected: () => admitted !== null && w.conn === admitted,
       }
       try {
-        const result = server.admit(conn, w.sid ? { sid: w.sid, offset: w.offset } : null)
+        // socket.io-client asks for recovery only with a session id AND an offset (a packet it got).
+        const result = server.admit(conn, w.sid && w.offset !== null ? { sid: w.sid, offset: w.offset } : null)
         admitted = result.conn
         connected(result.conn, result.recovered, result.missed)
       } catch (error) {
@@ -218,7 +220,7 @@ function fakeClient(
   const w: Wire = {
     conn: null,
     sid: null,
-    offset: 0,
+    offset: null,
     recovered: false,
     connectedAt: 0,
     attempts: 0,

@@ -59,6 +59,7 @@ describe('resilience lab', () => {
     await page.getByTestId('rl-cut-seconds').fill('2')
     const f = await run('recovery')
     expect(f.streamsRecovered).toBe('true')
+    expect(f.streamsSameId).toBe('true')
     expect(n(f.streamsMissed)).toBeGreaterThan(0)
     expect(f.streamsReplayed).toBe(f.streamsMissed)
     expect(f.streamsLost).toBe('0')
@@ -77,13 +78,23 @@ describe('resilience lab', () => {
     await page.getByTestId('rl-cut-seconds').fill('3')
   })
 
-  it('acks: timeouts fail, retries duplicate effects, dedupe runs each id once', async () => {
+  it('acks, fast handler: without retries the dropped messages fail; with retries almost none', async () => {
     const f = await run('acks', 90_000)
-    // Defaults: the handler (400 ms) is slower than the ack timeout (300 ms).
+    // Defaults: drop 20 %, handler 100 ms, ackTimeout 300 ms.
+    expect(n(f.onceFailed)).toBeGreaterThan(0)
+    expect(n(f.onceFailed)).toBeLessThan(25)
+    expect(n(f.retriesDelivered)).toBeGreaterThanOrEqual(45)
+    expect(f.retriesDuplicates).toBe('0')
+  })
+
+  it('acks, handler slower than ackTimeout: retries duplicate effects, dedupe runs each id once', async () => {
+    await page.getByTestId('rl-delay').fill('400')
+    const f = await run('acks', 90_000)
     expect(f.onceDelivered).toBe('0')
     expect(n(f.onceHandled)).toBeGreaterThan(0)
     expect(n(f.retriesDuplicates)).toBeGreaterThan(0)
     expect(f.dedupeDuplicates).toBe('0')
+    expect(n(f.dedupeDedupeHits)).toBeGreaterThan(0)
     expect(n(f.dedupeHandled)).toBeLessThanOrEqual(50)
     expect(n(f.dedupeDelivered)).toBeGreaterThan(40)
   })
@@ -92,7 +103,9 @@ describe('resilience lab', () => {
     const f = await run('storm')
     expect(n(f.jitterAttempts)).toBeGreaterThanOrEqual(25)
     expect(n(f.flatPeak)).toBeGreaterThan(n(f.jitterPeak))
-    expect(n(f.flatPeak)).toBeGreaterThanOrEqual(20)
+    // Without jitter the attempts fall within a few ms of each other (one bar, or two when they
+    // straddle a 100 ms boundary); with it they spread over about a second.
+    expect(n(f.flatSpreadMs)).toBeLessThan(n(f.jitterSpreadMs) / 2)
   })
 
   it('replays missed normal positions as a burst, never volatile ones', async () => {
@@ -104,7 +117,11 @@ describe('resilience lab', () => {
   })
 
   it('measures bytes per message per wire format', async () => {
-    const f = await run('wire')
+    // The instance gives up a measurement that takes over 5 s (a loaded machine): one more try after the cooldown.
+    const f = await run('wire').catch(async () => {
+      await page.waitForTimeout(11_000)
+      return run('wire')
+    })
     expect(await page.getByTestId('rl-wire-table').locator('tbody tr').count()).toBeGreaterThanOrEqual(2)
     expect(n(f.bytesJsonText)).toBeGreaterThan(0)
     expect(n(f.bytesMsgpackText)).toBeGreaterThan(0)

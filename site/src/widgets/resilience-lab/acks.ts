@@ -38,6 +38,8 @@ export interface AckRow {
   /** The handler's runs (effects), from `flaky:report`. */
   handled: number
   duplicates: number
+  /** Answers `duplicate: true`: attempts the dedupe store recognised (the effect did not run again). */
+  dedupeHits: number
   dropped: number
   latencies: number[]
 }
@@ -58,6 +60,7 @@ async function lane(ctx: LabContext, peer: LabPeer, ids: string[], timeoutMs: nu
     if ('error' in ack) row.failed += 1
     else {
       row.delivered += 1
+      if (ack.duplicate) row.dedupeHits += 1
       row.latencies.push(Date.now() - start)
     }
   }
@@ -80,7 +83,7 @@ async function runMode(ctx: LabContext, mode: Mode, s: AckSettings, progress: Pr
     dedupe: mode === 'dedupe',
   })
   if ('error' in configured) throw new Error(`flaky:configure: ${configured.error.code} ${configured.error.message}`)
-  const row: AckRow = { mode, delivered: 0, failed: 0, handled: 0, duplicates: 0, dropped: 0, latencies: [] }
+  const row: AckRow = { mode, delivered: 0, failed: 0, handled: 0, duplicates: 0, dedupeHits: 0, dropped: 0, latencies: [] }
   const run = Math.random().toString(36).slice(2, 8)
   const ids = Array.from({ length: MESSAGES }, (_, n) => `${mode}-${run}-${n + 1}`)
   // Each try waits `ackTimeoutMs`; with retries, socket.io-client tries again after a timeout.
@@ -117,6 +120,7 @@ function figureRows(rows: AckRow[], delayMs: number) {
     ['Failed', ...rows.map((r) => cell(r, 'failed', r.failed))],
     ['Handler runs', ...rows.map((r) => cell(r, 'handled', r.handled))],
     ['Duplicated', ...rows.map((r) => cell(r, 'duplicates', r.duplicates))],
+    ['Answered duplicate', ...rows.map((r) => cell(r, 'dedupe-hits', r.dedupeHits))],
     ['Dropped', ...rows.map((r) => String(r.dropped))],
     ['Ack p50 / p95', ...rows.map(latency)],
     ['Added', ...rows.map(added)],
@@ -135,6 +139,7 @@ async function runAcks(ctx: LabContext, s: AckSettings, progress: Progress): Pro
     figures[`${row.mode}Failed`] = row.failed
     figures[`${row.mode}Handled`] = row.handled
     figures[`${row.mode}Duplicates`] = row.duplicates
+    figures[`${row.mode}DedupeHits`] = row.dedupeHits
   }
   return {
     figures,
@@ -164,7 +169,7 @@ export const ACKS: Experiment = {
   caption: `${MESSAGES} messages through a flaky handler, sent three ways.`,
   setup() {
     const drop = numberControl({ label: 'Drop', min: 0, max: 90, value: 20, unit: '%', testid: 'rl-drop' })
-    const delay = numberControl({ label: 'Handler delay', min: 0, max: 2000, step: 50, value: 400, unit: 'ms', testid: 'rl-delay' })
+    const delay = numberControl({ label: 'Handler delay', min: 0, max: 2000, step: 50, value: 100, unit: 'ms', testid: 'rl-delay' })
     const timeout = numberControl({ label: 'Ack timeout', min: 100, max: 3000, step: 50, value: 300, unit: 'ms', testid: 'rl-ack-timeout' })
     return {
       controls: [drop.el, delay.el, timeout.el],

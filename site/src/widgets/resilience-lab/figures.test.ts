@@ -17,6 +17,7 @@ describe('recovery figures', () => {
     cutAt: 350,
     restoreAt: 750,
     recovered: true,
+    ids: ['a', 'a'],
     maxDisconnectionDuration: 10_000,
   })
 

@@ -75,6 +75,9 @@ async function stormOnce(ctx: LabContext, randomizationFactor: number, progress:
   return run
 }
 
+/** Time between the first and the last reconnection attempt, ms. */
+const spreadOf = (run: StormRun): number => (run.attempts.length ? Math.max(...run.attempts) - Math.min(...run.attempts) : 0)
+
 /** Reconnections refused by the server (none, usually), with their codes. */
 const refusedFigure = (run: StormRun, id: string): Figure[] =>
   run.refused.length ? [['Refused', `${run.refused.length} (${[...new Set(run.refused)].join(', ')})`, `rl-storm-refused-${id}`]] : []
@@ -82,7 +85,7 @@ const refusedFigure = (run: StormRun, id: string): Figure[] =>
 function runView(run: StormRun, max: number): HTMLElement {
   const counts = histogram(run.attempts)
   const peak = Math.max(0, ...counts)
-  const spread = run.attempts.length ? Math.max(...run.attempts) - Math.min(...run.attempts) : 0
+  const spread = spreadOf(run)
   const id = run.randomizationFactor === 0 ? 'flat' : 'jitter'
   const title =
     run.randomizationFactor === 0 ? 'randomizationFactor: 0' : `Default backoff (randomizationFactor ${run.randomizationFactor})`
@@ -127,6 +130,8 @@ export async function runStorm(ctx: LabContext, progress: Progress): Promise<Out
       jitterBack: jitter.back.length,
       flatBack: flat.back.length,
       refused: [...jitter.refused, ...flat.refused].join(' '),
+      jitterSpreadMs: spreadOf(jitter),
+      flatSpreadMs: spreadOf(flat),
       jitterBackMs: Math.max(0, ...jitter.back),
       flatBackMs: Math.max(0, ...flat.back),
     },

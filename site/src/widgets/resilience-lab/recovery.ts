@@ -33,6 +33,8 @@ export interface SideLog {
   cutAt: number
   restoreAt: number
   recovered: boolean | null
+  /** The socket id before the cut, and after the restore ('' until then). */
+  ids: [string, string]
   maxDisconnectionDuration: number
 }
 
@@ -89,11 +91,15 @@ function watch(pairs: Pair[]): Map<Side, SideLog> {
       cutAt: Infinity,
       restoreAt: Infinity,
       recovered: null,
+      ids: [receiver.hello.id, ''],
       maxDisconnectionDuration: max,
     }
     logs.set(side, log)
     receiver.client.on('lab:message', (m) => log.received.has(m.seq) || log.received.set(m.seq, Date.now()))
-    receiver.client.on('hello', (hello) => (log.recovered = hello.recovered))
+    receiver.client.on('hello', (hello) => {
+      log.recovered = hello.recovered
+      log.ids[1] = hello.id
+    })
   }
   return logs
 }
@@ -157,6 +163,7 @@ function sideView(log: SideLog): HTMLElement {
     h('h5', { text: SIDE_TITLES[log.side] }),
     figures([
       ['socket.recovered', recovered, `rl-recovered-${log.side}`],
+      ['Socket id', !log.ids[1] ? '–' : log.ids[1] === log.ids[0] ? 'same' : 'new', `rl-socket-id-${log.side}`],
       ['Sent', f.seqs.length, `rl-sent-${log.side}`],
       ['Missed while cut', f.missed.length, `rl-missed-${log.side}`],
       ['Replayed', f.replayed.length, `rl-replayed-${log.side}`],
@@ -181,6 +188,7 @@ function outcome(logs: SideLog[], cutMs: number): Outcome {
   for (const log of logs) {
     const f = figs.get(log.side)
     data[`${log.side}Recovered`] = String(log.recovered)
+    data[`${log.side}SameId`] = String(log.ids[1] === log.ids[0])
     data[`${log.side}Missed`] = f?.missed.length ?? 0
     data[`${log.side}Replayed`] = f?.replayed.length ?? 0
     data[`${log.side}Lost`] = f?.lost.length ?? 0

@@ -76,7 +76,9 @@ describe('resilience lab', () => {
     const root = await setup()
     const card = await run(root, 'recovery')
     expect(card.dataset.streamsRecovered).toBe('true')
+    expect(card.dataset.streamsSameId).toBe('true')
     expect(card.dataset.pubsubRecovered).toBe('false')
+    expect(card.dataset.pubsubSameId).toBe('false')
     expect(Number(card.dataset.streamsMissed)).toBeGreaterThan(5)
     expect(card.dataset.streamsReplayed).toBe(card.dataset.streamsMissed)
     expect(card.dataset.streamsLost).toBe('0')
@@ -96,21 +98,32 @@ describe('resilience lab', () => {
     expect($(root, 'rl-recovery-window').textContent).toContain('no recovery')
   })
 
-  it('counts failures without retries, duplicates with retries, and exactly once with dedupe', async () => {
+  it('acks: a fast handler loses the dropped messages without retries and none with them', async () => {
     const root = await setup()
     const card = await run(root, 'acks')
-    // Default settings: the handler (400 ms) is slower than the ack timeout (300 ms).
+    // Defaults: drop 20 %, handler 100 ms, ackTimeout 300 ms.
+    expect(Number(card.dataset.onceFailed)).toBeGreaterThan(0)
+    expect(Number(card.dataset.onceFailed)).toBeLessThan(25)
+    expect(Number(card.dataset.retriesDelivered)).toBeGreaterThanOrEqual(48)
+    expect(card.dataset.retriesDuplicates).toBe('0')
+    expect($(root, 'rl-acks-table').querySelectorAll('tbody tr')).toHaveLength(8)
+    expect($(root, 'rl-acks-table').querySelectorAll('thead th')).toHaveLength(4)
+  })
+
+  it('acks: a handler slower than ackTimeout duplicates effects under retries; dedupe runs each id once', async () => {
+    const root = await setup()
+    ;($(root, 'rl-delay') as HTMLInputElement).value = '400'
+    const card = await run(root, 'acks')
     expect(card.dataset.onceDelivered).toBe('0')
     expect(card.dataset.onceFailed).toBe('50')
     expect(Number(card.dataset.onceHandled)).toBeGreaterThan(0) // timed out, yet the effect ran
     expect(Number(card.dataset.retriesDuplicates)).toBeGreaterThan(0)
     expect(card.dataset.dedupeDuplicates).toBe('0')
+    expect(Number(card.dataset.dedupeDedupeHits)).toBeGreaterThan(40)
     // Each id ran once (a message whose every try was dropped never ran); a client may still give
     // up on a message that ran when all but its first try were dropped (no ack ever reached it).
     expect(Number(card.dataset.dedupeHandled)).toBeGreaterThanOrEqual(48)
     expect(Number(card.dataset.dedupeDelivered)).toBeGreaterThanOrEqual(45)
-    expect($(root, 'rl-acks-table').querySelectorAll('tbody tr')).toHaveLength(7)
-    expect($(root, 'rl-acks-table').querySelectorAll('thead th')).toHaveLength(4)
   })
 
   it('flattens the reconnection storm with jitter and spikes it without', async () => {

@@ -264,7 +264,13 @@ export function attachResilience(httpServer: HttpServer, options: ResilienceOpti
   })
   lab.on('connection', (socket) => {
     const { space, namespace, label } = socket.data
-    toSelf(socket).emit('hello', {
+    // Through the adapter (`socket.emit`), the hello carries an offset, and socket.io-client
+    // sends its last offset when it reconnects: a socket that never got an offset-bearing packet
+    // cannot be recovered. While Redis is down, /streams could not store it (the XADD fails and
+    // the packet is dropped): greet through this instance only, so the widget still hears it.
+    const redisDown = options.redis !== null && options.redis.state() !== 'ready'
+    const greeter = redisDown ? toSelf(socket) : socket
+    greeter.emit('hello', {
       id: socket.id,
       instance: config.instanceId,
       label,

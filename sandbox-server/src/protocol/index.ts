@@ -1194,7 +1194,7 @@ export const isHealthBody: Check<HealthBody> = objectOf({
   uptimeSeconds: isNumber,
   slotStreams: isNumber,
   observers: isNumber,
-  resilienceSockets: optional(isNumber),
+  // `resilienceSockets` (optional) is not checked: no page reads it, and every widget chunk carries this check.
 })
 
 export const isEmitAnswer: Check<EmitAnswer> = ackOf(objectOf({ ok: isTrue, traceId: isString, line: isString }))

@@ -761,8 +761,11 @@ export interface FlakyWorkPayload {
 export type FlakyConfigureAck = { ok: true; settings: FlakySettings } | ErrorAck
 
 /**
- * `flaky:work` answer, after `delayMs`: `duplicate` when dedupe is on and the id was already
- * handled (the handler's effect was skipped); `runs`: how many times the handler ran this id.
+ * `flaky:work` answer. A first run is answered after `delayMs` (the slow handler). With dedupe, a
+ * repeated id (a client's retry) does not run again: it waits for the first run to finish (at
+ * once if it has) and is answered `duplicate: true`, as an idempotent API returns the stored
+ * result. So a retry sent at `ackTimeout` is answered at `delayMs`, within its own timeout when
+ * `delayMs < 2 × ackTimeout`. `runs`: how many times the handler has run this id.
  */
 export type FlakyWorkAck = { ok: true; duplicate: boolean; runs: number } | ErrorAck
 
@@ -1194,7 +1197,7 @@ export const isHealthBody: Check<HealthBody> = objectOf({
   uptimeSeconds: isNumber,
   slotStreams: isNumber,
   observers: isNumber,
-  resilienceSockets: optional(isNumber),
+  // `resilienceSockets` (optional) is not checked: no page reads it, and every widget chunk carries this check.
 })
 
 export const isEmitAnswer: Check<EmitAnswer> = ackOf(objectOf({ ok: isTrue, traceId: isString, line: isString }))

@@ -57,7 +57,7 @@ export interface LabState {
  * Emits to this socket only, through this instance only. With connection state recovery on,
  * `socket.emit` goes through the adapter like a broadcast (to be stored for replay): on
  * `/streams` it waits for a Redis `XADD` and is lost if Redis is down. What only concerns this
- * connection (its hello, an error without ack) needs neither Redis nor a replay.
+ * connection (an error without ack; the hello while Redis is down) needs neither Redis nor a replay.
  *
  * @example
  * toSelf(socket).emit('hello', hello)

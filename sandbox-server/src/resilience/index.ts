@@ -100,12 +100,18 @@ function volatileOverPubSub(adapter: Adapter, client: Redis, channel: string): A
  * handler (callers that await it still see the rejection). The connections the adapter
  * duplicates (its blocking `XREAD` reader and its subscriber) wait for Redis instead of failing
  * after a few retries: a reader that fails at once would spin, a subscription that failed
- * would not be restored when Redis is back.
+ * would not be restored when Redis is back. They are listed in `duplicates`, to be closed with it.
  */
-function outageSafe(client: Redis, duplicated = false): Redis {
+function outageSafe(client: Redis, duplicates: Redis[] | null): Redis {
   return new Proxy(client, {
     get(target, property, receiver) {
-      if (property === 'duplicate' && !duplicated) return () => outageSafe(target.duplicate({ maxRetriesPerRequest: null }), true)
+      if (property === 'duplicate' && duplicates) {
+        return () => {
+          const duplicate = target.duplicate({ maxRetriesPerRequest: null })
+          duplicates.push(duplicate)
+          return outageSafe(duplicate, null)
+        }
+      }
       const value: unknown = Reflect.get(target, property, receiver)
       if (typeof value !== 'function') return value
       return (...args: unknown[]): unknown => {
@@ -137,7 +143,8 @@ function adapters(config: InstanceConfig, redis: RedisLink | null): { factory: (
   })
   streamsClient.on('error', () => undefined) // the main link reports Redis outages
   const channelPrefix = `${config.keyPrefix}-resilience`
-  const streams = createStreamsAdapter(outageSafe(streamsClient), {
+  const duplicates: Redis[] = []
+  const streams = createStreamsAdapter(outageSafe(streamsClient, duplicates), {
     streamName: `${config.keyPrefix}:resilience`,
     channelPrefix,
     sessionKeyPrefix: `${config.keyPrefix}:resilience:session:`,
@@ -153,7 +160,7 @@ function adapters(config: InstanceConfig, redis: RedisLink | null): { factory: (
     if (name !== '/streams' && nsp.name !== '/') return new Adapter(nsp)
     return volatileOverPubSub(streams(nsp) as Adapter, streamsClient, `${channelPrefix}#${nsp.name}#`)
   }
-  return { factory, close: () => streamsClient.disconnect() }
+  return { factory, close: () => [streamsClient, ...duplicates].forEach((client) => client.disconnect()) }
 }
 
 /** Per-instance lab state: bounded tables, cooldowns, the wire meter and the rate limits. */
@@ -257,7 +264,13 @@ export function attachResilience(httpServer: HttpServer, options: ResilienceOpti
   })
   lab.on('connection', (socket) => {
     const { space, namespace, label } = socket.data
-    toSelf(socket).emit('hello', {
+    // Through the adapter (`socket.emit`), the hello carries an offset, and socket.io-client
+    // sends its last offset when it reconnects: a socket that never got an offset-bearing packet
+    // cannot be recovered. While Redis is down, /streams could not store it (the XADD fails and
+    // the packet is dropped): greet through this instance only, so the widget still hears it.
+    const redisDown = options.redis !== null && options.redis.state() !== 'ready'
+    const greeter = redisDown ? toSelf(socket) : socket
+    greeter.emit('hello', {
       id: socket.id,
       instance: config.instanceId,
       label,

@@ -169,7 +169,7 @@ export function registerLabEvents(socket: ResilienceSocket, state: LabState): vo
     return { ok: true }
   })
   on('storm:cut', emptyPayloadSchema, () => {
-    takeCooldown(state.stormCooldown, `${space}${namespace}`, 'storm cuts in this space')
+    takeCooldown(state.stormCooldown, space, 'storm cuts in this space')
     const victims = [...nsp.sockets.values()]
     // After the ack is written: close each TRANSPORT, as a network drop would (not
     // `disconnect(true)`, after which a client does not reconnect by itself).

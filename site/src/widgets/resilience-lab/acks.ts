@@ -120,7 +120,7 @@ function figureRows(rows: AckRow[], delayMs: number) {
     ['Failed', ...rows.map((r) => cell(r, 'failed', r.failed))],
     ['Handler runs', ...rows.map((r) => cell(r, 'handled', r.handled))],
     ['Duplicated', ...rows.map((r) => cell(r, 'duplicates', r.duplicates))],
-    ['Answered duplicate', ...rows.map((r) => cell(r, 'dedupe-hits', r.dedupeHits))],
+    ['Deduped', ...rows.map((r) => cell(r, 'dedupe-hits', r.dedupeHits))],
     ['Dropped', ...rows.map((r) => String(r.dropped))],
     ['Ack p50 / p95', ...rows.map(latency)],
     ['Added', ...rows.map(added)],
@@ -156,7 +156,7 @@ async function runAcks(ctx: LabContext, s: AckSettings, progress: Progress): Pro
       ),
       h('p', {
         class: 'rl-note',
-        text: `${MESSAGES} messages, drop ${Math.round(s.dropRate * 100)} %, handler ${s.delayMs} ms, ackTimeout ${s.ackTimeoutMs} ms per try. Delivered: acked in the end; failed: the client gave up. Duplicated: handler runs beyond one per message id. Added: mean time to ack minus the handler's ${s.delayMs} ms.`,
+        text: `${MESSAGES} messages, drop ${Math.round(s.dropRate * 100)} %, handler ${s.delayMs} ms, ackTimeout ${s.ackTimeoutMs} ms per try. Delivered: acked in the end; failed: the client gave up. Duplicated: handler runs beyond one per message id. Deduped: answered \u201cduplicate\u201d, the effect not run again. Added: mean time to ack minus the handler's ${s.delayMs} ms.`,
       }),
     ),
   }

@@ -88,11 +88,12 @@ interface Session {
   key: string
 }
 
-/** A stored packet of a `/streams` namespace: for every socket but `except`. */
+/** A stored packet of a `/streams` namespace: for one socket (`to`) or every socket but `except`. */
 interface Entry {
   offset: number
   event: string
   data: unknown
+  to?: string
   except?: string
 }
 
@@ -131,25 +132,32 @@ function createNamespaces(config: FakeResilienceConfig) {
     onInstance: (c: { space: string; namespace: ResilienceNamespace; instance: string }) =>
       [...group(nsKey(c.space, c.namespace))].filter((m) => m.instance === c.instance),
     /**
-     * A broadcast through the namespace's adapter to every socket but `except`. On `/streams` it
-     * is stored with an offset unless volatile; `/pubsub` stores nothing.
+     * A broadcast through the namespace's adapter to every socket but `except`, or to one (`to`:
+     * with recovery on, `socket.emit` goes through the adapter to the socket's own room). On
+     * `/streams` it is stored with an offset unless volatile; `/pubsub` stores nothing.
      */
-    broadcast(space: string, namespace: ResilienceNamespace, event: string, data: unknown, o: { except?: Conn; volatile?: boolean }) {
+    broadcast(
+      space: string,
+      namespace: ResilienceNamespace,
+      event: string,
+      data: unknown,
+      o: { except?: Conn; to?: Conn; volatile?: boolean },
+    ) {
       const key = nsKey(space, namespace)
       let offset: number | undefined
       if (namespace === '/streams' && !o.volatile) {
         const stream = streams.get(key) ?? { next: 1, entries: [] }
         streams.set(key, stream)
         offset = stream.next++
-        stream.entries.push({ offset, event, data, except: o.except?.sid })
+        stream.entries.push({ offset, event, data, to: o.to?.sid, except: o.except?.sid })
         if (stream.entries.length > config.streamsMaxLen) stream.entries.shift()
       }
-      const targets = [...group(key)].filter((m) => m !== o.except)
+      const targets = o.to ? [o.to] : [...group(key)].filter((m) => m !== o.except)
       for (const m of targets) if (m.connected()) m.deliver(event, data, offset)
     },
-    /** The packets a recovered socket missed: stored after its offset, and not its own. */
+    /** The packets a recovered socket missed: stored after its offset, and meant for it. */
     missedBy: (key: string, sid: string, offset: number) =>
-      (streams.get(key)?.entries ?? []).filter((e) => e.offset > offset && e.except !== sid),
+      (streams.get(key)?.entries ?? []).filter((e) => e.offset > offset && (e.to === undefined || e.to === sid) && e.except !== sid),
   }
 }
 type Namespaces = ReturnType<typeof createNamespaces>
@@ -267,9 +275,12 @@ export function createFakeResilienceServer(config: FakeResilienceConfig, random:
       ns.add(key, full)
       return { conn: full, recovered, missed: recovered && previous ? ns.missedBy(key, sid, previous.offset) : [] }
     },
-    /** From the server to one socket through its instance only, as `hello` goes: no Redis, not stored, no offset. */
+    /**
+     * `socket.emit` from the server, as `hello` goes while Redis is up: through the adapter, so on
+     * `/streams` it carries an offset (a socket that never got one cannot be recovered).
+     */
     emitTo(conn: Conn, event: string, data: unknown) {
-      if (conn.connected()) conn.deliver(event, data)
+      ns.broadcast(conn.space, conn.namespace, event, data, { to: conn })
     },
     /** The socket left; `/streams` keeps its session for recovery unless the client closed it. */
     leave(conn: Conn, reason: string) {

@@ -99,6 +99,30 @@ export const instanceConfigSchema = z
     userEventsPerSecond: wholeNumber(1, 100_000).default(20),
     /** Lesson 4: token requests per second one client address may make (the unauthenticated route), shared across instances. @default 20 */
     addressRequestsPerSecond: wholeNumber(1, 100_000).default(20),
+    /** Lesson 5: how long the resilience server keeps a disconnected socket's state and missed packets, ms (`connectionStateRecovery.maxDisconnectionDuration`). @default 10000 */
+    resilienceMaxDisconnectionMs: durationMs(1_000, 600_000).default(10_000),
+    /** Lesson 5: Engine.IO `pingInterval` of the resilience server only, ms (short, so the lab measures a dead peer in seconds). @default 5000 */
+    resiliencePingIntervalMs: durationMs(500, 300_000).default(5_000),
+    /** Lesson 5: Engine.IO `pingTimeout` of the resilience server only, ms. @default 4000 */
+    resiliencePingTimeoutMs: durationMs(500, 300_000).default(4_000),
+    /** Lesson 5: sockets one space may hold on the resilience server of this instance (the storm's 30 clients and the lab's others). @default 40 */
+    resilienceMaxSocketsPerSpace: wholeNumber(1, 10_000).default(40),
+    /** Lesson 5: burst of events one lab socket may send at once (sustained: `eventsPerSecond`); room for the lab's 50 concurrent requests. @default 64 */
+    resilienceEventBurst: wholeNumber(1, 100_000).default(64),
+    /** Lesson 5: events per second all the lab sockets of one space may send together, counted across instances (Redis). @default 100 */
+    resilienceSpaceEventsPerSecond: wholeNumber(1, 100_000).default(100),
+    /** Lesson 5: spaces whose flaky handler or position stream one instance keeps at once (idle ones expire after `dedupeTtlMs`; oldest evicted). @default 500 */
+    resilienceMaxSpaces: wholeNumber(1, 100_000).default(500),
+    /** Lesson 5: message ids the flaky handler remembers per space (oldest evicted first). @default 1000 */
+    dedupeMaxIds: wholeNumber(1, 1_000_000).default(1_000),
+    /** Lesson 5: how long the flaky handler remembers a message id, ms. @default 60000 */
+    dedupeTtlMs: durationMs(1_000, 86_400_000).default(60_000),
+    /** Lesson 5: a space may cut its sockets' transports (`storm:cut`) once per this long, ms. @default 3000 */
+    stormCooldownMs: durationMs(0, 3_600_000).default(3_000),
+    /** Lesson 5: a space may run a wire measurement once per this long, ms (one at a time per instance anyway). @default 10000 */
+    wireCooldownMs: durationMs(0, 3_600_000).default(10_000),
+    /** Lesson 5: entries the Redis stream of the Streams adapter keeps (`MAXLEN ~`): the recovery window in packets. @default 10000 */
+    streamsMaxLen: wholeNumber(100, 10_000_000).default(10_000),
     /** `GET /metrics` (Prometheus) and the counters behind it; `0` turns both off. @default true */
     metrics: flagSchema.default(true),
     /** Lowest level written to the log. @default 'info' */
@@ -160,6 +184,18 @@ export const ENV_NAMES = {
   tokenLifetimeSeconds: 'SANDBOX_TOKEN_LIFETIME_SECONDS',
   userEventsPerSecond: 'SANDBOX_USER_EVENTS_PER_SECOND',
   addressRequestsPerSecond: 'SANDBOX_ADDRESS_REQUESTS_PER_SECOND',
+  resilienceMaxDisconnectionMs: 'SANDBOX_RESILIENCE_MAX_DISCONNECTION_MS',
+  resiliencePingIntervalMs: 'SANDBOX_RESILIENCE_PING_INTERVAL_MS',
+  resiliencePingTimeoutMs: 'SANDBOX_RESILIENCE_PING_TIMEOUT_MS',
+  resilienceMaxSocketsPerSpace: 'SANDBOX_RESILIENCE_MAX_SOCKETS_PER_SPACE',
+  resilienceEventBurst: 'SANDBOX_RESILIENCE_EVENT_BURST',
+  resilienceSpaceEventsPerSecond: 'SANDBOX_RESILIENCE_SPACE_EVENTS_PER_SECOND',
+  resilienceMaxSpaces: 'SANDBOX_RESILIENCE_MAX_SPACES',
+  dedupeMaxIds: 'SANDBOX_DEDUPE_MAX_IDS',
+  dedupeTtlMs: 'SANDBOX_DEDUPE_TTL_MS',
+  stormCooldownMs: 'SANDBOX_STORM_COOLDOWN_MS',
+  wireCooldownMs: 'SANDBOX_WIRE_COOLDOWN_MS',
+  streamsMaxLen: 'SANDBOX_STREAMS_MAX_LEN',
   metrics: 'SANDBOX_METRICS',
   logLevel: 'SANDBOX_LOG_LEVEL',
   logFormat: 'SANDBOX_LOG_FORMAT',

@@ -176,6 +176,8 @@ export const ERROR_CODES = [
   'TOKEN_WRONG_AUDIENCE',
   /** `/secure`: the token's role may not use this event or room (e.g. a learner joining `moderators`). */
   'FORBIDDEN',
+  /** Lesson 5: the experiment is already running (a position stream in this space, a wire measurement on this instance). */
+  'BUSY',
 ] as const
 export type ErrorCode = (typeof ERROR_CODES)[number]
 
@@ -606,6 +608,275 @@ export interface AttackReport {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Resilience lab (lesson 5): a second Socket.IO server per instance, at RESILIENCE_PATH
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * The Engine.IO path of the resilience server (socket.io-client's `path` option). It is a second
+ * Socket.IO server on the same HTTP server, because `connectionStateRecovery` is a server-wide
+ * option that would otherwise change the other lessons' wire (every broadcast would carry an offset).
+ */
+export const RESILIENCE_PATH = '/resilience/'
+
+/**
+ * The lab's two namespaces, with the same events and the same server options: `/streams` uses the
+ * Redis Streams adapter (connection state recovery works: missed packets are replayed), `/pubsub`
+ * the classic Redis pub/sub adapter (recovery is not supported: `socket.recovered` is always false).
+ */
+export const RESILIENCE_NAMESPACES = ['/streams', '/pubsub'] as const
+export type ResilienceNamespace = (typeof RESILIENCE_NAMESPACES)[number]
+
+/** The lab's namespaces of every space (on the resilience server): `/^\/s\/([a-z0-9]{6})(\/streams|\/pubsub)$/`. */
+export const RESILIENCE_NAMESPACE_PATTERN = /* @__PURE__ */ spaceNamespacePattern(RESILIENCE_NAMESPACES)
+
+/**
+ * The wire name of a lab namespace in a space.
+ *
+ * @example
+ * resilienceNamespace('k7q2mx', '/streams') // => '/s/k7q2mx/streams'
+ */
+export function resilienceNamespace(space: string, namespace: ResilienceNamespace): string {
+  return `/s/${space}${namespace}`
+}
+
+/**
+ * Splits a lab wire namespace into its space and name, or `null` if it is not one.
+ *
+ * @example
+ * parseResilienceNamespace('/s/k7q2mx/pubsub') // => { space: 'k7q2mx', namespace: '/pubsub' }
+ */
+export function parseResilienceNamespace(wireName: string): { space: string; namespace: ResilienceNamespace } | null {
+  const [, space, name] = RESILIENCE_NAMESPACE_PATTERN.exec(wireName) ?? []
+  const namespace = RESILIENCE_NAMESPACES.find((known) => known === name)
+  return space && namespace ? { space, namespace } : null
+}
+
+/**
+ * `auth` of a lab socket: a label, like the playground's (`PlaygroundAuth`). On a reconnection,
+ * socket.io-client itself adds `pid` and `offset` (the session to recover and the last packet
+ * it got), whether or not the server can recover: the widget never sets them.
+ */
+export interface ResilienceAuth extends PlaygroundAuth {
+  pid?: string
+  offset?: string
+}
+
+/**
+ * Sent to a lab socket on every connection, including a recovered one (the server's `connection`
+ * handler runs again; the socket keeps its id). On a recovered connection the missed packets
+ * arrive BEFORE it (socket.io-client emits them, then `connect`, then this). The heartbeat and
+ * recovery settings are the server's, so the widget can say what it predicts before it measures.
+ */
+export interface ResilienceHelloEvent {
+  /** The socket id; the same after a recovered reconnection. */
+  id: string
+  instance: string
+  label: string
+  namespace: ResilienceNamespace
+  space: string
+  /** `socket.recovered` as the server saw it (the missed packets were replayed just before this event). */
+  recovered: boolean
+  /** Engine.IO heartbeat of the resilience server, ms. */
+  pingInterval: number
+  pingTimeout: number
+  /** How long the server keeps a disconnected socket's state and packets, ms. */
+  maxDisconnectionDuration: number
+}
+
+/** Largest sequence number of a lab message or work item (seq is an integer from 0). */
+export const LAB_SEQ_MAX = 1_000_000
+
+/** `lab:send`: the server broadcasts `lab:message` to the other sockets of the namespace (`socket.broadcast.emit`). */
+export interface LabSendPayload {
+  /** An integer, 0 to `LAB_SEQ_MAX`, chosen by the sender (the receiver lists what it got). */
+  seq: number
+}
+
+/** What the other sockets of the namespace receive for a `lab:send`. */
+export interface LabMessageEvent {
+  seq: number
+  /** Label of the sender. */
+  from: string
+  /** Instance the sender is connected to. */
+  instance: string
+}
+
+/** Bounds of a position stream (`lab:positions`). */
+export const POSITIONS_MAX_COUNT = 100
+export const POSITIONS_MIN_EVERY_MS = 20
+export const POSITIONS_MAX_EVERY_MS = 1000
+
+/**
+ * `lab:positions`: the server emits `count` `position` events, one every `everyMs`, to the whole
+ * namespace of the space, as normal events or `volatile` ones (never buffered, never stored for
+ * recovery). One stream per space and instance at a time (`BUSY` otherwise).
+ */
+export interface PositionsPayload {
+  /** An integer, 1 to `POSITIONS_MAX_COUNT`. */
+  count: number
+  /** An integer, `POSITIONS_MIN_EVERY_MS` to `POSITIONS_MAX_EVERY_MS`. */
+  everyMs: number
+  volatile: boolean
+}
+
+/** One update of a position stream. `seq` counts from 1 to the stream's `count`. */
+export interface PositionEvent {
+  seq: number
+  x: number
+  y: number
+  volatile: boolean
+  /** Server time (ms since epoch) when it was emitted: a resumed client tells fresh from stale by it. */
+  sentAt: number
+}
+
+/** Bounds of the flaky handler's settings. */
+export const FLAKY_MAX_DELAY_MS = 5000
+
+/**
+ * `flaky:configure`: how the space's flaky handler behaves on the instance that receives it
+ * (each instance keeps its own, per space; the lab sends its work to one instance).
+ */
+export interface FlakySettings {
+  /** Probability that a `flaky:work` is dropped before the handler (no ack: the client times out), 0 to 1. */
+  dropRate: number
+  /** How long the handler takes before it acks, ms, an integer 0 to `FLAKY_MAX_DELAY_MS`. */
+  delayMs: number
+  /** Whether the server skips a message id it already handled (idempotent handling). */
+  dedupe: boolean
+}
+
+/** Longest client-supplied message id; its characters. */
+export const MESSAGE_ID_MAX_LENGTH = 64
+export const MESSAGE_ID_PATTERN = new RegExp(`^[A-Za-z0-9_:.-]{1,${MESSAGE_ID_MAX_LENGTH}}$`)
+export const MESSAGE_ID_RULE = `messageId must be 1-${MESSAGE_ID_MAX_LENGTH} characters of A-Z, a-z, 0-9, _, :, . or -`
+
+/** `flaky:work`: one unit of work, identified by the client (a retry sends the same id). */
+export interface FlakyWorkPayload {
+  messageId: string
+  /** An integer, 0 to `LAB_SEQ_MAX`. */
+  seq: number
+}
+
+/** `flaky:configure` answer: the settings now in force. */
+export type FlakyConfigureAck = { ok: true; settings: FlakySettings } | ErrorAck
+
+/**
+ * `flaky:work` answer. A first run is answered after `delayMs` (the slow handler). With dedupe, a
+ * repeated id (a client's retry) does not run again: it waits for the first run to finish (at
+ * once if it has) and is answered `duplicate: true`, as an idempotent API returns the stored
+ * result. So a retry sent at `ackTimeout` is answered at `delayMs`, within its own timeout when
+ * `delayMs < 2 × ackTimeout`. `runs`: how many times the handler has run this id.
+ */
+export type FlakyWorkAck = { ok: true; duplicate: boolean; runs: number } | ErrorAck
+
+/** The flaky handler's counters for the space on this instance, since the last `flaky:reset`. */
+export interface FlakyCounters {
+  /** `flaky:work` requests that passed validation and rate limiting. */
+  received: number
+  /** Of those, dropped before the handler (never acked). */
+  dropped: number
+  /** Times the handler's effect ran (with dedupe: once per id). */
+  handled: number
+  /** Effects that ran for an id that had already run (only without dedupe). */
+  duplicateEffects: number
+  /** Distinct ids the handler ran. */
+  uniqueIds: number
+  /** Ids the dedupe store holds now (bounded by the instance's `dedupeMaxIds`, expiring). */
+  dedupeSize: number
+}
+export type FlakyReportAck = ({ ok: true; settings: FlakySettings } & FlakyCounters) | ErrorAck
+
+/** Acks that only say it worked (`lab:send`, `lab:positions`, `flaky:reset`). */
+export type OkAck = { ok: true } | ErrorAck
+
+/** `storm:cut` answer: how many transports of the space, in this namespace on this instance, were closed. */
+export type StormCutAck = { ok: true; cut: number } | ErrorAck
+
+/**
+ * Sent to the other sockets of the space's namespace when a socket closes with reason
+ * `ping timeout` (its client stopped answering the heartbeat).
+ */
+export interface PeerGoneEvent {
+  label: string
+  /** The server's disconnect reason (`ping timeout`). */
+  reason: string
+  /** Time since the server last received anything from that peer, ms: how long a dead peer went unnoticed. */
+  silentMs: number
+}
+
+/** Payload sizes of a wire measurement. */
+export const WIRE_SIZES = ['small', 'large'] as const
+export type WireSize = (typeof WIRE_SIZES)[number]
+
+/**
+ * Wire formats measured: the Socket.IO parser (`json`, the default; `msgpack`,
+ * socket.io-msgpack-parser), each with permessage-deflate off and on (`+deflate`: Socket.IO's
+ * `perMessageDeflate: true` settings, threshold 1024 B, context takeover on). NOTE: the `ws`
+ * package applies the threshold only when context takeover is OFF; with the default (on), every
+ * message is compressed against the previous ones, small ones included.
+ */
+export const WIRE_FORMATS = ['json', 'msgpack', 'json+deflate', 'msgpack+deflate'] as const
+export type WireFormat = (typeof WIRE_FORMATS)[number]
+
+/** The same payload as text only, or with a binary attachment (a `Buffer` / `Uint8Array` field). */
+export const WIRE_PAYLOADS = ['text', 'binary'] as const
+export type WirePayload = (typeof WIRE_PAYLOADS)[number]
+
+/** `wire:measure` */
+export interface WireMeasurePayload {
+  size: WireSize
+}
+
+/** One run of a wire measurement. */
+export interface WireResult {
+  format: WireFormat
+  payload: WirePayload
+  /** Bytes on the TCP connection (both directions, WebSocket frames included) per message; handshake excluded, no heartbeat in the window. */
+  bytesPerMessage: number
+  /** CPU time of the instance's process (`process.cpuUsage()`, user + system) per message, µs: client and server sides both. */
+  cpuMicrosPerMessage: number
+}
+
+/** `wire:measure` answer. */
+export type WireMeasureAck =
+  | {
+      ok: true
+      size: WireSize
+      /** Messages sent per run. */
+      messages: number
+      /** Average size of a message as JSON text (binary attachment excluded), bytes. Messages differ (as real ones do). */
+      payloadBytes: number
+      /** Size of the binary attachment of the `binary` payload, bytes. */
+      binaryBytes: number
+      /** permessage-deflate threshold of the `+deflate` runs, bytes (Socket.IO's default, 1024; ignored by ws with context takeover, see `WIRE_FORMATS`). */
+      deflateThresholdBytes: number
+      results: WireResult[]
+    }
+  | ErrorAck
+
+/** Every event a lab client sends with an ack, with its payload and its answer. */
+export interface ResilienceRequests {
+  'lab:send': { payload: LabSendPayload; ack: OkAck }
+  'lab:positions': { payload: PositionsPayload; ack: OkAck }
+  'flaky:configure': { payload: FlakySettings; ack: FlakyConfigureAck }
+  'flaky:work': { payload: FlakyWorkPayload; ack: FlakyWorkAck }
+  'flaky:report': { payload: Record<string, never>; ack: FlakyReportAck }
+  'flaky:reset': { payload: Record<string, never>; ack: OkAck }
+  'storm:cut': { payload: Record<string, never>; ack: StormCutAck }
+  'wire:measure': { payload: WireMeasurePayload; ack: WireMeasureAck }
+}
+export type ResilienceRequest = keyof ResilienceRequests
+
+/** Server -> lab socket. Events of a recovered socket may carry one more argument (the offset): ignore it. */
+export interface ResilienceServerEvents {
+  hello: (hello: ResilienceHelloEvent) => void
+  'lab:message': (message: LabMessageEvent) => void
+  position: (position: PositionEvent) => void
+  'peer:gone': (peer: PeerGoneEvent) => void
+  'sandbox:error': (error: SandboxErrorBody) => void
+}
+
+// ---------------------------------------------------------------------------------------------
 // Bare transports (lesson 1): long polling, SSE and a raw WebSocket under /t/<space>/
 // ---------------------------------------------------------------------------------------------
 
@@ -745,8 +1016,13 @@ export interface HealthBody {
   fanout: FanoutState
   /** State of this instance's Redis connection, or `disabled` when run without Redis. */
   redis: (typeof REDIS_STATES)[number]
-  /** Engine.IO connections open on this instance (every widget socket is its own connection). */
+  /**
+   * Engine.IO connections open on this instance (every widget socket is its own connection), on
+   * both of its Socket.IO servers: the main one and lesson 5's resilience server.
+   */
   sockets: number
+  /** Of those, the resilience lab's (lesson 5). Absent from instances older than lesson 5. */
+  resilienceSockets?: number
   /** Of those, the widgets' own trace observers (`/observe`): learners' sockets are `sockets - observers`. */
   observers: number
   /** Learner spaces with at least one socket on this instance. */
@@ -957,6 +1233,7 @@ export const isHealthBody: Check<HealthBody> = objectOf({
   uptimeSeconds: isNumber,
   slotStreams: isNumber,
   observers: isNumber,
+  // `resilienceSockets` (optional) is not checked: no page reads it, and every widget chunk carries this check.
 })
 
 export const isEmitAnswer: Check<EmitAnswer> = ackOf(objectOf({ ok: isTrue, traceId: isString, line: isString }))
@@ -1020,3 +1297,74 @@ export const isAttackReport: Check<AttackReport> = /* @__PURE__ */ objectOf({
   outcome: oneOf(ATTACK_OUTCOMES),
   detail: isString,
 })
+
+// Lesson 5's checks (the resilience lab's client imports these, the other widgets don't).
+const isOkAck: Check<OkAck> = /* @__PURE__ */ ackOf(objectOf({ ok: isTrue }))
+const isFlakySettings: Check<FlakySettings> = /* @__PURE__ */ objectOf({ dropRate: isNumber, delayMs: isNumber, dedupe: isBoolean })
+
+export const isResilienceHelloEvent: Check<ResilienceHelloEvent> = /* @__PURE__ */ objectOf({
+  id: isString,
+  instance: isString,
+  label: isString,
+  namespace: oneOf(RESILIENCE_NAMESPACES),
+  space: isString,
+  recovered: isBoolean,
+  pingInterval: isNumber,
+  pingTimeout: isNumber,
+  maxDisconnectionDuration: isNumber,
+})
+export const isLabMessageEvent: Check<LabMessageEvent> = /* @__PURE__ */ objectOf({ seq: isNumber, from: isString, instance: isString })
+export const isPositionEvent: Check<PositionEvent> = /* @__PURE__ */ objectOf({
+  seq: isNumber,
+  x: isNumber,
+  y: isNumber,
+  volatile: isBoolean,
+  sentAt: isNumber,
+})
+export const isPeerGoneEvent: Check<PeerGoneEvent> = /* @__PURE__ */ objectOf({ label: isString, reason: isString, silentMs: isNumber })
+
+export const isFlakyConfigureAck: Check<FlakyConfigureAck> = /* @__PURE__ */ ackOf(objectOf({ ok: isTrue, settings: isFlakySettings }))
+export const isFlakyWorkAck: Check<FlakyWorkAck> = /* @__PURE__ */ ackOf(objectOf({ ok: isTrue, duplicate: isBoolean, runs: isNumber }))
+export const isFlakyReportAck: Check<FlakyReportAck> = /* @__PURE__ */ ackOf(
+  objectOf({
+    ok: isTrue,
+    settings: isFlakySettings,
+    received: isNumber,
+    dropped: isNumber,
+    handled: isNumber,
+    duplicateEffects: isNumber,
+    uniqueIds: isNumber,
+    dedupeSize: isNumber,
+  }),
+)
+export const isStormCutAck: Check<StormCutAck> = /* @__PURE__ */ ackOf(objectOf({ ok: isTrue, cut: isNumber }))
+export const isWireMeasureAck: Check<WireMeasureAck> = /* @__PURE__ */ ackOf(
+  objectOf({
+    ok: isTrue,
+    size: oneOf(WIRE_SIZES),
+    messages: isNumber,
+    payloadBytes: isNumber,
+    binaryBytes: isNumber,
+    deflateThresholdBytes: isNumber,
+    results: arrayOf(
+      objectOf({ format: oneOf(WIRE_FORMATS), payload: oneOf(WIRE_PAYLOADS), bytesPerMessage: isNumber, cpuMicrosPerMessage: isNumber }),
+    ),
+  }),
+)
+
+/**
+ * The check of each lab request's ack.
+ *
+ * @example
+ * RESILIENCE_ACK_CHECKS['storm:cut']({ ok: true, cut: 30 }) // => true
+ */
+export const RESILIENCE_ACK_CHECKS: { [K in ResilienceRequest]: Check<ResilienceRequests[K]['ack']> } = {
+  'lab:send': isOkAck,
+  'lab:positions': isOkAck,
+  'flaky:configure': isFlakyConfigureAck,
+  'flaky:work': isFlakyWorkAck,
+  'flaky:report': isFlakyReportAck,
+  'flaky:reset': isOkAck,
+  'storm:cut': isStormCutAck,
+  'wire:measure': isWireMeasureAck,
+}

@@ -29,8 +29,23 @@ import {
   SECURE_NAMESPACE_PATTERN,
   spaceNamespace,
   type TraceEvent,
+  isPositionEvent,
+  MESSAGE_ID_PATTERN,
+  parseResilienceNamespace,
+  RESILIENCE_ACK_CHECKS,
+  RESILIENCE_NAMESPACE_PATTERN,
+  resilienceNamespace,
 } from './index.ts'
-import { directPayloadSchema, observeAuthSchema, playgroundAuthSchema, roomNameSchema, sendPayloadSchema } from './schemas.ts'
+import {
+  directPayloadSchema,
+  flakySettingsSchema,
+  flakyWorkSchema,
+  observeAuthSchema,
+  playgroundAuthSchema,
+  positionsSchema,
+  roomNameSchema,
+  sendPayloadSchema,
+} from './schemas.ts'
 
 describe('protocol rules', () => {
   it('validate rooms like the server schema', () => {
@@ -207,5 +222,26 @@ describe('checks of what the browser receives', () => {
     expect(isWsServerMessage({ type: 'ack', text: 'hi', receivedAt: 1 })).toBe(true)
     expect(isWsServerMessage({ type: 'error', error: { code: 'INVALID_PAYLOAD', message: 'x' } })).toBe(true)
     expect(isWsServerMessage({ type: 'ack' })).toBe(false)
+  })
+})
+
+describe('resilience lab protocol (lesson 5)', () => {
+  it('names and parses the lab namespaces', () => {
+    expect(resilienceNamespace('k7q2mx', '/streams')).toBe('/s/k7q2mx/streams')
+    expect(parseResilienceNamespace('/s/k7q2mx/pubsub')).toEqual({ space: 'k7q2mx', namespace: '/pubsub' })
+    expect(parseResilienceNamespace('/s/k7q2mx/chat')).toBeNull()
+    expect(RESILIENCE_NAMESPACE_PATTERN.source).toBe('^\\/s\\/([a-z0-9]{6})(\\/streams|\\/pubsub)$')
+  })
+
+  it('validate message ids like the server schema, and check acks and events', () => {
+    for (const messageId of ['m-1', 'a'.repeat(64), 'a'.repeat(65), '', 'x y', 'A_b:c.d-1']) {
+      expect(MESSAGE_ID_PATTERN.test(messageId), messageId).toBe(flakyWorkSchema.safeParse({ messageId, seq: 1 }).success)
+    }
+    expect(RESILIENCE_ACK_CHECKS['flaky:work']({ ok: true, duplicate: false, runs: 1 })).toBe(true)
+    expect(RESILIENCE_ACK_CHECKS['storm:cut']({ error: { code: 'RATE_LIMITED', message: 'wait', retryAfterMs: 1000 } })).toBe(true)
+    expect(RESILIENCE_ACK_CHECKS['wire:measure']({ ok: true, results: [] })).toBe(false)
+    expect(isPositionEvent({ seq: 1, x: 0.5, y: 0.5, volatile: true, sentAt: 1 })).toBe(true)
+    expect(positionsSchema.safeParse({ count: 101, everyMs: 20, volatile: false }).success).toBe(false)
+    expect(flakySettingsSchema.safeParse({ dropRate: 1.5, delayMs: 0, dedupe: true }).success).toBe(false)
   })
 })

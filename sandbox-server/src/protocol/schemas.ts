@@ -44,6 +44,20 @@ import {
   type StreamSettings,
   type UpstreamMessage,
   type WsClientMessage,
+  FLAKY_MAX_DELAY_MS,
+  LAB_SEQ_MAX,
+  MESSAGE_ID_PATTERN,
+  MESSAGE_ID_RULE,
+  POSITIONS_MAX_COUNT,
+  POSITIONS_MAX_EVERY_MS,
+  POSITIONS_MIN_EVERY_MS,
+  WIRE_SIZES,
+  type FlakySettings,
+  type FlakyWorkPayload,
+  type LabSendPayload,
+  type PositionsPayload,
+  type ResilienceAuth,
+  type WireMeasurePayload,
 } from './index.ts'
 
 /** A room name a learner may use (see `ROOM_NAME_PATTERN`). */
@@ -142,6 +156,61 @@ export const secureTextSchema = z.object({ text: textSchema }).strict()
 export const emptyPayloadSchema = z.object({}).strict()
 
 // ---------------------------------------------------------------------------------------------
+// Resilience lab (lesson 5)
+// ---------------------------------------------------------------------------------------------
+
+/** `auth` of a lab socket: the playground's label, plus what socket.io-client adds to recover a session. */
+export const resilienceAuthSchema = playgroundAuthSchema
+  .extend({ pid: z.string().max(64).optional(), offset: z.string().max(64).optional() })
+  .strict()
+
+/** An integer from 0 to `LAB_SEQ_MAX`. */
+const seqSchema = z
+  .number({ required_error: 'seq is required', invalid_type_error: 'seq must be a number' })
+  .int(`seq must be an integer 0-${LAB_SEQ_MAX}`)
+  .min(0, `seq must be an integer 0-${LAB_SEQ_MAX}`)
+  .max(LAB_SEQ_MAX, `seq must be an integer 0-${LAB_SEQ_MAX}`)
+
+/** `lab:send` */
+export const labSendSchema = z.object({ seq: seqSchema }).strict()
+
+const countRule = `count must be an integer 1-${POSITIONS_MAX_COUNT}`
+const everyRule = `everyMs must be an integer ${POSITIONS_MIN_EVERY_MS}-${POSITIONS_MAX_EVERY_MS}`
+/** `lab:positions` */
+export const positionsSchema = z
+  .object({
+    count: z.number().int(countRule).min(1, countRule).max(POSITIONS_MAX_COUNT, countRule),
+    everyMs: z.number().int(everyRule).min(POSITIONS_MIN_EVERY_MS, everyRule).max(POSITIONS_MAX_EVERY_MS, everyRule),
+    volatile: z.boolean({ required_error: 'volatile is required', invalid_type_error: 'volatile must be true or false' }),
+  })
+  .strict()
+
+const delayRule = `delayMs must be an integer 0-${FLAKY_MAX_DELAY_MS}`
+/** `flaky:configure` */
+export const flakySettingsSchema = z
+  .object({
+    dropRate: z.number().min(0, 'dropRate must be 0-1').max(1, 'dropRate must be 0-1'),
+    delayMs: z.number().int(delayRule).min(0, delayRule).max(FLAKY_MAX_DELAY_MS, delayRule),
+    dedupe: z.boolean({ required_error: 'dedupe is required', invalid_type_error: 'dedupe must be true or false' }),
+  })
+  .strict()
+
+/** `flaky:work` */
+export const flakyWorkSchema = z
+  .object({
+    messageId: z
+      .string({ required_error: 'messageId is required', invalid_type_error: 'messageId must be a string' })
+      .regex(MESSAGE_ID_PATTERN, MESSAGE_ID_RULE),
+    seq: seqSchema,
+  })
+  .strict()
+
+/** `wire:measure` */
+export const wireMeasureSchema = z
+  .object({ size: z.enum(WIRE_SIZES, { errorMap: () => ({ message: `size must be ${WIRE_SIZES.map((s) => `"${s}"`).join(' or ')}` }) }) })
+  .strict()
+
+// ---------------------------------------------------------------------------------------------
 // Type-level proof that the schemas and the protocol types agree (no runtime code).
 // ---------------------------------------------------------------------------------------------
 
@@ -170,5 +239,11 @@ export type SchemasMatchProtocol = AllTrue<
     ...Agrees<typeof tokenRequestSchema, TokenRequest>,
     ...Agrees<typeof secureAuthSchema, SecureAuth>,
     ...Agrees<typeof secureTextSchema, SecureTextPayload>,
+    ...Agrees<typeof resilienceAuthSchema, ResilienceAuth>,
+    ...Agrees<typeof labSendSchema, LabSendPayload>,
+    ...Agrees<typeof positionsSchema, PositionsPayload>,
+    ...Agrees<typeof flakySettingsSchema, FlakySettings>,
+    ...Agrees<typeof flakyWorkSchema, FlakyWorkPayload>,
+    ...Agrees<typeof wireMeasureSchema, WireMeasurePayload>,
   ]
 >

@@ -21,11 +21,15 @@ import type { Server } from 'socket.io'
 import { originAllowed } from '../app/guard.ts'
 import type { SandboxLogger } from '../log/index.ts'
 import type { SandboxMetrics } from '../metrics/index.ts'
-import { Quota } from '../spaces/index.ts'
+import type { Quota } from '../spaces/index.ts'
 
 export interface EngineGuardOptions {
   allowedOrigins: ReadonlySet<string>
-  maxConnectionsPerAddress: number
+  /**
+   * Engine.IO connections per client address. Pass the same quota to every Engine.IO server of
+   * the instance (the main one and lesson 5's resilience server): one cap for the instance.
+   */
+  perAddress: Quota<string>
   logger: SandboxLogger
   metrics: SandboxMetrics
 }
@@ -60,10 +64,10 @@ function isHandshake(req: IncomingMessage): boolean {
  * Installs the guard on `io`'s Engine.IO server.
  *
  * @example
- * guardEngine(io, { allowedOrigins: new Set(['http://localhost:4321']), maxConnectionsPerAddress: 128, logger, metrics })
+ * guardEngine(io, { allowedOrigins: new Set(['http://localhost:4321']), perAddress: new Quota(128), logger, metrics })
  */
 export function guardEngine(io: Server, options: EngineGuardOptions): void {
-  const perAddress = new Quota<string>(options.maxConnectionsPerAddress)
+  const { perAddress } = options
   /** Handshakes that took a slot and have not become a connection (or failed) yet. */
   const pending = new WeakMap<IncomingMessage, { release: () => void; onClose: () => void }>()
   /** Ends `req`'s wait; returns its slot's release, for the caller to keep or run. */

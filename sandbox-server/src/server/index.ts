@@ -25,7 +25,8 @@ import { TokenBucket } from '../rate-limit/index.ts'
 import { SharedLimiter } from '../rate-limit/shared.ts'
 import { attachSecure, attachTokenRoute, tokenKey } from '../secure/index.ts'
 import { createRedisLink, type RedisLink } from '../redis/index.ts'
-import { SpaceRegistry } from '../spaces/index.ts'
+import { Quota, SpaceRegistry } from '../spaces/index.ts'
+import { attachResilience } from '../resilience/index.ts'
 
 export interface SandboxServer {
   readonly config: InstanceConfig
@@ -122,6 +123,8 @@ interface InstanceContext {
   outages: OutageSimulation
   fanout: () => FanoutState
   allowedOrigins: ReadonlySet<string>
+  /** Engine.IO connections per client address, shared by the instance's two Socket.IO servers. */
+  perAddress: Quota<string>
   /** A plain line, for the parts that report in sentences (Redis link, tap). */
   log: (line: string) => void
   logger: SandboxLogger
@@ -142,12 +145,13 @@ function createInstanceContext(config: InstanceConfig, write: StartOptions['log'
   // One adapter per namespace subscribes on the same connection: lift the listener cap.
   redis?.sub.setMaxListeners(0)
   const allowedOrigins = new Set(config.allowedOrigins)
-  return { config, redis, spaces, outages, fanout, allowedOrigins, log, logger, metrics }
+  const perAddress = new Quota<string>(config.maxConnectionsPerAddress)
+  return { config, redis, spaces, outages, fanout, allowedOrigins, perAddress, log, logger, metrics }
 }
 
 /** The Socket.IO server on `httpServer`, with its adapters, counters and Engine.IO guard. */
 function createSocketServer(httpServer: HttpServer, context: InstanceContext): Server {
-  const { config, redis, outages, allowedOrigins, logger, metrics } = context
+  const { config, redis, outages, allowedOrigins, perAddress, logger, metrics } = context
   const io = new Server(httpServer, {
     // CORS does not apply to WebSocket, nor stop a simple POST: guardEngine (below) checks the
     // Origin of every Engine.IO request and upgrade, not only of the handshake.
@@ -159,7 +163,7 @@ function createSocketServer(httpServer: HttpServer, context: InstanceContext): S
     adapter: adapterFor(redis, config, outages) as never,
   })
   watchSockets(io, logger, metrics)
-  guardEngine(io, { allowedOrigins, maxConnectionsPerAddress: config.maxConnectionsPerAddress, logger, metrics })
+  guardEngine(io, { allowedOrigins, perAddress, logger, metrics })
   return io
 }
 
@@ -247,7 +251,9 @@ export async function startSandboxServer(options: StartOptions = {}): Promise<Sa
       instance: config.instanceId,
       fanout: fanout(),
       redis: redis ? (redis.state() === 'ready' ? 'ready' : redis.state()) : 'disabled',
-      sockets: io.engine.clientsCount,
+      // Every Engine.IO connection of the instance: the main server's and the resilience lab's.
+      sockets: io.engine.clientsCount + resilience.sockets(),
+      resilienceSockets: resilience.sockets(),
       observers: io.of(OBSERVE_NAMESPACE).sockets.size,
       spaces: spaces.activeSpaces,
       slotStreams: transports.slotStreams(),
@@ -261,6 +267,7 @@ export async function startSandboxServer(options: StartOptions = {}): Promise<Sa
   const io = createSocketServer(httpServer, context)
   const tap = attachLessons(io, context)
   attachDefences(io, app, context)
+  const resilience = attachResilience(httpServer, context)
 
   const port = await listen(httpServer, config)
   let closing: Promise<void> | null = null
@@ -276,6 +283,7 @@ export async function startSandboxServer(options: StartOptions = {}): Promise<Sa
     close: () => {
       closing ??= (async () => {
         transports.close()
+        await resilience.close()
         io.disconnectSockets(true)
         await new Promise<void>((resolve) => io.close(() => resolve()))
         await tap?.close()

@@ -32,6 +32,7 @@ import {
   type TransportName,
   type TransportStats,
   type WsServerMessage,
+  RESILIENCE_PATH,
 } from '../protocol/index.ts'
 import type { InstanceConfig } from '../config/index.ts'
 import { settle, SpaceMeter } from './meter.ts'
@@ -334,7 +335,8 @@ function attachWebSocketEndpoint(httpServer: HttpServer, ctx: TransportContext):
 
   const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
     const url = request.url ?? ''
-    if (url.startsWith('/socket.io/')) return // Socket.IO's own upgrade listener handles it
+    // Socket.IO's own upgrade listeners handle these (the main server's and lesson 5's resilience server's).
+    if (url.startsWith('/socket.io/') || url.startsWith(RESILIENCE_PATH)) return
     const match = TRANSPORT_PATH.exec(url)
     if (!match) return refuse(socket, '404 Not Found', 'no WebSocket endpoint here')
     const origin = request.headers.origin

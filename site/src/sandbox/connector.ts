@@ -113,10 +113,13 @@ export type ClientRequestMap = RequestMapOf<ClientRequest>
 /** Request name -> [payload, ack], from the protocol, for the requests `R`. */
 export type RequestMapOf<R extends SandboxRequest> = { [K in R]: [SandboxRequests[K]['payload'], SandboxRequests[K]['ack']] }
 
-/** The `request()` of a client whose requests are `M` (request name -> [payload, ack]). */
-export interface Requester<M extends { [K in keyof M]: [unknown, unknown] }> {
+/**
+ * The `request()` of a client whose requests are `M` (request name -> [payload, ack]), among the
+ * protocol's requests `R` (`SandboxRequest`; lesson 5's lab client passes `ResilienceRequest`).
+ */
+export interface Requester<M extends { [K in keyof M]: [unknown, unknown] }, R extends string = SandboxRequest> {
   /** Emits with an ack; never rejects: failures resolve to `{ error: { code, message } }`. */
-  request<K extends keyof M & SandboxRequest>(event: K, payload: M[K][0], timeoutMs?: number): Promise<M[K][1] | LocalErrorAck>
+  request<K extends keyof M & R>(event: K, payload: M[K][0], timeoutMs?: number): Promise<M[K][1] | LocalErrorAck>
 }
 
 export interface SandboxClient extends Requester<ClientRequestMap> {

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Page } from 'playwright-core'
 import { startBrowserFixture, type BrowserFixture } from './fixture.ts'
 
-const LESSONS = ['transports', 'socketio-foundations', 'scaling', 'security-monitoring'] as const
+const LESSONS = ['transports', 'socketio-foundations', 'scaling', 'security-monitoring', 'best-practices'] as const
 const WIDTHS = [1280, 390] as const
 const THEMES = ['light', 'dark'] as const
 const MIN_LABEL_PX = 11

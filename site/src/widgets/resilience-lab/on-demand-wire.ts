@@ -75,7 +75,7 @@ export async function runWire(ctx: LabContext, size: WireSize, progress: Progres
       ),
       h('p', {
         class: 'rl-note',
-        text: `Payload ${ack.payloadBytes} B + ${ack.binaryBytes} B binary; ${ack.messages} messages per format on ${instance.id}'s loopback wire (TCP bytes both ways, idle baseline removed). Deflate threshold: ${ack.deflateThresholdBytes} B. CPU: the instance's process, client and server sides together.`,
+        text: `Payload ${ack.payloadBytes} B + ${ack.binaryBytes} B binary; ${ack.messages} messages per format on ${instance.id}'s loopback wire (TCP bytes both ways, idle baseline removed). Deflate: threshold ${ack.deflateThresholdBytes} B, context takeover on (ws then compresses every message). CPU: the instance's process, client and server sides together.`,
       }),
     ),
   }

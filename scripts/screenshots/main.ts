@@ -1,6 +1,6 @@
 /**
  * `npm run screenshots [-- outDir]`: starts the workbook on free ports, plays a short scenario in
- * each lesson's widget, and saves full-page screenshots (light and dark, desktop and phone) so a
+ * lesson 2's and lesson 5's widgets, and saves full-page screenshots (light and dark, desktop and phone) so a
  * person can look at what learners see. Default outDir: /tmp/rtwb-shots.
  */
 import { mkdirSync } from 'node:fs'
@@ -39,6 +39,16 @@ async function playRoomPlayground(page: Page): Promise<void> {
   await page.waitForTimeout(800)
 }
 
+/** Lesson 5: runs the recovery experiment (a 2 s cut), the one the lesson guides first. */
+async function playResilienceLab(page: Page): Promise<void> {
+  const lab = page.getByTestId('resilience-lab')
+  await lab.scrollIntoViewIfNeeded()
+  await page.waitForSelector('[data-testid="resilience-lab"][data-state="ready"]', { timeout: 20_000 })
+  await page.getByTestId('rl-cut-seconds').fill('2')
+  await page.getByTestId('rl-run-recovery').click()
+  await page.waitForSelector('[data-testid="rl-exp-recovery"][data-state="done"]', { timeout: 30_000 })
+}
+
 try {
   for (const theme of ['light', 'dark'] as const) {
     for (const [device, width] of [
@@ -58,6 +68,10 @@ try {
       await page.evaluate(() => document.querySelector('[data-testid="room-playground"]')?.scrollIntoView({ block: 'start' }))
       await page.evaluate(() => window.scrollBy(0, -72))
       await page.screenshot({ path: join(outDir, `lesson-2-playground-${theme}-${device}.png`) })
+      await page.goto(`${fixture.workbook.siteUrl}/lessons/best-practices/`)
+      await playResilienceLab(page)
+      await page.screenshot({ path: join(outDir, `lesson-5-${theme}-${device}.png`), fullPage: true })
+      await page.getByTestId('resilience-lab').screenshot({ path: join(outDir, `resilience-lab-${theme}-${device}.png`) })
       await page.context().close()
     }
   }

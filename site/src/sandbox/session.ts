@@ -135,9 +135,9 @@ function createPanels(o: SessionOptions<SessionConnector>, onRetry: () => void) 
     onclick: onRetry,
   })
   return {
-    banner: h('p', { class: `${p}-banner`, 'data-testid': `${p}-redis-banner`, role: 'note', hidden: true }),
+    banner: h('p', { class: `${p}-banner rtwb-banner`, 'data-testid': `${p}-redis-banner`, role: 'note', hidden: true }),
     connecting: h('p', { class: cls, 'data-testid': `${p}-connecting`, role: 'status', text: 'Connecting to the sandbox…' }),
-    offline: h('div', { class: `${cls} ${p}-offline`, 'data-testid': `${p}-offline`, hidden: true }, offlineText, retry),
+    offline: h('div', { class: `${cls} ${p}-offline rtwb-offline`, 'data-testid': `${p}-offline`, hidden: true }, offlineText, retry),
     live: h('p', { class: 'sr-only', 'aria-live': 'polite', 'data-testid': `${p}-live` }),
     offlineText,
     retry,

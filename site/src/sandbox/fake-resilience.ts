@@ -108,6 +108,17 @@ interface Wire {
 type ClientEmitter = ReturnType<typeof createEmitter<ResilienceEventMap>>
 
 /** The client's connection: handshake (with its session for recovery), events in, losses, reconnection backoff. */
+/** What the server says on every (re)connection: who the socket is, and the settings in force. */
+function helloOf(conn: Conn, recovered: boolean, cfg: FakeResilienceServer['config']) {
+  const { sid: id, instance, label, namespace, space } = conn
+  return {
+    ...{ id, instance, label, namespace, space, recovered },
+    pingInterval: cfg.resiliencePingIntervalMs,
+    pingTimeout: cfg.resiliencePingTimeoutMs,
+    maxDisconnectionDuration: cfg.resilienceMaxDisconnectionMs,
+  }
+}
+
 function createLink(
   server: FakeResilienceServer,
   o: ResilienceConnectOptions,
@@ -152,18 +163,7 @@ function createLink(
     Object.assign(w, { conn, sid: conn.sid, recovered, attempts: 0, connectedAt: Date.now() })
     emitter.emit('connect', { id: conn.sid, recovered })
     for (const packet of missed) deliver(conn, packet.event, packet.data, packet.offset)
-    const { sid: id, instance, label, namespace, space } = conn
-    const heartbeat = { pingInterval: cfg.resiliencePingIntervalMs, pingTimeout: cfg.resiliencePingTimeoutMs }
-    server.emitTo(conn, 'hello', {
-      id,
-      instance,
-      label,
-      namespace,
-      space,
-      recovered,
-      ...heartbeat,
-      maxDisconnectionDuration: cfg.resilienceMaxDisconnectionMs,
-    })
+    server.emitTo(conn, 'hello', helloOf(conn, recovered, cfg))
     for (const flush of [...w.buffer]) flush()
   }
   function handshake() {

@@ -197,6 +197,19 @@ function createPanels(
   return panels
 }
 
+/** One `/stats` reading, shown in each panel as the change since the race started (unless `isStale()`). */
+async function showStats(
+  clients: RaceContext['clients'],
+  target: ChannelTarget,
+  panels: ReturnType<typeof createPanels>,
+  baseline: TransportStats['transports'] | undefined,
+  isStale: () => boolean,
+): Promise<void> {
+  const stats = await clients.http<TransportStats>(target.url('/stats'))
+  if (isStale()) return
+  for (const [name, p] of panels) p.stats(delta(stats.transports[name], baseline?.[name]))
+}
+
 /**
  * @example
  * const race = createRace({ clients, root, instanceSelect, instance: () => dir.instances[0], space: () => 'k7q2mx',
@@ -230,13 +243,9 @@ export function createRace(ctx: RaceContext): Race {
     restoreFocus(before, state === 'running' ? stopBtn : startBtn)
   }
   async function pollStats(current: number) {
-    try {
-      const stats = await clients.http<TransportStats>(target.url('/stats'))
-      if (!channels.isCurrent(current) && running()) return
-      for (const [name, p] of panels) p.stats(delta(stats.transports[name], baseline?.[name]))
-    } catch {
+    await showStats(clients, target, panels, baseline, () => !channels.isCurrent(current) && running()).catch(() => {
       status.textContent = `${instance()?.id ?? 'The instance'} does not answer /stats.`
-    }
+    })
   }
   async function start() {
     const inst = instance()

@@ -50,7 +50,7 @@ type CardParts = ReturnType<typeof createParts>
 function createParts(o: ClientCardOptions) {
   const p = o.prefix
   return {
-    status: h('span', { class: `${p}-status` }),
+    status: h('span', { class: `${p}-status rtwb-status` }),
     socket: h('code', { text: '…' }),
     error: h('p', { class: `${p}-err`, 'data-testid': `${p}-client-error`, hidden: true }),
     rooms: h('ul', { class: `${p}-rooms`, 'aria-label': `Rooms of ${o.label}` }),
@@ -169,7 +169,7 @@ export function createClientCard(o: ClientCardOptions): ClientCard {
     card.status = status
     card.el.dataset.status = status
     parts.status.textContent = text
-    parts.status.className = `${o.prefix}-status ${o.prefix}-s-${status}`
+    parts.status.className = `${o.prefix}-status ${o.prefix}-s-${status} rtwb-status rtwb-s-${status}`
   }
   const setRooms = (rooms: string[]) => {
     card.rooms = rooms

@@ -156,17 +156,21 @@ export function clusterConfigs(
   config: LauncherConfig,
   site: { sitePort: number; lanAddresses: readonly string[] },
   redisUrl: string | null,
-): { instances: InstanceConfig[]; emitter: InstanceConfig | null } {
+): { instances: InstanceConfig[]; emitter: InstanceConfig | null; instructorToken: string } {
   const lan = config.lan ? site.lanAddresses.map((address) => `http://${address}:${site.sitePort}`) : []
   const allowedOrigins = [`http://localhost:${site.sitePort}`, `http://127.0.0.1:${site.sitePort}`, ...config.extraOrigins, ...lan]
   // One token key per start, the same for every instance (any instance verifies any token);
   // handed over in the environment, never printed.
   const tokenSecret = config.instance.tokenSecret ?? randomBytes(32).toString('base64url')
+  // The instructor's secret: INSTRUCTOR_TOKEN, or a new one at each start, printed once in the
+  // console link's fragment (main.ts). The emitter serves no instructor route: it never gets it.
+  const instructorToken = config.instance.instructorToken ?? randomBytes(32).toString('base64url')
   const processConfig = (instanceId: string, index: number): InstanceConfig =>
     resolveInstanceConfig(
       {
         ...config.instance,
         tokenSecret,
+        instructorToken: instanceId === 'emitter' ? null : instructorToken,
         instanceId,
         port: config.sandboxPort === 0 ? 0 : config.sandboxPort + index,
         host: listenHost(config),
@@ -179,5 +183,6 @@ export function clusterConfigs(
   return {
     instances: Array.from({ length: config.instances }, (_, index) => processConfig(`i${index + 1}`, index)),
     emitter: redisUrl === null ? null : processConfig('emitter', config.instances),
+    instructorToken,
   }
 }

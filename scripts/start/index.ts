@@ -29,6 +29,8 @@ export interface Workbook {
   emitter: InstanceProcess | null
   redis: RedisSource
   directory: SandboxDirectory
+  /** The instructor's secret (INSTRUCTOR_TOKEN, or generated at this start): main.ts prints it once, in a link's fragment. */
+  instructorToken: string
   /** Stops the instances, the site server and a Redis that the launcher started. */
   close(): Promise<void>
 }
@@ -83,11 +85,13 @@ export async function startWorkbook(config: LauncherConfig, log: (line: string) 
   })
   let site: { server: Server; port: number } | null = null
   let attacker: { server: Server; port: number } | null = null
+  let instructorToken = ''
   try {
     site = await serveSite({ siteDir, port: config.sitePort, host: listenHost(config), directory })
     attacker = await serveAttacker({ port: config.attackerPort, host: listenHost(config), directory })
     // Every process's configuration is validated here, before any starts.
     const configs = clusterConfigs(config, { sitePort: site.port, lanAddresses: lanAddresses() }, redis.kind === 'none' ? null : redis.url)
+    instructorToken = configs.instructorToken
     for (const instanceConfig of configs.instances)
       instances.push(new InstanceProcess(ROOT, { config: instanceConfig, restart: config }, log))
     if (configs.emitter) {
@@ -117,6 +121,7 @@ export async function startWorkbook(config: LauncherConfig, log: (line: string) 
     emitter,
     redis,
     directory: directory(),
+    instructorToken,
     close: () => {
       closing ??= (async () => {
         await Promise.all(processes().map((process) => process.stop()))

@@ -2,6 +2,7 @@
  * `npm start`. Configuration: see README.md ("Configuration") and config.ts.
  */
 import { hostname } from 'node:os'
+import { projectorKey } from '@realtime-workbook/sandbox-server/instructor'
 import { ConfigError } from '@realtime-workbook/sandbox-server/config'
 import { launcherConfigFromEnv, type LauncherConfig } from './config.ts'
 import { startWorkbook } from './index.ts'
@@ -38,7 +39,11 @@ const redisLine = {
 log('')
 log('realtime-workbook is running')
 log(`  site      ${workbook.siteUrl}`)
-log(`  watch     ${workbook.siteUrl}/instructor/ (instructor view: the cluster, live)`)
+// The secret rides in the fragment: a browser never sends it in a request line, so no server logs it.
+log(`  instructor ${workbook.siteUrl}/instructor/#key=${workbook.instructorToken} (console: keep this link to yourself)`)
+log(
+  `  projector ${workbook.siteUrl}/instructor/projector/#view=${projectorKey(workbook.instructorToken)} (read-only, for the class screen)`,
+)
 for (const instance of workbook.instances) log(`  sandbox   ${instance.id}  http://localhost:${instance.port}`)
 if (workbook.emitter) log(`  emitter   http://localhost:${workbook.emitter.port} (Redis emitter, lesson 3)`)
 if (workbook.directory.attacker)

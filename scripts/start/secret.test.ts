@@ -30,6 +30,18 @@ describe('the token key', () => {
     }
   })
 
+  it("the instructor's secret: INSTRUCTOR_TOKEN or one per start, the same for every instance, never the emitter's", () => {
+    const generated = clusterConfigs(resolveLauncherConfig({}), site, 'redis://127.0.0.1:6379')
+    expect(generated.instructorToken).toMatch(/^[A-Za-z0-9_-]{43}$/)
+    expect(generated.instances.every((instance) => instance.instructorToken === generated.instructorToken)).toBe(true)
+    expect(generated.emitter?.instructorToken).toBeNull()
+    expect(generated.instructorToken).not.toBe(generated.instances[0]?.tokenSecret)
+    const chosen = 'i'.repeat(40)
+    const configured = clusterConfigs(launcherConfigFromEnv({ INSTRUCTOR_TOKEN: chosen }), site, null)
+    expect(configured.instructorToken).toBe(chosen)
+    expect(() => launcherConfigFromEnv({ INSTRUCTOR_TOKEN: 'hunter2-is-short' })).toThrow(/INSTRUCTOR_TOKEN/)
+  })
+
   it('the attacker page defaults to the site port + 1', () => {
     expect(resolveLauncherConfig({ sitePort: 5000 }).attackerPort).toBe(5001)
     expect(resolveLauncherConfig({ sitePort: 0 }).attackerPort).toBe(0)

@@ -8,6 +8,7 @@
  *
  * @module
  */
+import type { IncomingMessage } from 'node:http'
 import type { Context, ErrorHandler, MiddlewareHandler } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import { SandboxError } from '../errors/index.ts'
@@ -103,4 +104,16 @@ export async function readJsonBody(c: Context): Promise<unknown> {
   } catch {
     throw new SandboxError('INVALID_PAYLOAD', 'the body must be JSON')
   }
+}
+
+/**
+ * The TCP peer of a request (Hono on Node's adaptor), for per-address budgets and logs.
+ *
+ * @example
+ * clientAddress(c) // => '127.0.0.1' ('unknown' outside Node, e.g. `app.request()` in tests)
+ */
+export function clientAddress(c: Context): string {
+  const env: unknown = c.env
+  const incoming = typeof env === 'object' && env !== null && 'incoming' in env ? (env as { incoming: IncomingMessage }).incoming : null
+  return incoming?.socket.remoteAddress ?? 'unknown'
 }

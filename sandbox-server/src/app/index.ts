@@ -9,7 +9,7 @@ import { SandboxError } from '../errors/index.ts'
 import { SPACE_CODE_PATTERN, SPACE_CODE_RULE, type HealthBody, type SpaceStats } from '../protocol/index.ts'
 import { answerErrors, limitBodies, siteRequestsOnly } from './guard.ts'
 
-export { answerErrors, FORBIDDEN_ORIGIN_MESSAGE, limitBodies, originAllowed, siteRequestsOnly } from './guard.ts'
+export { answerErrors, clientAddress, FORBIDDEN_ORIGIN_MESSAGE, limitBodies, originAllowed, siteRequestsOnly } from './guard.ts'
 
 export interface AppOptions {
   allowedOrigins: readonly string[]
@@ -40,8 +40,9 @@ export function createApp(options: AppOptions): Hono {
     cors({
       origin: [...options.allowedOrigins],
       allowMethods: ['GET', 'POST'],
-      // Last-Event-ID: EventSource sends it when it reconnects to resume a stream.
-      allowHeaders: ['Content-Type', 'Last-Event-ID'],
+      // Last-Event-ID: EventSource sends it when it reconnects to resume a stream. Authorization:
+      // the instructor console's key (src/instructor).
+      allowHeaders: ['Content-Type', 'Last-Event-ID', 'Authorization'],
       maxAge: 600,
     }),
   )

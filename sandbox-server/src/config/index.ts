@@ -93,6 +93,14 @@ export const instanceConfigSchema = z
      * @default null (`off`)
      */
     tokenSecret: secretSchema.default(null),
+    /**
+     * The instructor secret: `Authorization: Bearer <it>` on every instructor route (console,
+     * classes, announcements, fault controls, the Admin UI login). SECRET: never logged, never in
+     * an answer. The launcher takes it from `INSTRUCTOR_TOKEN` or generates one at each start and
+     * hands the same to every instance. `off`: every instructor route answers 401.
+     * @default null (`off`)
+     */
+    instructorToken: secretSchema.default(null),
     /** Lesson 4: lifetime of a `/secure` token, seconds (a learner may ask a shorter one). @default 300 */
     tokenLifetimeSeconds: wholeNumber(10, 86_400).default(300),
     /** Lesson 4: events per second one USER may send in `/secure`, shared by all their sockets on all instances. @default 20 */
@@ -182,6 +190,7 @@ export const ENV_NAMES = {
   maxBodyBytes: 'SANDBOX_MAX_BODY_BYTES',
   tokenSecret: 'SANDBOX_TOKEN_SECRET',
   tokenLifetimeSeconds: 'SANDBOX_TOKEN_LIFETIME_SECONDS',
+  instructorToken: 'INSTRUCTOR_TOKEN',
   userEventsPerSecond: 'SANDBOX_USER_EVENTS_PER_SECOND',
   addressRequestsPerSecond: 'SANDBOX_ADDRESS_REQUESTS_PER_SECOND',
   resilienceMaxDisconnectionMs: 'SANDBOX_RESILIENCE_MAX_DISCONNECTION_MS',

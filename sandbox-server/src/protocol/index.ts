@@ -178,6 +178,8 @@ export const ERROR_CODES = [
   'FORBIDDEN',
   /** Lesson 5: the experiment is already running (a position stream in this space, a wire measurement on this instance). */
   'BUSY',
+  /** Instructor routes: the `Authorization: Bearer` secret is missing or wrong (status 401), or a projector key asked for an action. */
+  'INSTRUCTOR_UNAUTHORIZED',
 ] as const
 export type ErrorCode = (typeof ERROR_CODES)[number]
 

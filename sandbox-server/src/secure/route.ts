@@ -7,9 +7,8 @@
  *
  * @module
  */
-import type { IncomingMessage } from 'node:http'
 import { Hono, type Context } from 'hono'
-import { answerErrors, readJsonBody, siteRequestsOnly } from '../app/guard.ts'
+import { answerErrors, clientAddress, readJsonBody, siteRequestsOnly } from '../app/guard.ts'
 import { parseOrThrow } from '../errors/index.ts'
 import { tokenRequestSchema } from '../protocol/schemas.ts'
 import type { TokenAnswer } from '../protocol/index.ts'
@@ -25,13 +24,6 @@ export interface TokenRouteOptions {
   /** Token requests per client address. */
   perAddress: SharedLimiter
   log: (line: string) => void
-}
-
-/** The TCP peer of a request (Hono on Node), for the per-address budget. */
-function clientAddress(c: Context): string {
-  const env: unknown = c.env
-  const incoming = typeof env === 'object' && env !== null && 'incoming' in env ? (env as { incoming: IncomingMessage }).incoming : null
-  return incoming?.socket.remoteAddress ?? 'unknown'
 }
 
 /**

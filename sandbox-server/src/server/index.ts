@@ -27,6 +27,7 @@ import { attachSecure, attachTokenRoute, tokenKey } from '../secure/index.ts'
 import { createRedisLink, type RedisLink } from '../redis/index.ts'
 import { Quota, SpaceRegistry } from '../spaces/index.ts'
 import { attachResilience } from '../resilience/index.ts'
+import { attachInstructor, InstructorAccess } from '../instructor/index.ts'
 
 export interface SandboxServer {
   readonly config: InstanceConfig
@@ -267,6 +268,7 @@ export async function startSandboxServer(options: StartOptions = {}): Promise<Sa
   const io = createSocketServer(httpServer, context)
   const tap = attachLessons(io, context)
   attachDefences(io, app, context)
+  attachInstructor(app, { access: new InstructorAccess(config.instructorToken), allowedOrigins: context.allowedOrigins, logger })
   const resilience = attachResilience(httpServer, context)
 
   const port = await listen(httpServer, config)

@@ -160,6 +160,8 @@ export const ERROR_CODES = [
   'TOO_MANY_CONNECTIONS',
   /** The emitter could not publish because Redis is unreachable (status 503). */
   'REDIS_UNAVAILABLE',
+  /** Instructor fault controls (the launcher): this action cannot run now, e.g. Redis is not the launcher's, or the instance is already down (status 409). */
+  'FAULT_UNAVAILABLE',
   /** `/secure` handshake: `auth.token` is absent (or not a string). */
   'TOKEN_MISSING',
   /** `/secure` handshake: the token is not a JWT (three base64url parts) or its claims are not ours. */
@@ -1034,6 +1036,36 @@ export interface HealthBody {
   uptimeSeconds: number
 }
 
+/** What an instance is doing, as `GET /instructor/cluster` names it (`draining`: closing its connections before a restart). */
+export const INSTANCE_STATES = ['ok', 'degraded', 'draining'] as const
+
+/**
+ * `GET /instructor/cluster` on one instance (instructor or projector key): the console's live
+ * figures of this instance. The console polls every instance and shows one row each.
+ */
+export interface InstanceFigures {
+  instance: string
+  /** `degraded` while Redis is configured but not ready (as in `/healthz`); `draining` once `drain()` began. */
+  state: (typeof INSTANCE_STATES)[number]
+  redis: (typeof REDIS_STATES)[number]
+  /** Sockets of learner namespaces (`/s/<space>/...`), lesson 5's resilience server included. */
+  learnerSockets: number
+  /** Sockets of every other namespace: the widgets' `/observe` tracers, instructor and admin namespaces. */
+  observerSockets: number
+  /** Learner events received per second (averaged over `windowSeconds`); `null` with metrics off. */
+  eventsInPerSecond: number | null
+  /** Events written to learner sockets per second (a broadcast counts once per recipient); `null` with metrics off. */
+  eventsOutPerSecond: number | null
+  /** Seconds the event rates are averaged over. */
+  windowSeconds: number
+  rssBytes: number
+  heapUsedBytes: number
+  /** Event-loop delay over the last read window (at least 1 s, since the previous read), ms. */
+  loopLagP50Ms: number
+  loopLagP99Ms: number
+  uptimeSeconds: number
+}
+
 /**
  * The figures of `GET /s/<space>/stats`, for one space or for the whole instance. Rates are
  * averaged over the last `windowSeconds` whole seconds; ack times are the server's (receiving an
@@ -1223,6 +1255,23 @@ export const isSpaceStats: Check<SpaceStats> = /* @__PURE__ */ objectOf({
   connections: isNumber,
   ...trafficFigures,
   instanceTotals: /* @__PURE__ */ objectOf(trafficFigures),
+})
+
+/** `GET /instructor/cluster` */
+export const isInstanceFigures: Check<InstanceFigures> = /* @__PURE__ */ objectOf({
+  instance: isString,
+  state: /* @__PURE__ */ oneOf(INSTANCE_STATES),
+  redis: /* @__PURE__ */ oneOf(REDIS_STATES),
+  learnerSockets: isNumber,
+  observerSockets: isNumber,
+  eventsInPerSecond: /* @__PURE__ */ orNull(isNumber),
+  eventsOutPerSecond: /* @__PURE__ */ orNull(isNumber),
+  windowSeconds: isNumber,
+  rssBytes: isNumber,
+  heapUsedBytes: isNumber,
+  loopLagP50Ms: isNumber,
+  loopLagP99Ms: isNumber,
+  uptimeSeconds: isNumber,
 })
 
 export const isHealthBody: Check<HealthBody> = objectOf({

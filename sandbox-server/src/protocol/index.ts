@@ -1066,6 +1066,38 @@ export interface InstanceFigures {
   uptimeSeconds: number
 }
 
+/** Instance ids as the launcher names them (`i1` ... `i8`). */
+export const INSTANCE_ID_PATTERN = /^i[1-8]$/
+
+/** The instructor's fault controls (`POST /instructor/api/faults` on the site's origin, served by the launcher). */
+export const FAULT_ACTIONS = ['kill', 'drain', 'redis-stop', 'redis-start'] as const
+
+/** `POST /instructor/api/faults`: kill or drain one instance, or stop / restart the launcher's own Redis. */
+export type FaultAction = { action: 'kill' | 'drain'; instance: string } | { action: 'redis-stop' | 'redis-start' }
+
+/** A supervised process as the launcher sees it (`down`: exited, its restart is scheduled). */
+export const PROCESS_STATES = ['starting', 'running', 'draining', 'down', 'stopped'] as const
+
+/** `GET /instructor/api/faults` (instructor key): what the fault controls may act on. */
+export interface FaultsStatus {
+  instances: { id: string; port: number; state: (typeof PROCESS_STATES)[number]; restarts: number }[]
+  redis: {
+    /** Whether the launcher started this `redis-server` (and so may stop and restart it). */
+    controllable: boolean
+    /** `running` / `stopped` for the launcher's own; `external` for one it did not start; `none` without Redis. */
+    state: 'running' | 'stopped' | 'external' | 'none'
+    /** Why the Redis controls are disabled, or `null`. */
+    reason: string | null
+  }
+}
+
+/** `POST /instructor/api/faults`'s answer: what was done, and the status after it. */
+export interface FaultAnswer {
+  ok: true
+  message: string
+  status: FaultsStatus
+}
+
 /**
  * The figures of `GET /s/<space>/stats`, for one space or for the whole instance. Rates are
  * averaged over the last `windowSeconds` whole seconds; ack times are the server's (receiving an
@@ -1255,6 +1287,25 @@ export const isSpaceStats: Check<SpaceStats> = /* @__PURE__ */ objectOf({
   connections: isNumber,
   ...trafficFigures,
   instanceTotals: /* @__PURE__ */ objectOf(trafficFigures),
+})
+
+/** `GET /instructor/api/faults` */
+export const isFaultsStatus: Check<FaultsStatus> = /* @__PURE__ */ objectOf({
+  instances: /* @__PURE__ */ arrayOf(
+    /* @__PURE__ */ objectOf({ id: isString, port: isNumber, state: /* @__PURE__ */ oneOf(PROCESS_STATES), restarts: isNumber }),
+  ),
+  redis: /* @__PURE__ */ objectOf({
+    controllable: isBoolean,
+    state: /* @__PURE__ */ oneOf(['running', 'stopped', 'external', 'none']),
+    reason: /* @__PURE__ */ orNull(isString),
+  }),
+})
+
+/** `POST /instructor/api/faults` */
+export const isFaultAnswer: Check<FaultAnswer> = /* @__PURE__ */ objectOf({
+  ok: /* @__PURE__ */ oneOf([true]),
+  message: isString,
+  status: isFaultsStatus,
 })
 
 /** `GET /instructor/cluster` */

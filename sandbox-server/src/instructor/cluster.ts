@@ -18,7 +18,7 @@ import type { InstructorRouter } from './index.ts'
 
 /** The shortest window the loop delay is measured over: reads closer together get the last window's figures. */
 export const LOOP_WINDOW_MS = 1_000
-/** The loop delay monitor's sampling period, ms (coarse on purpose: an idle instance wakes 50 times a second, no more). */
+/** The loop delay monitor's sampling period, ms (coarse on purpose: an idle instance wakes 50 times a second, no more); subtracted from what it records. */
 const LOOP_RESOLUTION_MS = 20
 
 /**
@@ -52,7 +52,7 @@ export interface LoopLag {
  *
  * @example
  * const lag = createLoopLag()
- * lag.read() // => { p50Ms: 20.1, p99Ms: 21.3 } (the sampling period is included, as Node reports it)
+ * lag.read() // => { p50Ms: 0.1, p99Ms: 1.3 } (delay beyond the 20 ms sampling period)
  * lag.close()
  */
 export function createLoopLag(now: () => number = Date.now): { read(): LoopLag; close(): void } {
@@ -60,7 +60,8 @@ export function createLoopLag(now: () => number = Date.now): { read(): LoopLag; 
   histogram.enable()
   let windowStart = now()
   let last: LoopLag = { p50Ms: 0, p99Ms: 0 }
-  const ms = (ns: number): number => (Number.isFinite(ns) ? Math.round(ns / 1e4) / 100 : 0)
+  // The histogram records the time between two samples: the sampling period itself is not lag.
+  const ms = (ns: number): number => (Number.isFinite(ns) ? Math.max(0, Math.round((ns / 1e6 - LOOP_RESOLUTION_MS) * 100) / 100) : 0)
   return {
     read() {
       if (now() - windowStart < LOOP_WINDOW_MS) return last

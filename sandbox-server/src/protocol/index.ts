@@ -1066,6 +1066,15 @@ export interface InstanceFigures {
   uptimeSeconds: number
 }
 
+/** What an instructor key may do: `instructor` acts and reads, `projector` (the classroom screen's key) only reads. */
+export const INSTRUCTOR_ROLES = ['instructor', 'projector'] as const
+export type InstructorRole = (typeof INSTRUCTOR_ROLES)[number]
+
+/** `GET /instructor/whoami` (any instructor key): the key's role. */
+export interface WhoamiAnswer {
+  role: InstructorRole
+}
+
 /** Instance ids as the launcher names them (`i1` ... `i8`). */
 export const INSTANCE_ID_PATTERN = /^i[1-8]$/
 
@@ -1288,6 +1297,9 @@ export const isSpaceStats: Check<SpaceStats> = /* @__PURE__ */ objectOf({
   ...trafficFigures,
   instanceTotals: /* @__PURE__ */ objectOf(trafficFigures),
 })
+
+/** `GET /instructor/whoami` */
+export const isWhoamiAnswer: Check<WhoamiAnswer> = /* @__PURE__ */ objectOf({ role: /* @__PURE__ */ oneOf(INSTRUCTOR_ROLES) })
 
 /** `GET /instructor/api/faults` */
 export const isFaultsStatus: Check<FaultsStatus> = /* @__PURE__ */ objectOf({

@@ -141,7 +141,7 @@ export class InstanceProcess {
    * await instance.kill() // => true; the launcher restarts it after restartDelayMs
    */
   kill(): Promise<boolean> {
-    return this.#endOnPurpose('draining', (child) => child.kill('SIGKILL'))
+    return this.#endOnPurpose('down', (child) => child.kill('SIGKILL'))
   }
 
   /**

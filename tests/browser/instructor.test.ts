@@ -38,7 +38,10 @@ async function act(testid: string, instance?: string): Promise<void> {
   await console_.getByTestId('iv-confirm').click()
 }
 
-/** The statuses the lesson's client cards of `instance` went through since the last call. */
+/**
+ * Records what the lesson's widget shows from now on: each client card's status
+ * (`i2:connecting`), and each instance the topology draws as down (`down:i2`).
+ */
 async function watchCards(): Promise<void> {
   await lesson.evaluate(() => {
     const seen: string[] = []
@@ -46,9 +49,13 @@ async function watchCards(): Promise<void> {
     new MutationObserver((records) => {
       for (const r of records) {
         const el = r.target as HTMLElement
-        if (el.dataset.testid === 'cf-client') seen.push(`${el.dataset.instance}:${el.dataset.status}`)
+        if (r.type === 'attributes' && el.dataset.testid === 'cf-client') seen.push(`${el.dataset.instance}:${el.dataset.status}`)
       }
-    }).observe(document.body, { subtree: true, attributes: true, attributeFilter: ['data-status'] })
+      for (const node of document.querySelectorAll<SVGElement>('[data-testid="cf-instance-node"].cf-down')) {
+        const down = `down:${node.dataset.instance}`
+        if (!seen.includes(down)) seen.push(down)
+      }
+    }).observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-status'] })
   })
 }
 const seenCards = (): Promise<string[]> => lesson.evaluate(() => (window as unknown as { __cards: string[] }).__cards.slice())
@@ -113,6 +120,7 @@ describe('fault controls, seen from lesson 3', () => {
     ] as const) {
       await act(action, instance)
       await expect.poll(seenCards, { timeout: 10_000 }).toContain(`${instance}:connecting`)
+      await expect.poll(seenCards, { timeout: 10_000 }).toContain(`down:${instance}`)
       await expect.poll(() => connectedOn(instance), { timeout: 20_000 }).toBe(2)
       expect(await console_.getByTestId('iv-fault-log').textContent()).toMatch(new RegExp(`${instance} (was killed|drained)`))
     }
@@ -129,6 +137,24 @@ describe('fault controls, seen from lesson 3', () => {
     await act('iv-redis-start')
     await expect.poll(() => banner.isVisible(), { timeout: 15_000 }).toBe(false)
     expect(await lesson.getByTestId('cluster-fanout').getAttribute('data-redis')).toBe('up')
+    // Recovered for real: a message from i1 reaches the clients on i2 and i3 through the new Redis.
+    await lesson.getByTestId('cf-send-from').selectOption('A@/with-redis')
+    await lesson.locator('[data-testid="cf-send-call"][value="io.emit"]').check()
+    await lesson.getByTestId('cf-send-text').fill('after the outage')
+    await expect
+      .poll(
+        async () => {
+          await lesson.getByTestId('cf-send').click()
+          const lane = lesson.locator('[data-testid="cf-lane"][data-namespace="/with-redis"]')
+          return lane
+            .locator('[data-testid="cf-client"][data-instance="i3"]')
+            .getByTestId('cf-received-item')
+            .filter({ hasText: 'after the outage' })
+            .count()
+        },
+        { timeout: 15_000, interval: 1_000 },
+      )
+      .toBeGreaterThan(0)
     await expect
       .poll(() => console_.locator('[data-testid="iv-redis"]').allTextContents(), { timeout: 10_000 })
       .toEqual(['ready', 'ready', 'ready'])

@@ -35,6 +35,8 @@ async function act(testid: string, instance?: string): Promise<void> {
   const scope = instance ? console_.locator(`[data-testid="iv-fault-controls"] li[data-instance="${instance}"]`) : console_
   await expect.poll(() => scope.getByTestId(testid).isEnabled(), { timeout: 15_000 }).toBe(true)
   await scope.getByTestId(testid).click()
+  if (process.env.INSTRUCTOR_SHOTS && testid === 'iv-kill')
+    await console_.screenshot({ path: join(process.env.INSTRUCTOR_SHOTS, 'console-dialog.png') })
   await console_.getByTestId('iv-confirm').click()
 }
 
@@ -83,6 +85,7 @@ describe('instructor console', () => {
     await expect.poll(() => page.getByTestId('iv-no-key').count(), { timeout: 15_000 }).toBe(1)
     expect(await page.getByTestId('iv-no-key').textContent()).toContain('Open the instructor link that npm start printed')
     expect(await page.locator('#instructor-view button').count()).toBe(0)
+    if (!fragment) await shots(page, 'no-key', '/instructor/')
     await page.context().close()
     for (const instance of fixture.workbook.instances) {
       const headers = fragment ? { Authorization: `Bearer ${wrongKey}` } : undefined

@@ -148,6 +148,9 @@ export class InstanceProcess {
    * The instructor's "drain": asks the instance over IPC to close its connections gracefully
    * (clients reconnect by themselves) and exit; SIGKILL if it has not exited after `graceMs`.
    * Resolves once it exited; `false` when it was not running.
+   *
+   * @example
+   * await instance.drain() // => true; its clients reconnect, the launcher restarts it after restartDelayMs
    */
   drain(graceMs = 5_000): Promise<boolean> {
     return this.#endOnPurpose('draining', (child) => {

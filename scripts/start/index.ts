@@ -50,9 +50,6 @@ const closeSite = (server: Server): Promise<void> =>
     server.close(() => done())
   })
 
-/** Stops a Redis the launcher started, and waits for it to exit. */
-const stopRedis = stopOwnedRedis
-
 /**
  * Starts everything and resolves once the site and every instance listen.
  *
@@ -109,7 +106,7 @@ export async function startWorkbook(config: LauncherConfig, log: (line: string) 
     await Promise.all(processes().map((process) => process.stop()))
     if (site) await closeSite(site.server)
     if (attacker) await closeSite(attacker.server)
-    await stopRedis(redis)
+    await stopOwnedRedis(redis)
     throw error
   }
 
@@ -133,7 +130,7 @@ export async function startWorkbook(config: LauncherConfig, log: (line: string) 
         await Promise.all(processes().map((process) => process.stop()))
         await closeSite(server)
         await closeSite(attackerServer)
-        await stopRedis(redis)
+        await stopOwnedRedis(redis)
       })()
       return closing
     },

@@ -36,6 +36,18 @@ async function stop(signal: string): Promise<void> {
 process.on('SIGINT', () => void stop('SIGINT'))
 process.on('SIGTERM', () => void stop('SIGTERM'))
 process.on('disconnect', () => void stop('launcher gone'))
+// The instructor's "drain" (through the launcher): clients are told by their transport closing and
+// reconnect; the launcher restarts this process once it exits.
+process.on('message', (message: { type?: string }) => {
+  if (message?.type !== 'drain' || stopping) return
+  stopping = true
+  const timer = setTimeout(() => process.exit(0), 3_000)
+  timer.unref()
+  void instance
+    .drain()
+    .catch(() => undefined)
+    .then(() => process.exit(0))
+})
 // The launcher or a benchmark may ask for memory figures (after a GC when run with --expose-gc).
 process.on('message', (message: { type?: string }) => {
   if (message?.type !== 'memory') return

@@ -8,10 +8,14 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { instanceConfigToEnv, type InstanceConfig } from '@realtime-workbook/sandbox-server/config'
+import type { PROCESS_STATES } from '@realtime-workbook/sandbox-server/protocol'
 import type { LauncherConfig } from './config.ts'
 
 /** When to restart a crashed instance (see the launcher config). */
 export type RestartPolicy = Pick<LauncherConfig, 'restartDelayMs' | 'restartMaxDelayMs' | 'healthyRunMs'>
+
+/** What a supervised process is doing (`down`: exited, its restart is scheduled). */
+export type ProcessState = (typeof PROCESS_STATES)[number]
 
 export interface InstanceSpec {
   /** The instance's validated configuration, handed over as its environment. Its port: 0 picks one at first start, and restarts reuse it. */
@@ -35,6 +39,9 @@ export class InstanceProcess {
   #stopping = false
   #restarts = 0
   #startedAt = 0
+  #state: ProcessState = 'stopped'
+  /** The next exit was asked for (kill, drain): restart after the shortest delay, whatever the backoff. */
+  #intended = false
   readonly #root: string
   readonly #script: string
   readonly #config: InstanceConfig
@@ -63,6 +70,11 @@ export class InstanceProcess {
     return this.#restarts
   }
 
+  /** What the process is doing now (the instructor's fault controls show it). */
+  get state(): ProcessState {
+    return this.#state
+  }
+
   /** The instance's stdout is a pipe to us: `auto` means pretty when OUR stdout is a terminal. */
   #logFormat(): InstanceConfig['logFormat'] {
     if (this.#config.logFormat !== 'auto') return this.#config.logFormat
@@ -82,6 +94,7 @@ export class InstanceProcess {
     })
     this.#child = child
     this.#startedAt = Date.now()
+    this.#state = 'starting'
     for (const stream of [child.stdout, child.stderr]) {
       if (stream) createInterface({ input: stream }).on('line', (line) => this.#log(line))
     }
@@ -89,6 +102,7 @@ export class InstanceProcess {
       child.on('message', (message: { type?: string; port?: number }) => {
         if (message.type === 'listening' && typeof message.port === 'number') {
           this.#port = message.port
+          if (this.#child === child) this.#state = 'running'
           resolve(message.port)
         }
       })
@@ -100,12 +114,15 @@ export class InstanceProcess {
 
   #onExit(code: number | null, signal: NodeJS.Signals | null): void {
     this.#child = null
+    this.#state = this.#stopping ? 'stopped' : 'down'
     if (this.#stopping) return
     this.#restarts += 1
-    // Back off if it keeps dying right after start; restart at once after a long healthy run.
+    // Back off if it keeps dying right after start; restart at once after a long healthy run or an asked-for exit.
     const { restartDelayMs, restartMaxDelayMs, healthyRunMs } = this.#restart
     const healthyFor = Date.now() - this.#startedAt
-    const delay = healthyFor > healthyRunMs ? restartDelayMs : Math.min(restartDelayMs * 2 ** (this.#restarts - 1), restartMaxDelayMs)
+    const quick = healthyFor > healthyRunMs || this.#intended
+    this.#intended = false
+    const delay = quick ? restartDelayMs : Math.min(restartDelayMs * 2 ** (this.#restarts - 1), restartMaxDelayMs)
     this.#log(`[launcher] instance ${this.id} stopped (${signal ?? `code ${code}`}); restarting in ${delay} ms on port ${this.#port}`)
     setTimeout(() => {
       if (this.#stopping) return
@@ -114,6 +131,43 @@ export class InstanceProcess {
         (error: Error) => this.#log(`[launcher] ${error.message}`),
       )
     }, delay).unref()
+  }
+
+  /**
+   * The instructor's "kill": SIGKILL (no goodbye to any client), then the usual restart. Resolves
+   * once the process exited; `false` when it was not running.
+   *
+   * @example
+   * await instance.kill() // => true; the launcher restarts it after restartDelayMs
+   */
+  kill(): Promise<boolean> {
+    return this.#endOnPurpose('down', (child) => child.kill('SIGKILL'))
+  }
+
+  /**
+   * The instructor's "drain": asks the instance over IPC to close its connections gracefully
+   * (clients reconnect by themselves) and exit; SIGKILL if it has not exited after `graceMs`.
+   * Resolves once it exited; `false` when it was not running.
+   *
+   * @example
+   * await instance.drain() // => true; its clients reconnect, the launcher restarts it after restartDelayMs
+   */
+  drain(graceMs = 5_000): Promise<boolean> {
+    return this.#endOnPurpose('draining', (child) => {
+      child.send({ type: 'drain' })
+      setTimeout(() => child.exitCode === null && child.kill('SIGKILL'), graceMs).unref()
+    })
+  }
+
+  #endOnPurpose(next: ProcessState, end: (child: ChildProcess) => void): Promise<boolean> {
+    const child = this.#child
+    if (!child || this.#state !== 'running' || this.#stopping) return Promise.resolve(false)
+    this.#intended = true
+    this.#state = next
+    return new Promise((resolve) => {
+      child.once('exit', () => resolve(true))
+      end(child)
+    })
   }
 
   /** Stops the process (SIGTERM, then SIGKILL after 3 s) and keeps it stopped. */

@@ -17,7 +17,8 @@ import type { SandboxDirectory } from '@realtime-workbook/sandbox-server/protoco
 import { serveAttacker } from './attacker.ts'
 import { InstanceProcess } from './cluster.ts'
 import { clusterConfigs, listenHost, type LauncherConfig } from './config.ts'
-import { ensureRedis, REDIS_HELP, type RedisSource } from './redis.ts'
+import { createFaultRoutes } from './faults.ts'
+import { ensureRedis, REDIS_HELP, stopOwnedRedis, type RedisSource } from './redis.ts'
 import { buildSite, serveSite, siteIsStale } from './site.ts'
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..')
@@ -49,14 +50,6 @@ const closeSite = (server: Server): Promise<void> =>
     server.close(() => done())
   })
 
-/** Stops a Redis the launcher started, and waits for it to exit. */
-const stopRedis = (redis: RedisSource): Promise<void> =>
-  new Promise((done) => {
-    if (redis.kind !== 'started' || redis.child.exitCode !== null) return done()
-    redis.child.once('exit', () => done())
-    redis.child.kill('SIGTERM')
-  })
-
 /**
  * Starts everything and resolves once the site and every instance listen.
  *
@@ -86,12 +79,22 @@ export async function startWorkbook(config: LauncherConfig, log: (line: string) 
   let site: { server: Server; port: number } | null = null
   let attacker: { server: Server; port: number } | null = null
   let instructorToken = ''
+  let origins: ReadonlySet<string> = new Set()
+  // The routes read the secret, origins and processes once they exist (the site listens first: its port is in the origins).
+  const routes = createFaultRoutes({
+    secret: () => instructorToken || null,
+    allowedOrigins: () => origins,
+    instances: () => instances,
+    redis,
+    log,
+  })
   try {
-    site = await serveSite({ siteDir, port: config.sitePort, host: listenHost(config), directory })
+    site = await serveSite({ siteDir, port: config.sitePort, host: listenHost(config), directory, routes })
     attacker = await serveAttacker({ port: config.attackerPort, host: listenHost(config), directory })
     // Every process's configuration is validated here, before any starts.
     const configs = clusterConfigs(config, { sitePort: site.port, lanAddresses: lanAddresses() }, redis.kind === 'none' ? null : redis.url)
     instructorToken = configs.instructorToken
+    origins = new Set(configs.instances[0]?.allowedOrigins ?? [])
     for (const instanceConfig of configs.instances)
       instances.push(new InstanceProcess(ROOT, { config: instanceConfig, restart: config }, log))
     if (configs.emitter) {
@@ -103,7 +106,7 @@ export async function startWorkbook(config: LauncherConfig, log: (line: string) 
     await Promise.all(processes().map((process) => process.stop()))
     if (site) await closeSite(site.server)
     if (attacker) await closeSite(attacker.server)
-    await stopRedis(redis)
+    await stopOwnedRedis(redis)
     throw error
   }
 
@@ -127,7 +130,7 @@ export async function startWorkbook(config: LauncherConfig, log: (line: string) 
         await Promise.all(processes().map((process) => process.stop()))
         await closeSite(server)
         await closeSite(attackerServer)
-        await stopRedis(redis)
+        await stopOwnedRedis(redis)
       })()
       return closing
     },

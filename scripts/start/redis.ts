@@ -8,6 +8,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { Redis } from 'ioredis'
 
+/** The Redis of a start. `started`: the launcher's own `redis-server`; `child` is the running one (the fault controls replace it when they restart Redis). */
 export type RedisSource =
   { kind: 'existing'; url: string } | { kind: 'started'; url: string; child: ChildProcess } | { kind: 'none'; url: string; reason: string }
 
@@ -56,17 +57,44 @@ export async function ensureRedis(url: string, log: (line: string) => void, mayS
   }
   const port = parsed.port || '6379'
   log(`redis: nothing answers at ${url}; starting redis-server on port ${port} (no persistence)`)
+  const child = await startRedisServer(url)
+  return child ? { kind: 'started', url, child } : { kind: 'none', url, reason: `redis-server did not start on port ${port}` }
+}
+
+/**
+ * Starts a `redis-server` for a loopback `url` (its port, no persistence) and resolves with the
+ * child once it answers PING, or `null` if it did not within 5 s (it is then killed).
+ *
+ * @example
+ * const child = await startRedisServer('redis://127.0.0.1:6390')
+ */
+export async function startRedisServer(url: string): Promise<ChildProcess | null> {
+  const port = new URL(url).port || '6379'
   const child = spawn('redis-server', ['--port', port, '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
     stdio: 'ignore',
   })
   const deadline = Date.now() + 5_000
   while (Date.now() < deadline) {
     if (child.exitCode !== null) break
-    if (await redisAnswers(url, 300)) return { kind: 'started', url, child }
+    if (await redisAnswers(url, 300)) return child
     await new Promise((resolve) => setTimeout(resolve, 100))
   }
   child.kill('SIGKILL')
-  return { kind: 'none', url, reason: `redis-server did not start on port ${port}` }
+  return null
+}
+
+/**
+ * Stops a Redis the launcher started (SIGTERM) and resolves once it exited; a no-op for any other.
+ *
+ * @example
+ * await stopOwnedRedis(workbook.redis)
+ */
+export function stopOwnedRedis(redis: RedisSource): Promise<void> {
+  return new Promise((done) => {
+    if (redis.kind !== 'started' || redis.child.exitCode !== null || redis.child.signalCode !== null) return done()
+    redis.child.once('exit', () => done())
+    redis.child.kill('SIGTERM')
+  })
 }
 
 /** What to tell a person who has no Redis. */

@@ -72,6 +72,8 @@ export async function serveSite(options: {
   port: number
   host: string
   directory: () => SandboxDirectory
+  /** Routes served before the static files (the instructor's fault controls, `/instructor/api/`). */
+  routes?: Hono
 }): Promise<{ server: Server; port: number }> {
   const app = new Hono()
   app.use('*', compress())
@@ -79,6 +81,7 @@ export async function serveSite(options: {
     c.header('Cache-Control', 'no-store')
     return c.json(options.directory())
   })
+  if (options.routes) app.route('/', options.routes)
   app.use('*', serveStatic({ root: options.siteDir }))
   app.notFound(async (c) => {
     const notFoundPage = join(options.siteDir, '404.html')

@@ -16,8 +16,9 @@ import type { MiddlewareHandler } from 'hono'
 import { clientAddress } from '../app/guard.ts'
 import { SandboxError } from '../errors/index.ts'
 
-/** What a presented key may do: `instructor` acts and reads, `projector` only reads. */
-export type InstructorRole = 'instructor' | 'projector'
+import type { InstructorRole } from '../protocol/index.ts'
+
+export type { InstructorRole }
 
 /** The projector key of a secret: HMAC-SHA256(secret, this label), base64url. */
 const PROJECTOR_LABEL = 'realtime-workbook projector view v1'

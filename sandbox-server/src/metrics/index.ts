@@ -94,8 +94,17 @@ export interface SandboxMetrics {
   countPublishes(client: PublishingClient): void
   /** One space's figures for the lab's monitoring panel (`GET /s/<space>/stats`). */
   spaceStats(space: string): SpaceStats
+  /** Learner events in and out per second on this instance (every space), or `null` when metrics are off (nothing is counted). */
+  traffic(): InstanceTraffic | null
   /** The exposition text and its content type. */
   scrape(): Promise<{ contentType: string; text: string }>
+}
+
+/** The instance's learner traffic, averaged over the last `windowSeconds` whole seconds. */
+export interface InstanceTraffic {
+  eventsInPerSecond: number
+  eventsOutPerSecond: number
+  windowSeconds: number
 }
 
 /** The part of an ioredis client the adapters publish with. */
@@ -337,6 +346,7 @@ export function createMetrics(options: { enabled: boolean; instanceId?: string }
       refusedEvent: () => undefined,
       countPublishes: () => undefined,
       spaceStats: (space) => book.read(space),
+      traffic: () => null,
       scrape: () => Promise.resolve({ contentType: 'text/plain', text: '' }),
     }
   }
@@ -380,6 +390,7 @@ export function createMetrics(options: { enabled: boolean; instanceId?: string }
       if (counters) counters.rateLimited += 1
     },
     spaceStats: (space) => book.read(space),
+    traffic: () => book.instanceTraffic(),
     countPublishes(client) {
       for (const command of ['publish', 'spublish'] as const) {
         const original = client[command]

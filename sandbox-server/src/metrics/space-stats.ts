@@ -133,6 +133,16 @@ export class SpaceStatsBook {
     return false
   }
 
+  /** Every space's events in and out per second on this instance (the instructor console's figures). */
+  instanceTraffic(): { eventsInPerSecond: number; eventsOutPerSecond: number; windowSeconds: number } {
+    const second = this.second
+    return {
+      eventsInPerSecond: this.traffic.received.rate(second),
+      eventsOutPerSecond: this.traffic.sent.rate(second),
+      windowSeconds: RATE_WINDOW_SECONDS,
+    }
+  }
+
   /** What `GET /s/<space>/stats` answers. */
   read(space: string): SpaceStats {
     const counters = this.#spaces.get(space)

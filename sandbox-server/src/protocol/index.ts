@@ -160,6 +160,8 @@ export const ERROR_CODES = [
   'TOO_MANY_CONNECTIONS',
   /** The emitter could not publish because Redis is unreachable (status 503). */
   'REDIS_UNAVAILABLE',
+  /** Instructor fault controls (the launcher): this action cannot run now, e.g. Redis is not the launcher's, or the instance is already down (status 409). */
+  'FAULT_UNAVAILABLE',
   /** `/secure` handshake: `auth.token` is absent (or not a string). */
   'TOKEN_MISSING',
   /** `/secure` handshake: the token is not a JWT (three base64url parts) or its claims are not ours. */
@@ -1034,6 +1036,77 @@ export interface HealthBody {
   uptimeSeconds: number
 }
 
+/** What an instance is doing, as `GET /instructor/cluster` names it (`draining`: closing its connections before a restart). */
+export const INSTANCE_STATES = ['ok', 'degraded', 'draining'] as const
+
+/**
+ * `GET /instructor/cluster` on one instance (instructor or projector key): the console's live
+ * figures of this instance. The console polls every instance and shows one row each.
+ */
+export interface InstanceFigures {
+  instance: string
+  /** `degraded` while Redis is configured but not ready (as in `/healthz`); `draining` once `drain()` began. */
+  state: (typeof INSTANCE_STATES)[number]
+  redis: (typeof REDIS_STATES)[number]
+  /** Sockets of learner namespaces (`/s/<space>/...`), lesson 5's resilience server included. */
+  learnerSockets: number
+  /** Sockets of every other namespace: the widgets' `/observe` tracers, instructor and admin namespaces. */
+  observerSockets: number
+  /** Learner events received per second (averaged over `windowSeconds`); `null` with metrics off. */
+  eventsInPerSecond: number | null
+  /** Events written to learner sockets per second (a broadcast counts once per recipient); `null` with metrics off. */
+  eventsOutPerSecond: number | null
+  /** Seconds the event rates are averaged over. */
+  windowSeconds: number
+  rssBytes: number
+  heapUsedBytes: number
+  /** Event-loop delay over the last read window (at least 1 s, since the previous read), ms. */
+  loopLagP50Ms: number
+  loopLagP99Ms: number
+  uptimeSeconds: number
+}
+
+/** What an instructor key may do: `instructor` acts and reads, `projector` (the classroom screen's key) only reads. */
+export const INSTRUCTOR_ROLES = ['instructor', 'projector'] as const
+export type InstructorRole = (typeof INSTRUCTOR_ROLES)[number]
+
+/** `GET /instructor/whoami` (any instructor key): the key's role. */
+export interface WhoamiAnswer {
+  role: InstructorRole
+}
+
+/** Instance ids as the launcher names them (`i1` ... `i8`). */
+export const INSTANCE_ID_PATTERN = /^i[1-8]$/
+
+/** The instructor's fault controls (`POST /instructor/api/faults` on the site's origin, served by the launcher). */
+export const FAULT_ACTIONS = ['kill', 'drain', 'redis-stop', 'redis-start'] as const
+
+/** `POST /instructor/api/faults`: kill or drain one instance, or stop / restart the launcher's own Redis. */
+export type FaultAction = { action: 'kill' | 'drain'; instance: string } | { action: 'redis-stop' | 'redis-start' }
+
+/** A supervised process as the launcher sees it (`down`: exited, its restart is scheduled). */
+export const PROCESS_STATES = ['starting', 'running', 'draining', 'down', 'stopped'] as const
+
+/** `GET /instructor/api/faults` (instructor key): what the fault controls may act on. */
+export interface FaultsStatus {
+  instances: { id: string; port: number; state: (typeof PROCESS_STATES)[number]; restarts: number }[]
+  redis: {
+    /** Whether the launcher started this `redis-server` (and so may stop and restart it). */
+    controllable: boolean
+    /** `running` / `stopped` for the launcher's own; `external` for one it did not start; `none` without Redis. */
+    state: 'running' | 'stopped' | 'external' | 'none'
+    /** Why the Redis controls are disabled, or `null`. */
+    reason: string | null
+  }
+}
+
+/** `POST /instructor/api/faults`'s answer: what was done, and the status after it. */
+export interface FaultAnswer {
+  ok: true
+  message: string
+  status: FaultsStatus
+}
+
 /**
  * The figures of `GET /s/<space>/stats`, for one space or for the whole instance. Rates are
  * averaged over the last `windowSeconds` whole seconds; ack times are the server's (receiving an
@@ -1223,6 +1296,45 @@ export const isSpaceStats: Check<SpaceStats> = /* @__PURE__ */ objectOf({
   connections: isNumber,
   ...trafficFigures,
   instanceTotals: /* @__PURE__ */ objectOf(trafficFigures),
+})
+
+/** `GET /instructor/whoami` */
+export const isWhoamiAnswer: Check<WhoamiAnswer> = /* @__PURE__ */ objectOf({ role: /* @__PURE__ */ oneOf(INSTRUCTOR_ROLES) })
+
+/** `GET /instructor/api/faults` */
+export const isFaultsStatus: Check<FaultsStatus> = /* @__PURE__ */ objectOf({
+  instances: /* @__PURE__ */ arrayOf(
+    /* @__PURE__ */ objectOf({ id: isString, port: isNumber, state: /* @__PURE__ */ oneOf(PROCESS_STATES), restarts: isNumber }),
+  ),
+  redis: /* @__PURE__ */ objectOf({
+    controllable: isBoolean,
+    state: /* @__PURE__ */ oneOf(['running', 'stopped', 'external', 'none']),
+    reason: /* @__PURE__ */ orNull(isString),
+  }),
+})
+
+/** `POST /instructor/api/faults` */
+export const isFaultAnswer: Check<FaultAnswer> = /* @__PURE__ */ objectOf({
+  ok: /* @__PURE__ */ oneOf([true]),
+  message: isString,
+  status: isFaultsStatus,
+})
+
+/** `GET /instructor/cluster` */
+export const isInstanceFigures: Check<InstanceFigures> = /* @__PURE__ */ objectOf({
+  instance: isString,
+  state: /* @__PURE__ */ oneOf(INSTANCE_STATES),
+  redis: /* @__PURE__ */ oneOf(REDIS_STATES),
+  learnerSockets: isNumber,
+  observerSockets: isNumber,
+  eventsInPerSecond: /* @__PURE__ */ orNull(isNumber),
+  eventsOutPerSecond: /* @__PURE__ */ orNull(isNumber),
+  windowSeconds: isNumber,
+  rssBytes: isNumber,
+  heapUsedBytes: isNumber,
+  loopLagP50Ms: isNumber,
+  loopLagP99Ms: isNumber,
+  uptimeSeconds: isNumber,
 })
 
 export const isHealthBody: Check<HealthBody> = objectOf({

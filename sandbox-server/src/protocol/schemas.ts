@@ -58,6 +58,8 @@ import {
   type PositionsPayload,
   type ResilienceAuth,
   type WireMeasurePayload,
+  INSTANCE_ID_PATTERN,
+  type FaultAction,
 } from './index.ts'
 
 /** A room name a learner may use (see `ROOM_NAME_PATTERN`). */
@@ -223,6 +225,12 @@ type Parsed<T, K extends keyof T> = { [P in keyof T]-?: P extends K ? Exclude<T[
 /** What the client sends (schema input) and what the handler gets (schema output). */
 type Agrees<S extends z.ZodTypeAny, Wire, Handled = Wire> = [Equal<z.input<S>, Wire>, Equal<z.output<S>, Handled>]
 
+/** `POST /instructor/api/faults` (the launcher's site server). */
+export const faultActionSchema = z.discriminatedUnion('action', [
+  z.object({ action: z.enum(['kill', 'drain']), instance: z.string().regex(INSTANCE_ID_PATTERN, 'instance: i1 to i8') }).strict(),
+  z.object({ action: z.enum(['redis-stop', 'redis-start']) }).strict(),
+])
+
 export type SchemasMatchProtocol = AllTrue<
   [
     ...Agrees<typeof playgroundAuthSchema, PlaygroundAuth>,
@@ -245,5 +253,6 @@ export type SchemasMatchProtocol = AllTrue<
     ...Agrees<typeof flakySettingsSchema, FlakySettings>,
     ...Agrees<typeof flakyWorkSchema, FlakyWorkPayload>,
     ...Agrees<typeof wireMeasureSchema, WireMeasurePayload>,
+    ...Agrees<typeof faultActionSchema, FaultAction>,
   ]
 >

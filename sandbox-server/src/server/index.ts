@@ -28,6 +28,7 @@ import { createRedisLink, type RedisLink } from '../redis/index.ts'
 import { Quota, SpaceRegistry } from '../spaces/index.ts'
 import { attachResilience } from '../resilience/index.ts'
 import { attachInstructor, InstructorAccess } from '../instructor/index.ts'
+import { attachClusterRoute, type ClusterFiguresSource } from '../instructor/cluster.ts'
 
 export interface SandboxServer {
   readonly config: InstanceConfig
@@ -41,6 +42,13 @@ export interface SandboxServer {
   /** The instance's Prometheus metrics (`GET /metrics`); see src/metrics. */
   readonly metrics: SandboxMetrics
   fanout(): FanoutState
+  /**
+   * Graceful shutdown (the instructor's "drain"): stops accepting connections, closes every
+   * Engine.IO connection WITHOUT a Socket.IO `disconnect` packet (after which socket.io-client
+   * would not reconnect), so clients see `transport close` and reconnect by themselves, then
+   * closes the rest like {@link SandboxServer.close}.
+   */
+  drain(): Promise<void>
   /** Closes sockets, the HTTP server and the Redis connections. */
   close(): Promise<void>
 }
@@ -245,21 +253,23 @@ export async function startSandboxServer(options: StartOptions = {}): Promise<Sa
   const { redis, spaces, fanout, logger, metrics } = context
   const startedAt = Date.now()
 
+  let draining = false
+  const health = (): Omit<HealthBody, 'status'> => ({
+    instance: config.instanceId,
+    fanout: fanout(),
+    redis: redisState(redis),
+    // Every Engine.IO connection of the instance: the main server's and the resilience lab's.
+    sockets: io.engine.clientsCount + resilience.sockets(),
+    resilienceSockets: resilience.sockets(),
+    observers: io.of(OBSERVE_NAMESPACE).sockets.size,
+    spaces: spaces.activeSpaces,
+    slotStreams: transports.slotStreams(),
+    uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
+  })
   const app = createApp({
     allowedOrigins: config.allowedOrigins,
     maxBodyBytes: config.maxBodyBytes,
-    health: (): Omit<HealthBody, 'status'> => ({
-      instance: config.instanceId,
-      fanout: fanout(),
-      redis: redis ? (redis.state() === 'ready' ? 'ready' : redis.state()) : 'disabled',
-      // Every Engine.IO connection of the instance: the main server's and the resilience lab's.
-      sockets: io.engine.clientsCount + resilience.sockets(),
-      resilienceSockets: resilience.sockets(),
-      observers: io.of(OBSERVE_NAMESPACE).sockets.size,
-      spaces: spaces.activeSpaces,
-      slotStreams: transports.slotStreams(),
-      uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
-    }),
+    health,
     ...(config.metrics && { metrics: metrics.scrape, spaceStats: metrics.spaceStats }),
     logError: (line, error) => logger.error({ err: error }, line),
   })
@@ -268,11 +278,28 @@ export async function startSandboxServer(options: StartOptions = {}): Promise<Sa
   const io = createSocketServer(httpServer, context)
   const tap = attachLessons(io, context)
   attachDefences(io, app, context)
-  attachInstructor(app, { access: new InstructorAccess(config.instructorToken), allowedOrigins: context.allowedOrigins, logger })
   const resilience = attachResilience(httpServer, context)
+  const instructor = attachInstructorRoutes(app, context, {
+    startedAt,
+    servers: () => [io, resilience.io],
+    state: () => (draining ? 'draining' : !redis || redis.state() === 'ready' ? 'ok' : 'degraded'),
+  })
 
   const port = await listen(httpServer, config)
   let closing: Promise<void> | null = null
+  const close = (): Promise<void> => {
+    closing ??= (async () => {
+      instructor.close()
+      transports.close()
+      await resilience.close()
+      io.disconnectSockets(true)
+      await new Promise<void>((resolve) => io.close(() => resolve()))
+      await tap?.close()
+      await redis?.close()
+      logger.close()
+    })()
+    return closing
+  }
   return {
     config,
     io,
@@ -282,19 +309,43 @@ export async function startSandboxServer(options: StartOptions = {}): Promise<Sa
     logger,
     metrics,
     fanout,
-    close: () => {
-      closing ??= (async () => {
-        transports.close()
-        await resilience.close()
-        io.disconnectSockets(true)
-        await new Promise<void>((resolve) => io.close(() => resolve()))
-        await tap?.close()
-        await redis?.close()
-        logger.close()
-      })()
-      return closing
+    drain: () => {
+      if (closing) return closing
+      draining = true
+      logger.info({}, 'draining: closing every connection so clients reconnect, then stopping')
+      httpServer.close()
+      // `discard` closes: the transport is closed, no Socket.IO packet is written first.
+      io.engine.close()
+      resilience.io.engine.close()
+      transports.close()
+      httpServer.closeIdleConnections()
+      return close()
     },
+    close,
   }
+}
+
+/** `/healthz`'s name for the state of the instance's Redis link. */
+const redisState = (redis: RedisLink | null): HealthBody['redis'] => redis?.state() ?? 'disabled'
+
+/** The instructor's routes: `whoami` and the cluster figures. Returns what `close()` must stop. */
+function attachInstructorRoutes(
+  app: ReturnType<typeof createApp>,
+  context: InstanceContext,
+  source: Pick<ClusterFiguresSource, 'startedAt' | 'servers' | 'state'>,
+): { close(): void } {
+  const { config, redis, logger, metrics } = context
+  const router = attachInstructor(app, {
+    access: new InstructorAccess(config.instructorToken),
+    allowedOrigins: context.allowedOrigins,
+    logger,
+  })
+  return attachClusterRoute(router, {
+    ...source,
+    instanceId: config.instanceId,
+    redis: () => redisState(redis),
+    traffic: () => metrics.traffic(),
+  })
 }
 
 /**

@@ -86,6 +86,12 @@ export interface SandboxSession<C extends SessionConnector = SandboxConnector> {
   announce(text: string): void
   /** (Re)starts from the connector load (first start, Retry). Resolves once ready or offline. */
   start(): Promise<void>
+  /**
+   * Asks every instance's health now, while ready, instead of at the next poll: a widget calls it
+   * when one of its connections drops or comes back, so "instance down" and "back" show at once.
+   * At most one extra poll per second.
+   */
+  refresh(): void
   destroy(): void
 }
 
@@ -194,20 +200,27 @@ interface Cluster<C extends SessionConnector> {
   health: Map<string, HealthBody | null>
 }
 
-/** Asks every instance and shows the Redis banner; false when nobody answered or the answers are stale. */
+/**
+ * Asks every instance and shows the Redis banner (announcing when it appears, and when Redis is
+ * back); false when nobody answered or the answers are stale.
+ */
 async function pollHealth(
   o: SessionOptions<SessionConnector>,
   c: Cluster<SessionConnector>,
   banner: HTMLElement,
   current: () => boolean,
+  announce: (text: string) => void,
 ): Promise<boolean> {
   const list = c.dir?.instances ?? []
   const bodies = await Promise.all(list.map((i) => c.connector?.health(i).catch(() => null)))
   if (!current()) return false
   c.health = new Map(list.map((inst, n) => [inst.id, bodies[n] ?? null]))
   const text = o.redisBanner?.(c.dir, [...c.health.values()])
+  const hadBanner = !banner.hidden
   banner.hidden = !text
   if (text) banner.replaceChildren(...text)
+  if (hadBanner !== Boolean(text) && bodies.some(Boolean))
+    announce(text ? (banner.textContent ?? '') : 'Redis is back: messages reach every instance again.')
   o.hooks.status?.()
   return bodies.some(Boolean)
 }
@@ -231,6 +244,16 @@ function observeUp(
   if (!onTrace || !observers || !c.connector || !c.dir) return Promise.resolve()
   const up = c.dir.instances.filter((i) => c.health.get(i.id))
   return observers.open(c.connector, up, o.space?.current() ?? '', (ev) => current() && onTrace(ev), o.observerWaitMs ?? 2000)
+}
+
+/** `fn`, at most once per `ms` (calls in between are dropped). */
+function throttle(ms: number, fn: () => unknown): () => void {
+  let last = 0
+  return () => {
+    if (Date.now() - last < ms) return
+    last = Date.now()
+    fn()
+  }
 }
 
 /** A polite screen-reader announcement (emptied first so a repeated text is read again). */
@@ -272,7 +295,7 @@ export function createSession<C extends SessionConnector = SandboxConnector>(o: 
     show(panels, o, next)
     if (next !== 'ready') poller.stop()
   }
-  const poll = (current: number) => pollHealth(o, c, panels.banner, () => current === epoch)
+  const poll = (current: number) => pollHealth(o, c, panels.banner, () => current === epoch, announce)
   const openObservers = (current: number) => observeUp(o, c, observers, () => current === epoch)
   async function pollAgain(current: number): Promise<void> {
     if (await poll(current)) void openObservers(current)
@@ -326,6 +349,7 @@ export function createSession<C extends SessionConnector = SandboxConnector>(o: 
         ),
       ),
     start: () => start(),
+    refresh: throttle(1000, () => state === 'ready' && void pollAgain(epoch)),
     destroy() {
       epoch++
       poller.destroy()

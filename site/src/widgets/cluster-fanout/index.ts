@@ -65,6 +65,14 @@ function createSetupButton(lanes: Lane[], session: SandboxSession): HTMLButtonEl
   )
 }
 
+/** Redis unreachable for an instance that answers (a real outage, not the simulated one). */
+function redisDown(session: SandboxSession): boolean {
+  return (session.directory()?.instances ?? []).some((i) => {
+    const redis = session.health(i.id)?.redis
+    return redis === 'down' || redis === 'connecting'
+  })
+}
+
 /**
  * Mounts the widget in `root` (its static shell) and connects.
  *
@@ -90,7 +98,9 @@ export function mountClusterFanout(root: HTMLElement, options: ClusterFanoutOpti
     observerWaitMs: options.observerWaitMs,
     hooks: { reset, ready, status, trace: onTrace },
   })
-  const laneContext = { session, space, reducedMotion, stageMs: options.stageMs ?? 350, onChange: changed }
+  // A client dropped or came back (an instance killed, drained, restarted): ask the cluster now.
+  const onChange = () => (changed(), session.refresh())
+  const laneContext = { session, space, reducedMotion, stageMs: options.stageMs ?? 350, onChange }
   const lanes = [createLane(laneContext, '/with-redis', 'Adapter ON'), createLane(laneContext, '/without-redis', 'Adapter OFF')]
   const labelOf = (socketId: string) => lanes[0]?.clients().find((c) => c.socketId === socketId)?.label
   const send = createSendForm(lanes)
@@ -112,7 +122,9 @@ export function mountClusterFanout(root: HTMLElement, options: ClusterFanoutOpti
 
   function changed() {
     for (const lane of lanes) lane.render()
-    lanes[0]?.topo.setRedis(outage.isDown() ? 'cut' : 'up')
+    const down = redisDown(session)
+    root.dataset.redis = down ? 'down' : 'up'
+    lanes[0]?.topo.setRedis(outage.isDown() || down ? 'cut' : 'up')
     send.render()
   }
   function reset(reason: ResetReason) {

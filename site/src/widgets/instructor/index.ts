@@ -1,99 +1,126 @@
 /**
- * Instructor view: the cluster at a glance while a class uses it. Polls every instance's
- * `/healthz` (through the shared session, so it has the same connecting / offline / Retry states
- * as the widgets) and shows, per instance, whether it is up, its Redis link, its learners' sockets
- * apart from the widgets' own trace observers (`/healthz` counts both in `sockets`, and the
- * observers again in `observers`), and the learner spaces it serves, with cluster totals.
+ * The instructor console (`/instructor/`) and the projector view (`/instructor/projector/`): the
+ * cluster live from every instance's `GET /instructor/cluster`, asked with the key of the link
+ * `npm start` printed (sandbox/instructor-client.ts). Without a valid key: one clear message and
+ * no controls. The console adds the fault controls (faults.ts); the projector is read-only.
+ * The lifecycle (directory, offline state, Retry, polling while visible) is the shared session's.
  */
-import type { ResolvedDirectory, SandboxConnector } from '../../sandbox/connector.ts'
+import { isInstanceFigures, type InstanceFigures } from '@realtime-workbook/sandbox-server/protocol'
+import { isErrorAck, type SessionConnector } from '../../sandbox/connector.ts'
 import { h } from '../../sandbox/dom.ts'
+import { createInstructorClient, forgetKey, takeKey, type InstructorClient, type KeyKind } from '../../sandbox/instructor-client.ts'
 import { createSession, type SandboxSession } from '../../sandbox/session.ts'
-import type { HealthBody } from '@realtime-workbook/sandbox-server/protocol'
+import { createClusterTable, type ClusterRow } from './cluster-table.ts'
+import { createFaultControls } from './faults.ts'
 
 export interface InstructorViewOptions {
+  /** `console`: figures and fault controls (instructor key); `projector`: figures only (either key). */
+  mode: 'console' | 'projector'
+  connector: SessionConnector | (() => Promise<SessionConnector>)
+  /** The key; default: read from the page's fragment or this tab's storage. */
+  key?: string | null
+  /** For the keyed requests (default: the page's fetch). */
+  fetch?: typeof fetch
+  /** The launcher's fault controls (default `/instructor/api/faults`, on the page's origin). */
+  faultsUrl?: string
   /** Milliseconds between two polls. Default 2000. */
   intervalMs?: number
 }
 
-const HEADER = ['Instance', 'Address', 'State', 'Redis', 'Learner sockets', 'Observers', 'Spaces', 'Up for']
+/** What the page shows without a usable key. */
+export const NO_KEY_MESSAGE = 'Open the instructor link that npm start printed'
 
-/** A learner's socket is any connection that is not a widget's `/observe` socket. */
-const learnerSockets = (health: HealthBody): number => Math.max(0, health.sockets - health.observers)
-
-function noteText(dir: ResolvedDirectory): string {
-  if (dir.fallback)
-    return 'No /sandbox.json on this site: showing the default ports 4001-4003. Open this page from the URL `npm start` printed.'
-  if (dir.fanout === 'local-only') return 'Started without Redis: each instance only reaches its own clients.'
-  return `Instances share Redis.${dir.emitter ? ` Emitter on port ${dir.emitter.port}.` : ''}`
+/** Replaces the view with the one message (no controls); `why` says what was wrong. */
+function showNoKey(root: HTMLElement, kind: KeyKind, why: string): void {
+  root.dataset.state = 'no-key'
+  root.replaceChildren(
+    h(
+      'div',
+      { class: 'iv-no-key rtwb-offline', role: 'alert', 'data-testid': 'iv-no-key' },
+      h('p', { class: 'iv-no-key-title', text: `${NO_KEY_MESSAGE}.` }),
+      h('p', {
+        text: `${why} The link (${kind === 'key' ? '/instructor/#key=…' : '/instructor/projector/#view=…'}) is in the terminal where npm start runs; the key is read once, then kept only in this tab.`,
+      }),
+    ),
+  )
 }
 
-/** One row per instance and the totals line. */
-function render(session: SandboxSession, summary: HTMLElement, body: HTMLElement): void {
+/** Asks each up instance for its figures; `unauthorized` when one refused the key. */
+async function readCluster(session: SandboxSession<SessionConnector>, client: InstructorClient) {
   const instances = session.directory()?.instances ?? []
-  const up = instances.filter((i) => session.health(i.id))
-  const bodies = instances.map((i) => session.health(i.id)).filter((b): b is HealthBody => b !== null)
-  const learners = bodies.reduce((sum, b) => sum + learnerSockets(b), 0)
-  const observers = bodies.reduce((sum, b) => sum + b.observers, 0)
-  summary.textContent = `${up.length} of ${instances.length} instances up · ${learners} learner sockets · ${observers} widget observers · updated ${new Date().toLocaleTimeString()}`
-  body.replaceChildren(
-    ...instances.map((instance) => {
-      const health = session.health(instance.id)
-      return h(
-        'tr',
-        { 'data-testid': 'iv-row', 'data-instance': instance.id, 'data-up': String(Boolean(health)) },
-        h('th', { scope: 'row', text: instance.id }),
-        h('td', {}, h('code', { text: instance.base })),
-        h('td', { class: health ? 'iv-ok' : 'iv-bad', text: health ? 'up' : 'down' }),
-        h('td', { class: !health || health.redis === 'ready' ? '' : 'iv-bad', text: health?.redis ?? '–' }),
-        h('td', { text: health ? String(learnerSockets(health)) : '–' }),
-        h('td', { text: health ? String(health.observers) : '–' }),
-        h('td', { text: health ? String(health.spaces) : '–' }),
-        h('td', { text: health ? `${health.uptimeSeconds} s` : '–' }),
-      )
+  let unauthorized = false
+  const rows = await Promise.all(
+    instances.map(async (instance): Promise<ClusterRow> => {
+      if (!session.health(instance.id)) return { id: instance.id, figures: null }
+      const answer = await client.get(`${instance.base}/instructor/cluster`, isInstanceFigures)
+      if (isErrorAck(answer) && answer.error.code === 'INSTRUCTOR_UNAUTHORIZED') unauthorized = true
+      const figures: InstanceFigures | null = isErrorAck(answer) ? null : answer
+      return { id: instance.id, figures }
     }),
   )
+  return { rows, unauthorized }
 }
 
 /**
- * Mounts the view in `root`; resolves once the cluster answered (or the offline state shows) with
- * a function that stops polling.
+ * Mounts the console or the projector in `root`; resolves with a function that stops it.
  *
  * @example
- * const stop = await mountInstructorView(document.querySelector('#cluster')!, () => loadSocketIoConnector())
+ * const stop = await mountInstructorView(root, { mode: 'console', connector: () => loadSessionConnector() })
  */
-export async function mountInstructorView(
-  root: HTMLElement,
-  connector: SandboxConnector | (() => Promise<SandboxConnector>),
-  options: InstructorViewOptions = {},
-): Promise<() => void> {
-  const summary = h('p', { class: 'iv-summary', 'data-testid': 'iv-summary', 'aria-live': 'polite' })
-  const body = h('tbody')
-  const note = h('p', { class: 'iv-note' })
-  const main = h(
-    'div',
-    { hidden: true },
-    summary,
-    h(
-      'table',
-      { class: 'iv-table', 'data-testid': 'iv-table' },
-      h('thead', {}, h('tr', {}, ...HEADER.map((title) => h('th', { scope: 'col', text: title })))),
-      body,
-    ),
-    note,
-  )
-  const session = createSession({
-    connector,
+export async function mountInstructorView(root: HTMLElement, options: InstructorViewOptions): Promise<() => void> {
+  const kind: KeyKind = options.mode === 'console' ? 'key' : 'view'
+  const key = options.key === undefined ? takeKey(kind) : options.key
+  if (!key) {
+    showNoKey(root, kind, 'This page has no instructor key.')
+    return () => undefined
+  }
+  const client = createInstructorClient(key, options.fetch)
+  const table = createClusterTable()
+  const faults = options.mode === 'console' ? createFaultControls(client, options.faultsUrl ?? '/instructor/api/faults') : null
+  const main = h('div', { hidden: true, class: 'iv-main' }, table.el, faults?.el)
+  let refreshing = false
+  let verified = false
+  const refuse = (why: string): void => {
+    session.destroy()
+    if (options.key === undefined) forgetKey(kind)
+    showNoKey(root, kind, why)
+  }
+  /** The key's role, once, from the first instance that answers. */
+  async function verify(): Promise<boolean> {
+    const up = session.directory()?.instances.find((i) => session.health(i.id))
+    if (verified || !up) return verified
+    const answer = await client.whoami(up.base)
+    if (isErrorAck(answer)) {
+      if (answer.error.code === 'INSTRUCTOR_UNAUTHORIZED')
+        refuse('The instances refused this key (npm start makes a new one each time it starts).')
+      return false
+    }
+    if (options.mode === 'console' && answer.role !== 'instructor') {
+      refuse('This is the projector’s read-only key; the console needs the instructor link.')
+      return false
+    }
+    return (verified = true)
+  }
+  async function refresh(): Promise<void> {
+    if (refreshing) return
+    refreshing = true
+    try {
+      if (!(await verify())) return
+      const { rows, unauthorized } = await readCluster(session, client)
+      if (unauthorized) return refuse('The instances refused this key (npm start makes a new one each time it starts).')
+      table.render(rows)
+      await faults?.refresh()
+    } finally {
+      refreshing = false
+    }
+  }
+  const session: SandboxSession<SessionConnector> = createSession<SessionConnector>({
+    connector: options.connector,
     root,
     main,
     prefix: 'iv',
     healthIntervalMs: options.intervalMs ?? 2_000,
-    hooks: {
-      ready() {
-        const dir = session.directory()
-        if (dir) note.textContent = noteText(dir)
-      },
-      status: () => render(session, summary, body),
-    },
+    hooks: { ready: () => void refresh(), status: () => void refresh() },
   })
   session.frame(null)
   await session.start()

@@ -113,7 +113,8 @@ export function createClientList(session: SandboxSession, space: SpaceState, onC
       roomsListId,
       maxReceived: MAX_RECEIVED,
       onRemove: remove,
-      onChange: changed,
+      // A client dropped or came back (an instance down, restarted): the session asks the cluster now.
+      onChange: () => (changed(), session.refresh()),
       announce: session.announce,
     })
     clients.push(card)

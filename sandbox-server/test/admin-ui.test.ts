@@ -25,6 +25,8 @@ interface AdminClient {
   stats: ServerStats[]
   session: string[]
   config: { supportedFeatures: string[] }[]
+  /** `connect` and `session`, in the order the client emitted them. */
+  order: string[]
 }
 
 const opened: Socket[] = []
@@ -32,9 +34,13 @@ const opened: Socket[] = []
 function adminClient(instance: SandboxServer, auth: Record<string, unknown>): AdminClient {
   const socket = connect(`${instance.url}${ADMIN_UI_NAMESPACE}`, { forceNew: true, transports: ['websocket'], reconnection: false, auth })
   opened.push(socket)
-  const client: AdminClient = { socket, stats: [], session: [], config: [] }
+  const client: AdminClient = { socket, stats: [], session: [], config: [], order: [] }
   socket.on('server_stats', (stats: ServerStats) => client.stats.push(stats))
-  socket.on('session', (id: string) => client.session.push(id))
+  socket.on('connect', () => client.order.push('connect'))
+  socket.on('session', (id: string) => {
+    client.session.push(id)
+    client.order.push('session')
+  })
   socket.on('config', (config: { supportedFeatures: string[] }) => client.config.push(config))
   return client
 }
@@ -113,6 +119,8 @@ describe('the Admin UI on a 3-instance cluster (instructor secret)', () => {
     expect(await outcome(admin)).toBe('connected')
     await eventually(() => expect(admin.config).toEqual([{ supportedFeatures: ['AGGREGATED_EVENTS'] }]))
     expect(admin.session[0]).toMatch(/^[0-9a-f]{16}$/)
+    // After the connection: the UI only listens for `session` once connected (else it never keeps it).
+    expect(admin.order).toEqual(['connect', 'session'])
     await eventually(() => expect(new Set(admin.stats.map((stats) => stats.serverId))).toEqual(new Set(['i1', 'i2', 'i3'])), 6_000)
     const fromI2 = admin.stats.filter((stats) => stats.serverId === 'i2').at(-1)
     expect(fromI2?.namespaces).toContainEqual({ name: `/s/${space}/chat`, socketsCount: 1 })

@@ -7,7 +7,7 @@ import { chromium, type Browser, type Page } from 'playwright-core'
 import { expect } from 'vitest'
 import { BUDGET, measurePageAssets } from '../../scripts/check-budget/index.ts'
 import { CHROMIUM_ARGS, findChromium } from '../../scripts/chromium.mjs'
-import { resolveLauncherConfig } from '../../scripts/start/config.ts'
+import { resolveLauncherConfig, type LauncherOptions } from '../../scripts/start/config.ts'
 import { ROOT, startWorkbook, type Workbook } from '../../scripts/start/index.ts'
 import { uniquePrefix } from '../../sandbox-server/test/harness.ts'
 
@@ -25,7 +25,8 @@ export interface BrowserFixture {
   close(): Promise<void>
 }
 
-export async function startBrowserFixture(): Promise<BrowserFixture> {
+/** `instance`: settings of every instance (e.g. `{ adminUiMode: 'development' }`), as the launcher takes them. */
+export async function startBrowserFixture(options: { instance?: LauncherOptions['instance'] } = {}): Promise<BrowserFixture> {
   const workbook = await startWorkbook(
     // SKIP_BUILD=1 serves the last build as it is (quicker while iterating on tests).
     resolveLauncherConfig({
@@ -33,6 +34,7 @@ export async function startBrowserFixture(): Promise<BrowserFixture> {
       sandboxPort: 0,
       keyPrefix: uniquePrefix(),
       skipBuild: process.env.SKIP_BUILD === '1' ? '1' : '0',
+      ...(options.instance && { instance: options.instance }),
     }),
     (line) => {
       if (/error|warn|fail/i.test(line)) console.log(line)

@@ -1,7 +1,7 @@
 import bcrypt from 'bcryptjs'
 import { describe, expect, it } from 'vitest'
 import { bcryptHashSchema, resolveInstanceConfig } from '../config/index.ts'
-import { ADMIN_SESSION_SECONDS, adminLoginAllowed, adminUiPasswordHash, MAX_MEMORY_SESSIONS, MemorySessionStore } from './index.ts'
+import { ADMIN_SESSION_SECONDS, adminLogin, adminUiPasswordHash, MAX_MEMORY_SESSIONS, MemorySessionStore } from './index.ts'
 
 const SECRET = 'k'.repeat(43)
 
@@ -26,14 +26,14 @@ describe('the Admin UI password', () => {
   })
 })
 
-describe('adminLoginAllowed', () => {
+describe('adminLogin', () => {
   const hash = bcrypt.hashSync(SECRET, 4)
 
   it('accepts instructor + the password, or a known session id', async () => {
     const store = new MemorySessionStore()
-    expect(await adminLoginAllowed({ username: 'instructor', password: SECRET }, hash, store)).toBe(true)
+    expect(await adminLogin({ username: 'instructor', password: SECRET }, hash, store)).toBe('password')
     store.saveSession('0123456789abcdef')
-    expect(await adminLoginAllowed({ sessionId: '0123456789abcdef' }, hash, store)).toBe(true)
+    expect(await adminLogin({ sessionId: '0123456789abcdef' }, hash, store)).toBe('session')
   })
 
   it('refuses anything else, without throwing', async () => {
@@ -53,7 +53,7 @@ describe('adminLoginAllowed', () => {
       { sessionId: '../../etc' },
       { sessionId: ['0123456789abcdef'] },
     ]
-    for (const auth of refused) expect(await adminLoginAllowed(auth, hash, store), JSON.stringify(auth)).toBe(false)
+    for (const auth of refused) expect(await adminLogin(auth, hash, store), JSON.stringify(auth)).toBeNull()
   })
 })
 

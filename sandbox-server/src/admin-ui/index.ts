@@ -8,6 +8,9 @@
  *   logins per client address are rate-limited (bcrypt is costly by design), and a refusal is a
  *   typed `connect_error` (`INSTRUCTOR_UNAUTHORIZED`, message `invalid credentials`, which the UI
  *   shows as such), logged by the instance's connect-error hook without the password;
+ * - the guard also opens the session of a password login, and sends its id AFTER the connection:
+ *   the package sends it from its middleware, before the UI listens for it, so the UI never kept
+ *   it and a page reload asked for the password again;
  * - read-only unless configured (an action is then ignored by the package and logged here);
  * - `serverId` = the instance id, so the UI lists i1, i2, i3; the namespace uses the classic Redis
  *   adapter (server/index.ts), so one UI connection receives every instance's `server_stats`;
@@ -15,6 +18,7 @@
  *
  * @module
  */
+import { randomBytes } from 'node:crypto'
 import { instrument } from '@socket.io/admin-ui'
 import bcrypt from 'bcryptjs'
 import type { Redis } from 'ioredis'
@@ -25,9 +29,9 @@ import { SandboxError } from '../errors/index.ts'
 import type { SandboxLogger } from '../log/index.ts'
 import { ADMIN_UI_NAMESPACE, ADMIN_UI_USERNAME } from '../protocol/index.ts'
 import { SharedLimiter } from '../rate-limit/shared.ts'
-import { MemorySessionStore, RedisSessionStore, type AdminSessionStore } from './store.ts'
+import { AdminSessions, type AdminSessionStore } from './store.ts'
 
-export { MemorySessionStore, RedisSessionStore, ADMIN_SESSION_SECONDS, MAX_MEMORY_SESSIONS } from './store.ts'
+export { AdminSessions, MemorySessionStore, RedisSessionStore, ADMIN_SESSION_SECONDS, MAX_MEMORY_SESSIONS } from './store.ts'
 export type { AdminSessionStore } from './store.ts'
 
 /** bcrypt cost of the hash made from the instructor secret at start (~50-100 ms per check in bcryptjs). */
@@ -77,29 +81,43 @@ export async function adminUiPasswordHash(config: Pick<AdminUiConfig, 'adminUiPa
 }
 
 /**
- * Whether a handshake's `auth` may enter: a known session id, or `instructor` and the password.
+ * How a handshake's `auth` may enter: with a known session id (`session`), with `instructor` and
+ * the password (`password`), or not at all (`null`). Never throws on a malformed `auth`.
  *
  * @example
- * await adminLoginAllowed({ username: 'instructor', password: secret }, hash, store) // => true
- * await adminLoginAllowed({ username: 'instructor', password: 42 }, hash, store) // => false (never throws)
+ * await adminLogin({ username: 'instructor', password: secret }, hash, store) // => 'password'
+ * await adminLogin({ username: 'instructor', password: 42 }, hash, store) // => null
  */
-export async function adminLoginAllowed(auth: unknown, hash: string, store: AdminSessionStore): Promise<boolean> {
+export async function adminLogin(auth: unknown, hash: string, store: AdminSessionStore): Promise<'session' | 'password' | null> {
   const parsed = adminAuthSchema.safeParse(auth)
-  if (!parsed.success) return false
-  if ('sessionId' in parsed.data) return store.doesSessionExist(parsed.data.sessionId)
-  if (parsed.data.username !== ADMIN_UI_USERNAME) return false
-  return bcrypt.compare(parsed.data.password, hash)
+  if (!parsed.success) return null
+  if ('sessionId' in parsed.data) return (await store.doesSessionExist(parsed.data.sessionId)) ? 'session' : null
+  if (parsed.data.username !== ADMIN_UI_USERNAME) return null
+  return (await bcrypt.compare(parsed.data.password, hash)) ? 'password' : null
 }
 
-/** Socket.IO middleware: rate limit per address, then the login check; refusals are typed. */
-function loginGuard(hash: string, store: AdminSessionStore, limiter: SharedLimiter) {
+/**
+ * Socket.IO middleware: rate limit per address, then the login check (refusals are typed). A
+ * password login gets a new session, whose id replaces the credentials in `auth`: the package's
+ * own check then finds it (no second bcrypt), and `issued` keeps it to send after the connection.
+ */
+function loginGuard(hash: string, store: AdminSessionStore, limiter: SharedLimiter, issued: WeakMap<Socket, string>) {
   const refused = new SandboxError('INSTRUCTOR_UNAUTHORIZED', ADMIN_UI_REFUSAL)
   return (socket: Socket, next: (error?: Error) => void): void => {
     limiter
       .consume(`addr:${socket.handshake.address}`)
-      .then(() => adminLoginAllowed(socket.handshake.auth, hash, store))
+      .then(() => adminLogin(socket.handshake.auth, hash, store))
       .then(
-        (allowed) => next(allowed ? undefined : refused.toConnectError()),
+        (login) => {
+          if (login === null) return next(refused.toConnectError())
+          if (login === 'password') {
+            const sessionId = randomBytes(8).toString('hex')
+            store.saveSession(sessionId)
+            socket.handshake.auth = { sessionId }
+            issued.set(socket, sessionId)
+          }
+          next()
+        },
         (error: unknown) => next(SandboxError.from(error).toConnectError()),
       )
   }
@@ -149,7 +167,7 @@ export async function attachAdminUi(io: Server, options: AdminUiOptions): Promis
   const hash = await adminUiPasswordHash(config)
   if (hash === null) return { enabled: false, sockets: () => 0, close: () => undefined }
   const onStoreError = (error: Error): void => logger.warn({ reason: error.message }, 'Admin UI: the session store in Redis failed')
-  const store = redis ? new RedisSessionStore(redis, config.keyPrefix, onStoreError) : new MemorySessionStore()
+  const store = new AdminSessions(redis, config.keyPrefix, onStoreError)
   const limiter = new SharedLimiter({
     redis,
     keyPrefix: `${config.keyPrefix}:rl:admin-ui`,
@@ -158,8 +176,13 @@ export async function attachAdminUi(io: Server, options: AdminUiOptions): Promis
   })
   const namespace = io.of(ADMIN_UI_NAMESPACE)
   // Runs before the package's own middleware (registered by instrument() below).
-  namespace.use(loginGuard(hash, store, limiter))
-  if (config.adminUiReadonly) namespace.on('connection', (socket) => logRefusedActions(socket, logger))
+  const issued = new WeakMap<Socket, string>()
+  namespace.use(loginGuard(hash, store, limiter, issued))
+  namespace.on('connection', (socket) => {
+    const sessionId = issued.get(socket)
+    if (sessionId !== undefined) socket.emit('session', sessionId)
+    if (config.adminUiReadonly) logRefusedActions(socket, logger)
+  })
   const timers = instrumentKeepingTimers(io, {
     namespaceName: ADMIN_UI_NAMESPACE,
     auth: { type: 'basic', username: ADMIN_UI_USERNAME, password: hash },

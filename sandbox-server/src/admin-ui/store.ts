@@ -1,8 +1,8 @@
 /**
- * Where the Admin UI's login sessions live. `@socket.io/admin-ui` gives a session id to a socket
- * that logged in with the password; the UI reconnects with that id alone. In Redis (under the
- * deployment's key prefix), a login made on i1 holds on i2 and i3 and across restarts; without
- * Redis, in a bounded Map of the instance.
+ * Where the Admin UI's login sessions live. A socket that logged in with the password gets a
+ * session id; the UI reconnects with that id alone. In Redis (under the deployment's key prefix),
+ * a login made on i1 holds on i2 and i3 and across restarts; and always in a bounded Map of the
+ * instance, so a login still works on its instance while Redis is down ({@link AdminSessions}).
  *
  * Not the package's own `RedisStore`: it calls `exists` with a callback and `multi().exec()`
  * without a catch, so a Redis outage during a login became an unhandled rejection (a crashed
@@ -93,5 +93,31 @@ export class MemorySessionStore implements AdminSessionStore {
   /** Sessions held now (expired ones included until looked up). */
   get size(): number {
     return this.#sessions.size
+  }
+}
+
+/**
+ * The instance's sessions: in memory, and in Redis when there is one. A session is known if
+ * either knows it.
+ *
+ * @example
+ * const sessions = new AdminSessions(link.pub, 'rtwb-host-4321')
+ * sessions.saveSession('0123456789abcdef')
+ */
+export class AdminSessions implements AdminSessionStore {
+  readonly #memory = new MemorySessionStore()
+  readonly #redis: RedisSessionStore | null
+
+  constructor(redis: Redis | null, keyPrefix: string, onError?: (error: Error) => void) {
+    this.#redis = redis ? new RedisSessionStore(redis, keyPrefix, onError) : null
+  }
+
+  async doesSessionExist(sessionId: string): Promise<boolean> {
+    return (await this.#memory.doesSessionExist(sessionId)) || ((await this.#redis?.doesSessionExist(sessionId)) ?? false)
+  }
+
+  saveSession(sessionId: string): void {
+    this.#memory.saveSession(sessionId)
+    this.#redis?.saveSession(sessionId)
   }
 }

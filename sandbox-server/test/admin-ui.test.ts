@@ -17,6 +17,7 @@ const SECRET = randomBytes(32).toString('base64url')
 interface ServerStats {
   serverId: string
   namespaces: { name: string; socketsCount: number }[]
+  aggregatedEvents: { timestamp: number; type: string; count: number }[]
 }
 
 /** An Admin UI connection as the UI opens it, with what it received. */
@@ -124,6 +125,11 @@ describe('the Admin UI on a 3-instance cluster (instructor secret)', () => {
     await eventually(() => expect(new Set(admin.stats.map((stats) => stats.serverId))).toEqual(new Set(['i1', 'i2', 'i3'])), 6_000)
     const fromI2 = admin.stats.filter((stats) => stats.serverId === 'i2').at(-1)
     expect(fromI2?.namespaces).toContainEqual({ name: `/s/${space}/chat`, socketsCount: 1 })
+    // Traffic figures per second (the cheaper event buffer): at least the learner's connection.
+    await eventually(
+      () => expect(admin.stats.flatMap((stats) => stats.aggregatedEvents.map((event) => event.type))).toContain('packetsOut'),
+      6_000,
+    )
   })
 
   it('a login made on i1 holds on i3 (the session is in Redis)', async () => {

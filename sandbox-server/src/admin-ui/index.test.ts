@@ -1,6 +1,7 @@
 import bcrypt from 'bcryptjs'
 import { describe, expect, it } from 'vitest'
 import { bcryptHashSchema, resolveInstanceConfig } from '../config/index.ts'
+import { LeanEventBuffer } from './event-buffer.ts'
 import { ADMIN_SESSION_SECONDS, adminLogin, adminUiPasswordHash, MAX_MEMORY_SESSIONS, MemorySessionStore } from './index.ts'
 
 const SECRET = 'k'.repeat(43)
@@ -76,5 +77,31 @@ describe('MemorySessionStore', () => {
     expect(store.size).toBe(MAX_MEMORY_SESSIONS)
     expect(await store.doesSessionExist(ids[0] ?? '')).toBe(false)
     expect(await store.doesSessionExist(ids.at(-1) ?? '')).toBe(true)
+  })
+})
+
+describe('LeanEventBuffer', () => {
+  it('counts per second and type, like the package, and empties on read', () => {
+    let now = 5_200
+    const buffer = new LeanEventBuffer(() => now)
+    buffer.push('packetsOut')
+    buffer.push('bytesOut', undefined, 40)
+    buffer.push('packetsOut')
+    buffer.push('rawDisconnection', 'transport close')
+    now = 6_100
+    buffer.push('packetsOut')
+    expect(buffer.getValuesAndClear()).toEqual([
+      { timestamp: 5_000, type: 'packetsOut', subType: undefined, count: 2 },
+      { timestamp: 5_000, type: 'bytesOut', subType: undefined, count: 40 },
+      { timestamp: 5_000, type: 'rawDisconnection', subType: 'transport close', count: 1 },
+      { timestamp: 6_000, type: 'packetsOut', subType: undefined, count: 1 },
+    ])
+    expect(buffer.getValuesAndClear()).toEqual([])
+  })
+
+  it('keeps a bounded number of kinds per second', () => {
+    const buffer = new LeanEventBuffer(() => 1_000)
+    for (let index = 0; index < 100; index += 1) buffer.push('rawDisconnection', `reason ${index}`)
+    expect(buffer.getValuesAndClear().length).toBeLessThanOrEqual(32)
   })
 })

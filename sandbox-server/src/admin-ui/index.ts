@@ -14,7 +14,8 @@
  * - read-only unless configured (an action is then ignored by the package and logged here);
  * - `serverId` = the instance id, so the UI lists i1, i2, i3; the namespace uses the classic Redis
  *   adapter (server/index.ts), so one UI connection receives every instance's `server_stats`;
- * - sessions in Redis under the deployment's prefix (./store.ts), so a login holds on every instance.
+ * - sessions in Redis under the deployment's prefix (./store.ts), so a login holds on every instance;
+ * - the package's per-packet counter replaced by a cheaper one (./event-buffer.ts).
  *
  * @module
  */
@@ -30,6 +31,7 @@ import type { SandboxLogger } from '../log/index.ts'
 import { ADMIN_UI_NAMESPACE, ADMIN_UI_USERNAME } from '../protocol/index.ts'
 import { SharedLimiter } from '../rate-limit/shared.ts'
 import { AdminSessions, type AdminSessionStore } from './store.ts'
+import { LeanEventBuffer } from './event-buffer.ts'
 
 export { AdminSessions, MemorySessionStore, RedisSessionStore, ADMIN_SESSION_SECONDS, MAX_MEMORY_SESSIONS } from './store.ts'
 export type { AdminSessionStore } from './store.ts'
@@ -191,6 +193,8 @@ export async function attachAdminUi(io: Server, options: AdminUiOptions): Promis
     serverId: config.instanceId,
     store,
   })
+  // The package reads `io._eventBuffer` at each count: the cheaper buffer takes over from now on.
+  Object.assign(io, { _eventBuffer: new LeanEventBuffer() })
   return {
     enabled: true,
     sockets: () => namespace.sockets.size,

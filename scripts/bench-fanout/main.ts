@@ -12,6 +12,7 @@
  *       metrics and logs off (SANDBOX_METRICS=0, SANDBOX_LOG_LEVEL=silent)
  *   bm  the same with metrics and logs on (the default), /metrics scraped every 5 s as Prometheus would
  *   b+  b with 300 other learner spaces open at once
+ *   ba  b with the Socket.IO Admin UI instrumented (an instructor secret, as `npm start` runs it; no UI connected)
  * Servers run pinned to core 0, the load driver to core 1 (taskset). Loopback only; every loop
  * is bounded in count and time. Env: BENCH_CLIENTS, BENCH_RATE (msgs/s), BENCH_SECONDS, BENCH_REPS,
  * BENCH_SPACES, BENCH_VARIANTS (e.g. `b,bm` for a shorter run; default all), REDIS_URL, and
@@ -40,7 +41,7 @@ const pinned = (core: number, args: string[]): [string, string[]] =>
   pinning ? ['taskset', ['-c', String(core), ...args]] : [args[0] as string, args.slice(1)]
 
 interface Variant {
-  id: 'a' | "a'" | 'b' | 'bm' | 'b+'
+  id: 'a' | "a'" | 'b' | 'bm' | 'b+' | 'ba'
   title: string
   script: string
   env: (index: number, key: string) => Record<string, string>
@@ -74,6 +75,8 @@ const withObservability = (index: number, key: string) => ({
   SANDBOX_LOG_LEVEL: 'info',
   SANDBOX_LOG_FORMAT: 'json',
 })
+/** An instructor secret for the variant with the Admin UI (a bench's own, never printed). */
+const BENCH_INSTRUCTOR_TOKEN = randomBytes(32).toString('base64url')
 const ALL_VARIANTS: Variant[] = [
   {
     id: 'a',
@@ -115,6 +118,14 @@ const ALL_VARIANTS: Variant[] = [
     env: withoutObservability,
     path: `/s/${BENCH_SPACE}/chat`,
     extraSpaces: SPACES,
+  },
+  {
+    id: 'ba',
+    title: 'sandbox server + Admin UI instrumented',
+    script: 'sandbox-server/src/main.ts',
+    env: (index, key) => ({ ...withoutObservability(index, key), INSTRUCTOR_TOKEN: BENCH_INSTRUCTOR_TOKEN }),
+    path: `/s/${BENCH_SPACE}/chat`,
+    extraSpaces: 0,
   },
 ]
 const wanted = process.env.BENCH_VARIANTS?.split(',').map((id) => id.trim())
@@ -361,6 +372,7 @@ const report = {
   versusSharded: compare('b', "a'"),
   spaces300: compare('b+', 'b'),
   observability: compare('bm', 'b'),
+  adminUi: compare('ba', 'b'),
   targets: { throughputRatio: '>= 0.9', p99Ratio: '<= 1.2', observabilityCpuEfficiencyRatio: '>= 0.95' },
   setup: {
     clients: CLIENTS,
@@ -415,6 +427,9 @@ console.log(
 )
 console.log(
   `bm/b  (metrics and logs on) throughput ${report.observability.throughputRatio}, p99 ${report.observability.p99Ratio}, deliveries per CPU-s ${report.observability.cpuEfficiencyRatio} (target >= 0.95), paired per repetition: median ${report.observability.pairedCpuEfficiencyMedian} of [${report.observability.pairedCpuEfficiencyRatios.join(', ')}]`,
+)
+console.log(
+  `ba/b  (Admin UI instrumented) throughput ${report.adminUi.throughputRatio}, p99 ${report.adminUi.p99Ratio}, deliveries per CPU-s ${report.adminUi.cpuEfficiencyRatio}`,
 )
 mkdirSync(join(ROOT, '.bench'), { recursive: true })
 const file = join(ROOT, '.bench', `fanout-${new Date().toISOString().replace(/[:.]/g, '-')}.json`)

@@ -4,6 +4,8 @@
 import { hostname } from 'node:os'
 import { projectorKey } from '@realtime-workbook/sandbox-server/instructor'
 import { ConfigError } from '@realtime-workbook/sandbox-server/config'
+import { ADMIN_UI_NAMESPACE, ADMIN_UI_USERNAME } from '@realtime-workbook/sandbox-server/protocol'
+import { ADMIN_UI_PATH } from './admin-ui.ts'
 import { launcherConfigFromEnv, type LauncherConfig } from './config.ts'
 import { startWorkbook } from './index.ts'
 
@@ -43,6 +45,12 @@ log(`  site      ${workbook.siteUrl}`)
 log(`  instructor ${workbook.siteUrl}/instructor/#key=${workbook.instructorToken} (console: keep this link to yourself)`)
 log(
   `  projector ${workbook.siteUrl}/instructor/projector/#view=${projectorKey(workbook.instructorToken)} (read-only, for the class screen)`,
+)
+const adminPassword = config.instance.adminUiPasswordHash
+  ? 'the one ADMIN_UI_PASSWORD_HASH was made from'
+  : 'the key in the instructor link'
+log(
+  `  admin ui  ${workbook.siteUrl}${ADMIN_UI_PATH} (Socket.IO Admin UI: server URL http://localhost:${workbook.instances[0]?.port ?? ''}, namespace ${ADMIN_UI_NAMESPACE}, user "${ADMIN_UI_USERNAME}", password: ${adminPassword})`,
 )
 for (const instance of workbook.instances) log(`  sandbox   ${instance.id}  http://localhost:${instance.port}`)
 if (workbook.emitter) log(`  emitter   http://localhost:${workbook.emitter.port} (Redis emitter, lesson 3)`)

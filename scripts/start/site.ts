@@ -14,6 +14,7 @@ import { serveStatic } from '@hono/node-server/serve-static'
 import { Hono } from 'hono'
 import { compress } from 'hono/compress'
 import type { SandboxDirectory } from '@realtime-workbook/sandbox-server/protocol'
+import { mountAdminUi } from './admin-ui.ts'
 
 /** Newest modification time under `path` (files only), skipping dependencies and build output. */
 function newestMtime(path: string): number {
@@ -62,7 +63,7 @@ export function buildSite(root: string, log: (line: string) => void): void {
 }
 
 /**
- * Serves `siteDir` and `/sandbox.json`.
+ * Serves `siteDir`, `/sandbox.json` and the Socket.IO Admin UI (`/admin-ui/`, see ./admin-ui.ts).
  *
  * @example
  * const server = await serveSite({ siteDir, port: 4321, host: '127.0.0.1', directory: () => dir })
@@ -82,6 +83,7 @@ export async function serveSite(options: {
     return c.json(options.directory())
   })
   if (options.routes) app.route('/', options.routes)
+  mountAdminUi(app)
   app.use('*', serveStatic({ root: options.siteDir }))
   app.notFound(async (c) => {
     const notFoundPage = join(options.siteDir, '404.html')

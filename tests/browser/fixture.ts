@@ -25,7 +25,10 @@ export interface BrowserFixture {
   close(): Promise<void>
 }
 
-/** `options`: launcher options over the defaults (e.g. a `redisUrl` the launcher must start its own Redis at). */
+/**
+ * `options`: launcher options over the defaults (e.g. a `redisUrl` the launcher must start its own
+ * Redis at, or `instance` settings of every instance such as `{ adminUiMode: 'development' }`).
+ */
 export async function startBrowserFixture(options: LauncherOptions = {}): Promise<BrowserFixture> {
   const workbook = await startWorkbook(
     // SKIP_BUILD=1 serves the last build as it is (quicker while iterating on tests).

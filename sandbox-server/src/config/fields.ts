@@ -221,6 +221,24 @@ export const secretSchema = z.union([z.string(), z.null()]).transform((value, ct
 })
 
 /**
+ * A bcrypt hash (`$2a$` / `$2b$` / `$2y$`, cost 4-15, 60 characters), or `null` (`off`, empty).
+ * The message never shows the value: a hash can be attacked offline.
+ *
+ * @example
+ * bcryptHashSchema.parse('off') // => null
+ * bcryptHashSchema.parse('$2b$10$' + 'a'.repeat(53)) // => the hash
+ */
+export const bcryptHashSchema = z.union([z.string(), z.null()]).transform((value, ctx) => {
+  if (value === null || value.trim() === '' || value.trim() === 'off') return null
+  if (/^\$2[aby]\$(0[4-9]|1[0-5])\$[./A-Za-z0-9]{53}$/.test(value)) return value
+  ctx.addIssue({
+    code: 'custom',
+    message: `the value (${value.length} characters, not shown) is not a bcrypt hash (expected $2a$, $2b$ or $2y$, a cost from 04 to 15, 53 characters of ./A-Za-z0-9; or off)`,
+  })
+  return z.NEVER
+})
+
+/**
  * One of a fixed list of words (a log level, a format).
  *
  * @example

@@ -20,6 +20,7 @@ import {
   positiveNumber,
   redisUrlSchema,
   secretSchema,
+  bcryptHashSchema,
   wholeNumber,
 } from './fields.ts'
 import { envLabel, optionLabel, parseConfig, readEnv, type Env } from './parse.ts'
@@ -101,6 +102,23 @@ export const instanceConfigSchema = z
      * @default null (`off`)
      */
     instructorToken: secretSchema.default(null),
+    /**
+     * The Admin UI's password as a bcrypt hash (user `instructor`), instead of the instructor secret
+     * (which is bcrypt-hashed at start). Without either, the Admin UI namespace is off.
+     * SECRET-ish (it can be attacked offline): never logged. In a shell, single-quote it (`$`).
+     * @default null (`off`)
+     */
+    adminUiPasswordHash: bcryptHashSchema.default(null),
+    /** The Admin UI may only watch (no emit, join, leave or disconnect); `0` allows its actions. @default true */
+    adminUiReadonly: flagSchema.default(true),
+    /**
+     * The Admin UI's mode: `production` sends aggregated figures only; `development` also every
+     * socket, event and room change of every learner to the UI (costly: for a demo on a small class).
+     * @default 'production'
+     */
+    adminUiMode: choiceSchema(['production', 'development']).default('production'),
+    /** Admin UI handshakes (logins, session resumes) one client address may make per second, across instances (bcrypt is costly by design). @default 5 */
+    adminUiLoginsPerSecond: wholeNumber(1, 10_000).default(5),
     /** Lesson 4: lifetime of a `/secure` token, seconds (a learner may ask a shorter one). @default 300 */
     tokenLifetimeSeconds: wholeNumber(10, 86_400).default(300),
     /** Lesson 4: events per second one USER may send in `/secure`, shared by all their sockets on all instances. @default 20 */
@@ -191,6 +209,10 @@ export const ENV_NAMES = {
   tokenSecret: 'SANDBOX_TOKEN_SECRET',
   tokenLifetimeSeconds: 'SANDBOX_TOKEN_LIFETIME_SECONDS',
   instructorToken: 'INSTRUCTOR_TOKEN',
+  adminUiPasswordHash: 'ADMIN_UI_PASSWORD_HASH',
+  adminUiReadonly: 'ADMIN_UI_READONLY',
+  adminUiMode: 'ADMIN_UI_MODE',
+  adminUiLoginsPerSecond: 'ADMIN_UI_LOGINS_PER_SECOND',
   userEventsPerSecond: 'SANDBOX_USER_EVENTS_PER_SECOND',
   addressRequestsPerSecond: 'SANDBOX_ADDRESS_REQUESTS_PER_SECOND',
   resilienceMaxDisconnectionMs: 'SANDBOX_RESILIENCE_MAX_DISCONNECTION_MS',

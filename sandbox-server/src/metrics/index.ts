@@ -26,7 +26,14 @@
  */
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client'
 import type { Namespace, Server, Socket } from 'socket.io'
-import { ERROR_CODES, OBSERVE_NAMESPACE, parseSpaceNamespace, SPACE_CODE_PATTERN, type SpaceStats } from '../protocol/index.ts'
+import {
+  ADMIN_UI_NAMESPACE,
+  ERROR_CODES,
+  OBSERVE_NAMESPACE,
+  parseSpaceNamespace,
+  SPACE_CODE_PATTERN,
+  type SpaceStats,
+} from '../protocol/index.ts'
 import { SpaceStatsBook, type SpaceCounters } from './space-stats.ts'
 
 /** Histogram buckets of the ack round trip, in seconds: 1 ms to 500 ms, and one beyond. */
@@ -49,7 +56,7 @@ const KNOWN_CODES = new Set<string>(ERROR_CODES)
 
 /**
  * The label of a namespace: the learner namespace without its space (`/s/k7q2mx/chat` -> `chat`),
- * `observe`, `main` for `/`, `other` for anything else (a namespace added later gets its own
+ * `observe`, `admin-ui` (the instructor's Admin UI, an observer too), `main` for `/`, `other` for anything else (a namespace added later gets its own
  * kind by adding it here).
  *
  * @example
@@ -59,6 +66,7 @@ export function namespaceKind(name: string): string {
   const learner = parseSpaceNamespace(name)?.namespace
   if (learner) return learner.slice(1)
   if (name === OBSERVE_NAMESPACE) return 'observe'
+  if (name === ADMIN_UI_NAMESPACE) return 'admin-ui'
   if (name === '/') return 'main'
   return splitSpaceNamespace(name)?.namespace.slice(1) ?? 'other'
 }

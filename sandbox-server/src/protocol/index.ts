@@ -56,6 +56,16 @@ export type LearnerNamespace = (typeof LEARNER_NAMESPACES)[number]
 export const OBSERVE_NAMESPACE = '/observe'
 
 /**
+ * The official Socket.IO Admin UI's namespace on every instance (`@socket.io/admin-ui`): the
+ * instructor's, never a learner's. Outside `/s/<space>/...`, so no learner namespace pattern
+ * matches it; not `/admin`, which would read like lesson 2's `/s/<space>/admin`.
+ */
+export const ADMIN_UI_NAMESPACE = '/admin-ui'
+
+/** The Admin UI's login name; its password is the instructor secret (or the configured bcrypt hash's). */
+export const ADMIN_UI_USERNAME = 'instructor'
+
+/**
  * Matches a space-scoped learner namespace; groups: space code, learner-facing name.
  * Built from the lists above: `/^\/s\/([a-z0-9]{6})(\/chat|\/admin|\/with-redis|\/without-redis|\/secure)$/`.
  */
@@ -1027,7 +1037,10 @@ export interface HealthBody {
   sockets: number
   /** Of those, the resilience lab's (lesson 5). Absent from instances older than lesson 5. */
   resilienceSockets?: number
-  /** Of those, the widgets' own trace observers (`/observe`): learners' sockets are `sockets - observers`. */
+  /**
+   * Of those, the observers: the widgets' trace sockets (`/observe`) and the instructor's Admin UI
+   * sockets (`/admin-ui`). Learners' sockets are `sockets - observers`.
+   */
   observers: number
   /** Learner spaces with at least one socket on this instance. */
   spaces: number

@@ -20,7 +20,7 @@ import { attachPlayground } from '../playground/index.ts'
 import { attachTransports } from '../transports/index.ts'
 import { guardEngine } from './engine-guard.ts'
 import { onConnectError } from '../errors/connect-errors.ts'
-import { OBSERVE_NAMESPACE, parseSpaceNamespace, type FanoutState, type HealthBody } from '../protocol/index.ts'
+import { ADMIN_UI_NAMESPACE, OBSERVE_NAMESPACE, parseSpaceNamespace, type FanoutState, type HealthBody } from '../protocol/index.ts'
 import { TokenBucket } from '../rate-limit/index.ts'
 import { SharedLimiter } from '../rate-limit/shared.ts'
 import { attachSecure, attachTokenRoute, tokenKey } from '../secure/index.ts'
@@ -29,6 +29,7 @@ import { Quota, SpaceRegistry } from '../spaces/index.ts'
 import { attachResilience } from '../resilience/index.ts'
 import { attachInstructor, InstructorAccess } from '../instructor/index.ts'
 import { attachClusterRoute, type ClusterFiguresSource } from '../instructor/cluster.ts'
+import { attachAdminUi } from '../admin-ui/index.ts'
 
 export interface SandboxServer {
   readonly config: InstanceConfig
@@ -96,6 +97,8 @@ function watchSockets(io: Server, logger: SandboxLogger, metrics: SandboxMetrics
  *   Redis emitter speaks its format), with the per-space outage simulation;
  * - `/secure` (lesson 4): the classic Redis adapter too, so "log out everywhere"
  *   (`disconnectSockets()`) reaches the user's sockets on every instance;
+ * - `/admin-ui` (the instructor's Socket.IO Admin UI): the classic Redis adapter, so one UI
+ *   connection receives the `server_stats` of every instance;
  * - `/without-redis`, `/observe` (tracing is per instance), and everything without Redis: the
  *   default in-memory adapter.
  */
@@ -107,8 +110,8 @@ function adapterFor(redis: RedisLink | null, config: InstanceConfig, outages: Ou
     ? clusterAdapterFactory(redis.pub, redis.sub, { key: config.keyPrefix, requestsTimeout: config.clusterRequestsTimeoutMs }, outages)
     : null
   // Socket.IO calls the factory with `new`: a plain function returning an object is fine.
-  // Lesson 3's outage simulation cuts /with-redis only: /secure's adapter is never "down".
-  const secureClassic = redis
+  // Lesson 3's outage simulation cuts /with-redis only: /secure's and /admin-ui's adapter is never "down".
+  const steadyClassic = redis
     ? clusterAdapterFactory(
         redis.pub,
         redis.sub,
@@ -117,9 +120,10 @@ function adapterFor(redis: RedisLink | null, config: InstanceConfig, outages: Ou
       )
     : null
   return function adapter(nsp: Namespace): Adapter {
+    if (nsp.name === ADMIN_UI_NAMESPACE && steadyClassic) return steadyClassic(nsp) as Adapter
     const learnerNamespace = parseSpaceNamespace(nsp.name)?.namespace
-    if (!learnerNamespace || learnerNamespace === '/without-redis' || !sharded || !classic || !secureClassic) return new Adapter(nsp)
-    if (learnerNamespace === '/secure') return secureClassic(nsp) as Adapter
+    if (!learnerNamespace || learnerNamespace === '/without-redis' || !sharded || !classic || !steadyClassic) return new Adapter(nsp)
+    if (learnerNamespace === '/secure') return steadyClassic(nsp) as Adapter
     return (learnerNamespace === '/with-redis' ? classic(nsp) : sharded(nsp)) as Adapter
   }
 }
@@ -261,7 +265,8 @@ export async function startSandboxServer(options: StartOptions = {}): Promise<Sa
     // Every Engine.IO connection of the instance: the main server's and the resilience lab's.
     sockets: io.engine.clientsCount + resilience.sockets(),
     resilienceSockets: resilience.sockets(),
-    observers: io.of(OBSERVE_NAMESPACE).sockets.size,
+    // Observers, not learners: the widgets' tracers and the instructor's Admin UI.
+    observers: io.of(OBSERVE_NAMESPACE).sockets.size + adminUi.sockets(),
     spaces: spaces.activeSpaces,
     slotStreams: transports.slotStreams(),
     uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
@@ -284,12 +289,14 @@ export async function startSandboxServer(options: StartOptions = {}): Promise<Sa
     servers: () => [io, resilience.io],
     state: () => (draining ? 'draining' : !redis || redis.state() === 'ready' ? 'ok' : 'degraded'),
   })
+  const adminUi = await attachAdminUi(io, { config, redis: redis?.pub ?? null, logger })
 
   const port = await listen(httpServer, config)
   let closing: Promise<void> | null = null
   const close = (): Promise<void> => {
     closing ??= (async () => {
       instructor.close()
+      adminUi.close()
       transports.close()
       await resilience.close()
       io.disconnectSockets(true)

@@ -14,9 +14,7 @@
  *   b+  b with 300 other learner spaces open at once
  * Servers run pinned to core 0, the load driver to core 1 (taskset). Loopback only; every loop
  * is bounded in count and time. Env: BENCH_CLIENTS, BENCH_RATE (msgs/s), BENCH_SECONDS, BENCH_REPS,
- * BENCH_SPACES, BENCH_VARIANTS (e.g. `b,bm` for a shorter run; default all), REDIS_URL, and
- * BENCH_SIDE_BY_SIDE=1 to measure every variant of a repetition during the same seconds (see
- * {@link runSideBySide}); ratios are then also given per repetition ("paired"), with their median.
+ * BENCH_SPACES, BENCH_VARIANTS (e.g. `b,bm` for a shorter run; default all), REDIS_URL.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
@@ -31,7 +29,6 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 8)
 const REPS = Number(process.env.BENCH_REPS ?? 3)
 const SPACES = Number(process.env.BENCH_SPACES ?? 300)
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'
-const SIDE_BY_SIDE = process.env.BENCH_SIDE_BY_SIDE === '1'
 const DEADLINE = Date.now() + 20 * 60_000 // the whole benchmark stops after 20 minutes, whatever happens
 const BENCH_SPACE = 'bench0'
 
@@ -169,16 +166,7 @@ interface RunResult {
   connectMs: number
 }
 
-/** A variant's servers and driver, connected and idle, ready for a measured run. */
-interface Prepared {
-  /** The warm-up and the measured run; resolves with the figures. */
-  measure(): Promise<RunResult>
-  /** Stops the driver and the servers. */
-  close(): void
-}
-
-/** Starts a variant's 3 servers and its driver, connects the clients, measures idle memory. */
-async function prepare(variant: Variant): Promise<Prepared> {
+async function runOnce(variant: Variant): Promise<RunResult> {
   const key = `rtwb-bench-${randomBytes(3).toString('hex')}`
   const servers = await Promise.all(
     [0, 1, 2].map((index) =>
@@ -187,10 +175,6 @@ async function prepare(variant: Variant): Promise<Prepared> {
   )
   const [driverCommand, driverArgs] = pinned(1, [process.execPath, '--import', 'tsx', 'scripts/bench-fanout/driver.ts'])
   const driver = spawn(driverCommand, driverArgs, { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
-  const close = (): void => {
-    driver.kill('SIGTERM')
-    for (const server of servers) server.child.kill('SIGTERM')
-  }
   try {
     await new Promise((resolve) => setTimeout(resolve, 500))
     const pids = servers.map((server) => server.child.pid as number)
@@ -210,108 +194,65 @@ async function prepare(variant: Variant): Promise<Prepared> {
     )
     await new Promise((resolve) => setTimeout(resolve, 1_000))
     const sockets = CLIENTS + variant.extraSpaces
-    const idle = {
-      connectMs: connected.ms,
-      idleBytesPerSocket: (pids.reduce((sum, pid) => sum + rssBytes(pid), 0) - rssBefore) / sockets,
-      // Heap after a full GC: what a socket really keeps alive (RSS also holds garbage not yet collected).
-      idleHeapBytesPerSocket: ((await heap()) - heapBefore) / sockets,
-    }
-    return { measure: () => measureRun(variant, servers, pids, driver, idle), close }
-  } catch (error) {
-    close()
-    throw error
-  }
-}
-
-/** A short warm-up (JIT, buffers, a first scrape: Prometheus scrapes all along), then the measured run. */
-async function measureRun(
-  variant: Variant,
-  servers: { port: number }[],
-  pids: number[],
-  driver: ChildProcess,
-  idle: Pick<RunResult, 'connectMs' | 'idleBytesPerSocket' | 'idleHeapBytesPerSocket'>,
-): Promise<RunResult> {
-  const scrape = (): Promise<unknown> =>
-    Promise.all(
-      servers.map((server) =>
-        fetch(`http://127.0.0.1:${server.port}/metrics`).then(
-          (r) => r.text(),
-          () => '',
+    const idleBytesPerSocket = (pids.reduce((sum, pid) => sum + rssBytes(pid), 0) - rssBefore) / sockets
+    // Heap after a full GC: what a socket really keeps alive (RSS also holds garbage not yet collected).
+    const idleHeapBytesPerSocket = ((await heap()) - heapBefore) / sockets
+    // A short warm-up (JIT, buffers, a first scrape: Prometheus scrapes all along), not measured.
+    const scrape = (): Promise<unknown> =>
+      Promise.all(
+        servers.map((server) =>
+          fetch(`http://127.0.0.1:${server.port}/metrics`).then(
+            (r) => r.text(),
+            () => '',
+          ),
         ),
-      ),
+      )
+    if (variant.scrapeEveryMs) await scrape()
+    await ask(driver, { type: 'run', rate: RATE, seconds: 1 }, 'result', 30_000)
+    const cpuBefore = pids.reduce((sum, pid) => sum + cpuSeconds(pid), 0)
+    const scraper = variant.scrapeEveryMs ? setInterval(() => void scrape(), variant.scrapeEveryMs) : null
+    const result = await ask<{ sent: number; delivered: number; expected: number; wallSeconds: number; p50: number; p99: number }>(
+      driver,
+      { type: 'run', rate: RATE, seconds: SECONDS },
+      'result',
+      (SECONDS + 30) * 1000,
     )
-  if (variant.scrapeEveryMs) await scrape()
-  await ask(driver, { type: 'run', rate: RATE, seconds: 1 }, 'result', 30_000)
-  const cpuBefore = pids.reduce((sum, pid) => sum + cpuSeconds(pid), 0)
-  const scraper = variant.scrapeEveryMs ? setInterval(() => void scrape(), variant.scrapeEveryMs) : null
-  const result = await ask<{ sent: number; delivered: number; expected: number; wallSeconds: number; p50: number; p99: number }>(
-    driver,
-    { type: 'run', rate: RATE, seconds: SECONDS },
-    'result',
-    (SECONDS + 30) * 1000,
-  )
-  if (scraper) clearInterval(scraper)
-  const cpu = pids.reduce((sum, pid) => sum + cpuSeconds(pid), 0) - cpuBefore
-  await ask(driver, { type: 'close' }, 'closed', 30_000)
-  return {
-    variant: variant.id,
-    sent: result.sent,
-    delivered: result.delivered,
-    expected: result.expected,
-    deliveriesPerSecond: result.delivered / result.wallSeconds,
-    deliveriesPerCpuSecond: result.delivered / Math.max(cpu, 0.01),
-    p50Ms: result.p50,
-    p99Ms: result.p99,
-    ...idle,
-  }
-}
-
-/** One variant alone: prepare, measure, stop. */
-async function runOnce(variant: Variant): Promise<RunResult> {
-  const prepared = await prepare(variant)
-  try {
-    return await prepared.measure()
+    if (scraper) clearInterval(scraper)
+    const cpu = pids.reduce((sum, pid) => sum + cpuSeconds(pid), 0) - cpuBefore
+    await ask(driver, { type: 'close' }, 'closed', 30_000)
+    return {
+      variant: variant.id,
+      sent: result.sent,
+      delivered: result.delivered,
+      expected: result.expected,
+      deliveriesPerSecond: result.delivered / result.wallSeconds,
+      deliveriesPerCpuSecond: result.delivered / Math.max(cpu, 0.01),
+      p50Ms: result.p50,
+      p99Ms: result.p99,
+      idleBytesPerSocket,
+      idleHeapBytesPerSocket,
+      connectMs: connected.ms,
+    }
   } finally {
-    prepared.close()
-  }
-}
-
-/**
- * Every variant at once (BENCH_SIDE_BY_SIDE=1): each prepared in turn, then all measured during
- * the same seconds, so whatever else runs on the machine weighs on every variant alike (their
- * servers share core 0, their drivers core 1). Use it to compare variants whose difference is
- * smaller than the drift between two runs taken one after the other (e.g. bm against b).
- */
-async function runSideBySide(variants: Variant[]): Promise<RunResult[]> {
-  const prepared: Prepared[] = []
-  try {
-    for (const variant of variants) prepared.push(await prepare(variant))
-    return await Promise.all(prepared.map((p) => p.measure()))
-  } finally {
-    for (const p of prepared) p.close()
+    driver.kill('SIGTERM')
+    for (const server of servers) server.child.kill('SIGTERM')
   }
 }
 
 console.log(
   `fan-out benchmark: ${CLIENTS} clients on 3 processes + Redis, one room, 1 sender at ${RATE} msgs/s for ${SECONDS} s, ${REPS} repetitions${pinning ? ', servers on core 0, driver on core 1' : ' (taskset missing: not pinned)'}`,
 )
-const runs: (RunResult & { rep: number })[] = []
-const printRun = (rep: number, result: RunResult): void =>
-  console.log(
-    `  rep ${rep} ${result.variant.padEnd(2)} ${result.deliveriesPerSecond.toFixed(0).padStart(7)} deliveries/s  ${result.deliveriesPerCpuSecond.toFixed(0).padStart(7)} per CPU-s  p50 ${result.p50Ms.toFixed(1)} ms  p99 ${result.p99Ms.toFixed(1)} ms  ${result.delivered}/${result.expected} delivered`,
-  )
+const runs: RunResult[] = []
 for (let rep = 1; rep <= REPS; rep += 1) {
-  if (Date.now() > DEADLINE) throw new Error('benchmark time limit (20 min) reached')
   // Interleave the variants, and rotate their order, so drift on a shared machine spreads evenly.
   const order = VARIANTS.map((_, index) => VARIANTS[(index + rep - 1) % VARIANTS.length] as Variant)
-  const results = SIDE_BY_SIDE ? await runSideBySide(order) : []
-  for (const variant of SIDE_BY_SIDE ? [] : order) {
+  for (const variant of order) {
     if (Date.now() > DEADLINE) throw new Error('benchmark time limit (20 min) reached')
-    results.push(await runOnce(variant))
-  }
-  for (const result of results) {
-    runs.push({ ...result, rep })
-    printRun(rep, result)
+    const result = await runOnce(variant)
+    runs.push(result)
+    console.log(
+      `  rep ${rep} ${variant.id.padEnd(2)} ${result.deliveriesPerSecond.toFixed(0).padStart(7)} deliveries/s  p50 ${result.p50Ms.toFixed(1)} ms  p99 ${result.p99Ms.toFixed(1)} ms  ${result.delivered}/${result.expected} delivered`,
+    )
   }
 }
 
@@ -339,22 +280,11 @@ const ratio = (x: Variant['id'], y: Variant['id'], pick: (row: Summary) => numbe
   const [top, bottom] = [summary[x], summary[y]]
   return top && bottom ? Number((pick(top) / pick(bottom)).toFixed(3)) : null
 }
-/** Per repetition, x's deliveries per CPU-second over y's: the pairs measured closest in time. */
-const pairedCpuRatios = (x: Variant['id'], y: Variant['id']): number[] =>
-  Array.from({ length: REPS }, (_, index) => {
-    const [top, bottom] = [x, y].map((id) => runs.find((run) => run.rep === index + 1 && run.variant === id))
-    return top && bottom ? Number((top.deliveriesPerCpuSecond / bottom.deliveriesPerCpuSecond).toFixed(3)) : null
-  }).filter((value): value is number => value !== null)
-const compare = (x: Variant['id'], y: Variant['id']) => {
-  const paired = pairedCpuRatios(x, y)
-  return {
-    throughputRatio: ratio(x, y, (r) => r.deliveriesPerSecond),
-    p99Ratio: ratio(x, y, (r) => r.p99Ms),
-    cpuEfficiencyRatio: ratio(x, y, (r) => r.deliveriesPerCpuSecond),
-    pairedCpuEfficiencyRatios: paired,
-    pairedCpuEfficiencyMedian: paired.length > 0 ? Number(median(paired).toFixed(3)) : null,
-  }
-}
+const compare = (x: Variant['id'], y: Variant['id']) => ({
+  throughputRatio: ratio(x, y, (r) => r.deliveriesPerSecond),
+  p99Ratio: ratio(x, y, (r) => r.p99Ms),
+  cpuEfficiencyRatio: ratio(x, y, (r) => r.deliveriesPerCpuSecond),
+})
 const report = {
   ...compare('b', 'a'),
   idleHeapPerSocketRatio: ratio('b', 'a', (r) => r.idleHeapBytesPerSocket),
@@ -369,7 +299,6 @@ const report = {
     repetitions: REPS,
     otherSpaces: SPACES,
     variants: VARIANTS.map((v) => v.id),
-    sideBySide: SIDE_BY_SIDE,
     pinned: pinning,
     node: process.version,
   },
@@ -414,7 +343,7 @@ console.log(
   `b+/b  (${SPACES} spaces open) throughput ${report.spaces300.throughputRatio}, p99 ${report.spaces300.p99Ratio}, deliveries per CPU-s ${report.spaces300.cpuEfficiencyRatio}`,
 )
 console.log(
-  `bm/b  (metrics and logs on) throughput ${report.observability.throughputRatio}, p99 ${report.observability.p99Ratio}, deliveries per CPU-s ${report.observability.cpuEfficiencyRatio} (target >= 0.95), paired per repetition: median ${report.observability.pairedCpuEfficiencyMedian} of [${report.observability.pairedCpuEfficiencyRatios.join(', ')}]`,
+  `bm/b  (metrics and logs on) throughput ${report.observability.throughputRatio}, p99 ${report.observability.p99Ratio}, deliveries per CPU-s ${report.observability.cpuEfficiencyRatio} (target >= 0.95)`,
 )
 mkdirSync(join(ROOT, '.bench'), { recursive: true })
 const file = join(ROOT, '.bench', `fanout-${new Date().toISOString().replace(/[:.]/g, '-')}.json`)

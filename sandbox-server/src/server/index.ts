@@ -20,7 +20,7 @@ import { attachPlayground } from '../playground/index.ts'
 import { attachTransports } from '../transports/index.ts'
 import { guardEngine } from './engine-guard.ts'
 import { onConnectError } from '../errors/connect-errors.ts'
-import { OBSERVE_NAMESPACE, parseSpaceNamespace, type FanoutState, type HealthBody } from '../protocol/index.ts'
+import { CLASS_NAMESPACE, OBSERVE_NAMESPACE, parseSpaceNamespace, type FanoutState, type HealthBody } from '../protocol/index.ts'
 import { TokenBucket } from '../rate-limit/index.ts'
 import { SharedLimiter } from '../rate-limit/shared.ts'
 import { attachSecure, attachTokenRoute, tokenKey } from '../secure/index.ts'
@@ -28,6 +28,7 @@ import { createRedisLink, type RedisLink } from '../redis/index.ts'
 import { Quota, SpaceRegistry } from '../spaces/index.ts'
 import { attachResilience } from '../resilience/index.ts'
 import { attachInstructor, InstructorAccess } from '../instructor/index.ts'
+import { attachClasses } from '../classes/index.ts'
 
 export interface SandboxServer {
   readonly config: InstanceConfig
@@ -88,12 +89,14 @@ function watchSockets(io: Server, logger: SandboxLogger, metrics: SandboxMetrics
  *   Redis emitter speaks its format), with the per-space outage simulation;
  * - `/secure` (lesson 4): the classic Redis adapter too, so "log out everywhere"
  *   (`disconnectSockets()`) reaches the user's sockets on every instance;
+ * - `/class` (classes): the classic Redis adapter too, so announcements to a class room,
+ *   `fetchSockets()` of its members and the instances' `class:drop-space` request reach every instance;
  * - `/without-redis`, `/observe` (tracing is per instance), and everything without Redis: the
  *   default in-memory adapter.
  */
 function adapterFor(redis: RedisLink | null, config: InstanceConfig, outages: OutageSimulation): (nsp: Namespace) => Adapter {
   const sharded = redis
-    ? createShardedAdapter(redis.pub, redis.sub, { channelPrefix: config.keyPrefix, subscriptionMode: 'dynamic' })
+    ? createShardedAdapter(redis.pub, redis.shardSub, { channelPrefix: config.keyPrefix, subscriptionMode: 'dynamic' })
     : null
   const classic = redis
     ? clusterAdapterFactory(redis.pub, redis.sub, { key: config.keyPrefix, requestsTimeout: config.clusterRequestsTimeoutMs }, outages)
@@ -109,6 +112,7 @@ function adapterFor(redis: RedisLink | null, config: InstanceConfig, outages: Ou
       )
     : null
   return function adapter(nsp: Namespace): Adapter {
+    if (nsp.name === CLASS_NAMESPACE && secureClassic) return secureClassic(nsp) as Adapter
     const learnerNamespace = parseSpaceNamespace(nsp.name)?.namespace
     if (!learnerNamespace || learnerNamespace === '/without-redis' || !sharded || !classic || !secureClassic) return new Adapter(nsp)
     if (learnerNamespace === '/secure') return secureClassic(nsp) as Adapter
@@ -145,6 +149,7 @@ function createInstanceContext(config: InstanceConfig, write: StartOptions['log'
   const outages = new OutageSimulation()
   // One adapter per namespace subscribes on the same connection: lift the listener cap.
   redis?.sub.setMaxListeners(0)
+  redis?.shardSub.setMaxListeners(0)
   const allowedOrigins = new Set(config.allowedOrigins)
   const perAddress = new Quota<string>(config.maxConnectionsPerAddress)
   return { config, redis, spaces, outages, fanout, allowedOrigins, perAddress, log, logger, metrics }
@@ -268,8 +273,13 @@ export async function startSandboxServer(options: StartOptions = {}): Promise<Sa
   const io = createSocketServer(httpServer, context)
   const tap = attachLessons(io, context)
   attachDefences(io, app, context)
-  attachInstructor(app, { access: new InstructorAccess(config.instructorToken), allowedOrigins: context.allowedOrigins, logger })
+  const instructor = attachInstructor(app, {
+    access: new InstructorAccess(config.instructorToken),
+    allowedOrigins: context.allowedOrigins,
+    logger,
+  })
   const resilience = attachResilience(httpServer, context)
+  attachClasses(io, instructor, { config, redis, logger, servers: () => [io, resilience.io] })
 
   const port = await listen(httpServer, config)
   let closing: Promise<void> | null = null

@@ -1,7 +1,9 @@
 /**
  * The "space bar" every widget shows: the learner's own space code with a copy button, a field to
- * join a classmate's space, and a way back. Styles: `.sb*` in the widget stylesheet.
+ * join a classmate's space, a way back, and "Join class" (its form loads on the first click:
+ * `on-demand-class-join.ts`). Styles: `.sb*` in the widget stylesheet.
  */
+import { CLASS_EVENTS, readMembership } from './class-membership.ts'
 import { h, uid } from './dom.ts'
 import { parseSpaceCode, type SpaceState } from './space.ts'
 
@@ -81,20 +83,39 @@ export function createSpaceBar(state: SpaceState): { el: HTMLElement; destroy():
     text: 'Back to my own space',
     onclick: () => state.set(state.own),
   })
+  const classSlot = h('div', { class: 'sb-class' })
+  const classBtn = h('button', {
+    type: 'button',
+    class: 'sb-btn',
+    'data-testid': 'class-open',
+    'aria-expanded': 'false',
+    onclick: () => void import('./on-demand-class-join.ts').then((m) => m.toggleClassPanel(classSlot, classBtn)),
+  })
   const render = (space: string) => {
     const own = space === state.own
-    heading.textContent = own ? 'Your space: ' : "Classmate's space: "
+    const member = readMembership()
+    heading.textContent = own ? 'Your space: ' : space === member?.space ? 'Class space: ' : "Classmate's space: "
     code.textContent = space
     back.hidden = own
+    classBtn.textContent = member ? `Class ${member.code}` : 'Join class'
   }
   render(state.current())
   const unsubscribe = state.subscribe(render)
+  const onStatus = () => render(state.current())
+  addEventListener(CLASS_EVENTS.status, onStatus)
 
   const el = h(
     'div',
     { class: 'sb', role: 'group', 'aria-label': 'Sandbox space', 'data-testid': 'space-bar' },
-    h('p', { class: 'sb-row' }, heading, code, ' ', copy, back, copyStatus),
+    h('p', { class: 'sb-row' }, heading, code, ' ', copy, back, classBtn, copyStatus),
     joinForm(state),
+    classSlot,
   )
-  return { el, destroy: unsubscribe }
+  return {
+    el,
+    destroy: () => {
+      unsubscribe()
+      removeEventListener(CLASS_EVENTS.status, onStatus)
+    },
+  }
 }

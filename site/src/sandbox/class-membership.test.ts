@@ -1,6 +1,5 @@
 // @vitest-environment happy-dom
 import { afterEach, describe, expect, it } from 'vitest'
-import { showAnnouncement, showNotice } from './class-banner.ts'
 import { CLASS_EVENTS, CLASS_STORAGE_KEY, readMembership, statusOf, writeMembership } from './class-membership.ts'
 import { refusalWords, toggleClassPanel } from './on-demand-class-join.ts'
 import { createSpaceBar } from './space-bar.ts'
@@ -73,7 +72,7 @@ describe('space state and space bar in a class', () => {
 
     writeMembership(ada)
     dispatchEvent(new CustomEvent(CLASS_EVENTS.status, { detail: { state: 'member', code: 'K7Q2MX', name: 'Ada' } }))
-    expect(q(bar.el, 'class-open').textContent).toBe('Class K7Q2MX')
+    expect(q(bar.el, 'class-open').textContent).toBe('Your class')
     expect(q(slot, 'class-member').textContent).toContain('In class K7Q2MX as Ada.')
     state.set('q0x9ka')
     expect(bar.el.textContent).toContain('Class space: q0x9ka')
@@ -84,22 +83,5 @@ describe('space state and space bar in a class', () => {
     for (const code of ['CLASS_NOT_FOUND', 'CLASS_LOCKED', 'NAME_TAKEN', 'CLASS_FULL', 'INVALID_NAME', 'CONNECT_FAILED'])
       expect(refusalWords(code)).not.toContain(code)
     expect(refusalWords('WHATEVER')).toContain('WHATEVER')
-  })
-})
-
-describe('announcement banner', () => {
-  it('renders text only, can be dismissed for the tab, and a newer one shows again', () => {
-    document.body.append(Object.assign(document.createElement('div'), { id: 'rtwb-class-banner' }))
-    showAnnouncement({ text: '<img src=x onerror=alert(1)> Open lesson 3', at: 10 })
-    expect(document.querySelector('img')).toBeNull()
-    expect(q(document, 'class-announcement-text').textContent).toBe('<img src=x onerror=alert(1)> Open lesson 3')
-    q(document, 'class-announcement-dismiss').click()
-    expect(q(document, 'class-announcement')).toBeNull()
-    showAnnouncement({ text: 'again', at: 10 })
-    expect(q(document, 'class-announcement')).toBeNull()
-    showAnnouncement({ text: 'newer', at: 11 })
-    expect(q(document, 'class-announcement-text').textContent).toBe('newer')
-    showNotice('closed')
-    expect(q(document, 'class-notice-text').textContent).toBe('closed')
   })
 })

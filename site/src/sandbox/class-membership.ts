@@ -1,27 +1,16 @@
 /**
- * Whether this browser is in a class: `{ code, name, member, space }` in localStorage, and the
- * page-wide events the class client and the widgets' space state talk through. Tiny on purpose:
- * every page's bootstrap and every widget's space state import it; the class client itself
- * (socket.io-client on `/class`) loads only for a member (`on-demand-class-client.ts`).
+ * Whether this browser is in a class: `{ code, name, member, space }` in localStorage (checked on
+ * every read), and the page-wide events the class client and the widgets' space state talk
+ * through (class-keys.ts). Every widget's space state imports it; the class client itself
+ * (socket.io-client on `/class`) loads only for a member (widgets/class-client/).
  *
  * Widget chunks each carry their own copy of the sandbox modules (widget-chunks.mjs), so the class
  * client cannot call a widget's `SpaceState`: it dispatches these window events instead.
  */
 import { CLASS_CODE_PATTERN, MEMBER_ID_PATTERN, SPACE_CODE_PATTERN } from '@realtime-workbook/sandbox-server/protocol'
+import { CLASS_STORAGE_KEY } from './class-keys.ts'
 
-export const CLASS_STORAGE_KEY = 'rtwb:class:v1'
-
-/** Window events. `space`: detail = the space to move to ('' = your own); `reset`: reopen everything in the current space. */
-export const CLASS_EVENTS = {
-  space: 'rtwb:class-space',
-  reset: 'rtwb:class-reset',
-  /** Space bar -> class client: detail `{ code, name }` (a join asked for). */
-  join: 'rtwb:class-join',
-  /** Space bar -> class client: leave the class. */
-  leave: 'rtwb:class-leave',
-  /** Class client -> space bar: detail `ClassStatus`. */
-  status: 'rtwb:class-status',
-} as const
+export { CLASS_EVENTS, CLASS_STORAGE_KEY } from './class-keys.ts'
 
 /** What the class client tells the space bar. */
 export type ClassStatus =

@@ -3,9 +3,9 @@
  * join a classmate's space, a way back, and "Join class" (its form loads on the first click:
  * `on-demand-class-join.ts`). Styles: `.sb*` in the widget stylesheet.
  */
-import { CLASS_EVENTS, readMembership } from './class-membership.ts'
+import { CLASS_EVENTS } from './class-keys.ts'
 import { h, uid } from './dom.ts'
-import { parseSpaceCode, type SpaceState } from './space.ts'
+import { classSpace, parseSpaceCode, type SpaceState } from './space.ts'
 
 /** The field to join a classmate's space; a bad code is explained beside it, and the field keeps focus. */
 function joinForm(state: SpaceState): HTMLFormElement {
@@ -93,11 +93,11 @@ export function createSpaceBar(state: SpaceState): { el: HTMLElement; destroy():
   })
   const render = (space: string) => {
     const own = space === state.own
-    const member = readMembership()
-    heading.textContent = own ? 'Your space: ' : space === member?.space ? 'Class space: ' : "Classmate's space: "
+    const inClass = classSpace()
+    heading.textContent = own ? 'Your space: ' : space === inClass ? 'Class space: ' : "Classmate's space: "
     code.textContent = space
     back.hidden = own
-    classBtn.textContent = member ? `Class ${member.code}` : 'Join class'
+    classBtn.textContent = inClass ? 'Your class' : 'Join class'
   }
   render(state.current())
   const unsubscribe = state.subscribe(render)

@@ -4,7 +4,7 @@
  * widgets start in the class's space, and follow the class client's window events (class-membership.ts).
  */
 import { SPACE_CODE_PATTERN } from '@realtime-workbook/sandbox-server/protocol'
-import { CLASS_EVENTS, readMembership } from './class-membership.ts'
+import { CLASS_EVENTS, storedClassSpace } from './class-keys.ts'
 
 export const SPACE_STORAGE_KEY = 'rtwb:space:v1'
 const ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789'
@@ -86,11 +86,22 @@ export function createSpaceState(own: string, initial = own): SpaceState {
   }
 }
 
+/**
+ * The space of the class this browser is in (checked against the space-code rule), or `null`.
+ *
+ * @example
+ * classSpace() // => 'q0x9ka' while in a class
+ */
+export function classSpace(): string | null {
+  const space = storedClassSpace()
+  return space !== null && SPACE_CODE_PATTERN.test(space) ? space : null
+}
+
 let shared: SpaceState | null = null
 /** The page-wide space state shared by all widgets. */
 export function sharedSpace(): SpaceState {
   if (shared) return shared
-  const state = createSpaceState(loadOwnSpace(), readMembership()?.space)
+  const state = createSpaceState(loadOwnSpace(), classSpace() ?? undefined)
   addEventListener(CLASS_EVENTS.space, (e) => {
     const space: unknown = e instanceof CustomEvent ? e.detail : null
     if (space === '' || (typeof space === 'string' && SPACE_CODE_PATTERN.test(space))) state.set(space || state.own)

@@ -5,7 +5,7 @@
  * Styles: `.rtwb-announce*` in components/overrides/Banner.astro.
  */
 import type { Announcement } from '@realtime-workbook/sandbox-server/protocol'
-import { h } from './dom.ts'
+import { h } from '../../sandbox/dom.ts'
 
 const DISMISSED_KEY = 'rtwb:class-dismissed:v1'
 

@@ -18,8 +18,8 @@ import {
   type ClassWidget,
 } from '@realtime-workbook/sandbox-server/protocol'
 import { showAnnouncement, showNotice } from './class-banner.ts'
-import { CLASS_EVENTS, readMembership, writeMembership, type ClassStatus, type Membership } from './class-membership.ts'
-import { DEFAULT_PORTS, instanceBase } from './connector.ts'
+import { CLASS_EVENTS, readMembership, writeMembership, type ClassStatus, type Membership } from '../../sandbox/class-membership.ts'
+import { DEFAULT_PORTS, instanceBase } from '../../sandbox/connector.ts'
 
 let socket: Socket | null = null
 
@@ -122,3 +122,5 @@ export function joinClass(detail: unknown): void {
 }
 
 addEventListener(CLASS_EVENTS.leave, () => leave())
+// Stored but unreadable (another version, edited by hand): forget it.
+if (!readMembership()) writeMembership(null)

@@ -7,17 +7,14 @@
 
 export const CLASS_STORAGE_KEY = 'rtwb:class:v1'
 
-/** Window events. `space`: detail = the space to move to ('' = your own); `reset`: reopen everything in the current space. */
-export const CLASS_EVENTS = {
-  space: 'rtwb:class-space',
-  reset: 'rtwb:class-reset',
-  /** Space bar -> class client: detail `{ code, name }` (a join asked for). */
-  join: 'rtwb:class-join',
-  /** Space bar -> class client: leave the class. */
-  leave: 'rtwb:class-leave',
-  /** Class client -> space bar: detail `ClassStatus`. */
-  status: 'rtwb:class-status',
-} as const
+/** Window event: the stored membership changed (joined, left, closed): widgets re-read the class space. */
+export const CLASS_CHANGED_EVENT = 'rtwb:class-changed'
+
+/** Window event: the instructor reset the class: widgets reopen their sockets in the same space. */
+export const CLASS_RESET_EVENT = 'rtwb:class-reset'
+
+/** Window event, space bar -> class client (the bootstrap loads it): detail `{ code, name }`. */
+export const CLASS_JOIN_EVENT = 'rtwb:class-join'
 
 /**
  * The class space this browser's widgets belong in, as stored (unchecked: the caller tests it

@@ -1,6 +1,6 @@
 // @vitest-environment happy-dom
 import { afterEach, describe, expect, it } from 'vitest'
-import { CLASS_EVENTS, CLASS_STORAGE_KEY, readMembership, statusOf, writeMembership } from './class-membership.ts'
+import { CLASS_EVENTS, CLASS_JOIN_EVENT, CLASS_STORAGE_KEY, readMembership, statusOf, writeMembership } from './class-membership.ts'
 import { refusalWords, toggleClassPanel } from './on-demand-class-join.ts'
 import { createSpaceBar } from './space-bar.ts'
 import { createSpaceState } from './space.ts'
@@ -59,7 +59,7 @@ describe('space state and space bar in a class', () => {
     const slot = bar.el.querySelector('.sb-class') as HTMLElement
     toggleClassPanel(slot, q(bar.el, 'class-open') as HTMLButtonElement)
     const joins: unknown[] = []
-    addEventListener(CLASS_EVENTS.join, (e) => joins.push((e as CustomEvent).detail))
+    addEventListener(CLASS_JOIN_EVENT, (e) => joins.push((e as CustomEvent).detail))
     ;(q(slot, 'class-code-input') as HTMLInputElement).value = 'nope'
     ;(q(slot, 'class-name-input') as HTMLInputElement).value = 'Ada'
     q(slot, 'class-join').click()
@@ -72,9 +72,9 @@ describe('space state and space bar in a class', () => {
 
     writeMembership(ada)
     dispatchEvent(new CustomEvent(CLASS_EVENTS.status, { detail: { state: 'member', code: 'K7Q2MX', name: 'Ada' } }))
-    expect(q(bar.el, 'class-open').textContent).toBe('Your class')
     expect(q(slot, 'class-member').textContent).toContain('In class K7Q2MX as Ada.')
     state.set('q0x9ka')
+    expect(q(bar.el, 'class-open').textContent).toBe('Your class')
     expect(bar.el.textContent).toContain('Class space: q0x9ka')
     bar.destroy()
   })

@@ -10,7 +10,15 @@
 import { CLASS_CODE_PATTERN, MEMBER_ID_PATTERN, SPACE_CODE_PATTERN } from '@realtime-workbook/sandbox-server/protocol'
 import { CLASS_STORAGE_KEY } from './class-keys.ts'
 
-export { CLASS_EVENTS, CLASS_STORAGE_KEY } from './class-keys.ts'
+export { CLASS_CHANGED_EVENT, CLASS_JOIN_EVENT, CLASS_RESET_EVENT, CLASS_STORAGE_KEY } from './class-keys.ts'
+
+/** Window events between the join form and the class client. */
+export const CLASS_EVENTS = {
+  /** Join form -> class client: leave the class. */
+  leave: 'rtwb:class-leave',
+  /** Class client -> join form: detail `ClassStatus`. */
+  status: 'rtwb:class-status',
+} as const
 
 /** What the class client tells the space bar. */
 export type ClassStatus =

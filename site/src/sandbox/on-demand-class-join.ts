@@ -6,7 +6,7 @@
  * number of widgets.
  */
 import { MEMBER_NAME_RULE, parseClassCode, tidyMemberName } from '@realtime-workbook/sandbox-server/protocol'
-import { CLASS_EVENTS, readMembership, statusOf } from './class-membership.ts'
+import { CLASS_EVENTS, CLASS_JOIN_EVENT, readMembership, statusOf } from './class-membership.ts'
 import { h, uid } from './dom.ts'
 
 /** What a refusal code means to a learner. */
@@ -65,7 +65,7 @@ function joinForm(): HTMLFormElement {
       if (!tidyMemberName(name.value)) return fail(refusalWords('INVALID_NAME'), name)
       error.textContent = 'Joining…'
       submit.disabled = true
-      dispatchEvent(new CustomEvent(CLASS_EVENTS.join, { detail: { code: parsed, name: name.value } }))
+      dispatchEvent(new CustomEvent(CLASS_JOIN_EVENT, { detail: { code: parsed, name: name.value } }))
     },
   })
   const onStatus = (e: Event): void => {

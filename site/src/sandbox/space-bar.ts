@@ -3,7 +3,6 @@
  * join a classmate's space, a way back, and "Join class" (its form loads on the first click:
  * `on-demand-class-join.ts`). Styles: `.sb*` in the widget stylesheet.
  */
-import { CLASS_EVENTS } from './class-keys.ts'
 import { h, uid } from './dom.ts'
 import { classSpace, parseSpaceCode, type SpaceState } from './space.ts'
 
@@ -101,8 +100,6 @@ export function createSpaceBar(state: SpaceState): { el: HTMLElement; destroy():
   }
   render(state.current())
   const unsubscribe = state.subscribe(render)
-  const onStatus = () => render(state.current())
-  addEventListener(CLASS_EVENTS.status, onStatus)
 
   const el = h(
     'div',
@@ -111,11 +108,5 @@ export function createSpaceBar(state: SpaceState): { el: HTMLElement; destroy():
     joinForm(state),
     classSlot,
   )
-  return {
-    el,
-    destroy: () => {
-      unsubscribe()
-      removeEventListener(CLASS_EVENTS.status, onStatus)
-    },
-  }
+  return { el, destroy: unsubscribe }
 }

@@ -4,7 +4,7 @@
  * widgets start in the class's space, and follow the class client's window events (class-membership.ts).
  */
 import { SPACE_CODE_PATTERN } from '@realtime-workbook/sandbox-server/protocol'
-import { CLASS_EVENTS, storedClassSpace } from './class-keys.ts'
+import { CLASS_CHANGED_EVENT, CLASS_RESET_EVENT, storedClassSpace } from './class-keys.ts'
 
 export const SPACE_STORAGE_KEY = 'rtwb:space:v1'
 const ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789'
@@ -102,10 +102,7 @@ let shared: SpaceState | null = null
 export function sharedSpace(): SpaceState {
   if (shared) return shared
   const state = createSpaceState(loadOwnSpace(), classSpace() ?? undefined)
-  addEventListener(CLASS_EVENTS.space, (e) => {
-    const space: unknown = e instanceof CustomEvent ? e.detail : null
-    if (space === '' || (typeof space === 'string' && SPACE_CODE_PATTERN.test(space))) state.set(space || state.own)
-  })
-  addEventListener(CLASS_EVENTS.reset, () => state.restart())
+  addEventListener(CLASS_CHANGED_EVENT, () => state.set(classSpace() ?? state.own))
+  addEventListener(CLASS_RESET_EVENT, () => state.restart())
   return (shared = state)
 }

@@ -5,7 +5,7 @@
  * (socket.io-client on `/class`: announcements, widgets reported, reset and close) loads only when
  * this browser is a member, or when the learner asks to join from a space bar.
  */
-import { CLASS_EVENTS, CLASS_STORAGE_KEY } from '../../sandbox/class-keys.ts'
+import { CLASS_JOIN_EVENT, CLASS_STORAGE_KEY } from '../../sandbox/class-keys.ts'
 
 type ClassClient = typeof import('../../widgets/class-client/on-demand-class-client.ts')
 let loading: Promise<ClassClient> | null = null
@@ -28,7 +28,7 @@ function stored(): boolean {
  */
 export function bootClass(): void {
   if (stored()) void client().then((c) => c.startClassClient())
-  addEventListener(CLASS_EVENTS.join, (e) => {
+  addEventListener(CLASS_JOIN_EVENT, (e) => {
     const detail: unknown = e instanceof CustomEvent ? e.detail : null
     void client().then((c) => c.joinClass(detail))
   })

@@ -18,7 +18,15 @@ import {
   type ClassWidget,
 } from '@realtime-workbook/sandbox-server/protocol'
 import { showAnnouncement, showNotice } from './class-banner.ts'
-import { CLASS_EVENTS, readMembership, writeMembership, type ClassStatus, type Membership } from '../../sandbox/class-membership.ts'
+import {
+  CLASS_CHANGED_EVENT,
+  CLASS_EVENTS,
+  CLASS_RESET_EVENT,
+  readMembership,
+  writeMembership,
+  type ClassStatus,
+  type Membership,
+} from '../../sandbox/class-membership.ts'
 import { DEFAULT_PORTS, instanceBase } from '../../sandbox/connector.ts'
 
 let socket: Socket | null = null
@@ -58,7 +66,7 @@ function leave(notice?: string): void {
   socket?.close()
   socket = null
   writeMembership(null)
-  fire(CLASS_EVENTS.space, '')
+  fire(CLASS_CHANGED_EVENT, null)
   status({ state: 'none' })
   showAnnouncement(null)
   if (notice) showNotice(notice)
@@ -77,12 +85,12 @@ async function connect(wanted: Omit<Membership, 'space'>, joining: boolean): Pro
     admitted = true
     writeMembership({ code: hello.code, name: hello.name, member: wanted.member, space: hello.space })
     status({ state: 'member', code: hello.code, name: hello.name })
-    fire(CLASS_EVENTS.space, hello.space)
+    fire(CLASS_CHANGED_EVENT, null)
     showAnnouncement(hello.announcement)
   })
   s.on('class:announcement', (a: unknown) => isAnnouncement(a) && showAnnouncement(a))
   s.on('class:reset', (r: unknown) => {
-    if (isClassReset(r) && r.space === readMembership()?.space) fire(CLASS_EVENTS.reset, r.space)
+    if (isClassReset(r) && r.space === readMembership()?.space) fire(CLASS_RESET_EVENT, null)
   })
   s.on('class:closed', (c: unknown) => isClassClosed(c) && leave('The instructor closed the class: you are back in your own space.'))
   s.on('connect_error', (error: Error & { data?: { code?: unknown; message?: unknown } }) => {

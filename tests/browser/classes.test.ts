@@ -91,11 +91,15 @@ describe('a class, end to end', () => {
     await console_.getByTestId('class-announce-text').fill('Open lesson 3 <b>now</b>')
     await console_.getByTestId('class-announce').click()
     for (const page of [a, b])
-      await expect.poll(() => page.getByTestId('class-announcement-text').textContent(), { timeout: 10_000 }).toBe('Open lesson 3 <b>now</b>')
+      await expect
+        .poll(() => page.getByTestId('class-announcement-text').textContent(), { timeout: 10_000 })
+        .toBe('Open lesson 3 <b>now</b>')
     expect(await a.locator('#rtwb-class-banner b').count()).toBe(0)
     const later = await a.context().newPage()
     await later.goto(`${fixture.workbook.siteUrl}/lessons/transports/`)
-    await expect.poll(() => later.getByTestId('class-announcement-text').textContent(), { timeout: 10_000 }).toBe('Open lesson 3 <b>now</b>')
+    await expect
+      .poll(() => later.getByTestId('class-announcement-text').textContent(), { timeout: 10_000 })
+      .toBe('Open lesson 3 <b>now</b>')
     await shoot(later, 'class-banner')
     await shoot(console_, 'class-console')
     await later.close()
@@ -134,7 +138,9 @@ describe('a class, end to end', () => {
     await expect.poll(() => a.getByTestId('room-playground').getAttribute('data-state'), { timeout: 15_000 }).toBe('ready')
     // Clients come back connected, in the class space.
     await a.getByTestId('rp-add-client').click()
-    await expect.poll(() => a.locator('[data-testid="rp-client"][data-status="connected"]').count(), { timeout: 10_000 }).toBeGreaterThanOrEqual(1)
+    await expect
+      .poll(() => a.locator('[data-testid="rp-client"][data-status="connected"]').count(), { timeout: 10_000 })
+      .toBeGreaterThanOrEqual(1)
     expect(await a.getByTestId('class-member').count()).toBe(1)
   })
 

@@ -1,9 +1,18 @@
 // @vitest-environment happy-dom
 import { afterEach, describe, expect, it } from 'vitest'
-import { CLASS_EVENTS, CLASS_JOIN_EVENT, CLASS_STORAGE_KEY, readMembership, statusOf, writeMembership } from './class-membership.ts'
+import {
+  CLASS_CHANGED_EVENT,
+  CLASS_EVENTS,
+  CLASS_JOIN_EVENT,
+  CLASS_RESET_EVENT,
+  CLASS_STORAGE_KEY,
+  readMembership,
+  statusOf,
+  writeMembership,
+} from './class-membership.ts'
 import { refusalWords, toggleClassPanel } from './on-demand-class-join.ts'
 import { createSpaceBar } from './space-bar.ts'
-import { createSpaceState } from './space.ts'
+import { createSpaceState, sharedSpace } from './space.ts'
 
 const ada = { code: 'K7Q2MX', name: 'Ada', member: 'a'.repeat(16), space: 'q0x9ka' }
 const q = (root: ParentNode, id: string) => root.querySelector(`[data-testid="${id}"]`) as HTMLElement
@@ -43,6 +52,18 @@ describe('membership', () => {
 })
 
 describe('space state and space bar in a class', () => {
+  it("start a member's widgets in the class space, follow the class client's events, and ignore a bad stored space", () => {
+    writeMembership(ada)
+    const state = sharedSpace()
+    expect(state.current()).toBe('q0x9ka')
+    const seen: string[] = []
+    state.subscribe((space) => seen.push(space))
+    dispatchEvent(new CustomEvent(CLASS_RESET_EVENT))
+    localStorage.setItem(CLASS_STORAGE_KEY, JSON.stringify({ ...ada, space: '../x' }))
+    dispatchEvent(new CustomEvent(CLASS_CHANGED_EVENT))
+    expect(seen).toEqual(['q0x9ka', state.own])
+  })
+
   it('restart() runs the listeners with the same space (a reset reopens every widget)', () => {
     const state = createSpaceState('aaaaaa', 'q0x9ka')
     const seen: string[] = []

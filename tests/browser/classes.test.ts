@@ -84,6 +84,8 @@ describe('a class, end to end', () => {
     const c = await learner()
     await join(c, code, 'ADA')
     await expect.poll(() => c.getByTestId('class-error').textContent(), { timeout: 10_000 }).toContain('already uses this name')
+    await c.getByTestId('space-bar').scrollIntoViewIfNeeded()
+    await shoot(c, 'class-join-refused')
     await c.context().close()
   })
 

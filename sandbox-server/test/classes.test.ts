@@ -37,16 +37,7 @@ beforeAll(async () => {
   )
   await eventually(() => expect(cluster.map((instance) => instance.fanout())).toEqual(['redis', 'redis', 'redis']))
 })
-afterAll(async () => {
-  if (process.env.DUMP)
-    console.log(
-      lines
-        .filter((l) => l.includes('"level":50') || l.includes('error'))
-        .slice(0, 5)
-        .join('\n'),
-    )
-  await stopAll(cluster, sockets)
-})
+afterAll(() => stopAll(cluster, sockets))
 
 const at = (index: number): SandboxServer => {
   const instance = cluster[index]
@@ -134,6 +125,8 @@ describe('instructor class routes', () => {
       error: { code: 'INVALID_PAYLOAD' },
     })
     expect((await call(0, 'POST', `${path}/announce`, { text: '   ' })).status).toBe(400)
+    expect(lines.some((line) => line.includes('INSTRUCTOR_UNAUTHORIZED') && line.includes('/lock'))).toBe(true)
+    expect(lines.join('\n')).not.toContain(SECRET)
   })
 })
 
@@ -241,3 +234,43 @@ function memberIdOf(member: Member): string {
   if (typeof auth !== 'object' || auth === null || !('member' in auth) || typeof auth.member !== 'string') throw new Error('no member id')
   return auth.member
 }
+
+describe('limits and Redis', () => {
+  it('refuses one class too many with 409 CLASS_LIMIT, and opens again once one is closed', async () => {
+    const answers: { status: number; json: unknown }[] = []
+    for (let i = 0; i < 25; i++) answers.push(await call(i % 3, 'POST', '/instructor/classes', {}))
+    const refused = answers.filter((a) => a.status === 409)
+    expect(refused.length).toBeGreaterThan(0)
+    expect(refused[0]?.json).toMatchObject({ error: { code: 'CLASS_LIMIT' } })
+    const open = answers.find((a) => a.status === 201)?.json
+    if (!isClassDetail(open)) throw new Error('no class was opened')
+    expect((await call(1, 'POST', `/instructor/classes/${open.code}/close`, {})).status).toBe(200)
+    expect((await call(2, 'POST', '/instructor/classes', {})).status).toBe(201)
+  })
+
+  it('without Redis: no classes (503 REDIS_UNAVAILABLE on the routes, and at the handshake)', async () => {
+    const alone = await startSandboxServer({ redisUrl: 'off', port: 0, instructorToken: SECRET, allowedOrigins: [SITE], log: () => {} })
+    try {
+      const response = await fetch(`${alone.url}/instructor/classes`, {
+        method: 'POST',
+        headers: { Origin: SITE, 'Content-Type': 'application/json', Authorization: `Bearer ${SECRET}` },
+        body: '{}',
+      })
+      expect(response.status).toBe(503)
+      expect(await response.json()).toMatchObject({ error: { code: 'REDIS_UNAVAILABLE' } })
+      const socket = connect(`${alone.url}/class`, {
+        forceNew: true,
+        transports: ['websocket'],
+        reconnection: false,
+        auth: { code: 'K7Q2MX', name: 'Ada', member: memberId() },
+      })
+      sockets.push(socket)
+      const code = await new Promise((resolve) =>
+        socket.once('connect_error', (error: Error & { data?: { code?: unknown } }) => resolve(error.data?.code)),
+      )
+      expect(code).toBe('REDIS_UNAVAILABLE')
+    } finally {
+      await alone.close()
+    }
+  })
+})

@@ -40,7 +40,7 @@ async function join(page: Page, code: string, name: string): Promise<void> {
   await page.getByTestId('class-join').click()
 }
 
-async function shoot(page: Page, name: string): Promise<void> {
+async function shoot(page: Page, name: string, testId?: string): Promise<void> {
   if (!shots) return
   for (const [width, scheme] of [
     [1280, 'light'],
@@ -51,6 +51,7 @@ async function shoot(page: Page, name: string): Promise<void> {
     await page.setViewportSize({ width, height: 900 })
     await page.emulateMedia({ colorScheme: scheme })
     await page.evaluate((theme) => document.documentElement.setAttribute('data-theme', theme), scheme)
+    if (testId) await page.getByTestId(testId).first().scrollIntoViewIfNeeded()
     await page.screenshot({ path: `${shots}/${name}-${width}-${scheme}.png` })
   }
   await page.setViewportSize({ width: 1280, height: 900 })
@@ -84,8 +85,7 @@ describe('a class, end to end', () => {
     const c = await learner()
     await join(c, code, 'ADA')
     await expect.poll(() => c.getByTestId('class-error').textContent(), { timeout: 10_000 }).toContain('already uses this name')
-    await c.getByTestId('space-bar').scrollIntoViewIfNeeded()
-    await shoot(c, 'class-join-refused')
+    await shoot(c, 'class-join-refused', 'space-bar')
     await c.context().close()
   })
 
@@ -103,7 +103,7 @@ describe('a class, end to end', () => {
       .poll(() => later.getByTestId('class-announcement-text').textContent(), { timeout: 10_000 })
       .toBe('Open lesson 3 <b>now</b>')
     await shoot(later, 'class-banner')
-    await shoot(console_, 'class-console')
+    await shoot(console_, 'class-console', 'class-card')
     await later.close()
   })
 

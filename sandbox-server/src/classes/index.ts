@@ -83,7 +83,12 @@ export function attachClasses(io: Server, router: InstructorRouter, options: Cla
   }
   const found = (c: Context): Promise<StoredClass> => byCode(parseOrThrow(classCodeSchema, c.req.param('code'), 'code: ', 'path'))
   const detail = async (stored: StoredClass): Promise<ClassDetail> => {
-    const sockets = await classes.nsp.in(classRoom(stored.code)).fetchSockets()
+    const sockets = await classes.nsp
+      .in(classRoom(stored.code))
+      .fetchSockets()
+      .catch(() => {
+        throw new SandboxError('CLUSTER_TIMEOUT', 'an instance did not say who is connected in time: is one down, or Redis?')
+      })
     const { members, ...summary } = stored
     return {
       ...summary,

@@ -181,6 +181,11 @@ describe('the /class namespace', () => {
     )
     // A known member comes back with the same name.
     await join(1, code, 'Bo', memberIdOf(bo))
+    // Ada leaves: her name is free again, for a new member id.
+    const gone = new Promise<string>((resolve) => ada.socket.once('disconnect', resolve))
+    expect(await ada.socket.timeout(2000).emitWithAck('class:leave', {})).toEqual({ ok: true })
+    expect(await gone).toBe('io server disconnect')
+    await join(2, code, 'ada')
   })
 
   it('delivers an announcement to members on every instance, and shows the latest to a page opened later', async () => {

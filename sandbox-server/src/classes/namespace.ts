@@ -7,7 +7,8 @@
  * auth (`INVALID_HANDSHAKE`), an unknown code (`CLASS_NOT_FOUND`), a bad name (`INVALID_NAME`),
  * a locked class for a new name (`CLASS_LOCKED`), a name another member holds (`NAME_TAKEN`), a
  * full class (`CLASS_FULL`). A member may only report the widgets its page has open
- * (`class:widgets`); any other event is refused with `UNKNOWN_EVENT` and logged.
+ * (`class:widgets`) and leave (`class:leave`: their name is freed, their pages disconnected); any
+ * other event is refused with `UNKNOWN_EVENT` and logged.
  *
  * @module
  */
@@ -25,7 +26,7 @@ import {
   type ClassServerEvents,
   type ClassWidget,
 } from '../protocol/index.ts'
-import { classAuthSchema, classWidgetsSchema } from '../protocol/schemas.ts'
+import { classAuthSchema, classWidgetsSchema, emptyPayloadSchema } from '../protocol/schemas.ts'
 import { TokenBucket } from '../rate-limit/index.ts'
 import { Quota } from '../spaces/index.ts'
 import type { MemberSocketState } from './rules.ts'
@@ -109,24 +110,43 @@ export function dropSpaceLocally(servers: readonly Server[], space: string): num
   return dropped
 }
 
-/** A member's events: `class:widgets` only, rate-limited; anything else refused and logged. */
+/** `class:leave`: frees the member's name, then closes every page of theirs (on every instance). */
+async function leaveClass(socket: ClassSocket, options: ClassNamespaceOptions): Promise<{ ok: true }> {
+  const { code, member } = socket.data
+  await options.store?.leave(code, member)
+  const pages = await socket.nsp
+    .in(classRoom(code))
+    .fetchSockets()
+    .catch(() => [])
+  setImmediate(() => {
+    for (const page of pages) if (page.data.member === member) page.disconnect(true)
+    socket.disconnect(true)
+  })
+  return { ok: true }
+}
+
+/** A member's events: `class:widgets` and `class:leave`, rate-limited; anything else refused and logged. */
 function onConnection(socket: ClassSocket, options: ClassNamespaceOptions, hello: (socket: ClassSocket) => Promise<void>): void {
   void socket.join(classRoom(socket.data.code))
   void hello(socket)
   const bucket = new TokenBucket(options.eventsPerSecond, options.eventBurst)
-  socket.onAny((event: unknown, ...args: unknown[]) => {
+  socket.onAny(async (event: unknown, ...args: unknown[]) => {
     const ack = typeof args.at(-1) === 'function' ? (args.pop() as (answer: unknown) => void) : undefined
     const name = String(event).slice(0, 40)
     let answer: unknown
     try {
       if (!bucket.take()) throw new SandboxError('RATE_LIMITED', 'too many events: slow down')
-      if (name !== 'class:widgets') {
+      if (name === 'class:leave') {
+        parseOrThrow(emptyPayloadSchema, args[0] ?? {}, 'class:leave: ')
+        answer = await leaveClass(socket, options)
+      } else if (name === 'class:widgets') {
+        const { widgets } = parseOrThrow(classWidgetsSchema, args[0] ?? {}, 'class:widgets: ')
+        socket.data.widgets = [...new Set(widgets)]
+        answer = { ok: true }
+      } else {
         options.logger.refusal({ code: 'UNKNOWN_EVENT', namespace: CLASS_NAMESPACE, event: name }, 'class refused a learner event')
-        throw new SandboxError('UNKNOWN_EVENT', `unknown event "${name}": a class member may only send class:widgets`)
+        throw new SandboxError('UNKNOWN_EVENT', `unknown event "${name}": a class member may only send class:widgets or class:leave`)
       }
-      const { widgets } = parseOrThrow(classWidgetsSchema, args[0] ?? {}, 'class:widgets: ')
-      socket.data.widgets = [...new Set(widgets)]
-      answer = { ok: true }
     } catch (thrown) {
       answer = SandboxError.from(thrown).toAck()
     }

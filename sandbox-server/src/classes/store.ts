@@ -51,6 +51,15 @@ redis.call('HSET', KEYS[3], ARGV[2], ARGV[1] .. '\\t' .. ARGV[3])
 for i = 1, 3 do redis.call('EXPIRE', KEYS[i], ARGV[5]) end
 return 'OK'`
 
+/** Forgets a member and frees their name: 1, or 0 when the member was not in the class. */
+const LEAVE = `
+local known = redis.call('HGET', KEYS[3], ARGV[1])
+if not known then return 0 end
+local key = string.match(known, '^([^\t]*)\t')
+if key and redis.call('HGET', KEYS[2], key) == ARGV[1] then redis.call('HDEL', KEYS[2], key) end
+redis.call('HDEL', KEYS[3], ARGV[1])
+return 1`
+
 /** Sets one field of an existing class and renews its keys' TTL; 0 when the class is gone. */
 const UPDATE = `
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
@@ -136,6 +145,11 @@ export class ClassStore {
     throw known
       ? new SandboxError(result as 'CLASS_NOT_FOUND' | 'CLASS_LOCKED' | 'NAME_TAKEN' | 'CLASS_FULL', messages[result] ?? '')
       : new SandboxError('INTERNAL', 'the class store answered something unexpected')
+  }
+
+  /** Forgets `member` and frees their name (they left the class). */
+  async leave(code: string, member: string): Promise<void> {
+    await redisCall(() => this.#o.redis.eval(LEAVE, 3, ...this.#keys(code), member))
   }
 
   /** The class, or `null` when it is not open. */

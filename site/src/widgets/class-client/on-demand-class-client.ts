@@ -129,6 +129,14 @@ export function joinClass(detail: unknown): void {
   void connect({ code, name: detail.name, member: stored?.code === code ? stored.member : newMemberId() }, true)
 }
 
-addEventListener(CLASS_EVENTS.leave, () => leave())
+// The learner leaves: the server frees their name (and closes their other pages), then home.
+addEventListener(CLASS_EVENTS.leave, () => {
+  const s = socket
+  if (!s?.connected) return leave()
+  s.timeout(2000)
+    .emitWithAck('class:leave', {})
+    .catch(() => undefined)
+    .finally(() => leave())
+})
 // Stored but unreadable (another version, edited by hand): forget it.
 if (!readMembership()) writeMembership(null)

@@ -1,54 +1,36 @@
 // @vitest-environment happy-dom
 import { describe, expect, it } from 'vitest'
-import type { ClassDetail } from '@realtime-workbook/sandbox-server/protocol'
-import { ClassesApiError, createClassesApi, mountClassProjector, mountClassesPanel, type ClassesApi } from './classes-panel.ts'
+import { createClassesApi, mountClassProjector, mountClassesPanel } from './classes-panel.ts'
+import { createFakeClassesApi, type FakeClassesApi } from './fake-classes.ts'
 
 const q = (root: ParentNode, id: string) => root.querySelector(`[data-testid="${id}"]`) as HTMLElement
 const tick = () => new Promise((resolve) => setTimeout(resolve, 0))
 
-/** An in-memory ClassesApi recording the calls. */
-function fakeApi(): ClassesApi & { calls: string[] } {
-  const classes = new Map<string, ClassDetail>()
+/** The fake ClassesApi with a member, recording the actions. */
+function fakeApi(): FakeClassesApi & { calls: string[] } {
+  const fake = createFakeClassesApi({ maxClasses: 20 })
   const calls: string[] = []
-  const get = async (code: string): Promise<ClassDetail> => {
-    const found = classes.get(code)
-    if (!found) throw new ClassesApiError('CLASS_NOT_FOUND', 'no open class has this code')
-    return found
-  }
-  const change = async (code: string, what: string, patch: Partial<ClassDetail>): Promise<ClassDetail> => {
-    calls.push(`${what} ${code}`)
-    const next = { ...(await get(code)), ...patch }
-    classes.set(code, next)
-    return next
-  }
+  const record =
+    <A extends unknown[], R>(what: (...args: A) => string, run: (...args: A) => Promise<R>) =>
+    (...args: A): Promise<R> => {
+      calls.push(what(...args))
+      return run(...args)
+    }
   return {
+    ...fake,
     calls,
-    create: async () => {
-      const made: ClassDetail = {
-        code: 'K7Q2MX',
-        space: 'q0x9ka',
-        locked: false,
-        createdAt: 1,
-        memberCount: 1,
-        announcement: null,
-        members: [],
-      }
-      made.members = [{ name: '<b>Ada</b>', widgets: ['room-playground'], connected: true }]
-      classes.set(made.code, made)
-      calls.push('create')
-      return made
-    },
-    list: async () => ({ classes: [...classes.values()], maxClasses: 20 }),
-    get,
-    lock: (code, locked) => change(code, locked ? 'lock' : 'unlock', { locked }),
-    reset: (code) => change(code, 'reset', {}),
-    announce: (code, text) => change(code, `announce:${text}`, { announcement: { text, at: 2 } }),
-    close: async (code) => {
-      calls.push(`close ${code}`)
-      const closed = await get(code)
-      classes.delete(code)
-      return closed
-    },
+    create: record(
+      () => 'create',
+      async () => {
+        const made = await fake.create()
+        fake.addMember(made.code, { name: '<b>Ada</b>', widgets: ['room-playground'], connected: true })
+        return fake.get(made.code)
+      },
+    ),
+    lock: record((code, locked) => `${locked ? 'lock' : 'unlock'} ${code}`, fake.lock),
+    reset: record((code) => `reset ${code}`, fake.reset),
+    announce: record((code, text) => `announce:${text} ${code}`, fake.announce),
+    close: record((code) => `close ${code}`, fake.close),
   }
 }
 
@@ -61,7 +43,8 @@ describe('classes panel', () => {
     q(root, 'class-create').click()
     await tick()
     await tick()
-    expect(q(root, 'class-code').textContent).toBe('K7Q2MX')
+    const code = q(root, 'class-code').textContent ?? ''
+    expect(code).toMatch(/^[A-Z2-9]{6}$/)
     expect(root.querySelector('b')).toBeNull()
     expect(q(root, 'class-member-row').textContent).toContain('<b>Ada</b>')
     expect(q(root, 'class-member-row').textContent).toContain('Room playground (2)')
@@ -73,25 +56,25 @@ describe('classes panel', () => {
     q(root, 'class-announce').click()
     await tick()
     q(root, 'class-reset').click()
-    expect(api.calls).not.toContain('reset K7Q2MX')
+    expect(api.calls).not.toContain(`reset ${code}`)
     q(root, 'class-reset').click()
     q(root, 'class-close').click()
     q(root, 'class-close').click()
     await tick()
     await tick()
-    expect(api.calls).toEqual(['create', 'lock K7Q2MX', 'announce:Open lesson 3 K7Q2MX', 'reset K7Q2MX', 'close K7Q2MX'])
+    expect(api.calls).toEqual(['create', `lock ${code}`, `announce:Open lesson 3 ${code}`, `reset ${code}`, `close ${code}`])
     expect(q(root, 'class-card')).toBeNull()
     panel.destroy()
   })
 
   it('shows the projector view read-only: code, count, names', async () => {
     const api = fakeApi()
-    await api.create()
+    const made = await api.create()
     const root = document.createElement('section')
     const view = mountClassProjector(root, api, { intervalMs: 60_000 })
     await tick()
     await tick()
-    expect(q(root, 'projector-class-code').textContent).toBe('K7Q2MX')
+    expect(q(root, 'projector-class-code').textContent).toBe(made.code)
     expect(q(root, 'projector-class-count').textContent).toBe('1 of 1 connected')
     expect(root.querySelector('button')).toBeNull()
     view.destroy()

@@ -81,11 +81,20 @@ describe('a class, end to end', () => {
     expect(await console_.getByTestId('class-member-row').first().textContent()).toContain('Room playground (2)')
   })
 
-  it('refuses a taken name in words', async () => {
+  it('refuses a taken name in words; another name joins, leaves (name freed) and goes home', async () => {
     const c = await learner()
     await join(c, code, 'ADA')
     await expect.poll(() => c.getByTestId('class-error').textContent(), { timeout: 10_000 }).toContain('already uses this name')
     await shoot(c, 'class-join-refused', 'space-bar')
+    // Another name is in; leaving frees it (the same browser joins again under it) and sends the page home.
+    const own = await c.getByTestId('space-code').textContent()
+    await c.getByTestId('class-name-input').fill('Cy')
+    await c.getByTestId('class-join').click()
+    await expect.poll(() => c.getByTestId('class-member').count(), { timeout: 10_000 }).toBe(1)
+    await c.getByTestId('class-leave').click()
+    await expect.poll(() => c.getByTestId('space-code').textContent(), { timeout: 10_000 }).toBe(own)
+    await expect.poll(() => c.getByTestId('class-join').count(), { timeout: 10_000 }).toBe(1)
+    await expect.poll(() => console_.getByTestId('class-member-row').count(), { timeout: 10_000 }).toBe(2)
     await c.context().close()
   })
 

@@ -39,6 +39,7 @@ export default defineConfig({
       // Adds "Check yourself" to each lesson's "On this page" list.
       routeMiddleware: './src/components/overrides/toc-route-data.ts',
       components: {
+        Banner: './src/components/overrides/Banner.astro',
         MarkdownContent: './src/components/overrides/MarkdownContent.astro',
         Sidebar: './src/components/overrides/Sidebar.astro',
       },

@@ -21,11 +21,15 @@ import { gzipSync } from 'node:zlib'
  * lessons do not carry it; widgets without playground clients load the session's connector only): about 13 KB of a
  * lesson page is socket.io-client, 8 KB Starlight and the quiz, the rest the widget and the
  * sandbox layer (one chunk per widget, see site/src/sandbox/widget-chunks.mjs).
+ * It is 39 KB since classes (issue 11): every page's class bootstrap (~0.3 KB: a localStorage read
+ * that loads the class client for members only) and the space bar's "Join class" with the widgets'
+ * class-space wiring (~0.5 KB) took lesson 3 from 37.7 to 38.4 KB; the class client and the join
+ * form are `on-demand-*` chunks.
  *
  * @example
  * if (assets.cssGzipBytes > BUDGET.cssBytes) console.log('over budget')
  */
-export const BUDGET = { jsBytes: 38_000, cssBytes: 20_000 } as const
+export const BUDGET = { jsBytes: 39_000, cssBytes: 20_000 } as const
 
 export interface AssetFile {
   /** Path relative to distDir (`(inline)#n` for inline scripts/styles). */

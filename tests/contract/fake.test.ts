@@ -5,6 +5,8 @@
 import { afterEach, describe, it } from 'vitest'
 import { resolveInstanceConfig } from '@realtime-workbook/sandbox-server/rules'
 import { createFakeConnector } from '../../site/src/sandbox/fake-connector.ts'
+import { createFakeClassesApi } from '../../site/src/widgets/instructor/fake-classes.ts'
+import { classScenarios } from './classes-scenarios.ts'
 import { createKit, type Kit, type World } from './kit.ts'
 import { scenarios } from './scenarios.ts'
 
@@ -28,4 +30,9 @@ describe('contract: the in-memory fake', () => {
       await scenario.run(kit)
     })
   }
+})
+
+describe("contract: the in-memory fake of the console's classes", () => {
+  const api = createFakeClassesApi({ maxClasses: defaults.maxClasses })
+  for (const scenario of classScenarios) it(scenario.name, () => scenario.run({ api, projector: null, maxClasses: defaults.maxClasses }))
 })

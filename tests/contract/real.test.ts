@@ -12,6 +12,9 @@ import { eventually, randomSpace, SHARED_REDIS_URL, startCluster, stopAll } from
 import type { SandboxDirectory } from '@realtime-workbook/sandbox-server/protocol'
 import { createSecureConnector } from '../../site/src/sandbox/secure-client.ts'
 import { createSocketIoConnector } from '../../site/src/sandbox/socketio-connector.ts'
+import { projectorKey } from '@realtime-workbook/sandbox-server/instructor'
+import { createClassesApi } from '../../site/src/widgets/instructor/classes-api.ts'
+import { classScenarios } from './classes-scenarios.ts'
 import { createKit, type Kit, type World } from './kit.ts'
 import { scenarios } from './scenarios.ts'
 
@@ -19,6 +22,8 @@ const SITE = 'http://127.0.0.1:4321'
 /** The emitter app is served in-process: this port is only its name in the directory. */
 const EMITTER_PORT = 1
 let cluster: SandboxServer[] = []
+/** The instructor's secret of this cluster (the launcher gives every instance the same). */
+const INSTRUCTOR_SECRET = randomBytes(32).toString('base64url')
 let emitterRedis: Redis | null = null
 let emitterApp: ReturnType<typeof createEmitterApp> | null = null
 
@@ -55,7 +60,7 @@ const world: World = {
 
 beforeAll(async () => {
   // One token key for the cluster, as the launcher gives one: any instance verifies any token.
-  cluster = await startCluster(3, { tokenSecret: randomBytes(32).toString('base64url') })
+  cluster = await startCluster(3, { tokenSecret: randomBytes(32).toString('base64url'), instructorToken: INSTRUCTOR_SECRET })
   emitterRedis = new Redis(SHARED_REDIS_URL)
   emitterApp = createEmitterApp({ redis: emitterRedis, keyPrefix: cluster[0]?.config.keyPrefix ?? '', allowedOrigins: [SITE] })
   await eventually(() => {
@@ -76,4 +81,14 @@ describe('contract: real instances through Redis', () => {
       await scenario.run(kit)
     })
   }
+})
+
+describe("contract: the console's classes on real instances", () => {
+  // Each call on a different instance: classes live in Redis, any instance answers.
+  let next = 0
+  const base = (): string => cluster[next++ % cluster.length]?.url ?? ''
+  const api = () => createClassesApi({ base, key: INSTRUCTOR_SECRET })
+  const projector = () => createClassesApi({ base, key: projectorKey(INSTRUCTOR_SECRET) })
+  for (const scenario of classScenarios)
+    it(scenario.name, () => scenario.run({ api: api(), projector: projector(), maxClasses: cluster[0]?.config.maxClasses ?? 0 }))
 })

@@ -119,6 +119,12 @@ export const instanceConfigSchema = z
     adminUiMode: choiceSchema(['production', 'development']).default('production'),
     /** Admin UI handshakes (logins, session resumes) one client address may make per second, across instances (bcrypt is costly by design). @default 5 */
     adminUiLoginsPerSecond: wholeNumber(1, 10_000).default(5),
+    /** Classes (instructor): how many classes may be open at once in the deployment (all instances). @default 20 */
+    maxClasses: wholeNumber(1, 1_000).default(20),
+    /** Classes: how many members (display names) one class may hold. @default 60 */
+    maxClassMembers: wholeNumber(1, 1_000).default(60),
+    /** Classes: how long a class lives in Redis after its last change (create, join, announcement), seconds. @default 43200 (12 h) */
+    classTtlSeconds: wholeNumber(60, 7 * 86_400).default(43_200),
     /** Lesson 4: lifetime of a `/secure` token, seconds (a learner may ask a shorter one). @default 300 */
     tokenLifetimeSeconds: wholeNumber(10, 86_400).default(300),
     /** Lesson 4: events per second one USER may send in `/secure`, shared by all their sockets on all instances. @default 20 */
@@ -213,6 +219,9 @@ export const ENV_NAMES = {
   adminUiReadonly: 'ADMIN_UI_READONLY',
   adminUiMode: 'ADMIN_UI_MODE',
   adminUiLoginsPerSecond: 'ADMIN_UI_LOGINS_PER_SECOND',
+  maxClasses: 'SANDBOX_MAX_CLASSES',
+  maxClassMembers: 'SANDBOX_MAX_CLASS_MEMBERS',
+  classTtlSeconds: 'SANDBOX_CLASS_TTL_SECONDS',
   userEventsPerSecond: 'SANDBOX_USER_EVENTS_PER_SECOND',
   addressRequestsPerSecond: 'SANDBOX_ADDRESS_REQUESTS_PER_SECOND',
   resilienceMaxDisconnectionMs: 'SANDBOX_RESILIENCE_MAX_DISCONNECTION_MS',

@@ -8,8 +8,10 @@ import type { z } from 'zod'
 import type { ErrorAck, ErrorCode, SandboxErrorBody } from '../protocol/index.ts'
 
 /** HTTP statuses of the codes that are not a plain 400. */
-const HTTP_STATUS: Partial<Record<ErrorCode, 401 | 403 | 409 | 413 | 415 | 429 | 500 | 503>> = {
+const HTTP_STATUS: Partial<Record<ErrorCode, 401 | 403 | 404 | 409 | 413 | 415 | 429 | 500 | 503>> = {
   INSTRUCTOR_UNAUTHORIZED: 401,
+  CLASS_NOT_FOUND: 404,
+  CLASS_LIMIT: 409,
   FORBIDDEN_ORIGIN: 403,
   FAULT_UNAVAILABLE: 409,
   PAYLOAD_TOO_LARGE: 413,
@@ -42,7 +44,7 @@ export class SandboxError extends Error {
   }
 
   /** The HTTP status an HTTP route answers this error with (400 unless the code says otherwise). */
-  get httpStatus(): 400 | 401 | 403 | 409 | 413 | 415 | 429 | 500 | 503 {
+  get httpStatus(): 400 | 401 | 403 | 404 | 409 | 413 | 415 | 429 | 500 | 503 {
     return HTTP_STATUS[this.code] ?? 400
   }
 

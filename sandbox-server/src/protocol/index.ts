@@ -19,6 +19,7 @@ import { anyOf, arrayOf, isBoolean, isNumber, isString, isStringPair, objectOf, 
 
 export * from './lines.ts'
 export * from './check.ts'
+export * from './classes.ts'
 
 /** The characters of a space code, as a regular-expression fragment (one copy for both patterns). */
 const SPACE_CODE_SOURCE = '[a-z0-9]{6}'
@@ -192,6 +193,18 @@ export const ERROR_CODES = [
   'BUSY',
   /** Instructor routes: the `Authorization: Bearer` secret is missing or wrong (status 401), or a projector key asked for an action. */
   'INSTRUCTOR_UNAUTHORIZED',
+  /** Classes: no open class has this join code (never created, closed, or expired). HTTP 404. */
+  'CLASS_NOT_FOUND',
+  /** `/class` handshake: the class is locked, a new name may not join (a known member may come back). */
+  'CLASS_LOCKED',
+  /** `/class` handshake: another member of the class already uses this display name (case-insensitive). */
+  'NAME_TAKEN',
+  /** `/class` handshake: the class holds the maximum number of members. */
+  'CLASS_FULL',
+  /** `/class` handshake: the display name breaks the name rule (`MEMBER_NAME_RULE`). */
+  'INVALID_NAME',
+  /** Instructor: the deployment holds the maximum number of open classes (HTTP 409). */
+  'CLASS_LIMIT',
 ] as const
 export type ErrorCode = (typeof ERROR_CODES)[number]
 

@@ -8,6 +8,15 @@
  */
 import { z } from 'zod'
 import {
+  ANNOUNCEMENT_MAX_LENGTH,
+  ANNOUNCEMENT_RULE,
+  CLASS_CODE_PATTERN,
+  CLASS_CODE_RULE,
+  CLASS_WIDGETS,
+  MEMBER_ID_PATTERN,
+  MEMBER_NAME_MAX_LENGTH,
+  type ClassAuth,
+  type ClassWidgetsPayload,
   LABEL_PATTERN,
   LABEL_RULE,
   MIN_TOKEN_TTL_SECONDS,
@@ -212,6 +221,29 @@ export const wireMeasureSchema = z
   .object({ size: z.enum(WIRE_SIZES, { errorMap: () => ({ message: `size must be ${WIRE_SIZES.map((s) => `"${s}"`).join(' or ')}` }) }) })
   .strict()
 
+/** `auth` of a `/class` socket: its shape (the code and the name are judged by the handshake, each with its own code). */
+export const classAuthSchema = z
+  .object({
+    code: z.string().max(32),
+    name: z.string().max(4 * MEMBER_NAME_MAX_LENGTH),
+    member: z.string().regex(MEMBER_ID_PATTERN, 'member must be a random id of 16-32 characters'),
+  })
+  .strict()
+
+/** `class:widgets` */
+export const classWidgetsSchema = z.object({ widgets: z.array(z.enum(CLASS_WIDGETS)).max(CLASS_WIDGETS.length) }).strict()
+
+/** `POST /instructor/classes/:code/announce` */
+export const announceSchema = z
+  .object({ text: z.string().trim().min(1, ANNOUNCEMENT_RULE).max(ANNOUNCEMENT_MAX_LENGTH, ANNOUNCEMENT_RULE) })
+  .strict()
+
+/** `POST /instructor/classes/:code/lock` */
+export const lockSchema = z.object({ locked: z.boolean() }).strict()
+
+/** A join code in a route's path. */
+export const classCodeSchema = z.string().regex(CLASS_CODE_PATTERN, CLASS_CODE_RULE)
+
 // ---------------------------------------------------------------------------------------------
 // Type-level proof that the schemas and the protocol types agree (no runtime code).
 // ---------------------------------------------------------------------------------------------
@@ -254,5 +286,7 @@ export type SchemasMatchProtocol = AllTrue<
     ...Agrees<typeof flakyWorkSchema, FlakyWorkPayload>,
     ...Agrees<typeof wireMeasureSchema, WireMeasurePayload>,
     ...Agrees<typeof faultActionSchema, FaultAction>,
+    ...Agrees<typeof classAuthSchema, ClassAuth>,
+    ...Agrees<typeof classWidgetsSchema, ClassWidgetsPayload>,
   ]
 >

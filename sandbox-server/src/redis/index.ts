@@ -17,7 +17,14 @@ export type RedisState = 'connecting' | 'ready' | 'down'
 export interface RedisLink {
   readonly pub: Redis
   readonly sub: Redis
-  /** `ready` when both connections are usable. */
+  /**
+   * The sharded adapter's own subscriber (SSUBSCRIBE). Never shared with `sub`: ioredis 6 leaves
+   * subscriber mode when the last SHARDED channel is unsubscribed (a playground namespace emptied
+   * on this instance) and then drops the plain pub/sub messages still subscribed on the same
+   * connection (the classic adapters of `/with-redis`, `/secure`, `/class` would go deaf).
+   */
+  readonly shardSub: Redis
+  /** `ready` when every connection is usable. */
   state(): RedisState
   /** Called with the new state each time it changes. */
   onStateChange(listener: (state: RedisState) => void): void
@@ -70,26 +77,33 @@ export function createRedisLink(options: RedisLinkOptions): RedisLink {
     enableOfflineQueue: false,
     maxRetriesPerRequest: 0,
   })
-  const sub = new Redis(options.url, {
-    ...common,
-    connectionName: `${options.name}-sub`,
-    enableOfflineQueue: true,
-    maxRetriesPerRequest: null,
-    autoResubscribe: true,
-  })
+  const subscriber = (suffix: string): Redis =>
+    new Redis(options.url, {
+      ...common,
+      connectionName: `${options.name}-${suffix}`,
+      enableOfflineQueue: true,
+      maxRetriesPerRequest: null,
+      autoResubscribe: true,
+    })
+  const sub = subscriber('sub')
+  const shardSub = subscriber('ssub')
 
   const listeners = new Set<(state: RedisState) => void>()
   let current: RedisState = 'connecting'
   let lastError = ''
   const update = (): void => {
     const next: RedisState =
-      pub.status === 'ready' && sub.status === 'ready' ? 'ready' : current === 'connecting' && !lastError ? 'connecting' : 'down'
+      pub.status === 'ready' && sub.status === 'ready' && shardSub.status === 'ready'
+        ? 'ready'
+        : current === 'connecting' && !lastError
+          ? 'connecting'
+          : 'down'
     if (next === current) return
     current = next
     log(`redis ${next}${next === 'down' && lastError ? ` (${lastError})` : ''}`)
     for (const listener of listeners) listener(next)
   }
-  for (const client of [pub, sub]) {
+  for (const client of [pub, sub, shardSub]) {
     client.on('error', (error: Error) => {
       // Logged once per outage through `update`, not once per reconnect attempt.
       lastError = error.message || (error as { code?: string }).code || 'error'
@@ -101,6 +115,7 @@ export function createRedisLink(options: RedisLinkOptions): RedisLink {
   return {
     pub,
     sub,
+    shardSub,
     state: () => current,
     onStateChange: (listener) => void listeners.add(listener),
     ready: (timeoutMs = 5_000) =>
@@ -120,9 +135,8 @@ export function createRedisLink(options: RedisLinkOptions): RedisLink {
       }),
     close: async () => {
       listeners.clear()
-      await Promise.allSettled([pub.quit(), sub.quit()])
-      pub.disconnect()
-      sub.disconnect()
+      await Promise.allSettled([pub.quit(), sub.quit(), shardSub.quit()])
+      for (const client of [pub, sub, shardSub]) client.disconnect()
     },
   }
 }

@@ -20,16 +20,24 @@ import { attachPlayground } from '../playground/index.ts'
 import { attachTransports } from '../transports/index.ts'
 import { guardEngine } from './engine-guard.ts'
 import { onConnectError } from '../errors/connect-errors.ts'
-import { ADMIN_UI_NAMESPACE, OBSERVE_NAMESPACE, parseSpaceNamespace, type FanoutState, type HealthBody } from '../protocol/index.ts'
+import {
+  ADMIN_UI_NAMESPACE,
+  CLASS_NAMESPACE,
+  OBSERVE_NAMESPACE,
+  parseSpaceNamespace,
+  type FanoutState,
+  type HealthBody,
+} from '../protocol/index.ts'
 import { TokenBucket } from '../rate-limit/index.ts'
 import { SharedLimiter } from '../rate-limit/shared.ts'
 import { attachSecure, attachTokenRoute, tokenKey } from '../secure/index.ts'
 import { createRedisLink, type RedisLink } from '../redis/index.ts'
 import { Quota, SpaceRegistry } from '../spaces/index.ts'
 import { attachResilience } from '../resilience/index.ts'
-import { attachInstructor, InstructorAccess } from '../instructor/index.ts'
+import { attachInstructor, InstructorAccess, type InstructorRouter } from '../instructor/index.ts'
 import { attachClusterRoute, type ClusterFiguresSource } from '../instructor/cluster.ts'
 import { attachAdminUi } from '../admin-ui/index.ts'
+import { attachClasses } from '../classes/index.ts'
 
 export interface SandboxServer {
   readonly config: InstanceConfig
@@ -99,12 +107,14 @@ function watchSockets(io: Server, logger: SandboxLogger, metrics: SandboxMetrics
  *   (`disconnectSockets()`) reaches the user's sockets on every instance;
  * - `/admin-ui` (the instructor's Socket.IO Admin UI): the classic Redis adapter, so one UI
  *   connection receives the `server_stats` of every instance;
+ * - `/class` (classes): the classic Redis adapter too, so announcements to a class room,
+ *   `fetchSockets()` of its members and the instances' `class:drop-space` request reach every instance;
  * - `/without-redis`, `/observe` (tracing is per instance), and everything without Redis: the
  *   default in-memory adapter.
  */
 function adapterFor(redis: RedisLink | null, config: InstanceConfig, outages: OutageSimulation): (nsp: Namespace) => Adapter {
   const sharded = redis
-    ? createShardedAdapter(redis.pub, redis.sub, { channelPrefix: config.keyPrefix, subscriptionMode: 'dynamic' })
+    ? createShardedAdapter(redis.pub, redis.shardSub, { channelPrefix: config.keyPrefix, subscriptionMode: 'dynamic' })
     : null
   const classic = redis
     ? clusterAdapterFactory(redis.pub, redis.sub, { key: config.keyPrefix, requestsTimeout: config.clusterRequestsTimeoutMs }, outages)
@@ -120,7 +130,7 @@ function adapterFor(redis: RedisLink | null, config: InstanceConfig, outages: Ou
       )
     : null
   return function adapter(nsp: Namespace): Adapter {
-    if (nsp.name === ADMIN_UI_NAMESPACE && steadyClassic) return steadyClassic(nsp) as Adapter
+    if ((nsp.name === ADMIN_UI_NAMESPACE || nsp.name === CLASS_NAMESPACE) && steadyClassic) return steadyClassic(nsp) as Adapter
     const learnerNamespace = parseSpaceNamespace(nsp.name)?.namespace
     if (!learnerNamespace || learnerNamespace === '/without-redis' || !sharded || !classic || !steadyClassic) return new Adapter(nsp)
     if (learnerNamespace === '/secure') return steadyClassic(nsp) as Adapter
@@ -157,6 +167,7 @@ function createInstanceContext(config: InstanceConfig, write: StartOptions['log'
   const outages = new OutageSimulation()
   // One adapter per namespace subscribes on the same connection: lift the listener cap.
   redis?.sub.setMaxListeners(0)
+  redis?.shardSub.setMaxListeners(0)
   const allowedOrigins = new Set(config.allowedOrigins)
   const perAddress = new Quota<string>(config.maxConnectionsPerAddress)
   return { config, redis, spaces, outages, fanout, allowedOrigins, perAddress, log, logger, metrics }
@@ -289,6 +300,7 @@ export async function startSandboxServer(options: StartOptions = {}): Promise<Sa
     servers: () => [io, resilience.io],
     state: () => (draining ? 'draining' : !redis || redis.state() === 'ready' ? 'ok' : 'degraded'),
   })
+  attachClasses(io, instructor.router, { config, redis, logger, servers: () => [io, resilience.io] })
   const adminUi = await attachAdminUi(io, { config, redis: redis?.pub ?? null, logger })
 
   const port = await listen(httpServer, config)
@@ -335,24 +347,25 @@ export async function startSandboxServer(options: StartOptions = {}): Promise<Sa
 /** `/healthz`'s name for the state of the instance's Redis link. */
 const redisState = (redis: RedisLink | null): HealthBody['redis'] => redis?.state() ?? 'disabled'
 
-/** The instructor's routes: `whoami` and the cluster figures. Returns what `close()` must stop. */
+/** The instructor's routes: `whoami` and the cluster figures. Returns the router (for the classes' routes) and what `close()` must stop. */
 function attachInstructorRoutes(
   app: ReturnType<typeof createApp>,
   context: InstanceContext,
   source: Pick<ClusterFiguresSource, 'startedAt' | 'servers' | 'state'>,
-): { close(): void } {
+): { router: InstructorRouter; close(): void } {
   const { config, redis, logger, metrics } = context
   const router = attachInstructor(app, {
     access: new InstructorAccess(config.instructorToken),
     allowedOrigins: context.allowedOrigins,
     logger,
   })
-  return attachClusterRoute(router, {
+  const cluster = attachClusterRoute(router, {
     ...source,
     instanceId: config.instanceId,
     redis: () => redisState(redis),
     traffic: () => metrics.traffic(),
   })
+  return { router, close: () => cluster.close() }
 }
 
 /**

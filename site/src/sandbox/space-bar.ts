@@ -1,9 +1,10 @@
 /**
  * The "space bar" every widget shows: the learner's own space code with a copy button, a field to
- * join a classmate's space, and a way back. Styles: `.sb*` in the widget stylesheet.
+ * join a classmate's space, a way back, and "Join class" (its form loads on the first click:
+ * `on-demand-class-join.ts`). Styles: `.sb*` in the widget stylesheet.
  */
 import { h, uid } from './dom.ts'
-import { parseSpaceCode, type SpaceState } from './space.ts'
+import { classSpace, parseSpaceCode, type SpaceState } from './space.ts'
 
 /** The field to join a classmate's space; a bad code is explained beside it, and the field keeps focus. */
 function joinForm(state: SpaceState): HTMLFormElement {
@@ -81,11 +82,21 @@ export function createSpaceBar(state: SpaceState): { el: HTMLElement; destroy():
     text: 'Back to my own space',
     onclick: () => state.set(state.own),
   })
+  const classSlot = h('div', { class: 'sb-class' })
+  const classBtn = h('button', {
+    type: 'button',
+    class: 'sb-btn',
+    'data-testid': 'class-open',
+    'aria-expanded': 'false',
+    onclick: () => void import('./on-demand-class-join.ts').then((m) => m.toggleClassPanel(classSlot, classBtn)),
+  })
   const render = (space: string) => {
     const own = space === state.own
-    heading.textContent = own ? 'Your space: ' : "Classmate's space: "
+    const inClass = classSpace()
+    heading.textContent = own ? 'Your space: ' : space === inClass ? 'Class space: ' : "Classmate's space: "
     code.textContent = space
     back.hidden = own
+    classBtn.textContent = inClass ? 'Your class' : 'Join class'
   }
   render(state.current())
   const unsubscribe = state.subscribe(render)
@@ -93,8 +104,9 @@ export function createSpaceBar(state: SpaceState): { el: HTMLElement; destroy():
   const el = h(
     'div',
     { class: 'sb', role: 'group', 'aria-label': 'Sandbox space', 'data-testid': 'space-bar' },
-    h('p', { class: 'sb-row' }, heading, code, ' ', copy, back, copyStatus),
+    h('p', { class: 'sb-row' }, heading, code, ' ', copy, back, classBtn, copyStatus),
     joinForm(state),
+    classSlot,
   )
   return { el, destroy: unsubscribe }
 }

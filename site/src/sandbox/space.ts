@@ -1,8 +1,10 @@
 /**
  * A learner's **space**: a random 6-character code kept in localStorage. Widgets on a page share
- * one `SpaceState`, so joining a classmate's space in one widget moves them all.
+ * one `SpaceState`, so joining a classmate's space in one widget moves them all. A class member's
+ * widgets start in the class's space, and follow the class client's window events (class-membership.ts).
  */
 import { SPACE_CODE_PATTERN } from '@realtime-workbook/sandbox-server/protocol'
+import { CLASS_CHANGED_EVENT, CLASS_RESET_EVENT, storedClassSpace } from './class-keys.ts'
 
 export const SPACE_STORAGE_KEY = 'rtwb:space:v1'
 const ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789'
@@ -58,11 +60,13 @@ export interface SpaceState {
   current(): string
   /** Moves to another space (`own` to go back); listeners run only on a real change. */
   set(code: string): void
+  /** Runs the listeners with the current space: every widget reopens its sockets (a class reset). */
+  restart(): void
   subscribe(listener: (space: string) => void): () => void
 }
 
-export function createSpaceState(own: string): SpaceState {
-  let current = own
+export function createSpaceState(own: string, initial = own): SpaceState {
+  let current = initial
   const listeners = new Set<(space: string) => void>()
   return {
     own,
@@ -72,6 +76,9 @@ export function createSpaceState(own: string): SpaceState {
       current = code
       for (const l of [...listeners]) l(code)
     },
+    restart() {
+      for (const l of [...listeners]) l(current)
+    },
     subscribe(listener) {
       listeners.add(listener)
       return () => listeners.delete(listener)
@@ -79,8 +86,23 @@ export function createSpaceState(own: string): SpaceState {
   }
 }
 
+/**
+ * The space of the class this browser is in (checked against the space-code rule), or `null`.
+ *
+ * @example
+ * classSpace() // => 'q0x9ka' while in a class
+ */
+export function classSpace(): string | null {
+  const space = storedClassSpace()
+  return space !== null && SPACE_CODE_PATTERN.test(space) ? space : null
+}
+
 let shared: SpaceState | null = null
 /** The page-wide space state shared by all widgets. */
 export function sharedSpace(): SpaceState {
-  return (shared ??= createSpaceState(loadOwnSpace()))
+  if (shared) return shared
+  const state = createSpaceState(loadOwnSpace(), classSpace() ?? undefined)
+  addEventListener(CLASS_CHANGED_EVENT, () => state.set(classSpace() ?? state.own))
+  addEventListener(CLASS_RESET_EVENT, () => state.restart())
+  return (shared = state)
 }

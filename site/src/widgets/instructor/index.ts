@@ -25,6 +25,11 @@ export interface InstructorViewOptions {
   faultsUrl?: string
   /** Milliseconds between two polls. Default 2000. */
   intervalMs?: number
+  /**
+   * Called once, when the instances accepted the key for this mode: the page mounts what else
+   * needs it (the classes panel, the projector's class) with the same key and an instance that is up.
+   */
+  onVerified?: (verified: { key: string; base: () => string }) => void
 }
 
 /** What the page shows without a usable key. */
@@ -74,7 +79,8 @@ export async function mountInstructorView(root: HTMLElement, options: Instructor
     showNoKey(root, kind, 'This page has no instructor key.')
     return () => undefined
   }
-  const client = createInstructorClient(key, options.fetch)
+  const keyed: string = key
+  const client = createInstructorClient(keyed, options.fetch)
   const table = createClusterTable()
   const faults = options.mode === 'console' ? createFaultControls(client, options.faultsUrl ?? '/instructor/api/faults') : null
   const main = h('div', { hidden: true, class: 'iv-main' }, table.el, faults?.el)
@@ -99,7 +105,10 @@ export async function mountInstructorView(root: HTMLElement, options: Instructor
       refuse('This is the projector’s read-only key; the console needs the instructor link.')
       return false
     }
-    return (verified = true)
+    verified = true
+    const base = (): string => session.directory()?.instances.find((i) => session.health(i.id))?.base ?? up.base
+    options.onVerified?.({ key: keyed, base })
+    return true
   }
   async function refresh(): Promise<void> {
     if (refreshing) return

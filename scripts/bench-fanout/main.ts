@@ -16,11 +16,12 @@
  * is bounded in count and time. Env: BENCH_CLIENTS, BENCH_RATE (msgs/s), BENCH_SECONDS, BENCH_REPS,
  * BENCH_SPACES, BENCH_VARIANTS (e.g. `b,bm` for a shorter run; default all), REDIS_URL.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import { spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { ROOT } from '../start/index.ts'
+import { ask, pinned, pinning, startProcess } from './processes.ts'
 import { cpuSeconds, median, rssBytes } from './stats.ts'
 
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 1000)
@@ -31,10 +32,6 @@ const SPACES = Number(process.env.BENCH_SPACES ?? 300)
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'
 const DEADLINE = Date.now() + 20 * 60_000 // the whole benchmark stops after 20 minutes, whatever happens
 const BENCH_SPACE = 'bench0'
-
-const pinning = spawnSync('sh', ['-c', 'command -v taskset']).status === 0
-const pinned = (core: number, args: string[]): [string, string[]] =>
-  pinning ? ['taskset', ['-c', String(core), ...args]] : [args[0] as string, args.slice(1)]
 
 interface Variant {
   id: 'a' | "a'" | 'b' | 'bm' | 'b+'
@@ -118,39 +115,6 @@ const wanted = process.env.BENCH_VARIANTS?.split(',').map((id) => id.trim())
 const VARIANTS = wanted ? ALL_VARIANTS.filter((variant) => wanted.includes(variant.id)) : ALL_VARIANTS
 if (VARIANTS.length === 0)
   throw new Error(`BENCH_VARIANTS=${process.env.BENCH_VARIANTS}: none of ${ALL_VARIANTS.map((v) => v.id).join(', ')}`)
-
-function startProcess(command: string, args: string[], env: Record<string, string>): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawn(command, args, {
-    cwd: ROOT,
-    env: { ...process.env, PORT: '0', ...env },
-    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-  })
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${args.join(' ')} did not start in 20 s`)), 20_000)
-    child.on('message', (message: { type?: string; port?: number }) => {
-      if (message.type === 'listening' && message.port) {
-        clearTimeout(timer)
-        resolve({ child, port: message.port })
-      }
-    })
-    child.once('exit', (code) => reject(new Error(`${args.join(' ')} exited with ${code}`)))
-  })
-}
-
-function ask<T>(child: ChildProcess, command: object, expect: string, timeoutMs: number): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`driver: no ${expect} in ${timeoutMs} ms`)), timeoutMs)
-    const onMessage = (message: { type: string; message?: string }) => {
-      if (message.type !== expect && message.type !== 'error') return
-      clearTimeout(timer)
-      child.off('message', onMessage)
-      if (message.type === 'error') reject(new Error(`driver: ${message.message}`))
-      else resolve(message as T)
-    }
-    child.on('message', onMessage)
-    child.send(command)
-  })
-}
 
 interface RunResult {
   variant: Variant['id']

@@ -6,6 +6,7 @@
 import { io, type Socket } from 'socket.io-client'
 
 type Command =
+  | { type: 'warm'; bases: string[]; path: string; clients: number }
   | { type: 'connect'; bases: string[]; path: string; clients: number; extra: { path: string }[] }
   | { type: 'run'; rate: number; seconds: number }
   | { type: 'close' }
@@ -15,7 +16,7 @@ let latencies = new Float64Array(0)
 let delivered = 0
 let recording = false
 
-function open(base: string, path: string, label: string, onMessage: boolean): Promise<Socket> {
+function open(base: string, path: string, label: string, onMessage: boolean, room = 'bench'): Promise<Socket> {
   return new Promise((resolve, reject) => {
     const socket = io(`${base}${path}`, {
       forceNew: true,
@@ -33,7 +34,7 @@ function open(base: string, path: string, label: string, onMessage: boolean): Pr
     }
     socket.once('connect_error', reject)
     socket.once('connect', () => {
-      socket.timeout(10_000).emit('room:join', { room: 'bench' }, (error: Error | null) => (error ? reject(error) : resolve(socket)))
+      socket.timeout(10_000).emit('room:join', { room }, (error: Error | null) => (error ? reject(error) : resolve(socket)))
     })
   })
 }
@@ -85,18 +86,31 @@ async function run(rate: number, seconds: number, listeners: number): Promise<vo
   process.send?.({ type: 'result', sent, delivered, expected, wallSeconds, p50: pick(50), p99: pick(99) })
 }
 
+/** Opens sockets that stay, apart from the measured ones (in room `warm`: not senders, not listeners). */
+const warmSockets: Socket[] = []
+async function warm(command: Extract<Command, { type: 'warm' }>): Promise<void> {
+  const jobs = Array.from({ length: command.clients }, (_, index) =>
+    open(command.bases[index % command.bases.length] as string, command.path, `w${index}`, false, 'warm'),
+  )
+  warmSockets.push(...(await Promise.all(jobs)))
+  process.send?.({ type: 'warmed' })
+}
+
 let listeners = 0
 process.on('message', (command: Command) => {
   const work =
-    command.type === 'connect'
-      ? ((listeners = command.clients), connect(command))
-      : command.type === 'run'
-        ? run(command.rate, command.seconds, listeners)
-        : Promise.resolve().then(() => {
-            for (const socket of sockets) socket.disconnect()
-            sockets.length = 0
-            process.send?.({ type: 'closed' })
-          })
+    command.type === 'warm'
+      ? warm(command)
+      : command.type === 'connect'
+        ? ((listeners = command.clients), connect(command))
+        : command.type === 'run'
+          ? run(command.rate, command.seconds, listeners)
+          : Promise.resolve().then(() => {
+              for (const socket of [...sockets, ...warmSockets]) socket.disconnect()
+              sockets.length = 0
+              warmSockets.length = 0
+              process.send?.({ type: 'closed' })
+            })
   work.catch((error: Error) => process.send?.({ type: 'error', message: error.message }))
 })
 process.on('disconnect', () => process.exit(0))

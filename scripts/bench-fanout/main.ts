@@ -19,11 +19,12 @@
  * BENCH_SIDE_BY_SIDE=1 to measure every variant of a repetition during the same seconds (see
  * {@link runSideBySide}); ratios are then also given per repetition ("paired"), with their median.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import { spawn, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { ROOT } from '../start/index.ts'
+import { ask, pinned, pinning, startProcess } from './processes.ts'
 import { cpuSeconds, median, rssBytes } from './stats.ts'
 
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 1000)
@@ -35,10 +36,8 @@ const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'
 const SIDE_BY_SIDE = process.env.BENCH_SIDE_BY_SIDE === '1'
 const DEADLINE = Date.now() + 20 * 60_000 // the whole benchmark stops after 20 minutes, whatever happens
 const BENCH_SPACE = 'bench0'
-
-const pinning = spawnSync('sh', ['-c', 'command -v taskset']).status === 0
-const pinned = (core: number, args: string[]): [string, string[]] =>
-  pinning ? ['taskset', ['-c', String(core), ...args]] : [args[0] as string, args.slice(1)]
+/** Sockets opened (and kept) before the idle memory's "before" figures, spread over the servers. */
+const WARM_SOCKETS = 30
 
 interface Variant {
   id: 'a' | "a'" | 'b' | 'bm' | 'b+' | 'ba'
@@ -133,39 +132,6 @@ const VARIANTS = wanted ? ALL_VARIANTS.filter((variant) => wanted.includes(varia
 if (VARIANTS.length === 0)
   throw new Error(`BENCH_VARIANTS=${process.env.BENCH_VARIANTS}: none of ${ALL_VARIANTS.map((v) => v.id).join(', ')}`)
 
-function startProcess(command: string, args: string[], env: Record<string, string>): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawn(command, args, {
-    cwd: ROOT,
-    env: { ...process.env, PORT: '0', ...env },
-    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-  })
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${args.join(' ')} did not start in 20 s`)), 20_000)
-    child.on('message', (message: { type?: string; port?: number }) => {
-      if (message.type === 'listening' && message.port) {
-        clearTimeout(timer)
-        resolve({ child, port: message.port })
-      }
-    })
-    child.once('exit', (code) => reject(new Error(`${args.join(' ')} exited with ${code}`)))
-  })
-}
-
-function ask<T>(child: ChildProcess, command: object, expect: string, timeoutMs: number): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`driver: no ${expect} in ${timeoutMs} ms`)), timeoutMs)
-    const onMessage = (message: { type: string; message?: string }) => {
-      if (message.type !== expect && message.type !== 'error') return
-      clearTimeout(timer)
-      child.off('message', onMessage)
-      if (message.type === 'error') reject(new Error(`driver: ${message.message}`))
-      else resolve(message as T)
-    }
-    child.on('message', onMessage)
-    child.send(command)
-  })
-}
-
 interface RunResult {
   variant: Variant['id']
   sent: number
@@ -210,12 +176,17 @@ async function prepare(variant: Variant): Promise<Prepared> {
         (sum, m) => sum + m.heapUsed,
         0,
       )
+    // Warm-up sockets, left open: the namespace, the adapter's subscriptions, the code paths a
+    // first socket compiles and loads are paid before the "before" figures, so the memory per idle
+    // socket is what one more socket costs (once-per-instance costs are bigger in the sandbox).
+    const bases = servers.map((server) => `http://127.0.0.1:${server.port}`)
+    await ask(driver, { type: 'warm', bases, path: variant.path, clients: WARM_SOCKETS }, 'warmed', 60_000)
     const rssBefore = pids.reduce((sum, pid) => sum + rssBytes(pid), 0)
     const heapBefore = await heap()
     const extra = Array.from({ length: variant.extraSpaces }, (_, index) => ({ path: `/s/x${index.toString(36).padStart(5, '0')}/chat` }))
     const connected = await ask<{ ms: number }>(
       driver,
-      { type: 'connect', bases: servers.map((server) => `http://127.0.0.1:${server.port}`), path: variant.path, clients: CLIENTS, extra },
+      { type: 'connect', bases, path: variant.path, clients: CLIENTS, extra },
       'connected',
       120_000,
     )

@@ -8,7 +8,7 @@
 import { z } from 'zod'
 import { SandboxError } from '../errors/index.ts'
 import type { Tracer } from '../observe/index.ts'
-import type { EventRegistrar, PlaygroundNsp, PlaygroundSocket, SocketContext } from '../playground/index.ts'
+import type { EventRegistrar, PlaygroundExtension, PlaygroundNsp } from '../playground/index.ts'
 import { directPayloadSchema, simulateOutageSchema } from '../protocol/schemas.ts'
 import {
   CLUSTER_NAMESPACES,
@@ -46,49 +46,57 @@ const timeoutToSandboxError = (error: unknown): never => {
 }
 
 /**
- * Registers the cluster events on a socket of a cluster namespace (a no-op elsewhere).
- * Pass it as the playground's `extend` option.
+ * The cluster events, registered once per cluster namespace (nothing on the others), and the
+ * census answer of each cluster namespace this instance has. Pass it as the playground's `extend`.
+ *
+ * @example
+ * attachPlayground(io, { ...options, extend: clusterEvents('i1', tracer, { localOnly: false }) })
  */
 export function clusterEvents(
   instanceId: string,
   tracer: Tracer,
   options: { /** No Redis at all: `/with-redis` runs on the in-memory adapter too. */ localOnly: boolean },
-): (socket: PlaygroundSocket, on: EventRegistrar, context: SocketContext) => void {
-  return (socket, on, { space, namespace, me, nsp, nextTraceId }) => {
-    if (!isClusterNamespace(namespace)) return
-    answerCensus(nsp, instanceId)
-    const traceCall = (traceId: string, serverLine: string, text: string): void =>
-      tracer.emit(space, { kind: 'call', namespace, ...me, traceId, call: 'io.to(socketId).emit', serverLine, rooms: [], text })
-
-    on('cluster:direct', directPayloadSchema, ({ to, text }) => {
-      const msg: MessageEvent = { traceId: nextTraceId(), call: 'io.to(socketId).emit', from: me.label, text, rooms: [] }
-      traceCall(msg.traceId, directEmitLine(namespace, to), text)
-      nsp.to(to).emit('message', msg)
-      return { ok: true as const, traceId: msg.traceId }
-    })
-
-    on('cluster:fetch-sockets', z.object({}).strict(), async (): Promise<FetchSocketsAck> => {
-      const remote = await nsp.fetchSockets().catch(timeoutToSandboxError)
-      const sockets: RemoteSocketInfo[] = remote.map((s) => ({
-        socketId: s.id,
-        label: s.data.label,
-        instance: s.data.instance,
-        rooms: [...s.rooms].filter((room) => room !== s.id).sort(),
-      }))
-      return { ok: true, sockets: sockets.sort((a, b) => a.label.localeCompare(b.label)) }
-    })
-
-    on('cluster:server-side-emit', z.object({}).strict(), async (): Promise<ServerSideEmitAck> => {
-      // serverSideEmit() reaches the OTHER instances only: the caller never hears its own. The
-      // in-memory adapter has nobody to ask (and its serverSideEmit never calls back): no answers,
-      // which is the point of /without-redis and the truth without Redis.
-      if (namespace === '/without-redis' || options.localOnly) return { ok: true, answers: [] }
-      const ask = nsp as unknown as { serverSideEmitWithAck(event: string): Promise<{ instance: string; sockets: number }[]> }
-      const others = await ask.serverSideEmitWithAck('census').catch(timeoutToSandboxError)
-      return { ok: true, answers: others.sort((a, b) => a.instance.localeCompare(b.instance)) }
-    })
-    void socket
+): PlaygroundExtension {
+  return {
+    events(on, namespace) {
+      if (isClusterNamespace(namespace)) registerClusterEvents(on, namespace, tracer, options)
+    },
+    connected(socket) {
+      if (isClusterNamespace(socket.data.namespace)) answerCensus(socket.nsp as PlaygroundNsp, instanceId)
+    },
   }
+}
+
+/** `cluster:direct`, `cluster:fetch-sockets` and `cluster:server-side-emit` on `namespace`. */
+function registerClusterEvents(on: EventRegistrar, namespace: ClusterNamespace, tracer: Tracer, options: { localOnly: boolean }): void {
+  on('cluster:direct', directPayloadSchema, ({ to, text }, { space, me, nsp, nextTraceId }) => {
+    const msg: MessageEvent = { traceId: nextTraceId(), call: 'io.to(socketId).emit', from: me.label, text, rooms: [] }
+    const serverLine = directEmitLine(namespace, to)
+    tracer.emit(space, { kind: 'call', namespace, ...me, traceId: msg.traceId, call: 'io.to(socketId).emit', serverLine, rooms: [], text })
+    nsp.to(to).emit('message', msg)
+    return { ok: true as const, traceId: msg.traceId }
+  })
+
+  on('cluster:fetch-sockets', z.object({}).strict(), async (_payload, { nsp }): Promise<FetchSocketsAck> => {
+    const remote = await nsp.fetchSockets().catch(timeoutToSandboxError)
+    const sockets: RemoteSocketInfo[] = remote.map((s) => ({
+      socketId: s.id,
+      label: s.data.label,
+      instance: s.data.instance,
+      rooms: [...s.rooms].filter((room) => room !== s.id).sort(),
+    }))
+    return { ok: true, sockets: sockets.sort((a, b) => a.label.localeCompare(b.label)) }
+  })
+
+  on('cluster:server-side-emit', z.object({}).strict(), async (_payload, { nsp }): Promise<ServerSideEmitAck> => {
+    // serverSideEmit() reaches the OTHER instances only: the caller never hears its own. The
+    // in-memory adapter has nobody to ask (and its serverSideEmit never calls back): no answers,
+    // which is the point of /without-redis and the truth without Redis.
+    if (namespace === '/without-redis' || options.localOnly) return { ok: true, answers: [] }
+    const ask = nsp as unknown as { serverSideEmitWithAck(event: string): Promise<{ instance: string; sockets: number }[]> }
+    const others = await ask.serverSideEmitWithAck('census').catch(timeoutToSandboxError)
+    return { ok: true, answers: others.sort((a, b) => a.instance.localeCompare(b.instance)) }
+  })
 }
 
 /**

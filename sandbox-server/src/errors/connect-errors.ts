@@ -57,12 +57,14 @@ export function parseConnectError(packet: unknown): Omit<ConnectErrorSeen, 'addr
  * onConnectError(io, ({ code, namespace }) => metrics.rejectedHandshake('namespace', code))
  */
 export function onConnectError(io: Server, listener: (seen: ConnectErrorSeen) => void): void {
-  type Connection = { request: IncomingMessage; on(event: 'packetCreate', fn: (packet: { data?: unknown }) => void): void }
-  io.engine.on('connection', (conn: Connection) => {
-    const address = conn.request.socket.remoteAddress ?? 'unknown'
-    conn.on('packetCreate', (packet) => {
-      const seen = parseConnectError(packet.data)
-      if (seen) listener({ ...seen, address })
-    })
-  })
+  type Connection = {
+    request: IncomingMessage
+    on(event: 'packetCreate', fn: (this: Connection, packet: { data?: unknown }) => void): void
+  }
+  // One listener for every connection (the connection is `this`), not a closure per connection.
+  const onPacket = function (this: Connection, packet: { data?: unknown }): void {
+    const seen = parseConnectError(packet.data)
+    if (seen) listener({ ...seen, address: this.request.socket.remoteAddress ?? 'unknown' })
+  }
+  io.engine.on('connection', (conn: Connection) => conn.on('packetCreate', onPacket))
 }

@@ -25,7 +25,7 @@
  * @module
  */
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client'
-import type { Namespace, Server, Socket } from 'socket.io'
+import { Socket, type Namespace, type Server } from 'socket.io'
 import {
   ADMIN_UI_NAMESPACE,
   ERROR_CODES,
@@ -279,61 +279,79 @@ function countBroadcasts(adapter: object, sent: (recipients: number) => void): b
   return true
 }
 
-/** Counts the events a socket is sent directly (`socket.emit`, hello included); broadcasts are counted by its adapter. */
-function countDirectEmits(socket: Socket, meter: Meter): void {
-  if (!meter.broadcastsCounted) return void socket.onAnyOutgoing(() => meter.sent(1))
-  const emit: unknown = Reflect.get(socket, 'emit')
-  if (typeof emit !== 'function') return
-  Reflect.set(socket, 'emit', function (this: unknown, ...args: unknown[]): unknown {
-    const written: unknown = Reflect.apply(emit, this, args)
-    meter.sent(1)
-    return written
-  })
-}
-
-/** Socket middleware sees the event's arguments array before any handler: swaps its ack for a timed one. */
-function timeAcks(socket: Socket, ack: (ms: number) => void): void {
-  socket.use((packet: unknown[], next) => {
-    const last = packet.length - 1
-    const callback = packet[last]
-    if (typeof callback === 'function') {
-      const started = performance.now()
-      packet[last] = (...args: unknown[]) => {
-        ack(performance.now() - started)
-        Reflect.apply(callback, undefined, args)
-      }
-    }
-    next()
-  })
-}
-
-/** Per-socket listeners: connected gauge, events in, direct emits, ack timing, disconnect reason. */
-function instrumentSocket(m: Instruments, socket: Socket, meter: Meter): void {
+/**
+ * The per-socket listeners of one namespace, made once per namespace and shared by its sockets
+ * (Socket.IO and EventEmitter call them with the socket as `this`): an idle socket keeps no
+ * closure of its own here, only its entries in the listener lists. A socket's space counters are
+ * looked up when used (one Map lookup), and `counted` remembers the sockets a space counted.
+ */
+function createSocketListeners(m: Instruments, meter: Meter) {
   const { kind, tally, book } = meter
-  m.connects.labels(kind).inc()
-  m.connected.labels(kind).inc()
-  const histogram = m.ack.labels(kind)
-  const space: SpaceCounters | null = meter.space === null ? null : book.space(meter.space)
   const all = meter.space === null ? null : book.traffic
-  if (space) space.sockets += 1
-  socket.onAny(() => {
-    tally.received += 1
-    if (!all) return
-    const second = book.second
-    all.received.add(second)
-    space?.received.add(second)
-  })
-  countDirectEmits(socket, meter)
-  timeAcks(socket, (ms) => {
-    histogram.observe(ms / 1000)
-    all?.ack(ms)
-    space?.ack(ms)
-  })
-  socket.once('disconnect', (reason: string) => {
-    if (space) space.sockets -= 1
-    m.connected.labels(kind).dec()
-    m.disconnects.labels(kind, DISCONNECT_REASONS.has(reason) ? reason : 'other').inc()
-  })
+  const spaceOf = (): SpaceCounters | null => (meter.space === null ? null : book.find(meter.space))
+  const histogram = m.ack.labels(kind)
+  const counted = new WeakSet<Socket>()
+  const socketEmit: unknown = Reflect.get(Socket.prototype, 'emit')
+  return {
+    counted,
+    /** Events in, on this socket (an `onAny` listener). */
+    received(): void {
+      tally.received += 1
+      if (!all) return
+      const second = book.second
+      all.received.add(second)
+      spaceOf()?.received.add(second)
+    },
+    /** `socket.emit` counting itself (hello included); broadcasts are counted by the adapter. */
+    emit(this: Socket, ...args: unknown[]): unknown {
+      const written: unknown = Reflect.apply(socketEmit as (...a: unknown[]) => unknown, this, args)
+      meter.sent(1)
+      return written
+    },
+    /** Socket middleware sees the event's arguments before any handler: swaps its ack for a timed one. */
+    timeAcks(packet: unknown[], next: (err?: Error) => void): void {
+      const last = packet.length - 1
+      const callback = packet[last]
+      if (typeof callback === 'function') {
+        const started = performance.now()
+        packet[last] = (...args: unknown[]) => {
+          const ms = performance.now() - started
+          histogram.observe(ms / 1000)
+          all?.ack(ms)
+          spaceOf()?.ack(ms)
+          Reflect.apply(callback, undefined, args)
+        }
+      }
+      next()
+    },
+    disconnected(this: Socket, reason: string): void {
+      if (counted.has(this)) {
+        counted.delete(this)
+        const space = spaceOf()
+        if (space) space.sockets -= 1
+      }
+      m.connected.labels(kind).dec()
+      m.disconnects.labels(kind, DISCONNECT_REASONS.has(reason) ? reason : 'other').inc()
+    },
+  }
+}
+type SocketListeners = ReturnType<typeof createSocketListeners>
+
+/** Per-socket counting: connected gauge, events in, direct emits, ack timing, disconnect reason (listeners shared per namespace). */
+function instrumentSocket(m: Instruments, socket: Socket, meter: Meter, listeners: SocketListeners): void {
+  m.connects.labels(meter.kind).inc()
+  m.connected.labels(meter.kind).inc()
+  const space: SpaceCounters | null = meter.space === null ? null : meter.book.space(meter.space)
+  if (space) {
+    space.sockets += 1
+    listeners.counted.add(socket)
+  }
+  socket.onAny(listeners.received)
+  // Without the adapter's count, each socket counts what it is sent (slower, see countBroadcasts).
+  if (!meter.broadcastsCounted) socket.onAnyOutgoing(() => meter.sent(1))
+  else Reflect.set(socket, 'emit', listeners.emit)
+  socket.use(listeners.timeAcks)
+  socket.on('disconnect', listeners.disconnected)
 }
 
 /**
@@ -375,8 +393,9 @@ export function createMetrics(options: { enabled: boolean; instanceId?: string }
       const onNamespace = (nsp: Namespace): void => {
         const kind = namespaceKind(nsp.name)
         const meter = createMeter(nsp, kind, tallyOf(kind), book)
+        const listeners = createSocketListeners(m, meter)
         // Prepended: a child namespace already holds its parent's handlers, which emit at once (hello).
-        nsp.prependListener('connection', (socket: Socket) => instrumentSocket(m, socket, meter))
+        nsp.prependListener('connection', (socket: Socket) => instrumentSocket(m, socket, meter, listeners))
       }
       for (const nsp of io._nsps.values()) onNamespace(nsp)
       io.on('new_namespace', onNamespace)

@@ -133,3 +133,50 @@ export function attachObserve(io: Server, options: ObserveOptions): Tracer {
   })
   return tracer
 }
+
+/** The trace id of a `message` packet (`{ type, data: ['message', msg] }`), else `null`. */
+function messageTraceId(packet: unknown): string | null {
+  const data: unknown = typeof packet === 'object' && packet !== null ? Reflect.get(packet, 'data') : undefined
+  if (!Array.isArray(data) || data[0] !== 'message') return null
+  const msg: unknown = data[1]
+  const traceId: unknown = typeof msg === 'object' && msg !== null ? Reflect.get(msg, 'traceId') : undefined
+  return typeof traceId === 'string' ? traceId : null
+}
+
+/**
+ * Tells `tracer` which local sockets each `message` broadcast of a namespace is written to, from
+ * its adapter: every broadcast an instance writes, emitted here or received through Redis, runs
+ * the in-memory adapter's `_encode` then `apply` (which visits each recipient), as metrics'
+ * `countBroadcasts` relies on too. This costs nothing per socket (a listener per socket did, on
+ * every idle socket) and one Map lookup per broadcast while nobody watches the space. Both
+ * methods are private in socket.io-adapter's typings, hence `Reflect`; returns `false` when one
+ * is missing (the caller then traces with `onAnyOutgoing` per socket).
+ * test/playground.test.ts and test/cluster.test.ts check the delivery traces.
+ *
+ * @example
+ * if (!traceDeliveries(nsp.adapter, tracer, 'k7q2mx', '/chat')) socket.onAnyOutgoing(...)
+ */
+export function traceDeliveries(adapter: object, tracer: Tracer, space: string, namespace: LearnerNamespace): boolean {
+  const encode: unknown = Reflect.get(adapter, '_encode')
+  const apply: unknown = Reflect.get(adapter, 'apply')
+  if (typeof encode !== 'function' || typeof apply !== 'function') return false
+  let pendingTraceId: string | null = null
+  Reflect.set(adapter, '_encode', function (this: unknown, ...args: unknown[]): unknown {
+    pendingTraceId = tracer.watching(space) ? messageTraceId(args[0]) : null
+    return Reflect.apply(encode, this, args)
+  })
+  Reflect.set(adapter, 'apply', function (this: unknown, opts: unknown, callback: unknown): unknown {
+    const traceId = pendingTraceId
+    pendingTraceId = null
+    if (traceId === null || typeof callback !== 'function') return Reflect.apply(apply, this, [opts, callback])
+    return Reflect.apply(apply, this, [
+      opts,
+      (socket: Socket) => {
+        const label: unknown = typeof socket.data === 'object' && socket.data !== null ? Reflect.get(socket.data, 'label') : undefined
+        tracer.delivered(space, namespace, traceId, { socketId: socket.id, label: typeof label === 'string' ? label : '' })
+        Reflect.apply(callback, undefined, [socket])
+      },
+    ])
+  })
+  return true
+}

@@ -11,7 +11,7 @@ import type { Namespace, Server, Socket } from 'socket.io'
 import { z } from 'zod'
 import { parseOrThrow, SandboxError } from '../errors/index.ts'
 import type { TokenBucket } from '../rate-limit/index.ts'
-import type { Tracer } from '../observe/index.ts'
+import { traceDeliveries, type Tracer } from '../observe/index.ts'
 import type { SandboxLogger } from '../log/index.ts'
 import type { SandboxMetrics } from '../metrics/index.ts'
 import type { SpaceRegistry } from '../spaces/index.ts'
@@ -35,12 +35,20 @@ export interface PlaygroundOptions {
   tracer: Tracer
   fanout: () => FanoutState
   spaces: SpaceRegistry
-  /** A rate limiter for one socket. */
+  /** A rate limiter for one socket (made at its first event: a socket that sends nothing has none). */
   createBucket: () => TokenBucket
   logger: SandboxLogger
   metrics: SandboxMetrics
-  /** Registers more events on each new socket (e.g. the cluster fan-out's, on its namespaces). */
-  extend?: (socket: PlaygroundSocket, on: EventRegistrar, context: SocketContext) => void
+  /** More events for a namespace's sockets (e.g. the cluster fan-out's, on its namespaces). */
+  extend?: PlaygroundExtension
+}
+
+/** Events added to the playground's, per learner namespace (see `clusterEvents`). */
+export interface PlaygroundExtension {
+  /** Registers the events of `namespace`'s sockets; called once per learner namespace, not per socket. */
+  events(on: EventRegistrar, namespace: LearnerNamespace): void
+  /** Called for every new socket, after its events are in place. */
+  connected?(socket: PlaygroundSocket): void
 }
 
 export interface PlaygroundSocketData {
@@ -54,8 +62,9 @@ export interface PlaygroundSocketData {
 export type PlaygroundSocket = Socket<Record<string, never>, PlaygroundServerEvents, Record<string, never>, PlaygroundSocketData>
 export type PlaygroundNsp = Namespace<Record<string, never>, PlaygroundServerEvents, Record<string, never>, PlaygroundSocketData>
 
-/** What an event handler knows about its socket. */
+/** What an event handler knows about its socket (made when an event arrives, not kept per socket). */
 export interface SocketContext {
+  socket: PlaygroundSocket
   space: string
   namespace: LearnerNamespace
   me: TracedSocket
@@ -64,10 +73,15 @@ export interface SocketContext {
 }
 
 /**
- * Registers a validated, rate-limited event: `run` gets the parsed payload and returns the ack
- * answer (or a promise of it); a thrown SandboxError becomes `{ error: { code, message } }`.
+ * Registers a validated, rate-limited event for every socket of a namespace: `run` gets the parsed
+ * payload and the socket's context and returns the ack answer (or a promise of it); a thrown
+ * SandboxError becomes `{ error: { code, message } }`.
  */
-export type EventRegistrar = <S extends z.ZodTypeAny, A>(event: string, schema: S, run: (payload: z.output<S>) => A | Promise<A>) => void
+export type EventRegistrar = <S extends z.ZodTypeAny, A>(
+  event: string,
+  schema: S,
+  run: (payload: z.output<S>, context: SocketContext) => A | Promise<A>,
+) => void
 
 /**
  * Runs a call. `nsp` is the learner's namespace: what `io.of("/chat")` is in the lesson.
@@ -113,20 +127,34 @@ function learnerRooms(socket: Socket): string[] {
 /**
  * Sets up the space-scoped playground namespaces on `io`.
  *
+ * Memory: an idle socket costs what Socket.IO itself keeps, plus `socket.data` and one entry per
+ * event in its listener table. Every listener is a function shared by all sockets of a learner
+ * namespace (Socket.IO calls it with the socket as `this`), the context of an event is made when
+ * it arrives, and the rate-limit bucket at the socket's first event (scripts/bench-fanout measures
+ * the heap per idle socket against plain Socket.IO).
+ *
  * @example
- * attachPlayground(io, { instanceId: 'i1', maxRoomsPerSocket: 8, tracer, fanout, admit, createBucket })
+ * attachPlayground(io, { instanceId: 'i1', maxRoomsPerSocket: 8, tracer, fanout, spaces, createBucket, logger, metrics })
  */
 export function attachPlayground(io: Server, options: PlaygroundOptions): void {
   let sequence = 0
   const boot = Math.random().toString(36).slice(2, 6)
   const nextTraceId = (): string => `${options.instanceId}.${boot}.${(sequence++).toString(36)}`
+  const tables = createEventTables(options, nextTraceId)
 
   const spaces = io.of(OPEN_NAMESPACE_PATTERN) as unknown as {
     use: (fn: (socket: PlaygroundSocket, next: (err?: Error) => void) => void) => void
     on: (event: 'connection', fn: (socket: PlaygroundSocket) => void) => void
   }
+  // Deliveries are traced where a broadcast visits its local recipients (the adapter), once per
+  // namespace; a namespace whose adapter cannot be hooked traces with a listener per socket.
+  const traced = new WeakSet<Namespace>()
   spaces.use((socket, next) => admitSocket(options, socket, next))
-  spaces.on('connection', (socket) => onConnection(options, socket, nextTraceId))
+  spaces.on('connection', (socket) => onConnection(options, socket, tables, traced))
+  io.on('new_namespace', (nsp: Namespace) => {
+    const where = OPEN_NAMESPACE_PATTERN.test(nsp.name) ? parseSpaceNamespace(nsp.name) : null
+    if (where && traceDeliveries(nsp.adapter, options.tracer, where.space, where.namespace)) traced.add(nsp)
+  })
 }
 
 /** The handshake check: a playground namespace, valid auth, and room in the space. */
@@ -147,62 +175,64 @@ function admitSocket(options: PlaygroundOptions, socket: PlaygroundSocket, next:
   next()
 }
 
-/** Greets a connected socket, traces what it receives and registers its events. */
-function onConnection(options: PlaygroundOptions, socket: PlaygroundSocket, nextTraceId: () => string): void {
-  const { tracer } = options
-  const { space, namespace, label } = socket.data
-  const nsp = socket.nsp as PlaygroundNsp
-  const me: TracedSocket = { socketId: socket.id, label }
-  const bucket = options.createBucket()
-
-  socket.emit('hello', { instance: options.instanceId, socketId: socket.id, namespace, space, fanout: options.fanout() })
-  tracer.emit(space, { kind: 'connect', namespace, ...me })
-
-  // Every packet written to this socket, including broadcasts that arrived through Redis,
-  // passes here: this is how the trace knows, per instance, who really got a call.
-  socket.onAnyOutgoing((event: string, payload: unknown) => {
-    if (event !== 'message') return
-    tracer.delivered(space, namespace, (payload as MessageEvent).traceId, me)
-  })
-
-  const events = createEvents(options, socket, me, bucket)
-  const context: SocketContext = { space, namespace, me, nsp, nextTraceId }
-  registerPlaygroundEvents(options, socket, events.on, context)
-  options.extend?.(socket, events.on, context)
-  rejectUnknownEvents(socket, events)
-
-  socket.on('disconnect', (reason) => {
-    tracer.emit(space, { kind: 'disconnect', namespace, ...me, reason })
-  })
+/** A learner namespace's events: the listener shared by all its sockets, per event name. */
+interface EventTable {
+  listeners: Map<string, (this: PlaygroundSocket, ...args: unknown[]) => void>
+  /** Answers unregistered events with UNKNOWN_EVENT (an `onAny` listener). */
+  unknown: (this: PlaygroundSocket, event: unknown, ...args: unknown[]) => void
 }
 
-/** A socket's event registrar, the names it registered, and the dispatch every event goes through. */
-interface SocketEvents {
-  on: EventRegistrar
-  known: Set<string>
-  dispatch: <S extends z.ZodTypeAny, A>(
+/** Builds each learner namespace's table on first use: the playground's events, then the extension's. */
+function createEventTables(options: PlaygroundOptions, nextTraceId: () => string): (namespace: LearnerNamespace) => EventTable {
+  const tables = new Map<LearnerNamespace, EventTable>()
+  const buckets = new WeakMap<PlaygroundSocket, TokenBucket>()
+  const dispatch = createDispatch(options, buckets, nextTraceId)
+  return (namespace) => {
+    const found = tables.get(namespace)
+    if (found) return found
+    const listeners: EventTable['listeners'] = new Map()
+    const on: EventRegistrar = (event, schema, run) => {
+      listeners.set(event, function (this: PlaygroundSocket, ...args: unknown[]) {
+        void dispatch(this, event, schema, run, args)
+      })
+    }
+    registerPlaygroundEvents(options, on)
+    options.extend?.events(on, namespace)
+    const names = [...listeners.keys()].join(', ')
+    const unknown = function (this: PlaygroundSocket, event: unknown, ...args: unknown[]): void {
+      // The event name is network data: a client may send a number (or anything JSON) as one.
+      if (typeof event === 'string' && listeners.has(event)) return
+      const name = String(event).slice(0, 40)
+      const refuse = () => {
+        throw new SandboxError('UNKNOWN_EVENT', `unknown event "${name}": use ${names}`)
+      }
+      void dispatch(this, name, z.unknown(), refuse, args)
+    }
+    const table = { listeners, unknown }
+    tables.set(namespace, table)
+    return table
+  }
+}
+
+/** Validates, rate-limits and answers one event of `socket` (its context made now); never lets an error escape. */
+function createDispatch(options: PlaygroundOptions, buckets: WeakMap<PlaygroundSocket, TokenBucket>, nextTraceId: () => string) {
+  return async <S extends z.ZodTypeAny, A>(
+    socket: PlaygroundSocket,
     event: string,
     schema: S,
-    run: (payload: z.output<S>) => A | Promise<A>,
+    run: (payload: z.output<S>, context: SocketContext) => A | Promise<A>,
     args: unknown[],
-  ) => Promise<void>
-}
-
-/** The registrar for one socket, rate-limited by its own `bucket`. */
-function createEvents(options: PlaygroundOptions, socket: PlaygroundSocket, me: TracedSocket, bucket: TokenBucket): SocketEvents {
-  const { space, namespace } = socket.data
-  const known = new Set<string>()
-  /** Validates, rate-limits and answers one event; never lets an error escape. */
-  const on: EventRegistrar = (event, schema, run) => {
-    known.add(event)
-    socket.on(event as never, ((...args: unknown[]) => void dispatch(event, schema, run, args)) as never)
-  }
-  const dispatch: SocketEvents['dispatch'] = async (event, schema, run, args) => {
+  ): Promise<void> => {
+    const { space, namespace, label } = socket.data
+    const me: TracedSocket = { socketId: socket.id, label }
     const ack = typeof args.at(-1) === 'function' ? (args.pop() as (answer: unknown) => void) : undefined
+    let bucket = buckets.get(socket)
+    if (!bucket) buckets.set(socket, (bucket = options.createBucket()))
     let answer: unknown
     try {
       if (!bucket.take()) throw new SandboxError('RATE_LIMITED', 'too many events: slow down and try again in a second')
-      answer = await run(parseOrThrow(schema, args[0], `${event}: `))
+      const context: SocketContext = { socket, space, namespace, me, nsp: socket.nsp as PlaygroundNsp, nextTraceId }
+      answer = await run(parseOrThrow(schema, args[0], `${event}: `), context)
     } catch (thrown) {
       const error = SandboxError.from(thrown)
       reportEventError(options, socket, event, error, thrown)
@@ -212,32 +242,67 @@ function createEvents(options: PlaygroundOptions, socket: PlaygroundSocket, me: 
     }
     ack?.(answer)
   }
-  return { on, known, dispatch }
 }
 
-/** Answers any event not registered with UNKNOWN_EVENT (through the same dispatch, so it is rate-limited too). */
-function rejectUnknownEvents(socket: PlaygroundSocket, { known, dispatch }: SocketEvents): void {
-  // The event name is network data: a client may send a number (or anything JSON) as one.
-  socket.onAny((event: unknown, ...args: unknown[]) => {
-    if (typeof event === 'string' && known.has(event)) return
-    const name = String(event).slice(0, 40)
-    void dispatch(
-      name,
-      z.unknown(),
-      () => {
-        throw new SandboxError('UNKNOWN_EVENT', `unknown event "${name}": use ${[...known].join(', ')}`)
-      },
-      args,
-    )
-  })
+/** Greets a connected socket and gives it its namespace's shared listeners. */
+function onConnection(
+  options: PlaygroundOptions,
+  socket: PlaygroundSocket,
+  tables: (namespace: LearnerNamespace) => EventTable,
+  traced: WeakSet<Namespace>,
+): void {
+  const { tracer } = options
+  const { space, namespace, label } = socket.data
+  const table = tables(namespace)
+
+  socket.emit('hello', { instance: options.instanceId, socketId: socket.id, namespace, space, fanout: options.fanout() })
+  tracer.emit(space, { kind: 'connect', namespace, socketId: socket.id, label })
+
+  if (!traced.has(socket.nsp)) socket.onAnyOutgoing(traceOutgoing(tracer))
+  for (const [event, listener] of table.listeners) socket.on(event as never, listener as never)
+  socket.onAny(table.unknown)
+  socket.on('disconnect', traceDisconnect(tracer))
+  options.extend?.connected?.(socket)
 }
 
-/** `room:join`, `room:leave` and `send`. */
-function registerPlaygroundEvents(options: PlaygroundOptions, socket: PlaygroundSocket, on: EventRegistrar, context: SocketContext): void {
-  const { space, namespace, me, nsp, nextTraceId } = context
-  on('room:join', roomPayloadSchema, ({ room }) => changeRoom(options, socket, me, 'join', room))
-  on('room:leave', roomPayloadSchema, ({ room }) => changeRoom(options, socket, me, 'leave', room))
-  on('send', sendPayloadSchema, ({ call, rooms, text }) => {
+/**
+ * Without an adapter hook: every packet written to the socket, including broadcasts that arrived
+ * through Redis, passes here. One `onAnyOutgoing` listener per tracer, shared by every socket
+ * (`this` is the socket).
+ */
+const outgoingListeners = new WeakMap<Tracer, (this: PlaygroundSocket, event: string, payload: unknown) => void>()
+function traceOutgoing(tracer: Tracer) {
+  let listener = outgoingListeners.get(tracer)
+  if (!listener) {
+    listener = function (this: PlaygroundSocket, event: string, payload: unknown): void {
+      if (event !== 'message') return
+      const { space, namespace, label } = this.data
+      tracer.delivered(space, namespace, (payload as MessageEvent).traceId, { socketId: this.id, label })
+    }
+    outgoingListeners.set(tracer, listener)
+  }
+  return listener
+}
+
+/** One `disconnect` listener per tracer, shared by every socket (`this` is the socket). */
+const disconnectListeners = new WeakMap<Tracer, (this: PlaygroundSocket, reason: string) => void>()
+function traceDisconnect(tracer: Tracer) {
+  let listener = disconnectListeners.get(tracer)
+  if (!listener) {
+    listener = function (this: PlaygroundSocket, reason: string): void {
+      const { space, namespace, label } = this.data
+      tracer.emit(space, { kind: 'disconnect', namespace, socketId: this.id, label, reason })
+    }
+    disconnectListeners.set(tracer, listener)
+  }
+  return listener
+}
+
+/** `room:join`, `room:leave` and `send`, for every playground namespace. */
+function registerPlaygroundEvents(options: PlaygroundOptions, on: EventRegistrar): void {
+  on('room:join', roomPayloadSchema, ({ room }, { socket, me }) => changeRoom(options, socket, me, 'join', room))
+  on('room:leave', roomPayloadSchema, ({ room }, { socket, me }) => changeRoom(options, socket, me, 'leave', room))
+  on('send', sendPayloadSchema, ({ call, rooms, text }, { socket, space, namespace, me, nsp, nextTraceId }) => {
     const msg: MessageEvent = { traceId: nextTraceId(), call, from: me.label, text, rooms }
     options.tracer.emit(space, {
       kind: 'call',

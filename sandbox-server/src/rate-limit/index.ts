@@ -4,6 +4,9 @@
  * @module
  */
 
+/** The default clock, one function for every bucket (not a bound copy per bucket). */
+const monotonicNow = (): number => performance.now()
+
 /**
  * Allows `burst` events at once and `perSecond` sustained.
  *
@@ -18,7 +21,7 @@ export class TokenBucket {
   readonly #burst: number
   readonly #now: () => number
 
-  constructor(perSecond: number, burst: number, now: () => number = performance.now.bind(performance)) {
+  constructor(perSecond: number, burst: number, now: () => number = monotonicNow) {
     this.#perSecond = perSecond
     this.#burst = burst
     this.#tokens = burst

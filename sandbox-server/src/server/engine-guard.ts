@@ -34,6 +34,9 @@ export interface EngineGuardOptions {
   metrics: SandboxMetrics
 }
 
+/** Longest a handshake holds its slot before becoming a session (or failing), ms. */
+const HANDSHAKE_SLOT_MS = 10_000
+
 /** Engine.IO's error code for "Forbidden", as its own refusals carry it. */
 const ENGINE_FORBIDDEN = 4
 
@@ -69,13 +72,13 @@ function isHandshake(req: IncomingMessage): boolean {
 export function guardEngine(io: Server, options: EngineGuardOptions): void {
   const { perAddress } = options
   /** Handshakes that took a slot and have not become a connection (or failed) yet. */
-  const pending = new WeakMap<IncomingMessage, { release: () => void; onClose: () => void }>()
+  const pending = new WeakMap<IncomingMessage, { release: () => void; timer: ReturnType<typeof setTimeout> }>()
   /** Ends `req`'s wait; returns its slot's release, for the caller to keep or run. */
   const settle = (req: IncomingMessage): (() => void) | undefined => {
     const entry = pending.get(req)
     if (!entry) return undefined
     pending.delete(req)
-    req.socket.off('close', entry.onClose)
+    clearTimeout(entry.timer)
     return entry.release
   }
 
@@ -97,15 +100,19 @@ export function guardEngine(io: Server, options: EngineGuardOptions): void {
       refuse(req, res, 429, 'TOO_MANY_CONNECTIONS')
       return next(new Error('TOO_MANY_CONNECTIONS'))
     }
-    // A handshake that dies before becoming a session (e.g. refused by ws) gives its slot back.
-    const onClose = (): void => settle(req)?.()
-    pending.set(req, { release, onClose })
-    req.socket.once('close', onClose)
+    // A handshake that dies before becoming a session (e.g. refused by ws, or its TCP connection
+    // closed) gives its slot back after HANDSHAKE_SLOT_MS. A timer, not a `close` listener on the
+    // TCP socket: one listener more there made Node grow that socket's listener array for good
+    // (~150 heap bytes per connection, scripts/bench-fanout).
+    const timer = setTimeout(() => settle(req)?.(), HANDSHAKE_SLOT_MS)
+    timer.unref()
+    pending.set(req, { release, timer })
     next()
   })
-  io.engine.on('connection', (socket: { request: IncomingMessage; once(event: 'close', listener: () => void): unknown }) => {
+  io.engine.on('connection', (socket: { request: IncomingMessage; on(event: 'close', listener: () => void): unknown }) => {
     const release = settle(socket.request)
-    if (release) socket.once('close', release)
+    // `on`: the release runs once anyway (see Quota), and `once` would keep a wrapper per connection.
+    if (release) socket.on('close', release)
   })
   io.engine.on('connection_error', (error: { req: IncomingMessage }) => settle(error.req)?.())
 }

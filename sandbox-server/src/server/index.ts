@@ -165,9 +165,11 @@ function createInstanceContext(config: InstanceConfig, write: StartOptions['log'
   if (redis) metrics.countPublishes(redis.pub)
   const spaces = new SpaceRegistry(config)
   const outages = new OutageSimulation()
-  // One adapter per namespace subscribes on the same connection: lift the listener cap.
+  // One adapter per namespace listens on the same two connections (the classic adapter adds an
+  // `error` listener to both per namespace): lift the listener cap, or 11 spaces warn.
   redis?.sub.setMaxListeners(0)
   redis?.shardSub.setMaxListeners(0)
+  redis?.pub.setMaxListeners(0)
   const allowedOrigins = new Set(config.allowedOrigins)
   const perAddress = new Quota<string>(config.maxConnectionsPerAddress)
   return { config, redis, spaces, outages, fanout, allowedOrigins, perAddress, log, logger, metrics }

@@ -32,17 +32,28 @@ export class Quota<K> {
 
   /** Takes a slot for `key`, or returns `null` when `key` holds `limit` already. */
   tryTake(key: K): (() => void) | null {
-    const taken = this.#counts.get(key) ?? 0
-    if (taken >= this.limit) return null
-    this.#counts.set(key, taken + 1)
+    if (!this.take(key)) return null
     let released = false
     return () => {
       if (released) return
       released = true
-      const left = (this.#counts.get(key) ?? 1) - 1
-      if (left <= 0) this.#counts.delete(key)
-      else this.#counts.set(key, left)
+      this.give(key)
     }
+  }
+
+  /** Takes a slot for `key` without making a release function; `false` when full. Give it back with `give`, once. */
+  take(key: K): boolean {
+    const taken = this.#counts.get(key) ?? 0
+    if (taken >= this.limit) return false
+    this.#counts.set(key, taken + 1)
+    return true
+  }
+
+  /** Gives back one slot `take` took for `key`. */
+  give(key: K): void {
+    const left = (this.#counts.get(key) ?? 1) - 1
+    if (left <= 0) this.#counts.delete(key)
+    else this.#counts.set(key, left)
   }
 
   /** Slots taken for `key`. */
@@ -56,13 +67,15 @@ export class Quota<K> {
   }
 }
 
+const noop = (): void => undefined
+
 /** The part of a Socket.IO socket admission needs. */
 export interface Admitted {
-  once(event: 'disconnect', listener: () => void): unknown
+  on(event: 'disconnect', listener: () => void): unknown
   /** The socket's Engine.IO connection. */
   readonly conn: {
     readonly readyState: string
-    once(event: 'close', listener: () => void): unknown
+    on(event: 'close', listener: () => void): unknown
     off(event: 'close', listener: () => void): unknown
   }
 }
@@ -92,28 +105,32 @@ export class SpaceRegistry {
   admit(space: string, socket: Admitted): void {
     const { conn } = socket
     if (conn.readyState !== 'open') throw new SandboxError('INVALID_HANDSHAKE', 'the connection closed during the handshake')
-    const releaseNamespace = this.#perConnection.tryTake(conn)
-    if (!releaseNamespace) {
+    if (!this.#perConnection.take(conn)) {
       throw new SandboxError(
         'NAMESPACE_LIMIT',
         `one connection may open at most ${this.#perConnection.limit} namespaces: open another connection (forceNew)`,
       )
     }
-    const releaseSpace = this.#perSpace.tryTake(space)
-    if (!releaseSpace) {
-      releaseNamespace()
+    if (!this.#perSpace.take(space)) {
+      this.#perConnection.give(conn)
       throw new SandboxError(
         'SPACE_FULL',
         `space ${space} already has ${this.#perSpace.limit} connections on this instance: close some clients first`,
       )
     }
-    const release = (): void => {
-      conn.off('close', release)
-      releaseSpace()
-      releaseNamespace()
+    // One release function per socket, run once (`on`, not `once`: no wrapper kept per socket).
+    // Kept in a holder, never bound to a name of its own: run through tsx (esbuild `keepNames`), a
+    // named closure gets a `name` property defined on it, which costs ~250 heap bytes per socket.
+    const holder = { released: false, release: noop }
+    holder.release = () => {
+      if (holder.released) return
+      holder.released = true
+      conn.off('close', holder.release)
+      this.#perSpace.give(space)
+      this.#perConnection.give(conn)
     }
-    socket.once('disconnect', release)
-    conn.once('close', release)
+    socket.on('disconnect', holder.release)
+    conn.on('close', holder.release)
   }
 
   /** Sockets in `space` on this instance (admitted, connected or about to be). */

@@ -283,9 +283,9 @@ function admit(cluster: Cluster, who: { instance: string; space: string; departu
   const registry = cluster.registries.get(who.instance)
   // Every widget socket is opened with forceNew: one Engine.IO connection each, which never closes
   // before its socket disconnects, so the departure listener is the only release that matters.
-  const conn = { readyState: 'open', once: () => conn, off: () => conn }
+  const conn = { readyState: 'open', on: () => conn, off: () => conn }
   try {
-    registry?.admit(who.space, { conn, once: (_event, listener) => who.departures.push(listener) })
+    registry?.admit(who.space, { conn, on: (_event, listener) => who.departures.push(listener) })
   } catch (error) {
     return SandboxError.from(error).toBody()
   }

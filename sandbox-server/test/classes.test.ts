@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { io as connect, type Socket } from 'socket.io-client'
 import { projectorKey } from '../src/instructor/index.ts'
 import { startSandboxServer, type SandboxServer } from '../src/index.ts'
-import { isClassDetail, isClassHello, type Announcement, type ClassDetail, type ClassHello } from '../src/protocol/index.ts'
+import { isClassDetail, isClassHello, type Announcement, type ClassDetail, type ClassHello } from '../src/protocol/classes.ts'
 import { eventually, observer, playgroundClient, SHARED_REDIS_URL, stopAll, uniquePrefix } from './harness.ts'
 
 const SITE = 'http://localhost:4321'

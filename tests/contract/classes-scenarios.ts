@@ -4,7 +4,8 @@
  * `ClassesApi` only.
  */
 import { expect } from 'vitest'
-import { CLASS_CODE_PATTERN, SPACE_CODE_PATTERN } from '@realtime-workbook/sandbox-server/protocol'
+import { SPACE_CODE_PATTERN } from '@realtime-workbook/sandbox-server/protocol'
+import { CLASS_CODE_PATTERN } from '@realtime-workbook/sandbox-server/protocol/classes'
 import type { ClassesApi } from '../../site/src/widgets/instructor/classes-api.ts'
 
 export interface ClassWorld {

@@ -1,12 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import {
-  CLASS_CODE_PATTERN,
-  MEMBER_NAME_MAX_LENGTH,
-  SPACE_CODE_PATTERN,
-  memberNameKey,
-  parseClassCode,
-  tidyMemberName,
-} from '../protocol/index.ts'
+import { SPACE_CODE_PATTERN } from '../protocol/index.ts'
+import { CLASS_CODE_PATTERN, MEMBER_NAME_MAX_LENGTH, memberNameKey, parseClassCode, tidyMemberName } from '../protocol/classes.ts'
 import { classAuthSchema, classWidgetsSchema, announceSchema } from '../protocol/schemas.ts'
 import { listMembers, newClassCode, newClassSpace, randomCode } from './index.ts'
 

@@ -15,17 +15,15 @@
 import type { Namespace, Server, Socket } from 'socket.io'
 import { SandboxError, parseOrThrow } from '../errors/index.ts'
 import type { SandboxLogger } from '../log/index.ts'
+import { OBSERVE_NAMESPACE, parseResilienceNamespace, parseSpaceNamespace } from '../protocol/index.ts'
 import {
   CLASS_NAMESPACE,
   MEMBER_NAME_RULE,
-  OBSERVE_NAMESPACE,
   parseClassCode,
-  parseResilienceNamespace,
-  parseSpaceNamespace,
   tidyMemberName,
   type ClassServerEvents,
   type ClassWidget,
-} from '../protocol/index.ts'
+} from '../protocol/classes.ts'
 import { classAuthSchema, classWidgetsSchema, emptyPayloadSchema } from '../protocol/schemas.ts'
 import { TokenBucket } from '../rate-limit/index.ts'
 import { Quota } from '../spaces/index.ts'

@@ -5,7 +5,7 @@
  * @module
  */
 import { randomBytes } from 'node:crypto'
-import { CLASS_CODE_ALPHABET, CLASS_CODE_LENGTH, CLASS_WIDGETS, type ClassMember, type ClassWidget } from '../protocol/index.ts'
+import { CLASS_CODE_ALPHABET, CLASS_CODE_LENGTH, CLASS_WIDGETS, type ClassMember, type ClassWidget } from '../protocol/classes.ts'
 
 const SPACE_ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789'
 

@@ -13,7 +13,7 @@
  */
 import type { Redis } from 'ioredis'
 import { SandboxError } from '../errors/index.ts'
-import { memberNameKey, type Announcement, type ClassSummary } from '../protocol/index.ts'
+import { memberNameKey, type Announcement, type ClassSummary } from '../protocol/classes.ts'
 
 /** A class as stored, with its members (id -> display name). */
 export interface StoredClass extends ClassSummary {

@@ -19,7 +19,6 @@ import { anyOf, arrayOf, isBoolean, isNumber, isString, isStringPair, objectOf, 
 
 export * from './lines.ts'
 export * from './check.ts'
-export * from './classes.ts'
 
 /** The characters of a space code, as a regular-expression fragment (one copy for both patterns). */
 const SPACE_CODE_SOURCE = '[a-z0-9]{6}'

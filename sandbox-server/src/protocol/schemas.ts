@@ -8,15 +8,6 @@
  */
 import { z } from 'zod'
 import {
-  ANNOUNCEMENT_MAX_LENGTH,
-  ANNOUNCEMENT_RULE,
-  CLASS_CODE_PATTERN,
-  CLASS_CODE_RULE,
-  CLASS_WIDGETS,
-  MEMBER_ID_PATTERN,
-  MEMBER_NAME_MAX_LENGTH,
-  type ClassAuth,
-  type ClassWidgetsPayload,
   LABEL_PATTERN,
   LABEL_RULE,
   MIN_TOKEN_TTL_SECONDS,
@@ -70,6 +61,17 @@ import {
   INSTANCE_ID_PATTERN,
   type FaultAction,
 } from './index.ts'
+import {
+  ANNOUNCEMENT_MAX_LENGTH,
+  ANNOUNCEMENT_RULE,
+  CLASS_CODE_PATTERN,
+  CLASS_CODE_RULE,
+  CLASS_WIDGETS,
+  MEMBER_ID_PATTERN,
+  MEMBER_NAME_MAX_LENGTH,
+  type ClassAuth,
+  type ClassWidgetsPayload,
+} from './classes.ts'
 
 /** A room name a learner may use (see `ROOM_NAME_PATTERN`). */
 export const roomNameSchema = z

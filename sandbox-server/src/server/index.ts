@@ -20,14 +20,8 @@ import { attachPlayground } from '../playground/index.ts'
 import { attachTransports } from '../transports/index.ts'
 import { guardEngine } from './engine-guard.ts'
 import { onConnectError } from '../errors/connect-errors.ts'
-import {
-  ADMIN_UI_NAMESPACE,
-  CLASS_NAMESPACE,
-  OBSERVE_NAMESPACE,
-  parseSpaceNamespace,
-  type FanoutState,
-  type HealthBody,
-} from '../protocol/index.ts'
+import { ADMIN_UI_NAMESPACE, OBSERVE_NAMESPACE, parseSpaceNamespace, type FanoutState, type HealthBody } from '../protocol/index.ts'
+import { CLASS_NAMESPACE } from '../protocol/classes.ts'
 import { TokenBucket } from '../rate-limit/index.ts'
 import { SharedLimiter } from '../rate-limit/shared.ts'
 import { attachSecure, attachTokenRoute, tokenKey } from '../secure/index.ts'

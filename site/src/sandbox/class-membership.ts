@@ -7,7 +7,8 @@
  * Widget chunks each carry their own copy of the sandbox modules (widget-chunks.mjs), so the class
  * client cannot call a widget's `SpaceState`: it dispatches these window events instead.
  */
-import { CLASS_CODE_PATTERN, MEMBER_ID_PATTERN, SPACE_CODE_PATTERN } from '@realtime-workbook/sandbox-server/protocol'
+import { SPACE_CODE_PATTERN } from '@realtime-workbook/sandbox-server/protocol'
+import { CLASS_CODE_PATTERN, MEMBER_ID_PATTERN } from '@realtime-workbook/sandbox-server/protocol/classes'
 import { CLASS_STORAGE_KEY } from './class-keys.ts'
 
 export { CLASS_CHANGED_EVENT, CLASS_JOIN_EVENT, CLASS_RESET_EVENT, CLASS_STORAGE_KEY } from './class-keys.ts'

@@ -5,7 +5,7 @@
  * window event, see class-membership.ts), so a page keeps one `/class` socket whatever the
  * number of widgets.
  */
-import { MEMBER_NAME_RULE, parseClassCode, tidyMemberName } from '@realtime-workbook/sandbox-server/protocol'
+import { MEMBER_NAME_RULE, parseClassCode, tidyMemberName } from '@realtime-workbook/sandbox-server/protocol/classes'
 import { CLASS_EVENTS, CLASS_JOIN_EVENT, readMembership, statusOf } from './class-membership.ts'
 import { h, uid } from './dom.ts'
 

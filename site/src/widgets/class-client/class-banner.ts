@@ -4,7 +4,7 @@
  * tab: a dismissed announcement stays hidden on the tab's next pages, a newer one shows).
  * Styles: `.rtwb-announce*` in components/overrides/Banner.astro.
  */
-import type { Announcement } from '@realtime-workbook/sandbox-server/protocol'
+import type { Announcement } from '@realtime-workbook/sandbox-server/protocol/classes'
 import { h } from '../../sandbox/dom.ts'
 
 const DISMISSED_KEY = 'rtwb:class-dismissed:v1'

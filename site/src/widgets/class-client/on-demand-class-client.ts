@@ -6,6 +6,7 @@
  * It talks to widgets through window events only (class-membership.ts).
  */
 import { io, type Socket } from 'socket.io-client'
+import { isSandboxDirectory } from '@realtime-workbook/sandbox-server/protocol'
 import {
   CLASS_NAMESPACE,
   CLASS_WIDGETS,
@@ -13,10 +14,9 @@ import {
   isClassHello,
   isAnnouncement,
   isClassReset,
-  isSandboxDirectory,
   parseClassCode,
   type ClassWidget,
-} from '@realtime-workbook/sandbox-server/protocol'
+} from '@realtime-workbook/sandbox-server/protocol/classes'
 import { showAnnouncement, showNotice } from './class-banner.ts'
 import {
   CLASS_CHANGED_EVENT,

@@ -5,7 +5,8 @@
  * the key as `Authorization: Bearer`, never in a URL; every answer checked with the protocol's
  * checks) and turns an error answer into a thrown {@link ClassesApiError}.
  */
-import { isClassDetail, isClassList, type Check, type ClassDetail, type ClassList } from '@realtime-workbook/sandbox-server/protocol'
+import { type Check } from '@realtime-workbook/sandbox-server/protocol'
+import { isClassDetail, isClassList, type ClassDetail, type ClassList } from '@realtime-workbook/sandbox-server/protocol/classes'
 import { isErrorAck } from '../../sandbox/connector.ts'
 import { createInstructorClient } from '../../sandbox/instructor-client.ts'
 

@@ -5,7 +5,7 @@
  * is kept across polls (focus and a half-typed announcement survive). `mountClassProjector` is the
  * read-only view for the classroom screen. Text nodes only. Styles: `.cp*` in classes-panel.css (imported by the page).
  */
-import { ANNOUNCEMENT_MAX_LENGTH, type ClassDetail, type ClassMember } from '@realtime-workbook/sandbox-server/protocol'
+import { ANNOUNCEMENT_MAX_LENGTH, type ClassDetail, type ClassMember } from '@realtime-workbook/sandbox-server/protocol/classes'
 import { h } from '../../sandbox/dom.ts'
 import { ClassesApiError, type ClassesApi } from './classes-api.ts'
 

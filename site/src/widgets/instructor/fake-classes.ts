@@ -13,7 +13,7 @@ import {
   CLASS_CODE_RULE,
   type ClassDetail,
   type ClassMember,
-} from '@realtime-workbook/sandbox-server/protocol'
+} from '@realtime-workbook/sandbox-server/protocol/classes'
 import { ClassesApiError, type ClassesApi } from './classes-api.ts'
 
 export interface FakeClassesApi extends ClassesApi {

@@ -7,7 +7,7 @@ import type { LocalErrorAck } from '../../sandbox/connector.ts'
 import type { SecureClient } from '../../sandbox/secure-client.ts'
 import type { SendAck } from '@realtime-workbook/sandbox-server/protocol'
 import { isStep, learnerOn as learnerSocket, type LearnerSocket } from './learner.ts'
-import type { Attack, Answer, LabContext, Step } from './types.ts'
+import type { Answer, AttackRuns, LabContext, Step } from './types.ts'
 
 /** The text of the markup attack, as lesson 4 quotes it. */
 export const MARKUP = '<img src=x onerror=alert(1)>'
@@ -108,24 +108,12 @@ async function markup(ctx: LabContext): Promise<Step[]> {
   return [{ sent: `secure:send { text: "${MARKUP}" }`, answer: withNote(answerOf(ack, 'sent'), 'error' in ack ? '' : ` — ${shown}`) }]
 }
 
-/** @example ACTION_ATTACKS.map((a) => a.id) // => ['learner', 'forbidden-room', 'forbidden-event', 'flood-one', 'flood-three', 'markup'] */
-export const ACTION_ATTACKS: Attack[] = [
-  { id: 'learner', label: 'connect with a learner token', run: connectLearner },
-  { id: 'forbidden-room', label: 'forbidden room', run: forbiddenRoom },
-  {
-    id: 'forbidden-event',
-    label: 'forbidden event',
-    run: forbiddenEvent,
-  },
-  {
-    id: 'flood-one',
-    label: 'flood from one socket',
-    run: (ctx) => flood(ctx, 1),
-  },
-  {
-    id: 'flood-three',
-    label: 'flood from three sockets on three instances',
-    run: (ctx) => flood(ctx, 3),
-  },
-  { id: 'markup', label: 'markup in a message', run: markup },
-]
+/** The attacks on a connected socket: their runs, by attack id (their labels: attack-catalog.ts). */
+export const ACTION_RUNS = {
+  learner: connectLearner,
+  'forbidden-room': forbiddenRoom,
+  'forbidden-event': forbiddenEvent,
+  'flood-one': (ctx) => flood(ctx, 1),
+  'flood-three': (ctx) => flood(ctx, 3),
+  markup,
+} satisfies Partial<AttackRuns>

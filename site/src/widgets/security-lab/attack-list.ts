@@ -3,15 +3,17 @@
  * it is busy (`aria-disabled`, focus stays) and a second click does nothing.
  */
 import { h } from '../../sandbox/dom.ts'
-import { ACTION_ATTACKS } from './action-attacks.ts'
-import { HANDSHAKE_ATTACKS } from './handshake-attacks.ts'
+import { ATTACKS } from './attack-catalog.ts'
 import { createResultCard, type ResultCard } from './result.ts'
 import { runAttack, type RunnerDeps } from './runner.ts'
 import type { Attack, LabContext } from './types.ts'
-import { WIRE_ATTACKS } from './wire-attacks.ts'
 
-/** Every attack, in lesson 4's order. */
-export const ATTACK_LIST: Attack[] = [...HANDSHAKE_ATTACKS, ...ACTION_ATTACKS, ...WIRE_ATTACKS]
+/** Every attack, in lesson 4's order; what runs it loads on the first click (on-demand-attacks.ts). */
+export const ATTACK_LIST: Attack[] = ATTACKS.map(({ id, label }) => ({
+  id,
+  label,
+  run: async (ctx) => (await import('./on-demand-attacks.ts')).RUNS[id](ctx),
+}))
 
 export interface AttackListOptions extends RunnerDeps {
   context(): LabContext

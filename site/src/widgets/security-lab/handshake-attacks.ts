@@ -8,7 +8,7 @@ import type { SandboxInstance } from '../../sandbox/connector.ts'
 import type { TokenKind } from '@realtime-workbook/sandbox-server/protocol'
 import { describeToken, forgeTokens } from './jwt.ts'
 import { handshake, labToken } from './learner.ts'
-import type { Attack, LabContext, Step } from './types.ts'
+import type { AttackRuns, LabContext, Step } from './types.ts'
 
 const first = (ctx: LabContext): SandboxInstance => {
   const instance = ctx.instances[0]
@@ -44,26 +44,10 @@ async function forged(ctx: LabContext): Promise<Step[]> {
   ]
 }
 
-/** @example HANDSHAKE_ATTACKS.map((a) => a.label) // => ['no token', 'forged token', 'expired token', 'token of another space'] */
-export const HANDSHAKE_ATTACKS: Attack[] = [
-  {
-    id: 'no-token',
-    label: 'no token',
-    run: async (ctx) => [await handshakeStep(ctx, '', 'auth: { token: "" } (no token)')],
-  },
-  {
-    id: 'forged',
-    label: 'forged token',
-    run: forged,
-  },
-  {
-    id: 'expired',
-    label: 'expired token',
-    run: async (ctx) => [await tokenKindStep(ctx, 'expired')],
-  },
-  {
-    id: 'other-space',
-    label: 'token of another space',
-    run: async (ctx) => [await tokenKindStep(ctx, 'other-space')],
-  },
-]
+/** The handshake attacks' runs, by attack id (their labels: attack-catalog.ts). */
+export const HANDSHAKE_RUNS = {
+  'no-token': async (ctx) => [await handshakeStep(ctx, '', 'auth: { token: "" } (no token)')],
+  forged,
+  expired: async (ctx) => [await tokenKindStep(ctx, 'expired')],
+  'other-space': async (ctx) => [await tokenKindStep(ctx, 'other-space')],
+} satisfies Partial<AttackRuns>

@@ -5,6 +5,7 @@
 import type { SandboxInstance } from '../../sandbox/connector.ts'
 import type { SecureConnector } from '../../sandbox/secure-client.ts'
 import type { LearnerSockets } from './learner.ts'
+import type { AttackId } from './attack-catalog.ts'
 
 /** The server's (or the browser's) answer to one step: an error code, an HTTP status, a close code. */
 export interface Answer {
@@ -43,7 +44,10 @@ export interface LabContext {
 
 /** One button of the lab. `label` is the button's text, as lesson 4's "Try it" names it (and explains it). */
 export interface Attack {
-  id: string
+  id: AttackId
   label: string
   run(ctx: LabContext): Promise<Step[]>
 }
+
+/** The run of every attack, by id (on-demand-attacks.ts). */
+export type AttackRuns = Record<AttackId, (ctx: LabContext) => Promise<Step[]>>

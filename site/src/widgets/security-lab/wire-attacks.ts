@@ -7,7 +7,7 @@ import { isAttackReport, ATTACKS, type AttackReport } from '@realtime-workbook/s
 import { h } from '../../sandbox/dom.ts'
 import type { SandboxInstance } from '../../sandbox/connector.ts'
 import { isStep, learnerOn } from './learner.ts'
-import type { Attack, LabContext, Step } from './types.ts'
+import type { AttackRuns, LabContext, Step } from './types.ts'
 
 const WIRE_WAIT_MS = 5000
 const ATTACKER_WAIT_MS = 15000
@@ -101,16 +101,5 @@ function crossOrigin(ctx: LabContext): Promise<Step[]> {
   })
 }
 
-/** @example WIRE_ATTACKS.map((a) => a.id) // => ['oversized', 'cross-origin'] */
-export const WIRE_ATTACKS: Attack[] = [
-  {
-    id: 'oversized',
-    label: 'oversized message',
-    run: oversized,
-  },
-  {
-    id: 'cross-origin',
-    label: 'cross-origin handshake',
-    run: crossOrigin,
-  },
-]
+/** The attacks on the wire: their runs, by attack id (their labels: attack-catalog.ts). */
+export const WIRE_RUNS = { oversized, 'cross-origin': crossOrigin } satisfies Partial<AttackRuns>

@@ -17,17 +17,7 @@ export const CLASS_RESET_EVENT = 'rtwb:class-reset'
 export const CLASS_JOIN_EVENT = 'rtwb:class-join'
 
 /**
- * The class space this browser's widgets belong in, as stored (unchecked: the caller tests it
- * against the space-code rule), or `null` when in no class.
- *
- * @example
- * storedClassSpace() // => 'q0x9ka' while in a class
+ * The class space alone, beside the membership (class-membership.ts writes both), so that every
+ * widget chunk reads it with one `getItem` and no JSON: the membership is checked where it is used.
  */
-export function storedClassSpace(): string | null {
-  try {
-    const value: unknown = JSON.parse(localStorage.getItem(CLASS_STORAGE_KEY) ?? 'null')
-    return typeof value === 'object' && value !== null && 'space' in value && typeof value.space === 'string' ? value.space : null
-  } catch {
-    return null
-  }
-}
+export const CLASS_SPACE_KEY = 'rtwb:class-space:v1'

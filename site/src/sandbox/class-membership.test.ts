@@ -10,6 +10,7 @@ import {
   statusOf,
   writeMembership,
 } from './class-membership.ts'
+import { CLASS_SPACE_KEY } from './class-keys.ts'
 import { refusalWords, toggleClassPanel } from './on-demand-class-join.ts'
 import { createSpaceBar } from './space-bar.ts'
 import { createSpaceState, sharedSpace } from './space.ts'
@@ -59,7 +60,7 @@ describe('space state and space bar in a class', () => {
     const seen: string[] = []
     state.subscribe((space) => seen.push(space))
     dispatchEvent(new CustomEvent(CLASS_RESET_EVENT))
-    localStorage.setItem(CLASS_STORAGE_KEY, JSON.stringify({ ...ada, space: '../x' }))
+    localStorage.setItem(CLASS_SPACE_KEY, '../x')
     dispatchEvent(new CustomEvent(CLASS_CHANGED_EVENT))
     expect(seen).toEqual(['q0x9ka', state.own])
   })

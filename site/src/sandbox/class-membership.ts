@@ -9,7 +9,7 @@
  */
 import { SPACE_CODE_PATTERN } from '@realtime-workbook/sandbox-server/protocol'
 import { CLASS_CODE_PATTERN, MEMBER_ID_PATTERN } from '@realtime-workbook/sandbox-server/protocol/classes'
-import { CLASS_STORAGE_KEY } from './class-keys.ts'
+import { CLASS_SPACE_KEY, CLASS_STORAGE_KEY } from './class-keys.ts'
 
 export { CLASS_CHANGED_EVENT, CLASS_JOIN_EVENT, CLASS_RESET_EVENT, CLASS_STORAGE_KEY } from './class-keys.ts'
 
@@ -82,8 +82,13 @@ export function readMembership(store: Pick<Storage, 'getItem'> | null = storage(
 /** Stores (or with `null`, forgets) the membership. */
 export function writeMembership(membership: Membership | null, store: Pick<Storage, 'setItem' | 'removeItem'> | null = storage()): void {
   try {
-    if (membership) store?.setItem(CLASS_STORAGE_KEY, JSON.stringify(membership))
-    else store?.removeItem(CLASS_STORAGE_KEY)
+    if (membership) {
+      store?.setItem(CLASS_STORAGE_KEY, JSON.stringify(membership))
+      store?.setItem(CLASS_SPACE_KEY, membership.space)
+    } else {
+      store?.removeItem(CLASS_STORAGE_KEY)
+      store?.removeItem(CLASS_SPACE_KEY)
+    }
   } catch {
     /* storage disabled: the membership lasts as long as the page */
   }

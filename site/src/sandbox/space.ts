@@ -4,7 +4,7 @@
  * widgets start in the class's space, and follow the class client's window events (class-membership.ts).
  */
 import { SPACE_CODE_PATTERN } from '@realtime-workbook/sandbox-server/protocol'
-import { CLASS_CHANGED_EVENT, CLASS_RESET_EVENT, storedClassSpace } from './class-keys.ts'
+import { CLASS_CHANGED_EVENT, CLASS_RESET_EVENT, CLASS_SPACE_KEY } from './class-keys.ts'
 
 export const SPACE_STORAGE_KEY = 'rtwb:space:v1'
 const ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789'
@@ -93,8 +93,12 @@ export function createSpaceState(own: string, initial = own): SpaceState {
  * classSpace() // => 'q0x9ka' while in a class
  */
 export function classSpace(): string | null {
-  const space = storedClassSpace()
-  return space !== null && SPACE_CODE_PATTERN.test(space) ? space : null
+  try {
+    const space = localStorage.getItem(CLASS_SPACE_KEY)
+    return space !== null && SPACE_CODE_PATTERN.test(space) ? space : null
+  } catch {
+    return null
+  }
 }
 
 let shared: SpaceState | null = null

@@ -20,7 +20,9 @@ let lesson: Page
 const wrongKey = 'x'.repeat(43)
 
 beforeAll(async () => {
-  fixture = await startBrowserFixture({ redisUrl: `redis://127.0.0.1:${await freePort()}` })
+  // A killed or drained instance stays down 2 s before its restart (200 ms by default), so the
+  // widget's health check sees the down state however busy the machine is.
+  fixture = await startBrowserFixture({ redisUrl: `redis://127.0.0.1:${await freePort()}`, restartDelayMs: 2_000 })
   expect(fixture.workbook.redis.kind).toBe('started')
 }, 120_000)
 afterAll(async () => {

@@ -29,16 +29,18 @@ export interface VolatileLog {
 
 /**
  * The paused client's figures: before the pause; the burst (sent while it was paused, received
- * after: replayed on resume); fresh (sent after the resume); never received.
+ * after: replayed on resume); fresh (sent after the resume); never received. Nothing reaches a cut
+ * client, so what it handles between the cut and the resume was already on its way before the cut
+ * (a busy page runs those handlers late): that counts as "before", never as the burst.
  */
 export function volatileFigures(log: VolatileLog) {
   const seqs = [...new Set([...log.sent.keys(), ...log.received.keys()])].sort((a, b) => a - b)
   const at = (seq: number) => log.received.get(seq)
   const sentAt = (seq: number) => log.sent.get(seq) ?? Infinity
   const never = seqs.filter((seq) => at(seq) === undefined)
-  const before = seqs.filter((seq) => (at(seq) ?? Infinity) < log.pauseAt)
-  const burst = seqs.filter((seq) => (at(seq) ?? -1) >= log.pauseAt && sentAt(seq) < log.resumeAt)
-  const fresh = seqs.filter((seq) => (at(seq) ?? -1) >= log.pauseAt && sentAt(seq) >= log.resumeAt)
+  const before = seqs.filter((seq) => (at(seq) ?? Infinity) < log.resumeAt)
+  const burst = seqs.filter((seq) => (at(seq) ?? -1) >= log.resumeAt && sentAt(seq) < log.resumeAt)
+  const fresh = seqs.filter((seq) => (at(seq) ?? -1) >= log.resumeAt && sentAt(seq) >= log.resumeAt)
   const fate = (seq: number): Fate => (never.includes(seq) ? 'lost' : burst.includes(seq) ? 'replayed' : 'live')
   return { seqs, before, burst, fresh, never, cells: seqs.map((id) => ({ id, fate: fate(id) })) }
 }

@@ -11,6 +11,7 @@ import type { Namespace, Server, Socket } from 'socket.io'
 import { z } from 'zod'
 import { parseOrThrow, SandboxError } from '../errors/index.ts'
 import type { TokenBucket } from '../rate-limit/index.ts'
+import { onAnyCompact } from '../listeners/index.ts'
 import { traceDeliveries, type Tracer } from '../observe/index.ts'
 import type { SandboxLogger } from '../log/index.ts'
 import type { SandboxMetrics } from '../metrics/index.ts'
@@ -260,7 +261,7 @@ function onConnection(
 
   if (!traced.has(socket.nsp)) socket.onAnyOutgoing(traceOutgoing(tracer))
   for (const [event, listener] of table.listeners) socket.on(event as never, listener as never)
-  socket.onAny(table.unknown)
+  onAnyCompact(socket, table.unknown)
   socket.on('disconnect', traceDisconnect(tracer))
   options.extend?.connected?.(socket)
 }

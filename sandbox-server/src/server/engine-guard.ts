@@ -72,14 +72,26 @@ function isHandshake(req: IncomingMessage): boolean {
 export function guardEngine(io: Server, options: EngineGuardOptions): void {
   const { perAddress } = options
   /** Handshakes that took a slot and have not become a connection (or failed) yet. */
-  const pending = new WeakMap<IncomingMessage, { release: () => void; timer: ReturnType<typeof setTimeout> }>()
-  /** Ends `req`'s wait; returns its slot's release, for the caller to keep or run. */
-  const settle = (req: IncomingMessage): (() => void) | undefined => {
+  const pending = new WeakMap<IncomingMessage, { address: string; timer: ReturnType<typeof setTimeout> }>()
+  /** Ends `req`'s wait; returns the address its slot was taken for, for the caller to keep or give back. */
+  const settle = (req: IncomingMessage): string | undefined => {
     const entry = pending.get(req)
     if (!entry) return undefined
     pending.delete(req)
     clearTimeout(entry.timer)
-    return entry.release
+    return entry.address
+  }
+  const giveBack = (address: string | undefined): void => {
+    if (address !== undefined) perAddress.give(address)
+  }
+  /** Open connections and the address each holds a slot for. */
+  const held = new WeakMap<object, string>()
+  /** The `close` listener of every connection (`this` is the connection): no closure per connection. */
+  const onClose = function (this: object): void {
+    const address = held.get(this)
+    if (address === undefined) return
+    held.delete(this)
+    perAddress.give(address)
   }
 
   io.engine.use((req: IncomingMessage, res: unknown, next: (error?: Error) => void) => {
@@ -93,8 +105,7 @@ export function guardEngine(io: Server, options: EngineGuardOptions): void {
     }
     if (!isHandshake(req)) return next()
     const address = req.socket.remoteAddress ?? 'unknown'
-    const release = perAddress.tryTake(address)
-    if (!release) {
+    if (!perAddress.take(address)) {
       options.metrics.rejectedHandshake('engine', 'TOO_MANY_CONNECTIONS')
       options.logger.refusal({ code: 'TOO_MANY_CONNECTIONS', address }, `refused a connection: ${perAddress.limit} already open`)
       refuse(req, res, 429, 'TOO_MANY_CONNECTIONS')
@@ -104,15 +115,17 @@ export function guardEngine(io: Server, options: EngineGuardOptions): void {
     // closed) gives its slot back after HANDSHAKE_SLOT_MS. A timer, not a `close` listener on the
     // TCP socket: one listener more there made Node grow that socket's listener array for good
     // (~150 heap bytes per connection, scripts/bench-fanout).
-    const timer = setTimeout(() => settle(req)?.(), HANDSHAKE_SLOT_MS)
+    const timer = setTimeout(() => giveBack(settle(req)), HANDSHAKE_SLOT_MS)
     timer.unref()
-    pending.set(req, { release, timer })
+    pending.set(req, { address, timer })
     next()
   })
-  io.engine.on('connection', (socket: { request: IncomingMessage; on(event: 'close', listener: () => void): unknown }) => {
-    const release = settle(socket.request)
-    // `on`: the release runs once anyway (see Quota), and `once` would keep a wrapper per connection.
-    if (release) socket.on('close', release)
+  io.engine.on('connection', (socket: { request: IncomingMessage; on(event: 'close', listener: (this: object) => void): unknown }) => {
+    const address = settle(socket.request)
+    if (address === undefined) return
+    // `on`: the listener gives the slot back once anyway, and `once` would keep a wrapper per connection.
+    held.set(socket, address)
+    socket.on('close', onClose)
   })
-  io.engine.on('connection_error', (error: { req: IncomingMessage }) => settle(error.req)?.())
+  io.engine.on('connection_error', (error: { req: IncomingMessage }) => giveBack(settle(error.req)))
 }

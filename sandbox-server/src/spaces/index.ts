@@ -67,21 +67,23 @@ export class Quota<K> {
   }
 }
 
-const noop = (): void => undefined
-
 /** The part of a Socket.IO socket admission needs. */
 export interface Admitted {
-  on(event: 'disconnect', listener: () => void): unknown
+  /** Called with the socket as `this` (Socket.IO's listeners are). */
+  on(event: 'disconnect', listener: (this: Admitted) => void): unknown
+  /** Whether Socket.IO has connected the socket (it does so after its middleware, the same turn). */
+  readonly connected: boolean
   /** The socket's Engine.IO connection. */
-  readonly conn: {
-    readonly readyState: string
-    on(event: 'close', listener: () => void): unknown
-    off(event: 'close', listener: () => void): unknown
-  }
+  readonly conn: { readonly readyState: string }
 }
 
 /**
  * Admits sockets into spaces on this instance.
+ *
+ * Memory: an admitted socket costs one entry in a WeakMap (its space) and one entry in its
+ * `disconnect` listeners; the listener is shared by every socket, and no listener is added to
+ * the Engine.IO connection (a third `close` listener there made Node grow that list to 19 slots,
+ * ~145 heap bytes per connection; scripts/bench-fanout measures the heap per idle socket).
  *
  * @example
  * const spaces = new SpaceRegistry({ maxSocketsPerSpace: 32, maxNamespacesPerConnection: 8 })
@@ -91,16 +93,31 @@ export class SpaceRegistry {
   readonly #perSpace: Quota<string>
   /** Keyed by the Engine.IO connection object itself (its id is private in the typings). */
   readonly #perConnection: Quota<Admitted['conn']>
+  /** Sockets holding their slots, with their space. */
+  readonly #admitted = new WeakMap<Admitted, string>()
+  /** The `disconnect` listener of every admitted socket (`this` is the socket). */
+  readonly #onDisconnect: (this: Admitted) => void
+  /** Run once the admitting turn is over (a timer): a socket Socket.IO did not connect then never will be. */
+  readonly #settle = (socket: Admitted): void => {
+    if (!socket.connected) this.#release(socket)
+  }
 
   constructor(limits: { maxSocketsPerSpace: number; maxNamespacesPerConnection: number }) {
     this.#perSpace = new Quota(limits.maxSocketsPerSpace)
     this.#perConnection = new Quota(limits.maxNamespacesPerConnection)
+    const release = (socket: Admitted): void => this.#release(socket)
+    this.#onDisconnect = function (this: Admitted) {
+      release(this)
+    }
   }
 
   /**
    * Takes `socket`'s slots in `space` and on its connection, or throws `NAMESPACE_LIMIT` /
-   * `SPACE_FULL`. They are given back when the socket disconnects, or when its connection
-   * closes if the socket never got connected.
+   * `SPACE_FULL`. They are given back when the socket disconnects, or at the end of the turn if
+   * Socket.IO did not connect it (its connection closed meanwhile, or a later middleware refused
+   * it): call this in the namespace's middleware, right before its `next()`, as Socket.IO connects
+   * an admitted socket on the next tick (`process.nextTick`) and drops it silently if its
+   * connection closed.
    */
   admit(space: string, socket: Admitted): void {
     const { conn } = socket
@@ -118,19 +135,18 @@ export class SpaceRegistry {
         `space ${space} already has ${this.#perSpace.limit} connections on this instance: close some clients first`,
       )
     }
-    // One release function per socket, run once (`on`, not `once`: no wrapper kept per socket).
-    // Kept in a holder, never bound to a name of its own: run through tsx (esbuild `keepNames`), a
-    // named closure gets a `name` property defined on it, which costs ~250 heap bytes per socket.
-    const holder = { released: false, release: noop }
-    holder.release = () => {
-      if (holder.released) return
-      holder.released = true
-      conn.off('close', holder.release)
-      this.#perSpace.give(space)
-      this.#perConnection.give(conn)
-    }
-    socket.on('disconnect', holder.release)
-    conn.on('close', holder.release)
+    this.#admitted.set(socket, space)
+    socket.on('disconnect', this.#onDisconnect)
+    setTimeout(this.#settle, 0, socket)
+  }
+
+  /** Gives back `socket`'s slots, once. */
+  #release(socket: Admitted): void {
+    const space = this.#admitted.get(socket)
+    if (space === undefined) return
+    this.#admitted.delete(socket)
+    this.#perSpace.give(space)
+    this.#perConnection.give(socket.conn)
   }
 
   /** Sockets in `space` on this instance (admitted, connected or about to be). */

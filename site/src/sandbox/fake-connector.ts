@@ -29,6 +29,7 @@ import {
   sendPayloadSchema,
   simulateOutageSchema,
   SpaceRegistry,
+  type Admitted,
   TokenBucket,
 } from '@realtime-workbook/sandbox-server/rules'
 import {
@@ -283,9 +284,14 @@ function admit(cluster: Cluster, who: { instance: string; space: string; departu
   const registry = cluster.registries.get(who.instance)
   // Every widget socket is opened with forceNew: one Engine.IO connection each, which never closes
   // before its socket disconnects, so the departure listener is the only release that matters.
-  const conn = { readyState: 'open', on: () => conn, off: () => conn }
+  // Connected at once, as the fake's sockets are; Socket.IO calls a listener with the socket as `this`.
+  const socket: Admitted = {
+    conn: { readyState: 'open' },
+    connected: true,
+    on: (_event, listener) => who.departures.push(() => listener.call(socket)),
+  }
   try {
-    registry?.admit(who.space, { conn, on: (_event, listener) => who.departures.push(listener) })
+    registry?.admit(who.space, socket)
   } catch (error) {
     return SandboxError.from(error).toBody()
   }

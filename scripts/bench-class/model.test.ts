@@ -1,17 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { SendCall } from '../../sandbox-server/src/protocol/index.ts'
 import { knee, learnerClients, nextStep, parseSizes, recipients, type ModelClient } from './model.ts'
-
-/** A seeded random (mulberry32), so the steps are the same on every run. */
-function seeded(seed: number): () => number {
-  let a = seed
-  return () => {
-    a = (a + 0x6d2b79f5) | 0
-    let t = Math.imul(a ^ (a >>> 15), 1 | a)
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+import { seeded } from '../../tests/support/seeded.ts'
 
 const find = (clients: ModelClient[], namespace: string, label: string) =>
   clients.find((c) => c.namespace === namespace && c.label === label) as ModelClient

@@ -13,19 +13,9 @@ import { EXPERIMENTS, mountResilienceLab, type ResilienceLab } from './index.ts'
 import './on-demand-heartbeat.ts'
 import './on-demand-storm.ts'
 import './on-demand-wire.ts'
+import { seeded } from '../../../../tests/support/seeded.ts'
 
 const $ = <T extends Element = HTMLElement>(root: ParentNode, id: string) => root.querySelector(`[data-testid="${id}"]`) as T
-
-/** A seeded generator (mulberry32): the flaky handler's drops and the backoff's jitter repeat run after run. */
-function seeded(seed: number): () => number {
-  let a = seed
-  return () => {
-    a = (a + 0x6d2b79f5) | 0
-    let t = Math.imul(a ^ (a >>> 15), 1 | a)
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 let widget: ResilienceLab | undefined
 let lab: FakeResilience

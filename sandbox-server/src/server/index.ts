@@ -328,16 +328,22 @@ export async function startSandboxServer(options: StartOptions = {}): Promise<Sa
       if (closing) return closing
       draining = true
       logger.info({}, 'draining: closing every connection so clients reconnect, then stopping')
-      httpServer.close()
-      // `discard` closes: the transport is closed, no Socket.IO packet is written first.
-      io.engine.close()
-      resilience.io.engine.close()
-      transports.close()
-      httpServer.closeIdleConnections()
+      closeConnections(httpServer, [io, resilience.io], transports)
       return close()
     },
     close,
   }
+}
+
+/**
+ * Drain: stops accepting connections and closes the open ones without a Socket.IO disconnect
+ * packet (Engine.IO's `close()` discards the transport), so every client reconnects by itself.
+ */
+function closeConnections(httpServer: HttpServer, servers: Server[], transports: { close(): void }): void {
+  httpServer.close()
+  for (const server of servers) server.engine.close()
+  transports.close()
+  httpServer.closeIdleConnections()
 }
 
 /** `/healthz`'s name for the state of the instance's Redis link. */

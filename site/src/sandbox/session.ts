@@ -246,6 +246,11 @@ function observeUp(
   return observers.open(c.connector, up, o.space?.current() ?? '', (ev) => current() && onTrace(ev), o.observerWaitMs ?? 2000)
 }
 
+/** A widget's children, in reading order: its title, space bar and extras, then the session's panels and its main part. */
+function frameChildren(main: HTMLElement, panels: ReturnType<typeof createPanels>, top: (Node | null | undefined)[]): Node[] {
+  return [...top, panels.banner, panels.connecting, panels.offline, main, panels.live].filter((n): n is Node => Boolean(n))
+}
+
 /** `fn`, at most once per `ms` (calls in between are dropped). */
 function throttle(ms: number, fn: () => unknown): () => void {
   let last = 0
@@ -342,12 +347,7 @@ export function createSession<C extends SessionConnector = SandboxConnector>(o: 
     epoch: () => epoch,
     isCurrent: (n) => n === epoch,
     announce,
-    frame: (title, ...extras) =>
-      o.root.replaceChildren(
-        ...[title, spaceBar?.el, ...extras, panels.banner, panels.connecting, panels.offline, o.main, panels.live].filter((n): n is Node =>
-          Boolean(n),
-        ),
-      ),
+    frame: (title, ...extras) => o.root.replaceChildren(...frameChildren(o.main, panels, [title, spaceBar?.el, ...extras])),
     start: () => start(),
     refresh: throttle(1000, () => state === 'ready' && void pollAgain(epoch)),
     destroy() {

@@ -15,6 +15,16 @@ describe('join codes', () => {
     }
   })
 
+  it('start with a letter even when every random byte would pick a digit (an all-digit code is also a space code)', () => {
+    const digitsOnly = (size: number): Uint8Array => new Uint8Array(size).fill(30) // index 30 of the alphabet: '9'
+    const code = newClassCode(digitsOnly)
+    expect(code).toMatch(CLASS_CODE_PATTERN)
+    expect(code).toMatch(/^[A-Z]9{5}$/)
+    expect(SPACE_CODE_PATTERN.test(code.toLowerCase())).toBe(true) // lower-cased it could be one...
+    expect(SPACE_CODE_PATTERN.test(code)).toBe(false) // ...as typed, it is not
+    expect(parseClassCode('234567')).toBeNull()
+  })
+
   it('use every character equally (bytes past the last multiple are dropped)', () => {
     let next = 0
     // 0..255 in turn: 248 = 8 * 31 usable values, each character exactly 8 times per 256 bytes.

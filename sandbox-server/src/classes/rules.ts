@@ -5,7 +5,7 @@
  * @module
  */
 import { randomBytes } from 'node:crypto'
-import { CLASS_CODE_ALPHABET, CLASS_CODE_LENGTH, CLASS_WIDGETS, type ClassMember, type ClassWidget } from '../protocol/classes.ts'
+import { CLASS_WIDGETS, composeClassCode, type ClassMember, type ClassWidget } from '../protocol/classes.ts'
 
 const SPACE_ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789'
 
@@ -26,12 +26,13 @@ export function randomCode(alphabet: string, length: number, random: (size: numb
 }
 
 /**
- * A join code: 6 of `CLASS_CODE_ALPHABET` (31^6, about 890 million codes).
+ * A join code: a letter, then 5 of `CLASS_CODE_ALPHABET` (23 x 31^5, about 657 million codes).
  *
  * @example
  * newClassCode() // => e.g. 'K7Q2MX'
  */
-export const newClassCode = (random?: (size: number) => Uint8Array): string => randomCode(CLASS_CODE_ALPHABET, CLASS_CODE_LENGTH, random)
+export const newClassCode = (random?: (size: number) => Uint8Array): string =>
+  composeClassCode((alphabet, length) => randomCode(alphabet, length, random))
 
 /**
  * The class's own space code (6 of a-z 0-9, like a learner's).

@@ -17,10 +17,25 @@ export const CLASS_NAMESPACE = '/class'
 
 /** Join-code characters: A-Z and 2-9 without I, L, O (look like 1, 1, 0). 31 characters. */
 export const CLASS_CODE_ALPHABET = 'ABCDEFGHJKMNPQRSTUVWXYZ23456789'
+/**
+ * A join code's first character: a letter of the alphabet above, so that no join code is all
+ * digits (`234567` would also be a valid space code). 23 characters.
+ */
+export const CLASS_CODE_LEADING = 'ABCDEFGHJKMNPQRSTUVWXYZ'
 export const CLASS_CODE_LENGTH = 6
-/** A join code: 6 characters of `CLASS_CODE_ALPHABET`. */
-export const CLASS_CODE_PATTERN = /^[A-HJKMNP-Z2-9]{6}$/
-export const CLASS_CODE_RULE = 'a class code is 6 characters: capital letters (no I, L or O) and digits 2-9'
+/** A join code: a letter of `CLASS_CODE_LEADING`, then 5 characters of `CLASS_CODE_ALPHABET`. */
+export const CLASS_CODE_PATTERN = /^[A-HJKMNP-Z][A-HJKMNP-Z2-9]{5}$/
+export const CLASS_CODE_RULE = 'a class code is 6 characters: capital letters (no I, L or O) and digits 2-9, starting with a letter'
+
+/**
+ * A join code drawn from `pick` (which returns `length` random characters of `alphabet`): one
+ * copy of the shape for the server and the widgets' fake.
+ *
+ * @example
+ * composeClassCode((alphabet, length) => alphabet.slice(0, length)) // => 'AABCDE'
+ */
+export const composeClassCode = (pick: (alphabet: string, length: number) => string): string =>
+  pick(CLASS_CODE_LEADING, 1) + pick(CLASS_CODE_ALPHABET, CLASS_CODE_LENGTH - 1)
 
 /**
  * What a learner typed, as a join code (spaces and dashes dropped, upper-cased), or `null`.

@@ -7,10 +7,9 @@
 import {
   ANNOUNCEMENT_MAX_LENGTH,
   ANNOUNCEMENT_RULE,
-  CLASS_CODE_ALPHABET,
-  CLASS_CODE_LENGTH,
   CLASS_CODE_PATTERN,
   CLASS_CODE_RULE,
+  composeClassCode,
   type ClassDetail,
   type ClassMember,
 } from '@realtime-workbook/sandbox-server/protocol/classes'
@@ -48,8 +47,8 @@ export function createFakeClassesApi(limits: { maxClasses: number }): FakeClasse
     async create() {
       if (classes.size >= limits.maxClasses)
         throw new ClassesApiError('CLASS_LIMIT', `${limits.maxClasses} classes are open already: close one first`)
-      let code = pick(CLASS_CODE_ALPHABET, CLASS_CODE_LENGTH)
-      while (classes.has(code)) code = pick(CLASS_CODE_ALPHABET, CLASS_CODE_LENGTH)
+      let code = composeClassCode(pick)
+      while (classes.has(code)) code = composeClassCode(pick)
       const made: ClassDetail = {
         code,
         space: pick('abcdefghijklmnopqrstuvwxyz0123456789', 6),

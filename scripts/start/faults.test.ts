@@ -101,6 +101,13 @@ describe('fault controls', () => {
     if (status === 401) expect(lines.join('\n')).toMatch(/refused a fault control request/)
   })
 
+  it('log refused keys sampled: 50 guesses from one address write 5 lines, not 50', async () => {
+    const { post, lines } = setup()
+    for (let i = 0; i < 50; i++)
+      expect((await post({ action: 'kill', instance: 'i1' }, { Authorization: 'Bearer guess' })).status).toBe(401)
+    expect(lines.filter((line) => line.includes('refused a fault control request'))).toHaveLength(5)
+  })
+
   it('refuse bad and oversized bodies with typed errors', async () => {
     const { post, call } = setup()
     expect(codeOf((await post({ action: 'explode' })).body)).toBe('INVALID_PAYLOAD')

@@ -18,6 +18,7 @@ import {
   siteRequestsOnly,
 } from '@realtime-workbook/sandbox-server/http'
 import { InstructorAccess, requireInstructor, type InstructorRefusal } from '@realtime-workbook/sandbox-server/instructor'
+import { RefusalSampler } from '@realtime-workbook/sandbox-server/log'
 import type { FaultAction, FaultAnswer, FaultsStatus } from '@realtime-workbook/sandbox-server/protocol'
 import { faultActionSchema } from '@realtime-workbook/sandbox-server/schemas'
 import type { InstanceProcess } from './cluster.ts'
@@ -111,10 +112,16 @@ export function createFaultRoutes(options: FaultOptions): Hono {
     return access
   }
   const app = new Hono()
-  const report = (refusal: InstructorRefusal): void =>
+  // Sampled like an instance's refusals: a script guessing keys must not flood the terminal.
+  const sampler = new RefusalSampler({}, (key, suppressed) =>
+    options.log(`[launcher] refused ${suppressed} more fault control requests from ${key.address ?? '?'} in the last window`),
+  )
+  const report = (refusal: InstructorRefusal): void => {
+    if (!sampler.admit({ code: 'INSTRUCTOR_UNAUTHORIZED', address: refusal.address })) return
     options.log(
       `[launcher] refused a fault control request from ${refusal.address} (${refusal.method} ${refusal.path}): ${refusal.presented ? 'wrong key' : 'no key'}`,
     )
+  }
   let busy = false
   app.use('/instructor/api/*', (c, next) => siteRequestsOnly(options.allowedOrigins())(c, next))
   app.use('/instructor/api/*', limitBodies(MAX_FAULT_BODY_BYTES))

@@ -112,8 +112,16 @@ function clean(fields: LogFields): Omit<LogEntry, 'level' | 'msg'> {
   return out
 }
 
-/** First N per key per window, then a count; bounded keys. */
-class Sampler {
+/**
+ * First N lines per key (code + address) per window, then a count; at most `maxKeys` keys. The
+ * instance logger samples its refusals with it; the launcher its refused fault requests.
+ *
+ * @example
+ * const sampler = new RefusalSampler({ perKey: 1 }, (key, suppressed) => console.warn(key.code, suppressed))
+ * sampler.admit({ code: 'FORBIDDEN_ORIGIN', address: '127.0.0.1' }) // => true
+ * sampler.admit({ code: 'FORBIDDEN_ORIGIN', address: '127.0.0.1' }) // => false (counted)
+ */
+export class RefusalSampler {
   readonly #perKey: number
   readonly #maxKeys: number
   #seen = new Map<string, { count: number; fields: LogFields & { code: string } }>()
@@ -191,7 +199,7 @@ export function createLogger(options: LoggerOptions): SandboxLogger {
       }
     }
   const warn = at('warn')
-  const sampler = new Sampler(options.sampler ?? {}, (fields, suppressed) =>
+  const sampler = new RefusalSampler(options.sampler ?? {}, (fields, suppressed) =>
     warn({ ...fields, suppressed }, `suppressed ${suppressed} more refusals like this in the last window`),
   )
   return {

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { eventually, observer, playgroundClient, randomSpace, request, type TestClient } from '../../test/harness.ts'
 import { isInstanceFigures, RESILIENCE_PATH, type InstanceFigures } from '../protocol/index.ts'
 import { startSandboxServer, type SandboxServer } from '../server/index.ts'
-import { createLoopLag, LOOP_WINDOW_MS } from './cluster.ts'
+import { createLoopLag, isLearnerNamespace, LOOP_WINDOW_MS } from './cluster.ts'
 import { projectorKey } from './index.ts'
 
 const SITE = 'http://localhost:4321'
@@ -33,6 +33,11 @@ async function figures(key = secret): Promise<InstanceFigures> {
 }
 
 describe('GET /instructor/cluster', () => {
+  it("counts a class member's page socket (/class) as a learner's, the tracers and the Admin UI as observers", () => {
+    expect(['/s/k7q2mx/chat', '/s/k7q2mx/streams', '/class'].map(isLearnerNamespace)).toEqual([true, true, true])
+    expect(['/observe', '/admin-ui', '/', '/s/bad/chat'].map(isLearnerNamespace)).toEqual([false, false, false, false])
+  })
+
   it('counts learner sockets (lesson 5 included) apart from observer sockets, and learner events', async () => {
     const space = randomSpace()
     learner = await playgroundClient(instance, space, '/chat', 'A')

@@ -2,8 +2,8 @@
  * `GET /instructor/cluster` (projector key and up): this instance's live figures for the console's
  * cluster table. Learner sockets and observer sockets are counted apart, by namespace: every
  * `/s/<space>/...` namespace of the instance's Socket.IO servers (lesson 5's resilience server
- * included) is a learner's; every other one (the widgets' `/observe`, instructor and admin
- * namespaces) an observer's. Event rates come from the metrics' space-stats book (null with
+ * included) and `/class` (one socket per page of a class member) is a learner's; every other one
+ * (the widgets' `/observe`, the Admin UI's) an observer's. Event rates come from the metrics' space-stats book (null with
  * metrics off); the event-loop delay from one `monitorEventLoopDelay` per instance, which works
  * with metrics off too.
  *
@@ -13,6 +13,7 @@ import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks'
 import type { Server } from 'socket.io'
 import type { InstanceTraffic } from '../metrics/index.ts'
 import { splitSpaceNamespace } from '../metrics/index.ts'
+import { CLASS_NAMESPACE } from '../protocol/classes.ts'
 import type { InstanceFigures } from '../protocol/index.ts'
 import type { InstructorRouter } from './index.ts'
 
@@ -22,7 +23,17 @@ export const LOOP_WINDOW_MS = 1_000
 const LOOP_RESOLUTION_MS = 20
 
 /**
- * Sockets per kind over Socket.IO servers: learners (`/s/<space>/...`) and observers (the rest).
+ * Whether a namespace's sockets are learners' (a space's namespaces and `/class`) rather than
+ * observers'.
+ *
+ * @example
+ * isLearnerNamespace('/s/abc123/chat') // => true
+ * isLearnerNamespace('/observe') // => false
+ */
+export const isLearnerNamespace = (name: string): boolean => name === CLASS_NAMESPACE || splitSpaceNamespace(name) !== null
+
+/**
+ * Sockets per kind over Socket.IO servers: learners ({@link isLearnerNamespace}) and observers (the rest).
  * Visits each namespace once (their number is bounded by the space registry), not each socket.
  *
  * @example
@@ -33,7 +44,7 @@ export function countSockets(servers: readonly Server[]): { learners: number; ob
   let observers = 0
   for (const io of servers) {
     for (const [name, nsp] of io._nsps) {
-      if (splitSpaceNamespace(name)) learners += nsp.sockets.size
+      if (isLearnerNamespace(name)) learners += nsp.sockets.size
       else observers += nsp.sockets.size
     }
   }

@@ -1073,9 +1073,9 @@ export interface InstanceFigures {
   /** `degraded` while Redis is configured but not ready (as in `/healthz`); `draining` once `drain()` began. */
   state: (typeof INSTANCE_STATES)[number]
   redis: (typeof REDIS_STATES)[number]
-  /** Sockets of learner namespaces (`/s/<space>/...`), lesson 5's resilience server included. */
+  /** Sockets of learner namespaces (`/s/<space>/...`, lesson 5's resilience server included, and `/class`). */
   learnerSockets: number
-  /** Sockets of every other namespace: the widgets' `/observe` tracers, instructor and admin namespaces. */
+  /** Sockets of every other namespace: the widgets' `/observe` tracers, the Admin UI's. */
   observerSockets: number
   /** Learner events received per second (averaged over `windowSeconds`); `null` with metrics off. */
   eventsInPerSecond: number | null

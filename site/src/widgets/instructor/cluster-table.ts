@@ -16,8 +16,8 @@ export interface ClusterRow {
 const HEADER: [string, string][] = [
   ['Instance', 'Instance'],
   ['State', 'State and uptime'],
-  ['Learners', 'Learner sockets (every /s/<space>/… namespace, lesson 5 included)'],
-  ['Observers', 'Observer sockets (the widgets’ /observe tracers, instructor and admin namespaces)'],
+  ['Learners', 'Learner sockets (every /s/<space>/… namespace, lesson 5 included, and /class)'],
+  ['Observers', 'Observer sockets (the widgets’ /observe tracers and the Admin UI)'],
   ['In/s', 'Learner events received per second (last 10 s)'],
   ['Out/s', 'Events written to learner sockets per second (last 10 s)'],
   ['RSS / heap', 'Memory: resident set size / V8 heap used, MB'],

@@ -5,7 +5,8 @@
  * Promises checked: a playground broadcast (namespace channel and a room's own channel) crosses
  * instances THROUGH THE CLUSTER (its shard channels are subscribed on the slot's owner, none on the
  * standalone Redis); the classic adapter keeps working beside it; after the node that owns the
- * namespace channel's slot is killed and started again, broadcasts cross again and no instance died.
+ * namespace channel's slot is killed, a room whose channel lives on another shard keeps crossing
+ * instances; once the node is started again, broadcasts cross again and no instance died.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Redis } from 'ioredis'
@@ -83,6 +84,14 @@ async function sendUntilDelivered(sender: TestClient, receivers: TestClient[], l
   return attempts
 }
 
+/** A room name whose sharded channel is NOT owned by the node at `port`. */
+async function roomOnAnotherNode(port: number): Promise<string> {
+  for (const room of ['lyon', 'nice', 'lille', 'brest', 'dijon', 'metz', 'tours', 'nancy', 'caen', 'reims']) {
+    if ((await cluster!.ownerOf(`${namespaceChannel}${room}#`)).port !== port) return room
+  }
+  throw new Error(`every candidate room hashes to the node on ${port}`)
+}
+
 describe('the sharded adapter on a Redis Cluster', () => {
   it('carries a playground broadcast and a room broadcast across instances through the cluster', async () => {
     const [a, b, c] = [await join(0, '/chat', 'A'), await join(1, '/chat', 'B'), await join(2, '/chat', 'C')]
@@ -120,10 +129,20 @@ describe('the sharded adapter on a Redis Cluster', () => {
     const [a, b, c] = clients
     if (!a || !b || !c) throw new Error('the first test connects the playground clients')
     const owner = await cluster!.ownerOf(namespaceChannel)
+    // A room whose own channel lives on another shard (`socket.to(room)` uses the room's channel).
+    const room = await roomOnAnotherNode(owner.port)
+    await request(b, 'room:join', { room })
+    await request(c, 'room:join', { room })
     const started = Date.now()
     await cluster!.kill(owner.port)
     // A real outage: the other masters declare it failing (node timeout 2 s) before it returns.
     await cluster!.waitState('fail')
+    // The other shards keep their sharded channels (cluster-allow-pubsubshard-when-down, default yes).
+    await request(a, 'send', { call: 'socket.to(room).emit', rooms: [room], text: 'other shard during the outage' })
+    await eventually(() => {
+      expect(texts(b)).toContain('other shard during the outage')
+      expect(texts(c)).toContain('other shard during the outage')
+    }, 5_000)
     // Pub/sub is at-most-once: what is published while the owner is down is lost, never replayed.
     // ioredis retries a command on a closed node for ~1.5 s (16 redirections x 100 ms), and the
     // adapter awaits the publish before delivering locally: the sender's own instance gets it late.

@@ -55,10 +55,10 @@ afterAll(async () => {
   await cluster?.stop()
 })
 
-async function join(index: number, namespace: '/chat' | '/with-redis', label: string): Promise<TestClient> {
+async function join(index: number, namespace: '/chat' | '/with-redis', label: string, inSpace = space): Promise<TestClient> {
   const instance = instances[index]
   if (!instance) throw new Error(`no instance ${index}`)
-  const client = await playgroundClient(instance, space, namespace, label)
+  const client = await playgroundClient(instance, inSpace, namespace, label)
   clients.push(client)
   return client
 }
@@ -123,6 +123,17 @@ describe('the sharded adapter on a Redis Cluster', () => {
     const [a, b] = [await join(0, '/with-redis', 'WA'), await join(2, '/with-redis', 'WB')]
     await request(a, 'send', { call: 'io.emit', text: 'classic across' })
     await eventually(() => expect(texts(b)).toContain('classic across'))
+  })
+
+  it('delivers again to an instance whose namespace emptied (its shard channels unsubscribed) and came back', async () => {
+    const other = randomSpace()
+    const a = await join(0, '/chat', 'EA', other)
+    const gone = await join(2, '/chat', 'EB', other)
+    gone.socket.disconnect()
+    await eventually(() => expect(instances[2]?.io._nsps.has(`/s/${other}/chat`)).toBe(false))
+    const back = await join(2, '/chat', 'EC', other)
+    await request(a, 'send', { call: 'io.emit', text: 'after the namespace came back' })
+    await eventually(() => expect(texts(back)).toContain('after the namespace came back'))
   })
 
   it('survives a restart of the node that owns the namespace channel', async () => {

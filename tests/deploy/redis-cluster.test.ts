@@ -6,7 +6,8 @@
  * instances THROUGH THE CLUSTER (its shard channels are subscribed on the slot's owner, none on the
  * standalone Redis); the classic adapter keeps working beside it; after the node that owns the
  * namespace channel's slot is killed, a room whose channel lives on another shard keeps crossing
- * instances; once the node is started again, broadcasts cross again and no instance died.
+ * instances; once the node is started again, broadcasts cross again (also in a space first opened
+ * during the outage) and no instance died.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Redis } from 'ioredis'
@@ -82,6 +83,15 @@ async function sendUntilDelivered(sender: TestClient, receivers: TestClient[], l
     100,
   )
   return attempts
+}
+
+/** A fresh space whose `/chat` channel IS owned by the node at `port` (a bounded search). */
+async function spaceOnNode(port: number): Promise<string> {
+  for (let tries = 0; tries < 64; tries++) {
+    const candidate = randomSpace()
+    if ((await cluster!.ownerOf(`${prefix}#/s/${candidate}/chat#`)).port === port) return candidate
+  }
+  throw new Error(`no space hashed to the node on ${port} in 64 tries`)
 }
 
 /** A room name whose sharded channel is NOT owned by the node at `port`. */
@@ -162,6 +172,11 @@ describe('the sharded adapter on a Redis Cluster', () => {
     // Local delivery comes after the publish settled: from here on it can no longer reach Redis.
     await eventually(() => expect(texts(a)).toContain('during the outage'), 15_000)
     const localDelayMs = Date.now() - sentAt
+    // A learner who opens a space whose channel lives on the dead node: its SSUBSCRIBE cannot be
+    // placed now; the subscriber must place it when the node is back.
+    const lateSpace = await spaceOnNode(owner.port)
+    const lateSender = await join(0, '/chat', 'LA', lateSpace)
+    const lateReceiver = await join(1, '/chat', 'LB', lateSpace)
     const downMs = Date.now() - started
     await cluster!.revive(owner.port)
     await cluster!.waitHealthy()
@@ -175,6 +190,7 @@ describe('the sharded adapter on a Redis Cluster', () => {
     // Every instance is alive and back on Redis; the room channel works again too.
     for (const instance of instances) expect((await fetch(`${instance.url}/healthz`)).status).toBe(200)
     await eventually(() => expect(instances.map((instance) => instance.fanout())).toEqual(['redis', 'redis', 'redis']), 10_000)
+    await sendUntilDelivered(lateSender, [lateReceiver], 'space opened during the outage', 10_000)
     await request(a, 'send', { call: 'socket.to(room).emit', rooms: ['paris'], text: 'paris again' })
     await eventually(() => {
       expect(texts(b)).toContain('paris again')

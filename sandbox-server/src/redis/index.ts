@@ -77,7 +77,9 @@ function commonOptions(timings: RedisTimings): { retryStrategy: (attempt: number
  *   node and a channel owned by another node never delivers (ioredis#1759);
  * - `clusterNodeRetryStrategy`: a node that restarts with its slots is reconnected (ioredis's
  *   default waits for a MOVED that never comes when nothing moved);
- * - the publisher, like `pub`, keeps no offline queue (a broadcast during an outage is dropped).
+ * - the publisher, like `pub`, has no cluster-wide offline queue; a SPUBLISH to a node that is
+ *   down is still retried by ioredis (its node connections always queue; 16 redirections, 100 ms
+ *   apart, with slot refreshes: 1-4 s measured), then dropped (docs/deploy-redis-cluster.md).
  */
 function clusterClients(nodes: readonly RedisNode[], name: string, timings: RedisTimings): { shardPub: Cluster; shardSub: Cluster } {
   const { retryStrategy, connectTimeout } = commonOptions(timings)

@@ -151,6 +151,66 @@ export const redisUrlSchema = z.union([z.string(), z.null()]).transform((value, 
   return z.NEVER
 })
 
+/** One node of a Redis Cluster, as ioredis `Cluster` takes it. */
+export interface RedisNode {
+  host: string
+  port: number
+}
+
+/** Nodes a cluster list may name: enough seeds for any cluster (ioredis discovers the rest). */
+const MAX_REDIS_NODES = 32
+
+/** `host:port` or `[ipv6]:port` as a node, or `null` when it is not one. */
+function toRedisNode(entry: string): RedisNode | null {
+  const match = /^(?:\[([0-9A-Fa-f:.]+)\]|([A-Za-z0-9.-]{1,253})):(\d{1,5})$/.exec(entry)
+  const port = Number(match?.[3])
+  const host = match?.[1] ?? match?.[2]
+  return host && Number.isInteger(port) && port >= 1 && port <= 65535 ? { host, port } : null
+}
+
+/**
+ * A node as `host:port` (an IPv6 host in brackets), as {@link redisNodeListSchema} reads it back.
+ *
+ * @example
+ * redisNodeKey({ host: '::1', port: 7000 }) // => '[::1]:7000'
+ */
+export function redisNodeKey(node: RedisNode): string {
+  return `${node.host.includes(':') ? `[${node.host}]` : node.host}:${node.port}`
+}
+
+/**
+ * Seed nodes of a Redis Cluster, as a comma-separated `host:port` list or a list of entries
+ * (`host:port` strings or `{ host, port }`), or
+ * `off` / `null` for none. Every bad entry is reported; duplicates are dropped.
+ *
+ * @example
+ * redisNodeListSchema.parse('127.0.0.1:7000, 127.0.0.1:7001') // => [{ host: '127.0.0.1', port: 7000 }, { host: '127.0.0.1', port: 7001 }]
+ * redisNodeListSchema.parse('off') // => null
+ */
+export const redisNodeListSchema = z
+  .union([z.string(), z.array(z.union([z.string(), z.object({ host: z.string(), port: z.number() }).strict()])), z.null()])
+  .transform((value, ctx): RedisNode[] | null => {
+    if (value === null || (typeof value === 'string' && value.trim() === 'off')) return null
+    // A resolved configuration's nodes come back as objects (a configuration is re-validated).
+    const entries = (typeof value === 'string' ? value.split(',') : value)
+      .map((entry) => (typeof entry === 'string' ? entry : redisNodeKey(entry)).trim())
+      .filter(Boolean)
+    if (entries.length === 0 || entries.length > MAX_REDIS_NODES) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `${entries.length} nodes given (expected 1 to ${MAX_REDIS_NODES} host:port entries, or off)`,
+      })
+      return z.NEVER
+    }
+    const nodes = new Map<string, RedisNode>()
+    for (const entry of entries) {
+      const node = toRedisNode(entry)
+      if (node) nodes.set(`${node.host}:${node.port}`, node)
+      else ctx.addIssue({ code: 'custom', message: `${showValue(entry)} is not a Redis node (expected host:port, e.g. 10.0.0.5:7000)` })
+    }
+    return [...nodes.values()]
+  })
+
 /**
  * The prefix of every Redis channel of one deployment.
  *

@@ -92,3 +92,33 @@ describe('instanceConfigFromEnv', () => {
     expect(instanceConfigFromEnv(instanceConfigToEnv(defaultInstanceConfig))).toEqual(defaultInstanceConfig)
   })
 })
+
+describe('redisClusterNodes (REDIS_CLUSTER_NODES)', () => {
+  it('reads a host:port list (IPv6 in brackets), drops duplicates and writes it back', () => {
+    const config = instanceConfigFromEnv({ REDIS_CLUSTER_NODES: '10.0.0.5:7000, [::1]:7001,10.0.0.5:7000' })
+    expect(config.redisClusterNodes).toEqual([
+      { host: '10.0.0.5', port: 7000 },
+      { host: '::1', port: 7001 },
+    ])
+    expect(instanceConfigToEnv(config).REDIS_CLUSTER_NODES).toBe('10.0.0.5:7000,[::1]:7001')
+    expect(instanceConfigFromEnv(instanceConfigToEnv(config))).toEqual(config)
+    expect(resolveInstanceConfig(config)).toEqual(config)
+    expect(defaultInstanceConfig.redisClusterNodes).toBeNull()
+  })
+
+  it('names every bad node', () => {
+    const message = problemsOf(() => instanceConfigFromEnv({ REDIS_CLUSTER_NODES: '10.0.0.5, redis://x:7000,h:0' }))
+    expect(message).toMatch(/REDIS_CLUSTER_NODES: "10.0.0.5" is not a Redis node \(expected host:port/)
+    expect(message).toMatch(/REDIS_CLUSTER_NODES: "redis:\/\/x:7000" is not a Redis node/)
+    expect(message).toMatch(/REDIS_CLUSTER_NODES: "h:0" is not a Redis node/)
+  })
+
+  it('refuses a cluster without REDIS_URL, naming the field (only the sharded adapter runs on the cluster)', () => {
+    expect(problemsOf(() => instanceConfigFromEnv({ REDIS_URL: 'off', REDIS_CLUSTER_NODES: '127.0.0.1:7000' }))).toMatch(
+      /REDIS_CLUSTER_NODES: a Redis Cluster carries only the sharded adapter; the rest of the instance needs a standalone Redis/,
+    )
+    expect(problemsOf(() => resolveInstanceConfig({ redisUrl: null, redisClusterNodes: ['127.0.0.1:7000'] }))).toMatch(
+      /redisClusterNodes: a Redis Cluster carries only/,
+    )
+  })
+})

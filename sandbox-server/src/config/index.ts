@@ -18,8 +18,11 @@ import {
   originList,
   portSchema,
   positiveNumber,
+  redisNodeKey,
+  redisNodeListSchema,
   redisUrlSchema,
   secretSchema,
+  type RedisNode,
   bcryptHashSchema,
   wholeNumber,
 } from './fields.ts'
@@ -39,6 +42,16 @@ export const instanceConfigSchema = z
     host: hostSchema.default('127.0.0.1'),
     /** Redis URL for the adapter, or `null` (`off`) to run without cross-instance fan-out. @default 'redis://127.0.0.1:6379' */
     redisUrl: redisUrlSchema.default('redis://127.0.0.1:6379'),
+    /**
+     * Seed nodes of a Redis Cluster (`host:port,host:port`) for the SHARDED adapter of the
+     * playground namespaces (`/chat`, `/admin`): SPUBLISH/SSUBSCRIBE through ioredis `Cluster`
+     * clients, each channel on the node that owns its slot. Everything else (classic adapters,
+     * Streams adapter, Lua scripts, rate limits, sessions, the tap) stays on `redisUrl`, which must
+     * be set too. `off`: the sharded adapter uses `redisUrl` like the rest.
+     * See docs/deploy-redis-cluster.md.
+     * @default null (`off`)
+     */
+    redisClusterNodes: redisNodeListSchema.default(null),
     /**
      * Prefix of every Redis channel the adapter uses. One per deployment (and per test run): the
      * same Redis is often shared, and two deployments with one prefix would mix their broadcasts.
@@ -168,6 +181,23 @@ export type InstanceConfig = z.output<typeof instanceConfigSchema>
 export type InstanceOptions = z.input<typeof instanceConfigSchema>
 
 /**
+ * The rules between options, checked after each option on its own (kept apart from
+ * {@link instanceConfigSchema}, whose `shape` and `omit()` the launcher reuses).
+ */
+const checkedInstanceConfigSchema = instanceConfigSchema.superRefine((config, ctx) => {
+  // Only the sharded adapter runs on the cluster: without REDIS_URL the classic adapters, the
+  // Streams adapter, classes, rate limits and sessions would silently lose their Redis.
+  if (config.redisClusterNodes && config.redisUrl === null) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['redisClusterNodes'],
+      message:
+        'a Redis Cluster carries only the sharded adapter; the rest of the instance needs a standalone Redis (set REDIS_URL / redisUrl too, or turn the cluster off)',
+    })
+  }
+})
+
+/**
  * Merges options over the defaults and validates them.
  *
  * @example
@@ -175,7 +205,7 @@ export type InstanceOptions = z.input<typeof instanceConfigSchema>
  * config.instanceId // => 'i1'
  */
 export function resolveInstanceConfig(options: InstanceOptions = {}, source = 'sandbox options'): InstanceConfig {
-  return parseConfig(instanceConfigSchema, options, { source, label: optionLabel })
+  return parseConfig(checkedInstanceConfigSchema, options, { source, label: optionLabel })
 }
 
 /**
@@ -192,6 +222,7 @@ export const ENV_NAMES = {
   port: 'PORT',
   host: 'HOST',
   redisUrl: 'REDIS_URL',
+  redisClusterNodes: 'REDIS_CLUSTER_NODES',
   keyPrefix: 'SANDBOX_KEY_PREFIX',
   allowedOrigins: 'SANDBOX_ORIGINS',
   maxSocketsPerSpace: 'SANDBOX_MAX_SOCKETS_PER_SPACE',
@@ -250,7 +281,7 @@ export const ENV_NAMES = {
  * instanceConfigFromEnv({ PORT: '4002', INSTANCE_ID: 'i2' }).port // => 4002
  */
 export function instanceConfigFromEnv(env: Env): InstanceConfig {
-  return parseConfig(instanceConfigSchema, readEnv(env, ENV_NAMES), { source: 'environment', label: envLabel(ENV_NAMES) })
+  return parseConfig(checkedInstanceConfigSchema, readEnv(env, ENV_NAMES), { source: 'environment', label: envLabel(ENV_NAMES) })
 }
 
 /**
@@ -259,9 +290,10 @@ export function instanceConfigFromEnv(env: Env): InstanceConfig {
  * @example
  * toEnvValue(['http://a.test', 'http://b.test']) // => 'http://a.test,http://b.test'
  */
-export function toEnvValue(value: string | number | boolean | null | readonly string[]): string {
+export function toEnvValue(value: string | number | boolean | null | readonly string[] | readonly RedisNode[]): string {
   if (value === null) return 'off'
-  if (Array.isArray(value)) return value.join(',')
+  if (Array.isArray(value))
+    return value.map((entry: string | RedisNode) => (typeof entry === 'string' ? entry : redisNodeKey(entry))).join(',')
   if (typeof value === 'boolean') return value ? '1' : '0'
   return String(value)
 }

@@ -7,10 +7,15 @@
  *   memory and replaying stale broadcasts later;
  * - the subscriber queues its (re)subscriptions until Redis is back, and resubscribes itself.
  *
+ * With `clusterNodes` (a Redis Cluster, `REDIS_CLUSTER_NODES`) the sharded adapter's two
+ * connections are ioredis `Cluster` clients instead: SPUBLISH goes to the node owning the
+ * channel's slot, and the subscriber keeps one connection per master (`shardedSubscribers`),
+ * re-subscribing a node's channels when that node comes back. The rest stays on `url`.
+ *
  * @module
  */
-import { Redis } from 'ioredis'
-import type { InstanceConfig } from '../config/index.ts'
+import { Cluster, Redis } from 'ioredis'
+import type { InstanceConfig, RedisNode } from '../config/index.ts'
 
 export type RedisState = 'connecting' | 'ready' | 'down'
 
@@ -23,7 +28,9 @@ export interface RedisLink {
    * on this instance) and then drops the plain pub/sub messages still subscribed on the same
    * connection (the classic adapters of `/with-redis`, `/secure`, `/class` would go deaf).
    */
-  readonly shardSub: Redis
+  readonly shardSub: Redis | Cluster
+  /** The sharded adapter's publisher (SPUBLISH): `pub` itself, or a `Cluster` client on a Redis Cluster. */
+  readonly shardPub: Redis | Cluster
   /** `ready` when every connection is usable. */
   state(): RedisState
   /** Called with the new state each time it changes. */
@@ -35,6 +42,8 @@ export interface RedisLink {
 
 export interface RedisLinkOptions {
   url: string
+  /** Seed nodes of the Redis Cluster that carries the sharded adapter; `null`/absent: `url` carries it. */
+  clusterNodes?: readonly RedisNode[] | null
   /** Shown in `CLIENT LIST`, e.g. `rtwb-i1`. */
   name: string
   /** Where state changes are reported. Default: `console.warn`. */
@@ -57,8 +66,40 @@ export function redisRetryStrategy(timings: RedisTimings): (attempt: number) => 
   return (attempt) => Math.min(timings.redisRetryStepMs * attempt, timings.redisRetryMaxDelayMs)
 }
 
+/** What every connection of a link shares: reconnect forever, bounded connection attempts. */
+function commonOptions(timings: RedisTimings): { retryStrategy: (attempt: number) => number; connectTimeout: number; lazyConnect: false } {
+  return { retryStrategy: redisRetryStrategy(timings), connectTimeout: timings.redisConnectTimeoutMs, lazyConnect: false }
+}
+
 /**
- * Opens the publisher and subscriber connections.
+ * The sharded adapter's publisher and subscriber on a Redis Cluster.
+ * - `shardedSubscribers: true` is required: without it ioredis sends every SSUBSCRIBE to one
+ *   node and a channel owned by another node never delivers (ioredis#1759);
+ * - `clusterNodeRetryStrategy`: a node that restarts with its slots is reconnected (ioredis's
+ *   default waits for a MOVED that never comes when nothing moved);
+ * - the publisher, like `pub`, has no cluster-wide offline queue; a SPUBLISH to a node that is
+ *   down is still retried by ioredis (its node connections always queue; 16 redirections, 100 ms
+ *   apart, with slot refreshes: 1-4 s measured), then dropped (docs/deploy-redis-cluster.md).
+ */
+function clusterClients(nodes: readonly RedisNode[], name: string, timings: RedisTimings): { shardPub: Cluster; shardSub: Cluster } {
+  const { retryStrategy, connectTimeout } = commonOptions(timings)
+  const cluster = (suffix: string, publisher: boolean): Cluster =>
+    new Cluster(
+      nodes.map((node) => ({ ...node })),
+      {
+        clusterRetryStrategy: retryStrategy,
+        clusterNodeRetryStrategy: retryStrategy,
+        enableOfflineQueue: !publisher,
+        shardedSubscribers: !publisher,
+        redisOptions: { connectionName: `${name}-${suffix}`, connectTimeout, maxRetriesPerRequest: publisher ? 0 : null },
+      },
+    )
+  return { shardPub: cluster('cpub', true), shardSub: cluster('cssub', false) }
+}
+
+/**
+ * Opens the publisher and subscriber connections (and, with `clusterNodes`, the sharded
+ * adapter's two Cluster clients).
  *
  * @example
  * const link = createRedisLink({ url: 'redis://127.0.0.1:6379', name: 'rtwb-i1', timings: defaultInstanceConfig })
@@ -66,11 +107,7 @@ export function redisRetryStrategy(timings: RedisTimings): (attempt: number) => 
  */
 export function createRedisLink(options: RedisLinkOptions): RedisLink {
   const log = options.log ?? ((line: string) => console.warn(line))
-  const common = {
-    retryStrategy: redisRetryStrategy(options.timings),
-    connectTimeout: options.timings.redisConnectTimeoutMs,
-    lazyConnect: false,
-  }
+  const common = commonOptions(options.timings)
   const pub = new Redis(options.url, {
     ...common,
     connectionName: `${options.name}-pub`,
@@ -86,24 +123,54 @@ export function createRedisLink(options: RedisLinkOptions): RedisLink {
       autoResubscribe: true,
     })
   const sub = subscriber('sub')
-  const shardSub = subscriber('ssub')
+  const { shardPub, shardSub } = options.clusterNodes?.length
+    ? clusterClients(options.clusterNodes, options.name, options.timings)
+    : { shardPub: pub, shardSub: subscriber('ssub') }
+  const clients = [...new Set([pub, sub, shardPub, shardSub])]
+  const where = options.clusterNodes?.length ? `${options.url} and the Redis Cluster` : options.url
+  const state = watchState(clients, log)
 
+  return {
+    pub,
+    sub,
+    shardSub,
+    shardPub,
+    state: state.current,
+    onStateChange: state.listen,
+    ready: (timeoutMs = 5_000) => state.ready(timeoutMs, where),
+    close: async () => {
+      state.clear()
+      await Promise.allSettled(clients.map((client) => client.quit()))
+      for (const client of clients) client.disconnect()
+    },
+  }
+}
+
+/** The link's state over its clients: `ready` when every one is, logged once per change. */
+function watchState(
+  clients: readonly (Redis | Cluster)[],
+  log: (line: string) => void,
+): {
+  current(): RedisState
+  listen(listener: (state: RedisState) => void): void
+  ready(timeoutMs: number, where: string): Promise<void>
+  clear(): void
+} {
   const listeners = new Set<(state: RedisState) => void>()
   let current: RedisState = 'connecting'
   let lastError = ''
   const update = (): void => {
-    const next: RedisState =
-      pub.status === 'ready' && sub.status === 'ready' && shardSub.status === 'ready'
-        ? 'ready'
-        : current === 'connecting' && !lastError
-          ? 'connecting'
-          : 'down'
+    const next: RedisState = clients.every((client) => client.status === 'ready')
+      ? 'ready'
+      : current === 'connecting' && !lastError
+        ? 'connecting'
+        : 'down'
     if (next === current) return
     current = next
     log(`redis ${next}${next === 'down' && lastError ? ` (${lastError})` : ''}`)
     for (const listener of listeners) listener(next)
   }
-  for (const client of [pub, sub, shardSub]) {
+  for (const client of clients) {
     client.on('error', (error: Error) => {
       // Logged once per outage through `update`, not once per reconnect attempt.
       lastError = error.message || (error as { code?: string }).code || 'error'
@@ -111,19 +178,15 @@ export function createRedisLink(options: RedisLinkOptions): RedisLink {
     })
     for (const event of ['ready', 'close', 'end', 'reconnecting']) client.on(event, update)
   }
-
   return {
-    pub,
-    sub,
-    shardSub,
-    state: () => current,
-    onStateChange: (listener) => void listeners.add(listener),
-    ready: (timeoutMs = 5_000) =>
+    current: () => current,
+    listen: (listener) => void listeners.add(listener),
+    ready: (timeoutMs, where) =>
       new Promise<void>((resolve, reject) => {
         if (current === 'ready') return resolve()
         const timer = setTimeout(() => {
           listeners.delete(onChange)
-          reject(new Error(`Redis at ${options.url} not ready after ${timeoutMs} ms (${lastError || current})`))
+          reject(new Error(`Redis at ${where} not ready after ${timeoutMs} ms (${lastError || current})`))
         }, timeoutMs)
         const onChange = (state: RedisState): void => {
           if (state !== 'ready') return
@@ -133,10 +196,6 @@ export function createRedisLink(options: RedisLinkOptions): RedisLink {
         }
         listeners.add(onChange)
       }),
-    close: async () => {
-      listeners.clear()
-      await Promise.allSettled([pub.quit(), sub.quit(), shardSub.quit()])
-      for (const client of [pub, sub, shardSub]) client.disconnect()
-    },
+    clear: () => listeners.clear(),
   }
 }

@@ -94,7 +94,8 @@ function watchSockets(io: Server, logger: SandboxLogger, metrics: SandboxMetrics
 /**
  * The adapter factory, per namespace:
  * - playground namespaces (`/chat`, `/admin`): the Redis **sharded** adapter, one channel per
- *   namespace and per room, so many open spaces cost Redis no pattern matching per publish;
+ *   namespace and per room, so many open spaces cost Redis no pattern matching per publish (on
+ *   a Redis Cluster when `redisClusterNodes` is set: each channel lives on its slot's node);
  * - `/with-redis` (lesson 3): the classic Redis adapter, as the lesson teaches it (and the
  *   Redis emitter speaks its format), with the per-space outage simulation;
  * - `/secure` (lesson 4): the classic Redis adapter too, so "log out everywhere"
@@ -108,7 +109,7 @@ function watchSockets(io: Server, logger: SandboxLogger, metrics: SandboxMetrics
  */
 function adapterFor(redis: RedisLink | null, config: InstanceConfig, outages: OutageSimulation): (nsp: Namespace) => Adapter {
   const sharded = redis
-    ? createShardedAdapter(redis.pub, redis.shardSub, { channelPrefix: config.keyPrefix, subscriptionMode: 'dynamic' })
+    ? createShardedAdapter(redis.shardPub, redis.shardSub, { channelPrefix: config.keyPrefix, subscriptionMode: 'dynamic' })
     : null
   const classic = redis
     ? clusterAdapterFactory(redis.pub, redis.sub, { key: config.keyPrefix, requestsTimeout: config.clusterRequestsTimeoutMs }, outages)
@@ -153,10 +154,18 @@ function createInstanceContext(config: InstanceConfig, write: StartOptions['log'
   const { logger, metrics } = createTelemetry(config, write)
   const log = (line: string): void => logger.info({}, line)
   const redis = config.redisUrl
-    ? createRedisLink({ url: config.redisUrl, name: `${config.keyPrefix}-${config.instanceId}`, log, timings: config })
+    ? createRedisLink({
+        url: config.redisUrl,
+        clusterNodes: config.redisClusterNodes,
+        name: `${config.keyPrefix}-${config.instanceId}`,
+        log,
+        timings: config,
+      })
     : null
   const fanout = (): FanoutState => (!redis ? 'local-only' : redis.state() === 'ready' ? 'redis' : 'redis-down')
   if (redis) metrics.countPublishes(redis.pub)
+  // On a Redis Cluster the sharded adapter publishes on its own client: count its SPUBLISH too.
+  if (redis && redis.shardPub !== redis.pub) metrics.countPublishes(redis.shardPub)
   const spaces = new SpaceRegistry(config)
   const outages = new OutageSimulation()
   // One adapter per namespace listens on the same two connections (the classic adapter adds an
@@ -164,6 +173,7 @@ function createInstanceContext(config: InstanceConfig, write: StartOptions['log'
   redis?.sub.setMaxListeners(0)
   redis?.shardSub.setMaxListeners(0)
   redis?.pub.setMaxListeners(0)
+  redis?.shardPub.setMaxListeners(0)
   const allowedOrigins = new Set(config.allowedOrigins)
   const perAddress = new Quota<string>(config.maxConnectionsPerAddress)
   return { config, redis, spaces, outages, fanout, allowedOrigins, perAddress, log, logger, metrics }

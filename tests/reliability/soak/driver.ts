@@ -40,6 +40,8 @@ interface End {
   label: 'A' | 'B'
   socket: Socket
   sent: number
+  /** Sends not made while the socket was disconnected (it resumes at the current number). */
+  skipped: number
   refused: number
   disconnects: number
   recovered: number
@@ -47,11 +49,16 @@ interface End {
 }
 
 const CONNECT_LIMIT_MS = 120_000
-const DRAIN_LIMIT_MS = 20_000
-const DRAIN_IDLE_MS = 3_000
+const DRAIN_LIMIT_MS = 60_000
+const DRAIN_IDLE_MS = 5_000
+/** SOAK_VERBOSE=1: one progress line per driver per 5 s on stderr. */
+const VERBOSE = process.env.SOAK_VERBOSE === '1'
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 let ends: End[] = []
+/** Why sockets disconnected or were refused during the current phase. */
+let reasons: Record<string, number> = {}
+const note = (reason: string) => (reasons[reason] = (reasons[reason] ?? 0) + 1)
 
 function openEnd(base: string, namespace: ResilienceNamespace, space: string, label: 'A' | 'B'): Promise<End> {
   const socket = io(`${base}${resilienceNamespace(space, namespace)}`, {
@@ -63,10 +70,17 @@ function openEnd(base: string, namespace: ResilienceNamespace, space: string, la
     reconnectionDelayMax: 2_000,
   })
   const peer = label === 'A' ? 'B' : 'A'
-  const end: End = { label, socket, sent: 0, refused: 0, disconnects: 0, recovered: 0, inbox: new Inbox(0, peer, 1) }
+  const end: End = { label, socket, sent: 0, skipped: 0, refused: 0, disconnects: 0, recovered: 0, inbox: new Inbox(0, peer, 1) }
   socket.on('lab:message', (message: LabMessageEvent) => end.inbox.receive(message.seq, message.from))
-  socket.on('sandbox:error', () => (end.refused += 1))
-  socket.on('disconnect', () => (end.disconnects += 1))
+  socket.on('sandbox:error', (error: { code?: unknown }) => {
+    end.refused += 1
+    note(`refused: ${String(error?.code)}`)
+  })
+  socket.on('disconnect', (reason: string) => {
+    end.disconnects += 1
+    note(`disconnect: ${reason}`)
+  })
+  socket.on('connect_error', (error: Error) => note(`connect_error: ${error.message}`))
   return new Promise((resolve, reject) => {
     socket.once('connect_error', (error: Error) => reject(new Error(`${space} ${label}: ${error.message}`)))
     socket.once('hello', () => {
@@ -111,11 +125,17 @@ async function send(command: RunCommand): Promise<number> {
         // Each socket's sends are offset within the period, so the load is even, not a burst per tick.
         const due = Math.min(total, Math.floor((elapsed + ((index * 7.3) % periodMs)) / periodMs))
         // Catching up after a stall: a few at a time (the lab's burst allows 64).
-        for (let n = 0; n < 4 && end.sent < due; n += 1) {
+        // Only while connected: socket.io-client would buffer the sends of a cut and flush them in
+        // one burst on reconnection, which the lab's rate limit refuses (an artefact, not a loss).
+        if (!end.socket.connected) {
+          end.skipped = Math.max(end.skipped, due - end.sent)
+          return
+        }
+        for (let n = 0; n < 4 && end.sent + end.skipped < due; n += 1) {
           end.socket.emit('lab:send', { seq: base + end.sent })
           end.sent += 1
         }
-        if (end.sent < total) done = false
+        if (end.sent + end.skipped < total) done = false
       })
       if (done || performance.now() > deadline) {
         clearInterval(timer)
@@ -147,16 +167,21 @@ async function run(command: RunCommand): Promise<SoakCounts> {
   const capacity = Math.round(command.seconds * command.rate) + 1
   if (capacity > PHASE_SEQ_SPAN) throw new Error(`seconds x rate must stay under ${PHASE_SEQ_SPAN}`)
   const base = command.phase * PHASE_SEQ_SPAN
+  reasons = {}
   for (const end of ends) {
-    Object.assign(end, { sent: 0, refused: 0, disconnects: 0, recovered: 0 })
+    Object.assign(end, { sent: 0, skipped: 0, refused: 0, disconnects: 0, recovered: 0 })
     end.inbox = new Inbox(base, end.label === 'A' ? 'B' : 'A', capacity)
   }
   // Pairs are opened side by side: A at an even index, its B right after it.
   const peerOf = (index: number) => ends[index % 2 === 0 ? index + 1 : index - 1]
+  const progress = VERBOSE ? setInterval(() => report(command.phase), 5_000) : undefined
   const sendSeconds = await send(command)
   await drain(peerOf)
+  clearInterval(progress)
   const counts = emptyCounts()
   counts.sendSeconds = sendSeconds
+  const skipped = ends.reduce((total, end) => total + end.skipped, 0)
+  counts.reasons = skipped > 0 ? { ...reasons, 'messages not sent while disconnected': skipped } : reasons
   ends.forEach((end, index) => {
     const settled = end.inbox.settle(peerOf(index)?.sent ?? 0)
     counts.sockets += 1
@@ -170,6 +195,13 @@ async function run(command: RunCommand): Promise<SoakCounts> {
     counts.recovered += end.recovered
   })
   return counts
+}
+
+function report(phase: number): void {
+  const sum = (pick: (end: End) => number) => ends.reduce((total, end) => total + pick(end), 0)
+  const connected = ends.filter((end) => end.socket.connected).length
+  const line = `soak driver ${process.pid} phase ${phase}: sent ${sum((e) => e.sent)}, received ${sum((e) => e.inbox.distinct)}, connected ${connected}/${ends.length}`
+  process.stderr.write(`${line} ${JSON.stringify(reasons)}\n`)
 }
 
 function closeAll(): void {

@@ -148,6 +148,11 @@ export async function startSoak(settings: SoakSettings): Promise<Soak> {
               SANDBOX_STREAMS_MAX_LEN: String(settings.streamsMaxLen),
               // XADDs sent while Redis restarts wait in ioredis's offline queue instead of being dropped.
               SANDBOX_STREAMS_QUEUE_MS: String(settings.streamsQueueMs),
+              // Socket.IO's own heartbeat (25 s + 20 s), not the lab's short one (5 s + 4 s, for the
+              // dead-peer experiment): on a starved machine a late ping would cut sockets and
+              // measure the scheduler instead of the adapter.
+              SANDBOX_RESILIENCE_PING_INTERVAL_MS: '25000',
+              SANDBOX_RESILIENCE_PING_TIMEOUT_MS: '20000',
             },
             90_000,
           ), // a busy 2-core machine (CI, other jobs) may take long to load tsx and start

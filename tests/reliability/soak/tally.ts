@@ -25,6 +25,8 @@ export interface SoakCounts {
   recovered: number
   /** Seconds from the first send to the last, the slowest driver's (`addCounts` keeps the max). */
   sendSeconds: number
+  /** Why sockets disconnected or were refused, counted: `disconnect: ping timeout`, `refused: RATE_LIMITED`. */
+  reasons: Record<string, number>
 }
 
 export const emptyCounts = (): SoakCounts => ({
@@ -38,6 +40,7 @@ export const emptyCounts = (): SoakCounts => ({
   disconnects: 0,
   recovered: 0,
   sendSeconds: 0,
+  reasons: {},
 })
 
 /**
@@ -114,7 +117,20 @@ export function addCounts(a: SoakCounts, b: SoakCounts): SoakCounts {
     disconnects: a.disconnects + b.disconnects,
     recovered: a.recovered + b.recovered,
     sendSeconds: Math.max(a.sendSeconds, b.sendSeconds),
+    reasons: addReasons(a.reasons, b.reasons),
   }
+}
+
+/**
+ * Sums two tallies of reasons.
+ *
+ * @example
+ * addReasons({ 'disconnect: ping timeout': 1 }, { 'disconnect: ping timeout': 2 }) // => { 'disconnect: ping timeout': 3 }
+ */
+export function addReasons(a: Record<string, number>, b: Record<string, number>): Record<string, number> {
+  const sum = { ...a }
+  for (const [reason, count] of Object.entries(b)) sum[reason] = (sum[reason] ?? 0) + count
+  return sum
 }
 
 /** One row of the printed table. */
@@ -158,5 +174,8 @@ export function formatTable(rows: PhaseRow[]): string {
   const widths = header.map((title, column) => Math.max(title.length, ...lines.map((line) => (line[column] ?? '').length)))
   const format = (cells: string[]) =>
     cells.map((cell, column) => (column === 0 ? cell.padEnd(widths[column] ?? 0) : cell.padStart(widths[column] ?? 0))).join('  ')
-  return [format(header), ...lines.map(format)].join('\n')
+  const reasons = rows.flatMap(({ phase, counts }) =>
+    Object.entries(counts.reasons).map(([reason, count]) => `  ${phase}: ${reason} x ${count}`),
+  )
+  return [format(header), ...lines.map(format), ...(reasons.length > 0 ? ['why:', ...reasons] : [])].join('\n')
 }

@@ -213,13 +213,19 @@ export async function freePort(): Promise<number> {
 export class PrivateRedis {
   #process: ChildProcess | null = null
   readonly port: number
+  readonly #args: readonly string[]
 
-  private constructor(port: number) {
+  private constructor(port: number, args: readonly string[]) {
     this.port = port
+    this.#args = args
   }
 
-  static async start(): Promise<PrivateRedis> {
-    const redis = new PrivateRedis(await freePort())
+  /**
+   * Starts it without persistence; `args` add to (and, being later, override) the defaults, e.g.
+   * `['--appendonly', 'yes', '--dir', dir]` for a stream that must survive a restart.
+   */
+  static async start(args: readonly string[] = []): Promise<PrivateRedis> {
+    const redis = new PrivateRedis(await freePort(), args)
     await redis.restart()
     return redis
   }
@@ -231,7 +237,7 @@ export class PrivateRedis {
   async restart(): Promise<void> {
     const child = spawn(
       'redis-server',
-      ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--protected-mode', 'yes'],
+      ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--protected-mode', 'yes', ...this.#args],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     )
     this.#process = child
@@ -250,13 +256,19 @@ export class PrivateRedis {
     })
   }
 
-  async stop(): Promise<void> {
+  /** Stops it: SIGKILL (a crash) by default; SIGTERM is Redis's own shutdown (the AOF is flushed). */
+  async stop(signal: 'SIGKILL' | 'SIGTERM' = 'SIGKILL'): Promise<void> {
     const child = this.#process
     if (!child || child.exitCode !== null) return
     this.#process = null
     await new Promise<void>((resolve) => {
-      child.once('exit', () => resolve())
-      child.kill('SIGKILL')
+      // A shutdown that hangs still ends: SIGKILL after 10 s.
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000)
+      child.once('exit', () => {
+        clearTimeout(timer)
+        resolve()
+      })
+      child.kill(signal)
     })
   }
 }

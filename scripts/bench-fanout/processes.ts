@@ -22,19 +22,27 @@ export const pinned = (core: number, args: string[]): [string, string[]] =>
 
 /**
  * Starts a server process (cwd: the repository, `PORT=0`) and resolves once it sent
- * `{ type: 'listening', port }` over IPC (20 s at most).
+ * `{ type: 'listening', port }` over IPC (`timeoutMs` at most: 20 s unless told).
  *
  * @example
  * const { child, port } = await startProcess(...pinned(0, [process.execPath, '--import', 'tsx', 'sandbox-server/src/main.ts']), {})
  */
-export function startProcess(command: string, args: string[], env: Record<string, string>): Promise<{ child: ChildProcess; port: number }> {
+export function startProcess(
+  command: string,
+  args: string[],
+  env: Record<string, string>,
+  timeoutMs = 20_000,
+): Promise<{ child: ChildProcess; port: number }> {
   const child = spawn(command, args, {
     cwd: ROOT,
     env: { ...process.env, PORT: '0', ...env },
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   })
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${args.join(' ')} did not start in 20 s`)), 20_000)
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL')
+      reject(new Error(`${args.join(' ')} did not start in ${timeoutMs} ms`))
+    }, timeoutMs)
     child.on('message', (message: { type?: string; port?: number }) => {
       if (message.type === 'listening' && message.port) {
         clearTimeout(timer)

@@ -168,6 +168,13 @@ export const instanceConfigSchema = z
     wireCooldownMs: durationMs(0, 3_600_000).default(10_000),
     /** Lesson 5: entries the Redis stream of the Streams adapter keeps (`MAXLEN ~`): the recovery window in packets. @default 10000 */
     streamsMaxLen: wholeNumber(100, 10_000_000).default(10_000),
+    /**
+     * Lesson 5: how long a `/streams` broadcast (its `XADD`) waits for Redis to come back before it
+     * is dropped, ms (rounded up to whole reconnect attempts of `redisRetryStepMs`). The default, two
+     * attempts, drops what is sent during a Redis restart that takes longer; the zero-loss soak runs
+     * with 10000. Commands wait in memory meanwhile. @default 300
+     */
+    streamsQueueMs: durationMs(0, 600_000).default(300),
     /** `GET /metrics` (Prometheus) and the counters behind it; `0` turns both off. @default true */
     metrics: flagSchema.default(true),
     /** Lowest level written to the log. @default 'info' */
@@ -267,6 +274,7 @@ export const ENV_NAMES = {
   stormCooldownMs: 'SANDBOX_STORM_COOLDOWN_MS',
   wireCooldownMs: 'SANDBOX_WIRE_COOLDOWN_MS',
   streamsMaxLen: 'SANDBOX_STREAMS_MAX_LEN',
+  streamsQueueMs: 'SANDBOX_STREAMS_QUEUE_MS',
   metrics: 'SANDBOX_METRICS',
   logLevel: 'SANDBOX_LOG_LEVEL',
   logFormat: 'SANDBOX_LOG_FORMAT',

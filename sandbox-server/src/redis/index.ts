@@ -98,6 +98,22 @@ function clusterClients(nodes: readonly RedisNode[], name: string, timings: Redi
 }
 
 /**
+ * ioredis `maxRetriesPerRequest` for commands that may wait `waitMs` for Redis: ioredis rejects
+ * its offline queue after that many failed reconnect attempts, so this counts the attempts of
+ * {@link redisRetryStrategy} whose delays add up to at least `waitMs`.
+ *
+ * @example
+ * retriesCovering(300, { redisRetryStepMs: 100, redisRetryMaxDelayMs: 2_000 }) // => 2 (100 + 200 ms)
+ */
+export function retriesCovering(waitMs: number, timings: Pick<RedisTimings, 'redisRetryStepMs' | 'redisRetryMaxDelayMs'>): number {
+  const delay = redisRetryStrategy({ redisConnectTimeoutMs: 0, ...timings })
+  let attempts = 0
+  // Bounded: every delay is at least redisRetryStepMs (>= 10 ms) and waitMs at most 600 s.
+  for (let waited = 0; waited < waitMs && attempts < 100_000; waited += delay(attempts)) attempts += 1
+  return attempts
+}
+
+/**
  * Opens the publisher and subscriber connections (and, with `clusterNodes`, the sharded
  * adapter's two Cluster clients).
  *

@@ -37,7 +37,7 @@ import { RESILIENCE_NAMESPACE_PATTERN, RESILIENCE_PATH, parseResilienceNamespace
 import { resilienceAuthSchema } from '../protocol/schemas.ts'
 import { TokenBucket } from '../rate-limit/index.ts'
 import { SharedLimiter } from '../rate-limit/shared.ts'
-import { redisRetryStrategy, type RedisLink } from '../redis/index.ts'
+import { redisRetryStrategy, retriesCovering, type RedisLink } from '../redis/index.ts'
 import { guardEngine } from '../server/engine-guard.ts'
 import { Quota, SpaceRegistry } from '../spaces/index.ts'
 import { registerLabEvents, toSelf, type LabState, type ResilienceSocket } from './events.ts'
@@ -139,7 +139,9 @@ function adapters(config: InstanceConfig, redis: RedisLink | null): { factory: (
     connectTimeout: config.redisConnectTimeoutMs,
     connectionName: `${config.keyPrefix}-${config.instanceId}-streams`,
     enableOfflineQueue: true,
-    maxRetriesPerRequest: 2,
+    // A broadcast that cannot be queued is dropped, even for this instance's own sockets
+    // (socket.io-adapter's ClusterAdapter delivers locally only once the XADD succeeded).
+    maxRetriesPerRequest: retriesCovering(config.streamsQueueMs, config),
   })
   streamsClient.on('error', () => undefined) // the main link reports Redis outages
   const channelPrefix = `${config.keyPrefix}-resilience`

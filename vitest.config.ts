@@ -25,7 +25,12 @@ export default defineConfig({
       {
         test: {
           name: 'integration',
-          include: ['sandbox-server/test/**/*.test.ts', 'tests/launcher/**/*.test.ts', 'tests/contract/real.test.ts'],
+          include: [
+            'sandbox-server/test/**/*.test.ts',
+            'tests/launcher/**/*.test.ts',
+            'tests/contract/real.test.ts',
+            'tests/deploy/**/*.test.ts',
+          ],
           testTimeout: 20_000,
           hookTimeout: 30_000,
           // Instances and Redis servers are real processes/sockets: keep files sequential on 2 cores.

@@ -40,30 +40,25 @@ export function startOn(
   let output = ''
   const started: Started = { name, child, output: () => output, stop: () => stopChild(child) }
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(
-      () => fail(new Error(`${name} did not start in ${options.timeoutMs ?? 20_000} ms:\n${output}`)),
-      options.timeoutMs ?? 20_000,
-    )
-    const fail = (error: Error): void => {
+    let settled = false
+    const settle = (error: Error | null): void => {
+      if (settled) return
+      settled = true
       clearTimeout(timer)
+      if (!error) return resolve(started)
       void started.stop().then(() => reject(error))
     }
+    const timeoutMs = options.timeoutMs ?? 20_000
+    const timer = setTimeout(() => settle(new Error(`${name} did not start in ${timeoutMs} ms; its output:\n${output}`)), timeoutMs)
     const onData = (chunk: Buffer): void => {
       output = (output + chunk.toString()).slice(-20_000)
-      if (options.ready !== null && output.includes(options.ready)) {
-        clearTimeout(timer)
-        resolve(started)
-      }
+      if (options.ready !== null && output.includes(options.ready)) settle(null)
     }
     child.stdout?.on('data', onData)
     child.stderr?.on('data', onData)
-    if (options.ready === null)
-      child.once('spawn', () => {
-        clearTimeout(timer)
-        resolve(started)
-      })
-    child.once('error', (error) => fail(error))
-    child.once('exit', (code) => fail(new Error(`${name} exited with ${code}:\n${output}`)))
+    if (options.ready === null) child.once('spawn', () => settle(null))
+    child.once('error', (error) => settle(error))
+    child.once('exit', (code, signal) => settle(new Error(`${name} exited (${code ?? signal}) before it was ready; its output:\n${output}`)))
   })
 }
 

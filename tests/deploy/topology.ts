@@ -135,13 +135,15 @@ function loopbackTopology(reason: string): Topology {
 }
 
 /**
- * Network namespaces when this process may make them (root and `ip` present), else loopback.
+ * Network namespaces when this process may make them (root and `ip` present), else loopback
+ * (also when `RTWB_MULTI_HOST_LOOPBACK=1`, to run the fallback on purpose).
  *
  * @example
  * const topology = createTopology()
  * try { ... } finally { topology.destroy() }
  */
 export function createTopology(): Topology {
+  if (process.env.RTWB_MULTI_HOST_LOOPBACK === '1') return loopbackTopology('RTWB_MULTI_HOST_LOOPBACK=1')
   if (process.getuid?.() !== 0) return loopbackTopology('not root')
   try {
     return netnsTopology()

@@ -31,7 +31,9 @@ describe('the nginx configuration', () => {
     expect(text).toMatch(/upstream rtwb_sandbox \{\n(?:.*\n)*?\s+hash \$remote_addr consistent;/)
     for (const address of ['10.0.0.11:4001', '10.0.0.12:4001', '10.0.0.13:4001']) expect(text).toContain(`server ${address} max_fails=1`)
     expect(text).toContain('map $http_upgrade $connection_upgrade')
-    expect(readFileSync(join(DEPLOY_DIR, 'nginx', 'proxy.conf'), 'utf8')).toMatch(/proxy_set_header Upgrade \$http_upgrade;\nproxy_set_header Connection \$connection_upgrade;/)
+    expect(readFileSync(join(DEPLOY_DIR, 'nginx', 'proxy.conf'), 'utf8')).toMatch(
+      /proxy_set_header Upgrade \$http_upgrade;\nproxy_set_header Connection \$connection_upgrade;/,
+    )
     expect(text).not.toMatch(/\{\{|\}\}/)
   })
 

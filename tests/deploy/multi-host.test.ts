@@ -65,15 +65,21 @@ let roundRobin: Balancer
 let ca = ''
 const space = randomSpace()
 const pool: PoolClient[] = []
+const instructorToken = randomBytes(30).toString('base64url')
 
 /** One HTTP(S) request from `localAddress`; resolves with status, Location and body. */
 function fetchFrom(
   url: string,
   localAddress: string,
-  init: { method?: string; body?: string } = {},
+  init: { method?: string; body?: string; headers?: Record<string, string> } = {},
 ): Promise<{ status: number; location: string; body: string }> {
   const secure = url.startsWith('https:')
-  const options = { method: init.method ?? 'GET', localAddress, ...(secure ? { ca, agent: false as const } : {}) }
+  const options = {
+    method: init.method ?? 'GET',
+    headers: init.headers ?? {},
+    localAddress,
+    ...(secure ? { ca, agent: false as const } : {}),
+  }
   return new Promise((resolve, reject) => {
     const req = (secure ? httpsRequest : httpRequest)(url, options, (res) => {
       let body = ''
@@ -106,6 +112,7 @@ async function startBackends(origins: string[]): Promise<void> {
         REDIS_URL: `redis://rtwb:${password}@${topology.redisHost.address}:${redisPort}`,
         SANDBOX_KEY_PREFIX: prefix,
         SANDBOX_ORIGINS: origins.join(','),
+        INSTRUCTOR_TOKEN: instructorToken,
       })
       started.push(backend.process)
     }),
@@ -257,6 +264,29 @@ describe(`several hosts behind the repository's nginx (${topology.kind})`, () =>
     } finally {
       for (const client of clients) client.socket.close()
     }
+  }, 20_000)
+
+  it('the ACL user is enough: a class (Lua scripts) and the shared rate limit through nginx, and no NOPERM in any log', async () => {
+    const from = topology.clientAddresses[2] ?? sticky.address
+    const json = { origin: sticky.origin, 'content-type': 'application/json' }
+    const created = await fetchFrom(`${sticky.origin}/instructor/classes`, from, {
+      method: 'POST',
+      body: '{}',
+      headers: { ...json, authorization: `Bearer ${instructorToken}` },
+    })
+    expect(created.status, created.body).toBe(201)
+    const statuses: number[] = []
+    for (let n = 0; n < 30; n++) {
+      const answer = await fetchFrom(`${sticky.origin}/s/${space}/token`, from, {
+        method: 'POST',
+        body: '{"name":"ada","role":"learner"}',
+        headers: json,
+      })
+      statuses.push(answer.status)
+    }
+    expect(statuses).toContain(200)
+    expect(statuses).toContain(429)
+    expect(backends.map((b) => b.process?.output() ?? '').join('\n')).not.toMatch(/NOPERM|no permissions/i)
   }, 20_000)
 
   it("stopping one host's instances: its clients reconnect through nginx to the other host", async () => {

@@ -58,7 +58,9 @@ export function startOn(
     child.stderr?.on('data', onData)
     if (options.ready === null) child.once('spawn', () => settle(null))
     child.once('error', (error) => settle(error))
-    child.once('exit', (code, signal) => settle(new Error(`${name} exited (${code ?? signal}) before it was ready; its output:\n${output}`)))
+    child.once('exit', (code, signal) =>
+      settle(new Error(`${name} exited (${code ?? signal}) before it was ready; its output:\n${output}`)),
+    )
   })
 }
 

@@ -21,8 +21,11 @@ import { io, type Socket } from 'socket.io-client'
 import {
   isSandboxDirectory,
   isHealthBody,
+  resilienceNamespace,
+  RESILIENCE_PATH,
   spaceNamespace,
   type HelloEvent,
+  type LabMessageEvent,
   type MessageEvent,
 } from '@realtime-workbook/sandbox-server/protocol'
 import { eventually, randomSpace, uniquePrefix } from '../../sandbox-server/test/harness.ts'
@@ -266,7 +269,7 @@ describe(`several hosts behind the repository's nginx (${topology.kind})`, () =>
     }
   }, 20_000)
 
-  it('the ACL user is enough: a class (Lua scripts) and the shared rate limit through nginx, and no NOPERM in any log', async () => {
+  it("the ACL user is enough: a class (Lua scripts), the shared rate limit and lesson 5's Streams adapter through nginx; no NOPERM in any log", async () => {
     const from = topology.clientAddresses[2] ?? sticky.address
     const json = { origin: sticky.origin, 'content-type': 'application/json' }
     const created = await fetchFrom(`${sticky.origin}/instructor/classes`, from, {
@@ -275,17 +278,36 @@ describe(`several hosts behind the repository's nginx (${topology.kind})`, () =>
       headers: { ...json, authorization: `Bearer ${instructorToken}` },
     })
     expect(created.status, created.body).toBe(201)
-    const statuses: number[] = []
-    for (let n = 0; n < 30; n++) {
-      const answer = await fetchFrom(`${sticky.origin}/s/${space}/token`, from, {
-        method: 'POST',
-        body: '{"name":"ada","role":"learner"}',
-        headers: json,
-      })
-      statuses.push(answer.status)
-    }
+    // 30 at once: more than the 20 per second one address may ask, whatever the machine's speed.
+    const token = (): Promise<number> =>
+      fetchFrom(`${sticky.origin}/s/${space}/token`, from, { method: 'POST', body: '{"name":"ada","role":"learner"}', headers: json }).then(
+        (answer) => answer.status,
+      )
+    const statuses = await Promise.all(Array.from({ length: 30 }, token))
     expect(statuses).toContain(200)
     expect(statuses).toContain(429)
+    // Lesson 5's Streams adapter (XADD / XREAD) through /resilience/, from a client on each host.
+    const [a, b] = [pool.find((c) => lastInstance(c).startsWith('h1')), pool.find((c) => lastInstance(c).startsWith('h2'))]
+    const lab = [a, b].map((client, n) =>
+      io(`${sticky.origin}${resilienceNamespace(space, '/streams')}`, {
+        path: RESILIENCE_PATH,
+        forceNew: true,
+        agent: new Agent({ localAddress: client?.address ?? from, ca }) as unknown as string,
+        ca,
+        extraHeaders: { origin: sticky.origin },
+        auth: { label: `lab${n + 1}` },
+        reconnection: false,
+      } as Parameters<typeof io>[1]),
+    )
+    try {
+      const got: LabMessageEvent[] = []
+      lab[1]?.on('lab:message', (message: LabMessageEvent) => got.push(message))
+      await eventually(() => expect(lab.map((socket) => socket.connected)).toEqual([true, true]), 10_000, 50)
+      await lab[0]?.timeout(5_000).emitWithAck('lab:send', { seq: 7 })
+      await eventually(() => expect(got.map((m) => [m.seq, m.instance.slice(0, 2)])).toEqual([[7, 'h1']]), 5_000)
+    } finally {
+      for (const socket of lab) socket.close()
+    }
     expect(backends.map((b) => b.process?.output() ?? '').join('\n')).not.toMatch(/NOPERM|no permissions/i)
   }, 20_000)
 

@@ -19,6 +19,7 @@ import {
 } from '@realtime-workbook/sandbox-server/http'
 import { InstructorAccess, requireInstructor, type InstructorRefusal } from '@realtime-workbook/sandbox-server/instructor'
 import { RefusalSampler } from '@realtime-workbook/sandbox-server/log'
+import { redactUrl } from '@realtime-workbook/sandbox-server/config'
 import type { FaultAction, FaultAnswer, FaultsStatus } from '@realtime-workbook/sandbox-server/protocol'
 import { faultActionSchema } from '@realtime-workbook/sandbox-server/schemas'
 import type { InstanceProcess } from './cluster.ts'
@@ -50,7 +51,7 @@ function redisStatus(redis: RedisSource): FaultsStatus['redis'] {
     return {
       controllable: false,
       state: 'external',
-      reason: `npm start did not start the Redis at ${redis.url}, so it will not stop it (set REDIS_URL to a free local port to let it start its own)`,
+      reason: `npm start did not start the Redis at ${redactUrl(redis.url)}, so it will not stop it (set REDIS_URL to a free local port to let it start its own)`,
     }
   return { controllable: false, state: 'none', reason: `the cluster runs without Redis (${redis.reason})` }
 }

@@ -3,7 +3,7 @@
  */
 import { hostname } from 'node:os'
 import { projectorKey } from '@realtime-workbook/sandbox-server/instructor'
-import { ConfigError } from '@realtime-workbook/sandbox-server/config'
+import { ConfigError, redactUrl } from '@realtime-workbook/sandbox-server/config'
 import { ADMIN_UI_NAMESPACE, ADMIN_UI_USERNAME } from '@realtime-workbook/sandbox-server/protocol'
 import { ADMIN_UI_PATH } from './admin-ui.ts'
 import { launcherConfigFromEnv, type LauncherConfig } from './config.ts'
@@ -34,8 +34,8 @@ try {
 }
 
 const redisLine = {
-  existing: `${workbook.redis.url} (already running)`,
-  started: `${workbook.redis.url} (started by npm start, stopped on exit)`,
+  existing: `${redactUrl(workbook.redis.url)} (already running)`,
+  started: `${redactUrl(workbook.redis.url)} (started by npm start, stopped on exit)`,
   none: `NOT AVAILABLE: instances only reach their own clients`,
 }[workbook.redis.kind]
 log('')

@@ -7,6 +7,7 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { Redis } from 'ioredis'
+import { redactUrl } from '@realtime-workbook/sandbox-server/config'
 
 /** The Redis of a start. `started`: the launcher's own `redis-server`; `child` is the running one (the fault controls replace it when they restart Redis). */
 export type RedisSource =
@@ -47,16 +48,16 @@ const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]', '::1'])
  */
 export async function ensureRedis(url: string, log: (line: string) => void, mayStart = true): Promise<RedisSource> {
   if (await redisAnswers(url)) return { kind: 'existing', url }
-  if (!mayStart) return { kind: 'none', url, reason: `nothing answers at ${url} (and SANDBOX_START_REDIS=0)` }
+  if (!mayStart) return { kind: 'none', url, reason: `nothing answers at ${redactUrl(url)} (and SANDBOX_START_REDIS=0)` }
   const parsed = new URL(url)
   if (!LOOPBACK.has(parsed.hostname)) {
-    return { kind: 'none', url, reason: `nothing answers at ${url} (not on this machine, so npm start will not start one)` }
+    return { kind: 'none', url, reason: `nothing answers at ${redactUrl(url)} (not on this machine, so npm start will not start one)` }
   }
   if (!onPath('redis-server')) {
-    return { kind: 'none', url, reason: `nothing answers at ${url} and no redis-server is installed` }
+    return { kind: 'none', url, reason: `nothing answers at ${redactUrl(url)} and no redis-server is installed` }
   }
   const port = parsed.port || '6379'
-  log(`redis: nothing answers at ${url}; starting redis-server on port ${port} (no persistence)`)
+  log(`redis: nothing answers at ${redactUrl(url)}; starting redis-server on port ${port} (no persistence)`)
   const child = await startRedisServer(url)
   return child ? { kind: 'started', url, child } : { kind: 'none', url, reason: `redis-server did not start on port ${port}` }
 }

@@ -129,6 +129,15 @@ export function originList(options: { required?: boolean } = {}) {
 }
 
 /**
+ * A URL as it may be shown (an error, a log line, an answer): any `user:password@` replaced by
+ * `***@`, even when the rest does not parse as a URL.
+ *
+ * @example
+ * redactUrl('redis://rtwb:s3cret@10.0.0.5:6379') // => 'redis://***@10.0.0.5:6379'
+ */
+export const redactUrl = (url: string): string => url.replace(/^([^/]*\/\/)[^@/]*@/, '$1***@')
+
+/**
  * A Redis URL (`redis://` or `rediss://`), or `off` / `null` for no Redis at all.
  *
  * @example
@@ -146,7 +155,8 @@ export const redisUrlSchema = z.union([z.string(), z.null()]).transform((value, 
   if (parsed && (parsed.protocol === 'redis:' || parsed.protocol === 'rediss:') && parsed.hostname) return url
   ctx.addIssue({
     code: 'custom',
-    message: `${showValue(value)} is not a Redis URL (expected redis://host:port, rediss://host:port, or off)`,
+    // The value may carry the Redis password: shown without it.
+    message: `${showValue(redactUrl(value))} is not a Redis URL (expected redis://host:port, rediss://host:port, or off)`,
   })
   return z.NEVER
 })

@@ -122,3 +122,13 @@ describe('redisClusterNodes (REDIS_CLUSTER_NODES)', () => {
     )
   })
 })
+
+describe('REDIS_URL in errors', () => {
+  it('never shows the password of a refused URL, parseable or not', () => {
+    for (const url of ['http://rtwb:s3cret-pw@10.0.0.5:6379', 'redis//rtwb:s3cret-pw@host', 'redis://:s3cret-pw@']) {
+      const message = problemsOf(() => instanceConfigFromEnv({ REDIS_URL: url }))
+      expect(message).toMatch(/REDIS_URL: .* is not a Redis URL/)
+      expect(message).not.toContain('s3cret-pw')
+    }
+  })
+})

@@ -64,8 +64,15 @@ async function runAxe(page: Page): Promise<Finding[]> {
         impact: v.impact ?? 'unknown',
         help: v.help,
         nodes: v.nodes
-          .filter((n) => !partial.some((e) => e.rule === v.id && e.selectors?.some((s) => document.querySelector(String(n.target[0]))?.closest(s))))
-          .map((n) => ({ target: n.target.join(' '), html: n.html.slice(0, 160), summary: (n.failureSummary ?? '').replace(/\s+/g, ' ').slice(0, 200) })),
+          .filter(
+            (n) =>
+              !partial.some((e) => e.rule === v.id && e.selectors?.some((s) => document.querySelector(String(n.target[0]))?.closest(s))),
+          )
+          .map((n) => ({
+            target: n.target.join(' '),
+            html: n.html.slice(0, 160),
+            summary: (n.failureSummary ?? '').replace(/\s+/g, ' ').slice(0, 200),
+          })),
       }))
     },
     { tags: WCAG_TAGS, rules, partial },
@@ -75,7 +82,12 @@ async function runAxe(page: Page): Promise<Finding[]> {
 /** A readable list: rule, impact, how many, then each element's selector, snippet and why. */
 function describeFindings(findings: Finding[]): string {
   return findings
-    .map((f) => [`${f.rule} (${f.impact}, ${f.nodes.length}): ${f.help}`, ...f.nodes.map((n) => `    ${n.target}\n      ${n.html}\n      ${n.summary}`)].join('\n'))
+    .map((f) =>
+      [
+        `${f.rule} (${f.impact}, ${f.nodes.length}): ${f.help}`,
+        ...f.nodes.map((n) => `    ${n.target}\n      ${n.html}\n      ${n.summary}`),
+      ].join('\n'),
+    )
     .join('\n')
 }
 

@@ -22,7 +22,7 @@ interface Reading {
 const CHECKED = PAGES.filter((p) => p.name.startsWith('lesson') || p.name === 'instructor console')
 /** Controls and badges whose contrast is measured (disabled controls are exempt in WCAG). */
 const CONTROLS =
-  ':is(.rtwb-widget, #instructor-view) :is(button, select, textarea, input:not([type=hidden], [type=checkbox], [type=radio])):not(:disabled, [aria-disabled=true]), .rtwb-status, .cf-badge'
+  ':is(.rtwb-widget, .rtwb-check, #instructor-view) :is(button, select, textarea, input:not([type=hidden], [type=checkbox], [type=radio])):not(:disabled, [aria-disabled=true]), .rtwb-status, .cf-badge'
 
 let fixture: BrowserFixture
 let browser: Browser
@@ -45,21 +45,21 @@ afterAll(async () => {
 function measure(controls: string): Reading[] {
   type Rgba = [number, number, number, number]
   const parse = (value: string): Rgba | null => {
-    const n = value.match(/[\d.]+/g)?.map(Number)
-    if (!value.startsWith('rgb') || !n || n.length < 3) return null
-    return [n[0], n[1], n[2], n[3] ?? 1]
+    const [r, g, b, a = 1] = value.match(/[\d.]+/g)?.map(Number) ?? []
+    if (!value.startsWith('rgb') || r === undefined || g === undefined || b === undefined) return null
+    return [r, g, b, a]
   }
   const over = (top: Rgba, below: Rgba): Rgba => {
     const a = top[3]
     return [top[0] * a + below[0] * (1 - a), top[1] * a + below[1] * (1 - a), top[2] * a + below[2] * (1 - a), 1]
   }
   const luminance = (c: Rgba): number => {
-    const lin = c.slice(0, 3).map((v) => (v / 255 <= 0.04045 ? v / 255 / 12.92 : ((v / 255 + 0.055) / 1.055) ** 2.4))
-    return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+    const lin = (v: number): number => (v / 255 <= 0.04045 ? v / 255 / 12.92 : ((v / 255 + 0.055) / 1.055) ** 2.4)
+    return 0.2126 * lin(c[0]) + 0.7152 * lin(c[1]) + 0.0722 * lin(c[2])
   }
   const ratio = (a: Rgba, b: Rgba): number => {
-    const [x, y] = [luminance(a), luminance(b)].sort((p, q) => q - p)
-    return (x + 0.05) / (y + 0.05)
+    const [la, lb] = [luminance(a), luminance(b)]
+    return (Math.max(la, lb) + 0.05) / (Math.min(la, lb) + 0.05)
   }
   const SHAPES = new Set(['rect', 'path', 'polygon', 'circle', 'ellipse'])
   /** The colour an element paints as a background, or null (text, groups, transparent). */
@@ -110,9 +110,11 @@ function measure(controls: string): Reading[] {
     const border = Number.parseFloat(cs.borderTopWidth) > 0 && cs.borderTopStyle !== 'none' ? parse(cs.borderTopColor) : null
     const edge = Math.max(ratio(fill, outside), border ? ratio(over(border, outside), outside) : 1)
     // A badge with text and no box needs no boundary; a control always does.
-    if (el.matches('button, select, textarea, input') || own || border) readings.push({ kind: 'control boundary', what, ratio: edge, floor: 3 })
+    if (el.matches('button, select, textarea, input') || own || border)
+      readings.push({ kind: 'control boundary', what, ratio: edge, floor: 3 })
     const fg = parse(cs.color)
-    if (fg && (el.textContent ?? '').trim() !== '') readings.push({ kind: 'control text', what, ratio: ratio(over(fg, fill), fill), floor: 4.5 })
+    if (fg && (el.textContent ?? '').trim() !== '')
+      readings.push({ kind: 'control text', what, ratio: ratio(over(fg, fill), fill), floor: 4.5 })
   }
   return readings
 }

@@ -83,9 +83,7 @@ export function rehypeMermaidThemed(options) {
       ? unified().use(rehypeMermaid, { ...common, mermaidConfig: mermaidConfig('default'), prefix: 'mermaid-light' })
       : undefined
   const dark =
-    mode === 'build'
-      ? unified().use(rehypeMermaid, { ...common, mermaidConfig: mermaidConfig('dark'), prefix: 'mermaid-dark' })
-      : undefined
+    mode === 'build' ? unified().use(rehypeMermaid, { ...common, mermaidConfig: mermaidConfig('dark'), prefix: 'mermaid-dark' }) : undefined
 
   /** @param {HNode} tree @param {any} file */
   return async (tree, file) => {

@@ -53,8 +53,9 @@ export async function themedContext(browser: Browser, theme: (typeof THEMES)[num
 }
 
 /**
- * Opens `spec` and settles it: scrolls down in viewport steps (at most 60) so lazy widgets mount,
- * waits for each widget to be ready and each diagram's SVG, then scrolls back to the top.
+ * Opens `spec` and settles it: scrolls down a viewport at a time (at most 60) so lazy widgets mount,
+ * then brings each widget into view and waits for it to be ready, and for each diagram's SVG;
+ * ends scrolled back to the top.
  *
  * @example
  * await openSettled(page, fixture, PAGES[1])
@@ -63,11 +64,11 @@ export async function openSettled(page: Page, fixture: BrowserFixture, spec: Pag
   await page.goto(`${fixture.workbook.siteUrl}${spec.path(fixture)}`)
   for (let step = 0; step < 60; step++) {
     const atEnd = await page.evaluate(() => {
-      window.scrollBy(0, window.innerHeight * 0.8)
+      window.scrollBy(0, window.innerHeight)
       return window.scrollY + window.innerHeight >= document.documentElement.scrollHeight - 2
     })
     if (atEnd) break
-    await page.waitForTimeout(50)
+    await page.waitForTimeout(30)
   }
   for (const widget of await page.locator('.rtwb-widget[data-state]').all()) {
     await widget.scrollIntoViewIfNeeded()

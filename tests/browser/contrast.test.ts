@@ -138,7 +138,7 @@ describe('contrast of diagram labels, controls and badges', () => {
         } finally {
           await context.close()
         }
-      })
+      }, 120_000)
     }
   }
 })

@@ -70,12 +70,14 @@ export async function openSettled(page: Page, fixture: BrowserFixture, spec: Pag
     if (atEnd) break
     await page.waitForTimeout(30)
   }
+  // scrollIntoView, not Playwright's scrollIntoViewIfNeeded: that waits for the element to stop
+  // moving, and a page whose widgets above are still mounting shifts for seconds on a busy machine.
   for (const widget of await page.locator('.rtwb-widget[data-state]').all()) {
-    await widget.scrollIntoViewIfNeeded()
+    await widget.evaluate((el) => el.scrollIntoView({ block: 'center' }))
     await expect.poll(() => widget.getAttribute('data-state'), { timeout: 20_000 }).toBe('ready')
   }
   for (const figure of await page.locator('.rtwb-diagram').all()) {
-    await figure.scrollIntoViewIfNeeded()
+    await figure.evaluate((el) => el.scrollIntoView({ block: 'center' }))
     await figure.locator('svg').first().waitFor({ state: 'attached', timeout: 20_000 })
   }
   if (spec.instanceRows) {

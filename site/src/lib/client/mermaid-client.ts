@@ -5,7 +5,7 @@
  * theme changes. The source text stays invisible (CSS) until its SVG replaces it, and the old SVG
  * stays until the new one is ready, so neither the source nor an empty box ever flashes.
  */
-import { MERMAID_CONFIG } from '../markdown/mermaid-config.mjs'
+import { mermaidConfig } from '../markdown/mermaid-config.mjs'
 
 /**
  * Parses mermaid's SVG string into a node (no innerHTML; mermaid sanitizes its own output).
@@ -32,7 +32,7 @@ export function initMermaidClient(): void {
   let started = false
   const render = async () => {
     const { default: mermaid } = await import('mermaid')
-    mermaid.initialize({ ...MERMAID_CONFIG, startOnLoad: false, theme: theme() })
+    mermaid.initialize({ ...mermaidConfig(theme()), startOnLoad: false })
     for (const [i, block] of blocks.entries()) {
       const { svg } = await mermaid.render(`rtwb-mermaid-${i}`, sources[i] ?? '')
       block.replaceChildren(svgNode(svg))

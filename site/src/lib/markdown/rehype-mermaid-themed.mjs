@@ -3,7 +3,7 @@
  * Rehype plugin: renders the diagrams prepared by remark-mermaid-blocks.mjs.
  *
  * mode 'build'  : rehype-mermaid (strategy inline-svg) renders every diagram twice, with the
- *                 mermaid `default` and `dark` themes; CSS shows the variant matching Starlight's
+ *                 mermaid `default` and `dark` themes (mermaidConfig); CSS shows the variant matching Starlight's
  *                 `:root[data-theme]` (see styles/custom.css). No mermaid JS ships to the page.
  * mode 'client' : leaves `<pre class="mermaid">` (rehype-mermaid's pre-mermaid output shape);
  *                 components/MermaidClient.astro lazy-loads mermaid in the browser.
@@ -13,7 +13,7 @@
  */
 import rehypeMermaid from 'rehype-mermaid'
 import { unified } from 'unified'
-import { MERMAID_CONFIG, diagramLabel } from './mermaid-config.mjs'
+import { diagramLabel, mermaidConfig } from './mermaid-config.mjs'
 
 /**
  * @typedef {{ type: string, tagName?: string, value?: string, properties?: Record<string, unknown>, children?: HNode[] }} HNode
@@ -80,12 +80,10 @@ export function rehypeMermaidThemed(options) {
   // One unified processor per theme: `run` gives rehype-mermaid the processor and promise it is typed for.
   const light =
     mode === 'build'
-      ? unified().use(rehypeMermaid, { ...common, mermaidConfig: { ...MERMAID_CONFIG, theme: 'default' }, prefix: 'mermaid-light' })
+      ? unified().use(rehypeMermaid, { ...common, mermaidConfig: mermaidConfig('default'), prefix: 'mermaid-light' })
       : undefined
   const dark =
-    mode === 'build'
-      ? unified().use(rehypeMermaid, { ...common, mermaidConfig: { ...MERMAID_CONFIG, theme: 'dark' }, prefix: 'mermaid-dark' })
-      : undefined
+    mode === 'build' ? unified().use(rehypeMermaid, { ...common, mermaidConfig: mermaidConfig('dark'), prefix: 'mermaid-dark' }) : undefined
 
   /** @param {HNode} tree @param {any} file */
   return async (tree, file) => {

@@ -8,6 +8,7 @@ import { isFaultAnswer, isFaultsStatus, type FaultAction, type FaultsStatus } fr
 import { isErrorAck } from '../../sandbox/connector.ts'
 import { h } from '../../sandbox/dom.ts'
 import type { InstructorClient } from '../../sandbox/instructor-client.ts'
+import { focused, restoreFocus } from '../shared/focus.ts'
 
 /** What the confirmation says for each action. */
 function consequence(action: FaultAction): { title: string; text: string } {
@@ -70,7 +71,8 @@ export function createFaultControls(client: InstructorClient, url: string): { el
   const instances = h('ul', { class: 'iv-faults' })
   const redisRow = h('div', { class: 'iv-row' })
   const redisReason = h('p', { class: 'iv-note', 'data-testid': 'iv-redis-reason' })
-  const log = h('ol', { class: 'iv-log', 'data-testid': 'iv-fault-log', 'aria-live': 'polite' })
+  // Focusable from script only: where keyboard focus goes while every button is disabled (an action running).
+  const log = h('ol', { class: 'iv-log', 'data-testid': 'iv-fault-log', 'aria-live': 'polite', tabindex: -1 })
   let busy = false
   let status: FaultsStatus | null = null
   /** The last status rendered: an unchanged poll keeps the buttons (and keyboard focus) in place. */
@@ -96,6 +98,14 @@ export function createFaultControls(client: InstructorClient, url: string): { el
     const now = JSON.stringify([status, busy])
     if (now === shown) return
     shown = now
+    // The buttons are re-created: keyboard focus goes to the same action's new button, else the log.
+    const before = focused()
+    const same = () => {
+      if (!(before instanceof HTMLElement) || !before.dataset.testid) return null
+      const row = before.closest('li')?.dataset.instance
+      const scope = row ? instances.querySelector(`li[data-instance="${row}"]`) : redisRow
+      return scope?.querySelector<HTMLElement>(`[data-testid="${before.dataset.testid}"]`)
+    }
     instances.replaceChildren(
       ...(status?.instances ?? []).map((i) => {
         const kill = button(`Kill ${i.id}`, 'iv-kill', () => void run({ action: 'kill', instance: i.id }))
@@ -112,6 +122,7 @@ export function createFaultControls(client: InstructorClient, url: string): { el
     redisRow.replaceChildren(h('span', { text: `Redis: ${redis?.state ?? 'unknown'}` }), stop, start)
     redisReason.textContent = redis?.reason ? `Disabled: ${redis.reason}.` : ''
     redisReason.hidden = !redis?.reason
+    restoreFocus(before, same(), log)
   }
   const el = h(
     'section',

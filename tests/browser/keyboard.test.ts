@@ -249,7 +249,11 @@ describe('keyboard only', () => {
     await tabTo(keys, byId('rp-send-text'))
     await typeText(keys, 'bonjour paris')
     await press(keys, 'Enter')
-    const got = (label: string) => page.locator(`${client(label)} [data-testid="rp-received-item"]`).filter({ hasText: 'bonjour paris' }).count()
+    const got = (label: string) =>
+      page
+        .locator(`${client(label)} [data-testid="rp-received-item"]`)
+        .filter({ hasText: 'bonjour paris' })
+        .count()
     await expect.poll(() => got('B'), { timeout: 5_000 }).toBe(1)
     expect(await got('A')).toBe(0)
     expect(await got('C')).toBe(0)
@@ -263,7 +267,9 @@ describe('keyboard only', () => {
     const { page } = keys
     const received = (ns: string, instance: string, text: string) =>
       page
-        .locator(`[data-testid="cf-lane"][data-namespace="${ns}"] [data-testid="cf-client"][data-instance="${instance}"] [data-testid="cf-received-item"]`)
+        .locator(
+          `[data-testid="cf-lane"][data-namespace="${ns}"] [data-testid="cf-client"][data-instance="${instance}"] [data-testid="cf-received-item"]`,
+        )
         .filter({ hasText: text })
         .count()
     await tabTo(keys, byId('cf-setup'))
@@ -368,6 +374,8 @@ describe('keyboard only', () => {
     expect(await page.locator('[data-testid="iv-fault-log"] li:not(.iv-bad)').count()).toBe(1)
     await readFocusCheck(keys)
     await expect.poll(() => page.locator('[data-testid="iv-row"][data-up="true"]').count(), { timeout: 30_000 }).toBe(3)
+    // Focus waited on the fault controls' heading while the buttons were disabled, then went back to Kill i3.
+    await expect.poll(() => focusIs(keys, kill), { timeout: 15_000 }).toBe(true)
     await readFocusCheck(keys)
     await tabTo(keys, byId('class-create'), 40)
     await press(keys, 'Enter')

@@ -426,7 +426,11 @@ describe('keyboard only', () => {
     await press(keys, 'Enter')
     await expect.poll(() => page.getByTestId('class-member').count(), { timeout: 10_000 }).toBe(1)
     await expect.poll(() => page.getByTestId('space-code').textContent()).not.toBe(own)
+    // The join form gave way to "In class … Leave class": focus moved onto Leave, not to <body>.
+    expect(await focusIs(keys, byId('class-leave'))).toBe(true)
     await readFocusCheck(keys)
+    // The widget reconnects in the class space (its controls hidden meanwhile): leave once they are back.
+    await expect.poll(() => widget.getAttribute('data-state'), { timeout: 20_000 }).toBe('ready')
     await leave(keys, 20)
     await page.context().close()
   })

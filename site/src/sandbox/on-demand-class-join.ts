@@ -7,6 +7,7 @@
  */
 import { MEMBER_NAME_RULE, parseClassCode, tidyMemberName } from '@realtime-workbook/sandbox-server/protocol/classes'
 import { CLASS_EVENTS, CLASS_JOIN_EVENT, readMembership, statusOf } from './class-membership.ts'
+import { focused, restoreFocus } from '../widgets/shared/focus.ts'
 import { h, uid } from './dom.ts'
 
 /** What a refusal code means to a learner. */
@@ -47,15 +48,18 @@ function joinForm(): HTMLFormElement {
   const [nameLabel, name] = field('Your name', { maxlength: 24, size: 14, autocomplete: 'nickname', 'data-testid': 'class-name-input' })
   const error = h('p', { class: 'sb-err', role: 'alert', 'data-testid': 'class-error' })
   const submit = h('button', { type: 'submit', class: 'sb-btn', 'data-testid': 'class-join', text: 'Join class' })
+  // aria-disabled, not disabled, while joining: a disabled button would drop keyboard focus to <body>.
+  const busy = (on: boolean): void => (on ? submit.setAttribute('aria-disabled', 'true') : submit.removeAttribute('aria-disabled'))
   const fail = (text: string, input: HTMLInputElement | null): void => {
     error.textContent = text
-    submit.disabled = false
+    busy(false)
     input?.focus()
   }
   const form = h('form', {
     class: 'sb-join',
     onsubmit: (e: Event) => {
       e.preventDefault()
+      if (submit.getAttribute('aria-disabled') === 'true') return
       const parsed = parseClassCode(code.value)
       if (!parsed)
         return fail(
@@ -64,7 +68,7 @@ function joinForm(): HTMLFormElement {
         )
       if (!tidyMemberName(name.value)) return fail(refusalWords('INVALID_NAME'), name)
       error.textContent = 'Joining…'
-      submit.disabled = true
+      busy(true)
       dispatchEvent(new CustomEvent(CLASS_JOIN_EVENT, { detail: { code: parsed, name: name.value } }))
     },
   })
@@ -108,7 +112,10 @@ export function toggleClassPanel(slot: HTMLElement, button: HTMLButtonElement): 
   if (!open) return void slot.replaceChildren()
   const render = (): void => {
     const member = readMembership()
+    const before = focused()
     slot.replaceChildren(member ? memberView(member.code, member.name) : joinForm())
+    // Joined (or left) from the keyboard: focus moves to the new view's first control, not to <body>.
+    restoreFocus(before, slot.querySelector<HTMLElement>('input, button'), button)
   }
   const onStatus = (e: Event): void => {
     if (button.getAttribute('aria-expanded') !== 'true') return removeEventListener(CLASS_EVENTS.status, onStatus)

@@ -8,6 +8,7 @@ import { isFaultAnswer, isFaultsStatus, type FaultAction, type FaultsStatus } fr
 import { isErrorAck } from '../../sandbox/connector.ts'
 import { h } from '../../sandbox/dom.ts'
 import type { InstructorClient } from '../../sandbox/instructor-client.ts'
+import { focused, restoreFocus } from '../shared/focus.ts'
 
 /** What the confirmation says for each action. */
 function consequence(action: FaultAction): { title: string; text: string } {
@@ -71,10 +72,14 @@ export function createFaultControls(client: InstructorClient, url: string): { el
   const redisRow = h('div', { class: 'iv-row' })
   const redisReason = h('p', { class: 'iv-note', 'data-testid': 'iv-redis-reason' })
   const log = h('ol', { class: 'iv-log', 'data-testid': 'iv-fault-log', 'aria-live': 'polite' })
+  // Focusable from script only: where keyboard focus waits while every button is disabled (an action running).
+  const title = h('h2', { id: 'iv-faults-title', tabindex: -1, text: 'Fault controls' })
   let busy = false
   let status: FaultsStatus | null = null
   /** The last status rendered: an unchanged poll keeps the buttons (and keyboard focus) in place. */
   let shown = ''
+  /** The action button that last had keyboard focus (its row and testid): buttons are re-created on each change. */
+  let opener: { row?: string; testid: string } | null = null
   const note = (text: string, bad = false) => {
     log.prepend(h('li', { class: bad ? 'iv-bad' : '', text: `${new Date().toLocaleTimeString()} ${text}` }))
     while (log.children.length > 20) log.lastElementChild?.remove()
@@ -96,6 +101,9 @@ export function createFaultControls(client: InstructorClient, url: string): { el
     const now = JSON.stringify([status, busy])
     if (now === shown) return
     shown = now
+    const before = focused()
+    if (before instanceof HTMLButtonElement && before.dataset.testid && (instances.contains(before) || redisRow.contains(before)))
+      opener = { row: before.closest('li')?.dataset.instance, testid: before.dataset.testid }
     instances.replaceChildren(
       ...(status?.instances ?? []).map((i) => {
         const kill = button(`Kill ${i.id}`, 'iv-kill', () => void run({ action: 'kill', instance: i.id }))
@@ -112,11 +120,22 @@ export function createFaultControls(client: InstructorClient, url: string): { el
     redisRow.replaceChildren(h('span', { text: `Redis: ${redis?.state ?? 'unknown'}` }), stop, start)
     redisReason.textContent = redis?.reason ? `Disabled: ${redis.reason}.` : ''
     redisReason.hidden = !redis?.reason
+    keepFocus(before)
+  }
+  /**
+   * The buttons were re-created: keyboard focus goes to the same action's new button, or to the
+   * heading while it is disabled (an action running), and back to the button once it is usable again.
+   */
+  function keepFocus(before: Element | null): void {
+    const scope = opener?.row ? instances.querySelector(`li[data-instance="${opener.row}"]`) : redisRow
+    const same = opener ? scope?.querySelector<HTMLButtonElement>(`[data-testid="${opener.testid}"]`) : null
+    if (before === title && document.activeElement === title && same && !same.disabled) same.focus()
+    else restoreFocus(before, same, title)
   }
   const el = h(
     'section',
     { class: 'iv-fault-controls', 'data-testid': 'iv-fault-controls', 'aria-labelledby': 'iv-faults-title' },
-    h('h2', { id: 'iv-faults-title', text: 'Fault controls' }),
+    title,
     h('p', { class: 'iv-note', text: 'For demonstrations: every open lesson widget shows the consequence live. Each action asks first.' }),
     instances,
     redisRow,

@@ -96,6 +96,22 @@ describe('instructor console', () => {
     expect(root.querySelector('[data-testid="iv-fault-log"]')?.textContent).toContain('i2 was killed')
   })
 
+  it('keeps keyboard focus when a confirmed action re-creates the buttons: the same action (the heading while it is disabled)', async () => {
+    const { root } = await mount('console', KEY)
+    const kill = () => root.querySelector<HTMLButtonElement>('[data-instance="i2"] [data-testid="iv-kill"]')
+    const opener = kill()
+    opener?.focus()
+    opener?.click()
+    await settle()
+    // The browser gives focus back to the opener when the dialog closes.
+    opener?.focus()
+    root.querySelector<HTMLDialogElement>('[data-testid="iv-dialog"]')?.close('yes')
+    await settle()
+    expect(opener?.isConnected).toBe(false)
+    // The fake answer leaves i2 running, so its new Kill button takes focus (else the heading would).
+    expect(document.activeElement).toBe(kill())
+  })
+
   it.each([
     ['no key', null, {}, /has no instructor key/],
     ['a wrong key', 'w'.repeat(43), {}, /refused this key/],

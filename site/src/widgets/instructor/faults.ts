@@ -6,6 +6,7 @@
  */
 import { isFaultAnswer, isFaultsStatus, type FaultAction, type FaultsStatus } from '@realtime-workbook/sandbox-server/protocol'
 import { isErrorAck } from '../../sandbox/connector.ts'
+import { logRegion } from '../../sandbox/announcer.ts'
 import { h } from '../../sandbox/dom.ts'
 import type { InstructorClient } from '../../sandbox/instructor-client.ts'
 
@@ -70,7 +71,7 @@ export function createFaultControls(client: InstructorClient, url: string): { el
   const instances = h('ul', { class: 'iv-faults' })
   const redisRow = h('div', { class: 'iv-row' })
   const redisReason = h('p', { class: 'iv-note', 'data-testid': 'iv-redis-reason' })
-  const log = h('ol', { class: 'iv-log', 'data-testid': 'iv-fault-log', 'aria-live': 'polite' })
+  const log = h('ol', { class: 'iv-log', 'data-testid': 'iv-fault-log' })
   let busy = false
   let status: FaultsStatus | null = null
   /** The last status rendered: an unchanged poll keeps the buttons (and keyboard focus) in place. */
@@ -121,7 +122,8 @@ export function createFaultControls(client: InstructorClient, url: string): { el
     instances,
     redisRow,
     redisReason,
-    log,
+    // Nothing else announces a fault's outcome: this log keeps the implied polite (announcer.ts).
+    logRegion('Fault log', log, false),
     confirm.el,
   )
   return {

@@ -1,9 +1,10 @@
 /**
  * The one way a widget tells a screen reader what a sighted learner sees change: a polite live
- * region, written at most once per `intervalMs`. Whatever happens within a window is coalesced
- * into one announcement: the latest `say` text, then one summary per `count` key ("12 messages
- * received, last: …"). The same text twice in a row is dropped unless `repeatMs` passed (then it
- * is news again, e.g. the learner pressed Send twice). Text nodes only (`textContent`).
+ * region (`role="status"`: polite), written at most once a second. Whatever happens within a
+ * window is coalesced into one announcement: the latest `say` text, then the window's count of
+ * events ("12 messages received, last: …"; one tally per widget: what its clients receive). The
+ * same text twice in a row is dropped unless 10 s passed (then it is news again, e.g. the learner
+ * pressed Send twice). Text nodes only (`textContent`).
  *
  * Logs and message lists are `role="log"` regions (`logRegion`). A log implies `aria-live="polite"`,
  * so one the announcer already summarises is set to `aria-live="off"`: otherwise a burst would be
@@ -13,13 +14,13 @@
 import { h } from './dom.ts'
 
 export interface Announcer {
-  /** The live region (`role="status"`, polite), to put in the widget's frame. */
+  /** The live region, to put in the widget's frame. */
   readonly el: HTMLElement
   /** Announces `text` in the next window; a later `say` of the same window replaces it. */
   say(text: string): void
-  /** Counts one event of `key`; at the window's end `summary(n)` (the latest one given) phrases the `n` events. */
-  count(key: string, summary: (n: number) => string): void
-  /** Drops what is pending and stops the timer. */
+  /** Counts one event; at the window's end `summary(n)` (the latest one given) phrases the window's `n` events. */
+  count(summary: (n: number) => string): void
+  /** Drops what is pending; says nothing more. */
   destroy(): void
 }
 
@@ -29,30 +30,32 @@ export interface Announcer {
  * @example
  * const live = createAnnouncer(h('p', { class: 'sr-only' }))
  * frame.append(live.el)
- * client.on('message', (m) => live.count('rx', (n) => (n > 1 ? `${n} messages received, last: ` : '') + `B got "${m.text}"`))
+ * client.on('message', (m) => live.count((n) => (n > 1 ? `${n} messages received, last: ` : '') + `B got "${m.text}"`))
  */
-export function createAnnouncer(el: HTMLElement, intervalMs = 1000, repeatMs = 10_000): Announcer {
+export function createAnnouncer(el: HTMLElement): Announcer {
   let said = ''
+  let n = 0
+  let summary: ((n: number) => string) | undefined
   let last = ''
   let lastAt = -Infinity
   let timer: ReturnType<typeof setTimeout> | undefined
-  const counts = new Map<string, { n: number; summary: (n: number) => string }>()
+  let done = false
   el.setAttribute('role', 'status')
-  el.setAttribute('aria-live', 'polite')
   function flush(): void {
     timer = undefined
-    const text = [said, ...[...counts.values()].map((c) => c.summary(c.n))].filter(Boolean).join(' ')
+    const text = [said, summary?.(n)].filter(Boolean).join(' ')
     said = ''
-    counts.clear()
+    n = 0
+    summary = undefined
     const now = Date.now()
-    if (!text || (text === last && now - lastAt < repeatMs)) return
+    if (!text || (text === last && now - lastAt < 10_000)) return
     last = text
     lastAt = now
     el.textContent = text
   }
   function schedule(): void {
     // A short settle time gathers what arrives together (one io.emit reaching three clients).
-    timer ??= setTimeout(flush, Math.max(100, lastAt + intervalMs - Date.now()))
+    if (!done) timer ??= setTimeout(flush, Math.max(100, lastAt + 1000 - Date.now()))
   }
   return {
     el,
@@ -60,15 +63,14 @@ export function createAnnouncer(el: HTMLElement, intervalMs = 1000, repeatMs = 1
       said = text
       schedule()
     },
-    count(key, summary) {
-      counts.set(key, { n: (counts.get(key)?.n ?? 0) + 1, summary })
+    count(phrase) {
+      n++
+      summary = phrase
       schedule()
     },
     destroy() {
+      done = true
       clearTimeout(timer)
-      timer = undefined
-      said = ''
-      counts.clear()
     },
   }
 }

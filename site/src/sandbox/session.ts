@@ -85,8 +85,8 @@ export interface SandboxSession<C extends SessionConnector = SandboxConnector> {
   frame(title: Node | null, ...extras: Node[]): void
   /** Polite screen-reader announcement, throttled (announcer.ts: the widgets' one way to announce). */
   announce(text: string): void
-  /** Counts one event of `key` for the next announcement; `summary(n)` phrases a burst of `n` (announcer.ts). */
-  announceCount(key: string, summary: (n: number) => string): void
+  /** Counts one event for the next announcement; `summary(n)` phrases a burst of `n` (announcer.ts). */
+  announceCount(summary: (n: number) => string): void
   /** (Re)starts from the connector load (first start, Retry). Resolves once ready or offline. */
   start(): Promise<void>
   /**

@@ -74,7 +74,8 @@ export function createClusterTable(): { el: HTMLElement; render(rows: ClusterRow
     summary,
     h(
       'div',
-      { class: 'iv-scroll' },
+      // Wider than a phone: it scrolls sideways, so the keyboard must reach it (WCAG 1.4.10, 2.1.1).
+      { class: 'iv-scroll', tabindex: 0, role: 'region', 'aria-label': 'Cluster table' },
       h(
         'table',
         { class: 'iv-table', 'data-testid': 'iv-table' },

@@ -250,7 +250,7 @@ function listen(
   client.on('sandbox:error', (err) => ui.showError(`${err.code}: ${err.message}`))
   client.on('message', (m) => {
     addReceived(o, ui.parts, m)
-    // One key for every card of the widget: a broadcast to five clients is one announcement.
-    o.live?.announceCount('received', (n) => `${n > 1 ? `${n} messages received, last: ` : ''}${o.label} received from ${m.from}: ${m.text}`)
+    // One tally for every card of the widget: a broadcast to five clients is one announcement.
+    o.live?.announceCount((n) => `${n > 1 ? `${n} messages received, last: ` : ''}${o.label} received from ${m.from}: ${m.text}`)
   })
 }

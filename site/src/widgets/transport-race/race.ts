@@ -173,7 +173,12 @@ function enable(running: boolean, onWhileRunning: HTMLButtonElement[], offWhileR
 }
 
 /** A transport's "send" button: the message goes up on that transport's own way to the server. */
-async function sendFrom(panel: Panel | undefined, channel: Channel | undefined, text: string, announce: (t: string) => void): Promise<void> {
+async function sendFrom(
+  panel: Panel | undefined,
+  channel: Channel | undefined,
+  text: string,
+  announce: (t: string) => void,
+): Promise<void> {
   if (!panel || !channel) return
   panel.sent.textContent = 'Sending…'
   announce((panel.sent.textContent = await channel.send(text.trim() || 'hello')))

@@ -6,7 +6,7 @@
  * Per page: the document does not scroll sideways, no visible control in the content is cut off
  * (unless it sits inside an allowed scroll container), and what scrolls sideways is only a diagram,
  * a wide table or a code block, reachable by keyboard (tabindex="0"; diagrams and tables also a
- * role and a name). With `REFLOW_SHOTS=<dir>` it saves each page at both sizes.
+ * role and a name). With `REFLOW_SHOTS=<dir>` it saves each page's top and its widgets at both sizes.
  */
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -102,6 +102,14 @@ function audit(): string[] {
   return problems
 }
 
+/** The top of the page and each widget, as a learner sees them (to look at; never fails the test). */
+async function shots(page: Page, dir: string, name: string): Promise<void> {
+  await page.screenshot({ path: join(dir, `${name}.png`), timeout: 60_000 }).catch(() => undefined)
+  const widgets = await page.locator('.rtwb-widget, #instructor-view, #projector-view').all()
+  for (const [n, widget] of widgets.entries())
+    await widget.screenshot({ path: join(dir, `${name}-widget${n + 1}.png`), timeout: 60_000 }).catch(() => undefined)
+}
+
 describe.each(SIZES)('reflow at $name', (size) => {
   it('every page: no sideways page scroll, no control cut off, only diagrams, tables and code scroll, by keyboard too', async () => {
     const context = await fixture.browser.newContext({ viewport: size.viewport, deviceScaleFactor: size.deviceScaleFactor })
@@ -115,8 +123,7 @@ describe.each(SIZES)('reflow at $name', (size) => {
           await page.waitForSelector('[data-testid="iv-row"]', { timeout: 15_000 }).catch(() => undefined)
         const problems = await page.evaluate(audit)
         if (problems.length) found[label] = problems
-        if (process.env.REFLOW_SHOTS)
-          await page.screenshot({ path: join(process.env.REFLOW_SHOTS, `${label}-${size.name}.png`), fullPage: true })
+        if (process.env.REFLOW_SHOTS) await shots(page, process.env.REFLOW_SHOTS, `${label}-${size.name}`)
       }
     } finally {
       await context.close()

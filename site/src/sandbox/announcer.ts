@@ -20,8 +20,6 @@ export interface Announcer {
   say(text: string): void
   /** Counts one event; at the window's end `summary(n)` (the latest one given) phrases the window's `n` events. */
   count(summary: (n: number) => string): void
-  /** Drops what is pending; says nothing more. */
-  destroy(): void
 }
 
 /**
@@ -39,7 +37,6 @@ export function createAnnouncer(el: HTMLElement): Announcer {
   let last = ''
   let lastAt = -Infinity
   let timer: ReturnType<typeof setTimeout> | undefined
-  let done = false
   el.setAttribute('role', 'status')
   function flush(): void {
     timer = undefined
@@ -55,7 +52,7 @@ export function createAnnouncer(el: HTMLElement): Announcer {
   }
   function schedule(): void {
     // A short settle time gathers what arrives together (one io.emit reaching three clients).
-    if (!done) timer ??= setTimeout(flush, Math.max(100, lastAt + 1000 - Date.now()))
+    timer ??= setTimeout(flush, Math.max(100, lastAt + 1000 - Date.now()))
   }
   return {
     el,
@@ -67,10 +64,6 @@ export function createAnnouncer(el: HTMLElement): Announcer {
       n++
       summary = phrase
       schedule()
-    },
-    destroy() {
-      done = true
-      clearTimeout(timer)
     },
   }
 }

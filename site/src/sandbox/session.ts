@@ -351,7 +351,6 @@ export function createSession<C extends SessionConnector = SandboxConnector>(o: 
     destroy() {
       epoch++
       poller.destroy()
-      panels.live.destroy()
       unsubscribeSpace?.()
       spaceBar?.destroy()
       observers?.close()

@@ -10,6 +10,7 @@ import { defineConfig } from 'astro/config'
 import starlight from '@astrojs/starlight'
 import { remarkMermaidBlocks } from './src/lib/markdown/remark-mermaid-blocks.mjs'
 import { rehypeMermaidThemed } from './src/lib/markdown/rehype-mermaid-themed.mjs'
+import { rehypeScrollTables } from './src/lib/markdown/rehype-scroll-tables.mjs'
 import { lessonSidebar } from './src/utils/lesson-sidebar.mjs'
 import { CHROMIUM_ARGS, findChromium } from '../scripts/chromium.mjs'
 import { withoutWebTransport } from './src/sandbox/without-webtransport.mjs'
@@ -52,6 +53,7 @@ export default defineConfig({
   markdown: {
     remarkPlugins: [remarkMermaidBlocks],
     rehypePlugins: [
+      rehypeScrollTables,
       [
         rehypeMermaidThemed,
         {

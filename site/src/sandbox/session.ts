@@ -19,6 +19,7 @@ import {
   type SandboxObserver,
   type SessionConnector,
 } from './connector.ts'
+import { createAnnouncer } from './announcer.ts'
 import { h } from './dom.ts'
 import { createSpaceBar } from './space-bar.ts'
 import type { HealthBody, TraceEvent } from '@realtime-workbook/sandbox-server/protocol'
@@ -82,8 +83,10 @@ export interface SandboxSession<C extends SessionConnector = SandboxConnector> {
   isCurrent(epoch: number): boolean
   /** Fills the widget's root: title, space bar, `extras`, Redis banner, connecting, offline, main, live region. */
   frame(title: Node | null, ...extras: Node[]): void
-  /** Polite screen-reader announcement. */
+  /** Polite screen-reader announcement, throttled (announcer.ts: the widgets' one way to announce). */
   announce(text: string): void
+  /** Counts one event for the next announcement; `summary(n)` phrases a burst of `n` (announcer.ts). */
+  announceCount(summary: (n: number) => string): void
   /** (Re)starts from the connector load (first start, Retry). Resolves once ready or offline. */
   start(): Promise<void>
   /**
@@ -144,7 +147,7 @@ function createPanels(o: SessionOptions<SessionConnector>, onRetry: () => void) 
     banner: h('p', { class: `${p}-banner rtwb-banner`, 'data-testid': `${p}-redis-banner`, role: 'note', hidden: true }),
     connecting: h('p', { class: cls, 'data-testid': `${p}-connecting`, role: 'status', text: 'Connecting to the sandbox…' }),
     offline: h('div', { class: `${cls} ${p}-offline rtwb-offline`, 'data-testid': `${p}-offline`, hidden: true }, offlineText, retry),
-    live: h('p', { class: 'sr-only', 'aria-live': 'polite', 'data-testid': `${p}-live` }),
+    live: createAnnouncer(h('p', { class: 'sr-only', 'data-testid': `${p}-live` })),
     offlineText,
     retry,
   }
@@ -248,7 +251,7 @@ function observeUp(
 
 /** A widget's children, in reading order: its title, space bar and extras, then the session's panels and its main part. */
 function frameChildren(main: HTMLElement, panels: ReturnType<typeof createPanels>, top: (Node | null | undefined)[]): Node[] {
-  return [...top, panels.banner, panels.connecting, panels.offline, main, panels.live].filter((n): n is Node => Boolean(n))
+  return [...top, panels.banner, panels.connecting, panels.offline, main, panels.live.el].filter((n): n is Node => Boolean(n))
 }
 
 /** `fn`, at most once per `ms` (calls in between are dropped). */
@@ -259,12 +262,6 @@ function throttle(ms: number, fn: () => unknown): () => void {
     last = Date.now()
     fn()
   }
-}
-
-/** A polite screen-reader announcement (emptied first so a repeated text is read again). */
-function say(live: HTMLElement, text: string): void {
-  live.textContent = ''
-  setTimeout(() => (live.textContent = text), 50)
 }
 
 function focusInside(main: HTMLElement): void {
@@ -294,7 +291,7 @@ export function createSession<C extends SessionConnector = SandboxConnector>(o: 
   const poller = visiblePoller(o.root, o.healthIntervalMs ?? 5000, () => void pollAgain(epoch))
   const spaceBar = space && createSpaceBar(space)
   const unsubscribeSpace = space?.subscribe(() => void start('space'))
-  const announce = (text: string) => say(panels.live, text)
+  const announce = panels.live.say
   const setState = (next: SessionState) => {
     state = next
     show(panels, o, next)
@@ -347,6 +344,7 @@ export function createSession<C extends SessionConnector = SandboxConnector>(o: 
     epoch: () => epoch,
     isCurrent: (n) => n === epoch,
     announce,
+    announceCount: panels.live.count,
     frame: (title, ...extras) => o.root.replaceChildren(...frameChildren(o.main, panels, [title, spaceBar?.el, ...extras])),
     start: () => start(),
     refresh: throttle(1000, () => state === 'ready' && void pollAgain(epoch)),

@@ -131,7 +131,7 @@ describe('quiz client: match questions', () => {
       '✗ Not quite: 1 of 2 items matched. Each wrong item shows its correct match.',
     )
     expect(f.querySelector<HTMLElement>('[data-feedback]')?.hidden).toBe(false)
-    expect(root.querySelector('[data-score]')?.textContent).toBe('Score: 0 of 2 correct (1 checked).')
+    expect(root.querySelector('[data-score]')?.textContent).toBe('Question 2: not quite. Score: 0 of 2 correct (1 checked).')
 
     choose(root, 'game', 'ws')
     check(f)

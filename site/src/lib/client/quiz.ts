@@ -145,8 +145,12 @@ function showResult(form: HTMLFormElement, correct: boolean | undefined): void {
   }
 }
 
-/** Writes the score line from saved progress; Retry shows only once something was checked. */
-function renderScore(quiz: QuizView): void {
+/**
+ * Writes the score line from saved progress; Retry shows only once something was checked. The
+ * score line is the quiz's one live region: a grade is announced once, as `graded` ("Question 2:
+ * correct.") before the score (the feedback box is not live, nor announced again on page load).
+ */
+function renderScore(quiz: QuizView, graded = ''): void {
   const { slug, total, scoreEl, retry, confirm } = quiz
   const results = loadProgress(slug).quiz?.results ?? {}
   const answered = Object.keys(results).length
@@ -155,7 +159,7 @@ function renderScore(quiz: QuizView): void {
     scoreEl.textContent =
       answered === 0
         ? `${total} question${total === 1 ? '' : 's'}. Pick an answer, then press "Check".`
-        : `Score: ${correct} of ${total} correct (${answered} checked).`
+        : `${graded}Score: ${correct} of ${total} correct (${answered} checked).`
   }
   if (retry) retry.hidden = answered === 0
   if (confirm && answered === 0) confirm.hidden = true
@@ -218,7 +222,7 @@ function wireQuestion(quiz: QuizView, form: HTMLFormElement): void {
     const correct = grade(form)
     saveAnswer(quiz, id, picked, correct)
     showResult(form, correct)
-    renderScore(quiz)
+    renderScore(quiz, `Question ${quiz.forms.indexOf(form) + 1}: ${correct ? 'correct' : 'not quite'}. `)
   })
 }
 

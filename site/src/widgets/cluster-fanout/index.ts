@@ -103,7 +103,7 @@ export function mountClusterFanout(root: HTMLElement, options: ClusterFanoutOpti
   const laneContext = { session, space, reducedMotion, stageMs: options.stageMs ?? 350, onChange }
   const lanes = [createLane(laneContext, '/with-redis', 'Adapter ON'), createLane(laneContext, '/without-redis', 'Adapter OFF')]
   const labelOf = (socketId: string) => lanes[0]?.clients().find((c) => c.socketId === socketId)?.label
-  const send = createSendForm(lanes)
+  const send = createSendForm(lanes, session.announce)
   const redisPanel = createRedisPanel(labelOf)
   const outage = createOutageBox(session.observers, (down) => {
     root.dataset.outage = String(down)

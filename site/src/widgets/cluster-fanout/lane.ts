@@ -156,6 +156,7 @@ export function createLane(ctx: LaneContext, ns: ClusterNamespace, title: string
       namespace: ns,
       maxReceived: MAX_RECEIVED,
       onChange: ctx.onChange,
+      live: ctx.session,
       onRemove: (c) => {
         labels.release(c.socketId)
         c.close()

@@ -2,6 +2,7 @@
  * The Redis traffic panel: one row per Redis message of the space's `/with-redis` namespace.
  * Every watched instance's tap reports the messages it read; the reports are merged by `key`.
  */
+import { logRegion } from '../../sandbox/announcer.ts'
 import { h } from '../../sandbox/dom.ts'
 import type { RedisTraffic } from '@realtime-workbook/sandbox-server/protocol'
 import { btn, para } from './ui.ts'
@@ -128,7 +129,7 @@ export function createRedisPanel(labelOf: (socketId: string) => string | undefin
         waiting,
       ),
       empty,
-      list,
+      logRegion('Redis traffic', list),
     ),
     add(report) {
       if (!paused) return insert(report)

@@ -59,11 +59,14 @@ function layoutForm({ from, callInputs, roomField, targetField, text, result }: 
 }
 
 /**
+ * `announce`: the session's announcer, for a refused send (a delivered one is announced by the
+ * receiving clients' cards).
+ *
  * @example
- * const send = createSendForm(lanes)
+ * const send = createSendForm(lanes, session.announce)
  * main.append(send.el)
  */
-export function createSendForm(lanes: Lane[]): SendForm {
+export function createSendForm(lanes: Lane[], announce: (text: string) => void): SendForm {
   const from = h('select', { 'data-testid': 'cf-send-from', onchange: () => renderTargets() })
   const callName = uid('cf-call')
   const callInputs = CALLS.map((call, n) =>
@@ -81,7 +84,7 @@ export function createSendForm(lanes: Lane[]): SendForm {
   const target = h('select', { 'data-testid': 'cf-send-target' })
   const targetField = h('label', { class: 'cf-row' }, 'To socket of ', target)
   const text = h('input', { class: 'cf-grow', 'data-testid': 'cf-send-text', maxlength: 280, autocomplete: 'off', value: 'hello' })
-  const result = h('p', { class: 'cf-hint', 'data-testid': 'cf-send-result', 'aria-live': 'polite' })
+  const result = h('p', { class: 'cf-hint', 'data-testid': 'cf-send-result' })
   const selectedCall = (): Call => CALLS.find((c) => callInputs.some((i) => i.checked && i.value === c)) ?? 'io.emit'
   const laneClients = (sender: ClientCard | undefined) => lanes.find((l) => l.ns === sender?.namespace)?.clients() ?? []
   const findSender = (): ClientCard | undefined => {
@@ -105,13 +108,14 @@ export function createSendForm(lanes: Lane[]): SendForm {
   async function send() {
     const sender = findSender()
     const call = selectedCall()
-    if (!sender) return void (result.textContent = 'Add a client first.')
+    if (!sender) return announce((result.textContent = 'Add a client first.'))
     const to = laneClients(sender).find((c) => c.label === target.value)
     const ack =
       call === 'io.to(socketId).emit'
         ? await sender.client.request('cluster:direct', { to: to?.socketId ?? '', text: text.value })
         : await sender.client.request('send', { call, rooms: call.includes('(room)') ? [roomInput.value.trim()] : [], text: text.value })
-    result.textContent = isErrorAck(ack) ? `${ack.error.code}: ${ack.error.message}` : `Sent (trace ${ack.traceId}).`
+    if (!isErrorAck(ack)) return void (result.textContent = `Sent (trace ${ack.traceId}).`)
+    announce((result.textContent = `${ack.error.code}: ${ack.error.message}`))
   }
 
   const el = layoutForm({ from, callInputs, roomField, targetField, text, result }, send)

@@ -6,6 +6,7 @@
  */
 import { isFaultAnswer, isFaultsStatus, type FaultAction, type FaultsStatus } from '@realtime-workbook/sandbox-server/protocol'
 import { isErrorAck } from '../../sandbox/connector.ts'
+import { logRegion } from '../../sandbox/announcer.ts'
 import { h } from '../../sandbox/dom.ts'
 import type { InstructorClient } from '../../sandbox/instructor-client.ts'
 import { focused, restoreFocus } from '../shared/focus.ts'
@@ -71,7 +72,7 @@ export function createFaultControls(client: InstructorClient, url: string): { el
   const instances = h('ul', { class: 'iv-faults' })
   const redisRow = h('div', { class: 'iv-row' })
   const redisReason = h('p', { class: 'iv-note', 'data-testid': 'iv-redis-reason' })
-  const log = h('ol', { class: 'iv-log', 'data-testid': 'iv-fault-log', 'aria-live': 'polite' })
+  const log = h('ol', { class: 'iv-log', 'data-testid': 'iv-fault-log' })
   // Focusable from script only: where keyboard focus waits while every button is disabled (an action running).
   const title = h('h2', { id: 'iv-faults-title', tabindex: -1, text: 'Fault controls' })
   let busy = false
@@ -140,7 +141,8 @@ export function createFaultControls(client: InstructorClient, url: string): { el
     instances,
     redisRow,
     redisReason,
-    log,
+    // Nothing else announces a fault's outcome: this log keeps the implied polite (announcer.ts).
+    logRegion('Fault log', log, false),
     confirm.el,
   )
   return {

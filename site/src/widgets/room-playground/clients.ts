@@ -115,7 +115,7 @@ export function createClientList(session: SandboxSession, space: SpaceState, onC
       onRemove: remove,
       // A client dropped or came back (an instance down, restarted): the session asks the cluster now.
       onChange: () => (changed(), session.refresh()),
-      announce: session.announce,
+      live: session,
     })
     clients.push(card)
     clients.sort((a, b) => a.label.localeCompare(b.label))

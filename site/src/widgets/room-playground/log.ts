@@ -2,6 +2,7 @@
  * The server-side event log: its toolbar (kind and client filters, pause with a counter of
  * buffered events, clear) around the entries (log-entries.ts).
  */
+import { logRegion } from '../../sandbox/announcer.ts'
 import { h } from '../../sandbox/dom.ts'
 import type { TraceEvent } from '@realtime-workbook/sandbox-server/protocol'
 import { createLogEntries, type Category, type Entry } from './log-entries.ts'
@@ -129,7 +130,7 @@ export function createEventLog(tracedInstances: () => string[] = () => [], settl
       pause.pending,
     ),
     empty,
-    log.list,
+    logRegion('Server-side event log', log.list),
   )
 
   const setClients = (labels: string[]) => {

@@ -5,8 +5,10 @@
  * so each widget keeps its look; `compact` swaps the room field for quick `+room` buttons.
  */
 import { isErrorAck, type SandboxClient, type SandboxConnector, type SandboxInstance } from '../../sandbox/connector.ts'
+import { logRegion } from '../../sandbox/announcer.ts'
 import { h } from '../../sandbox/dom.ts'
 import { ROOM_NAME_PATTERN, type LearnerNamespace, type MessageEvent } from '@realtime-workbook/sandbox-server/protocol'
+import type { SandboxSession } from '../../sandbox/session.ts'
 import { focused, restoreFocus } from './focus.ts'
 
 export const QUICK_ROOMS = ['paris', 'lyon', 'marseille']
@@ -42,7 +44,8 @@ export interface ClientCardOptions {
   onRemove(card: ClientCard): void
   /** Status or rooms changed. */
   onChange(): void
-  announce?(text: string): void
+  /** Where a failed connect and each message received are announced (the widget's session). */
+  live?: Pick<SandboxSession, 'announce' | 'announceCount'>
 }
 
 type CardParts = ReturnType<typeof createParts>
@@ -119,7 +122,7 @@ function layout(o: ClientCardOptions, parts: CardParts, join: (room: string) => 
       ),
     !compact && h('p', { class: `${p}-sub`, text: 'Received' }),
     parts.nothing,
-    parts.received,
+    logRegion(`Received by ${label}`, parts.received),
   )
 }
 
@@ -235,7 +238,7 @@ function listen(
     ui.setStatus('error', `error: ${failure.code}`)
     card.el.dataset.error = failure.code
     ui.showError(`${failure.code}: ${failure.message}`)
-    o.announce?.(`Client ${o.label} could not connect: ${failure.code}.`)
+    o.live?.announce(`Client ${o.label} could not connect: ${failure.code}.`)
     o.onChange()
   })
   client.on('disconnect', ({ reason }) => {
@@ -245,5 +248,9 @@ function listen(
     o.onChange()
   })
   client.on('sandbox:error', (err) => ui.showError(`${err.code}: ${err.message}`))
-  client.on('message', (m) => addReceived(o, ui.parts, m))
+  client.on('message', (m) => {
+    addReceived(o, ui.parts, m)
+    // One tally for every card of the widget: a broadcast to five clients is one announcement.
+    o.live?.announceCount((n) => `${n > 1 ? `${n} messages received, last: ` : ''}${o.label} received from ${m.from}: ${m.text}`)
+  })
 }

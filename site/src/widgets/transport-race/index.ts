@@ -100,6 +100,7 @@ export function mountTransportRace(root: HTMLElement, options: TransportRaceOpti
     statsMs: options.statsIntervalMs ?? 1000,
     retryMs: options.retryMs,
     onHandshake: handshake.show,
+    announce: session.announce,
   })
   function place() {
     const { limit, sio: probe } = targets()

@@ -40,6 +40,8 @@ export interface RaceContext {
   statsMs: number
   retryMs?: number
   onHandshake(hs: HandshakeCapture): void
+  /** The widget's announcer (session.announce): the status line's changes, the run's totals, a send's result. */
+  announce(text: string): void
 }
 
 export interface Race {
@@ -86,7 +88,8 @@ function createControls(onStart: () => void, onStop: () => void, onSettings: () 
     text,
     startBtn,
     stopBtn,
-    status: h('p', { class: 'tr-hint', 'data-testid': 'tr-status', 'aria-live': 'polite' }),
+    // Not a live region: its changes go through the widget's announcer (`say` in createRace).
+    status: h('p', { class: 'tr-hint', 'data-testid': 'tr-status' }),
     settings: () => ({ eventsPerSecond: Number(rate.value), payloadBytes: Number(size.value) }),
     elements: [h('label', {}, 'Rate ', rate), h('label', {}, 'Payload ', size), h('label', {}, 'Message ', text), startBtn, stopBtn],
   }
@@ -170,10 +173,15 @@ function enable(running: boolean, onWhileRunning: HTMLButtonElement[], offWhileR
 }
 
 /** A transport's "send" button: the message goes up on that transport's own way to the server. */
-async function sendFrom(panel: Panel | undefined, channel: Channel | undefined, text: string): Promise<void> {
+async function sendFrom(
+  panel: Panel | undefined,
+  channel: Channel | undefined,
+  text: string,
+  announce: (t: string) => void,
+): Promise<void> {
   if (!panel || !channel) return
   panel.sent.textContent = 'Sending…'
-  panel.sent.textContent = await channel.send(text.trim() || 'hello')
+  announce((panel.sent.textContent = await channel.send(text.trim() || 'hello')))
 }
 
 /** The three transports' panels; their buttons act on `channelOf(name)`, the channel of the current run, at `target`. */
@@ -182,13 +190,14 @@ function createPanels(
   target: ChannelTarget,
   channelOf: (name: TransportName) => Channel | undefined,
   text: HTMLInputElement,
+  announce: (t: string) => void,
 ): Map<TransportName, Panel> {
   const panels = new Map(
     (['long-polling', 'sse', 'websocket'] as const).map((name) => [
       name,
       createPanel(name, {
         cut: () => void cut(clients, target.url('/cut'), name, panels.get(name)),
-        send: () => void sendFrom(panels.get(name), channelOf(name), text.value),
+        send: () => void sendFrom(panels.get(name), channelOf(name), text.value, announce),
         closeClean: () => channelOf(name)?.closeClean?.(),
         reopen: () => channelOf(name)?.reopen?.(),
       }),
@@ -222,18 +231,19 @@ export function createRace(ctx: RaceContext): Race {
   /** Where the race runs: fixed at Start, so Stop still reaches it after a space change. */
   const target: ChannelTarget = { base: '', space: '', url: (route) => transportUrl(target.base, target.space, route) }
   const running = () => root.dataset.state === 'running'
+  const say = (text: string) => ctx.announce((status.textContent = text))
   const { rate, size, text, startBtn, stopBtn, status, settings, elements } = createControls(
     () => void start(),
     () => void stop(),
     () => {
       if (!running()) return
       clients.http(target.url('/stream'), settings()).then(
-        () => (status.textContent = `Stream now ${rate.value} events/s of ${size.value} B.`),
-        (e: unknown) => (status.textContent = errorText(e)),
+        () => say(`Stream now ${rate.value} events/s of ${size.value} B.`),
+        (e: unknown) => say(errorText(e)),
       )
     },
   )
-  const panels = createPanels(clients, target, (name) => channels.get(name), text)
+  const panels = createPanels(clients, target, (name) => channels.get(name), text, ctx.announce)
   const channels = createChannels(clients, panels, ctx.retryMs, ctx.onHandshake)
 
   const setState = (state: 'ready' | 'running') => {
@@ -244,7 +254,7 @@ export function createRace(ctx: RaceContext): Race {
   }
   async function pollStats(current: number) {
     await showStats(clients, target, panels, baseline, () => !channels.isCurrent(current) && running()).catch(() => {
-      status.textContent = `${instance()?.id ?? 'The instance'} does not answer /stats.`
+      say(`${instance()?.id ?? 'The instance'} does not answer /stats.`)
     })
   }
   async function start() {
@@ -253,18 +263,18 @@ export function createRace(ctx: RaceContext): Race {
     const current = channels.next()
     Object.assign(target, { base: inst.base, space: ctx.space() })
     setState('running')
-    status.textContent = `Starting the stream on ${inst.id}…`
+    say(`Starting the stream on ${inst.id}…`)
     try {
       baseline = (await clients.http<TransportStats>(target.url('/stats'))).transports
       const from = (await clients.http<{ lastEventId: number }>(target.url('/stream'), settings())).lastEventId
       if (!channels.isCurrent(current)) return
-      status.textContent = `Running on ${inst.id} from event ${from + 1}: ${rate.value} events/s of ${size.value} B.`
+      say(`Running on ${inst.id} from event ${from + 1}: ${rate.value} events/s of ${size.value} B.`)
       channels.open(current, from, target)
       statsTimer = setInterval(() => void pollStats(current), ctx.statsMs)
     } catch (e) {
       if (!channels.isCurrent(current)) return
       setState('ready')
-      status.textContent = `Could not start on ${inst.id}: ${errorText(e)}`
+      say(`Could not start on ${inst.id}: ${errorText(e)}`)
     }
   }
   async function stop() {
@@ -274,11 +284,11 @@ export function createRace(ctx: RaceContext): Race {
     channels.close()
     if (!wasRunning) return
     setState('ready')
-    status.textContent = 'Stopped.'
+    say(`Stopped. Events received: ${[...panels].map(([name, p]) => `${name} ${p.tally.received}`).join(', ')}.`)
     try {
       await clients.http(target.url('/stream'), { ...settings(), eventsPerSecond: 0 })
     } catch (e) {
-      status.textContent = `Stopping the stream failed: ${errorText(e)}`
+      say(`Stopping the stream failed: ${errorText(e)}`)
     }
     // Let the server see the closed connections before the last reading.
     setTimeout(() => void pollStats(current), 300)

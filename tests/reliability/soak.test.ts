@@ -1,8 +1,9 @@
 /**
- * The zero-loss soak (issue 12): by default 1,000 lab sockets in 500 pairs, each pair split over
- * two real sandbox-server processes, every socket sending 10 `lab:send` per second for 60 s per
- * phase, so every message crosses Redis. Each receiver counts each sender's numbers: lost and
- * duplicated are exact. Phases:
+ * The zero-loss soak (issue 12): by default 1,000 lab sockets in 100 spaces of 10, each space's
+ * members alternating between two real sandbox-server processes, every socket receiving 10
+ * messages per second (its 9 peers' `lab:send`) for 60 s per phase; half of each message's
+ * receivers are on the other instance, reached only through Redis. Each receiver counts each
+ * sender's numbers: lost and duplicated are exact. Phases:
  * 1. `/streams` (Redis Streams adapter), steady: zero lost, zero duplicated;
  * 2. `/streams` with Redis stopped (SIGTERM) and started again halfway: zero lost;
  * 3. `/pubsub` (classic adapter) under the same restart: the loss is measured and printed, not
@@ -27,7 +28,9 @@ beforeAll(async () => {
 
 afterAll(async () => {
   if (rows.length > 0)
-    console.log(`soak (${settings.sockets} sockets x ${settings.rate} msg/s x ${settings.seconds} s per phase)\n${formatTable(rows)}`)
+    console.log(
+      `soak (${settings.sockets} sockets in spaces of ${settings.group}, each receiving ${settings.rate} msg/s, ${settings.seconds} s per phase)\n${formatTable(rows)}`,
+    )
   await soak?.stop()
 }, 60_000)
 

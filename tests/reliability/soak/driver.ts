@@ -1,9 +1,11 @@
 /**
  * One soak client process (the soak starts two or more, so clients and servers spread over the
- * cores). It holds whole pairs: socket A of a pair on one instance, B on the other, both in the
- * pair's own space of lesson 5's lab (`/s/<space>/streams` or `/pubsub`), so every `lab:send`
- * of A reaches B only through Redis, and back. Both ends of a pair live here, so this process
- * counts each pair exactly (tally.ts) and reports sums over IPC.
+ * cores). It holds whole groups: the members of a group share one space of lesson 5's lab
+ * (`/s/<space>/streams` or `/pubsub`) and alternate between the two instances, so every
+ * `lab:send` reaches the members on the other instance only through Redis. `lab:send` is a
+ * `socket.broadcast` (no echo): each member receives every other member's messages. Whole groups
+ * live here, so this process counts each sender's numbers at each receiver exactly (tally.ts)
+ * and reports sums over IPC.
  *
  * Commands (IPC): `connect` (close any previous sockets, open the pairs), `run` (send for a
  * bounded time, wait for the tail to arrive, answer the counts), `close`. Every loop is bounded
@@ -26,18 +28,22 @@ export interface ConnectCommand {
   bases: [string, string]
   namespace: ResilienceNamespace
   spaces: string[]
+  /** Sockets per space (2 or more). */
+  group: number
 }
 
 export interface RunCommand {
   type: 'run'
   phase: number
   seconds: number
-  /** Messages per socket per second. */
+  /** Messages each socket SENDS per second (each member receives `rate x (group - 1)`). */
   rate: number
 }
 
 interface End {
-  label: 'A' | 'B'
+  label: string
+  /** The labels of the other members of its group: one inbox each. */
+  peers: string[]
   socket: Socket
   sent: number
   /** Sends not made while the socket was disconnected (it resumes at the current number). */
@@ -45,7 +51,9 @@ interface End {
   refused: number
   disconnects: number
   recovered: number
-  inbox: Inbox
+  inboxes: Map<string, Inbox>
+  /** Messages from no member of the group (counted as stray). */
+  foreign: number
 }
 
 const CONNECT_LIMIT_MS = 120_000
@@ -60,7 +68,11 @@ let ends: End[] = []
 let reasons: Record<string, number> = {}
 const note = (reason: string) => (reasons[reason] = (reasons[reason] ?? 0) + 1)
 
-function openEnd(base: string, namespace: ResilienceNamespace, space: string, label: 'A' | 'B'): Promise<End> {
+/** A member's label: `m0`, `m1`, ... (the lab accepts letters and digits). */
+const memberLabel = (index: number): string => `m${index}`
+
+function openEnd(base: string, namespace: ResilienceNamespace, space: string, member: number, group: number): Promise<End> {
+  const label = memberLabel(member)
   const socket = io(`${base}${resilienceNamespace(space, namespace)}`, {
     path: RESILIENCE_PATH,
     forceNew: true,
@@ -69,9 +81,13 @@ function openEnd(base: string, namespace: ResilienceNamespace, space: string, la
     reconnectionDelay: 200,
     reconnectionDelayMax: 2_000,
   })
-  const peer = label === 'A' ? 'B' : 'A'
-  const end: End = { label, socket, sent: 0, skipped: 0, refused: 0, disconnects: 0, recovered: 0, inbox: new Inbox(0, peer, 1) }
-  socket.on('lab:message', (message: LabMessageEvent) => end.inbox.receive(message.seq, message.from))
+  const peers = Array.from({ length: group }, (_, n) => memberLabel(n)).filter((peer) => peer !== label)
+  const end: End = { label, peers, socket, sent: 0, skipped: 0, refused: 0, disconnects: 0, recovered: 0, inboxes: new Map(), foreign: 0 }
+  socket.on('lab:message', (message: LabMessageEvent) => {
+    const inbox = end.inboxes.get(message.from)
+    if (inbox) inbox.receive(message.seq, message.from)
+    else end.foreign += 1
+  })
   socket.on('sandbox:error', (error: { code?: unknown }) => {
     end.refused += 1
     note(`refused: ${String(error?.code)}`)
@@ -90,20 +106,22 @@ function openEnd(base: string, namespace: ResilienceNamespace, space: string, la
   })
 }
 
-async function connectPairs(command: ConnectCommand): Promise<{ ms: number }> {
+async function connectGroups(command: ConnectCommand): Promise<{ ms: number }> {
   closeAll()
   const started = performance.now()
-  const [first, second] = command.bases
-  // In batches: 1,000 handshakes at once would queue behind each other and trip their own timeouts.
-  for (let index = 0; index < command.spaces.length; index += 25) {
+  // In batches of about 50 sockets: 1,000 handshakes at once would queue behind each other and trip their own timeouts.
+  const perBatch = Math.max(1, Math.floor(50 / command.group))
+  for (let index = 0; index < command.spaces.length; index += perBatch) {
     if (performance.now() - started > CONNECT_LIMIT_MS) throw new Error(`connecting took over ${CONNECT_LIMIT_MS} ms`)
-    const batch = command.spaces.slice(index, index + 25)
+    const batch = command.spaces.slice(index, index + perBatch)
     const opened = await Promise.all(
-      batch.flatMap((space, n) => {
-        // Alternate which instance holds A, so each instance sends and receives as much.
-        const [a, b] = (index + n) % 2 === 0 ? [first, second] : [second, first]
-        return [openEnd(a, command.namespace, space, 'A'), openEnd(b, command.namespace, space, 'B')]
-      }),
+      batch.flatMap((space, n) =>
+        // Members alternate between the instances (shifted per space, so each instance holds as many).
+        Array.from({ length: command.group }, (_, member) => {
+          const base = command.bases[(index + n + member) % 2] ?? command.bases[0]
+          return openEnd(base, command.namespace, space, member, command.group)
+        }),
+      ),
     )
     ends.push(...opened)
   }
@@ -112,7 +130,7 @@ async function connectPairs(command: ConnectCommand): Promise<{ ms: number }> {
 
 /** Sends `rate` messages per second per socket for `seconds`, spread over each 1/rate s. */
 async function send(command: RunCommand): Promise<number> {
-  const total = Math.round(command.seconds * command.rate)
+  const total = Math.floor(command.seconds * command.rate)
   const base = command.phase * PHASE_SEQ_SPAN
   const periodMs = 1000 / command.rate
   const started = performance.now()
@@ -146,15 +164,26 @@ async function send(command: RunCommand): Promise<number> {
   return (performance.now() - started) / 1000
 }
 
-/** Waits until every pair has everything its peer sent, or nothing new came for a while. */
-async function drain(peerOf: (index: number) => End | undefined): Promise<void> {
+/** The members of `end`'s group, by label (groups are opened side by side). */
+function groupOf(index: number, group: number): Map<string, End> {
+  const first = index - (index % group)
+  return new Map(ends.slice(first, first + group).map((member) => [member.label, member]))
+}
+
+/** Whether `end` has every number each other member sent. */
+function complete(end: End, members: Map<string, End>): boolean {
+  return end.peers.every((peer) => (end.inboxes.get(peer)?.distinct ?? 0) >= (members.get(peer)?.sent ?? 0))
+}
+
+/** Waits until every member has everything the others sent, or nothing new came for a while. */
+async function drain(group: number): Promise<void> {
   const started = Date.now()
   let last = -1
   let lastChange = Date.now()
   while (Date.now() - started < DRAIN_LIMIT_MS) {
-    const received = ends.reduce((sum, end) => sum + end.inbox.distinct, 0)
-    const complete = ends.every((end, index) => end.inbox.distinct >= (peerOf(index)?.sent ?? 0))
-    if (complete) return
+    let received = 0
+    for (const end of ends) for (const inbox of end.inboxes.values()) received += inbox.distinct
+    if (ends.every((end, index) => complete(end, groupOf(index, group)))) return
     if (received !== last) {
       last = received
       lastChange = Date.now()
@@ -163,44 +192,52 @@ async function drain(peerOf: (index: number) => End | undefined): Promise<void> 
   }
 }
 
+/** One member's counts: each inbox settled against what that peer sent. */
+function settleEnd(end: End, members: Map<string, End>, counts: SoakCounts): void {
+  counts.sockets += 1
+  counts.emitted += end.sent
+  counts.stray += end.foreign
+  for (const [peer, inbox] of end.inboxes) {
+    const sent = members.get(peer)?.sent ?? 0
+    const settled = inbox.settle(sent)
+    counts.sent += sent
+    counts.delivered += settled.delivered
+    counts.lost += settled.lost
+    counts.duplicated += settled.duplicated
+    counts.stray += settled.stray
+  }
+  counts.refused += end.refused
+  counts.disconnects += end.disconnects
+  counts.recovered += end.recovered
+}
+
 async function run(command: RunCommand): Promise<SoakCounts> {
-  const capacity = Math.round(command.seconds * command.rate) + 1
+  const capacity = Math.ceil(command.seconds * command.rate) + 1
   if (capacity > PHASE_SEQ_SPAN) throw new Error(`seconds x rate must stay under ${PHASE_SEQ_SPAN}`)
   const base = command.phase * PHASE_SEQ_SPAN
   reasons = {}
   for (const end of ends) {
-    Object.assign(end, { sent: 0, skipped: 0, refused: 0, disconnects: 0, recovered: 0 })
-    end.inbox = new Inbox(base, end.label === 'A' ? 'B' : 'A', capacity)
+    Object.assign(end, { sent: 0, skipped: 0, refused: 0, disconnects: 0, recovered: 0, foreign: 0 })
+    end.inboxes = new Map(end.peers.map((peer) => [peer, new Inbox(base, peer, capacity)]))
   }
-  // Pairs are opened side by side: A at an even index, its B right after it.
-  const peerOf = (index: number) => ends[index % 2 === 0 ? index + 1 : index - 1]
+  const group = ends.length > 0 ? (ends[0]?.peers.length ?? 0) + 1 : 1
   const progress = VERBOSE ? setInterval(() => report(command.phase), 5_000) : undefined
   const sendSeconds = await send(command)
-  await drain(peerOf)
+  await drain(group)
   clearInterval(progress)
   const counts = emptyCounts()
   counts.sendSeconds = sendSeconds
   const skipped = ends.reduce((total, end) => total + end.skipped, 0)
   counts.reasons = skipped > 0 ? { ...reasons, 'messages not sent while disconnected': skipped } : reasons
-  ends.forEach((end, index) => {
-    const settled = end.inbox.settle(peerOf(index)?.sent ?? 0)
-    counts.sockets += 1
-    counts.sent += end.sent
-    counts.delivered += settled.delivered
-    counts.lost += settled.lost
-    counts.duplicated += settled.duplicated
-    counts.stray += settled.stray
-    counts.refused += end.refused
-    counts.disconnects += end.disconnects
-    counts.recovered += end.recovered
-  })
+  ends.forEach((end, index) => settleEnd(end, groupOf(index, group), counts))
   return counts
 }
 
 function report(phase: number): void {
   const sum = (pick: (end: End) => number) => ends.reduce((total, end) => total + pick(end), 0)
   const connected = ends.filter((end) => end.socket.connected).length
-  const line = `soak driver ${process.pid} phase ${phase}: sent ${sum((e) => e.sent)}, received ${sum((e) => e.inbox.distinct)}, connected ${connected}/${ends.length}`
+  const received = sum((e) => [...e.inboxes.values()].reduce((total, inbox) => total + inbox.distinct, 0))
+  const line = `soak driver ${process.pid} phase ${phase}: sent ${sum((e) => e.sent)}, received ${received}, connected ${connected}/${ends.length}`
   process.stderr.write(`${line} ${JSON.stringify(reasons)}\n`)
 }
 
@@ -214,7 +251,7 @@ const reply = (message: object) => process.send?.(message)
 process.on('message', (message: ConnectCommand | RunCommand | { type: 'close' }) => {
   const answer =
     message.type === 'connect'
-      ? connectPairs(message).then((result) => ({ type: 'connected', ...result }))
+      ? connectGroups(message).then((result) => ({ type: 'connected', ...result }))
       : message.type === 'run'
         ? run(message).then((counts) => ({ type: 'result', counts }))
         : Promise.resolve(closeAll()).then(() => ({ type: 'closed' }))

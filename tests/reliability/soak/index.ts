@@ -1,12 +1,15 @@
 /**
  * The soak's machinery: its own `redis-server` (append-only file on, so a stream survives a
  * restart), two real sandbox-server processes joined through it, and client processes
- * (driver.ts) holding pairs of lab sockets across the two instances. A phase sends for a bounded
+ * (driver.ts) holding groups of lab sockets (one space each) spread over the two instances. A phase sends for a bounded
  * time, optionally restarts Redis in its middle, and sums the drivers' exact counts.
  *
- * Knobs (environment), the issue's figures by default: SOAK_SOCKETS (1000, even), SOAK_SECONDS
- * (60 per phase), SOAK_RATE (10 messages per socket per second), SOAK_DRIVERS (2 client
- * processes), SOAK_STREAMS_MAX_LEN (the stream's MAXLEN, 200000: 20 s of the default traffic, so
+ * Knobs (environment), the issue's figures by default: SOAK_SOCKETS (1000, a multiple of the
+ * group), SOAK_SECONDS (60 per phase), SOAK_RATE (10 messages RECEIVED per socket per second),
+ * SOAK_GROUP (10 sockets per space: each sends SOAK_RATE / 9 per second, so 1,000 sockets make
+ * ~1,100 `lab:send` and 10,000 deliveries per second; SOAK_GROUP=2 gives pairs, where every
+ * socket also sends SOAK_RATE per second: 10,000 events/s into two instances, more than one core
+ * each handles here), SOAK_DRIVERS (2 client processes), SOAK_STREAMS_MAX_LEN (the stream's MAXLEN, 200000: 20 s of the default traffic, so
  * a reader that falls behind on a busy machine is not overtaken by trimming), SOAK_STREAMS_QUEUE_MS
  * (how long an XADD waits for Redis, 10000; the instances' default of 300 loses what is sent
  * during a slower restart).
@@ -35,6 +38,7 @@ function knob(name: string, fallback: number, min: number, max: number): number 
 
 export interface SoakSettings {
   sockets: number
+  group: number
   seconds: number
   rate: number
   drivers: number
@@ -46,13 +50,15 @@ export interface SoakSettings {
  * The soak's settings from the environment.
  *
  * @example
- * soakSettings({}) // => { sockets: 1000, seconds: 60, rate: 10, drivers: 2, streamsMaxLen: 200000, streamsQueueMs: 10000 }
+ * soakSettings() // => { sockets: 1000, group: 10, seconds: 60, rate: 10, drivers: 2, streamsMaxLen: 200000, streamsQueueMs: 10000 }
  */
 export function soakSettings(): SoakSettings {
   const sockets = knob('SOAK_SOCKETS', 1_000, 2, 10_000)
-  if (sockets % 2 !== 0) throw new Error('SOAK_SOCKETS must be even (sockets come in pairs)')
+  const group = knob('SOAK_GROUP', 10, 2, 40)
+  if (sockets % group !== 0) throw new Error(`SOAK_SOCKETS must be a multiple of SOAK_GROUP (${group})`)
   return {
     sockets,
+    group,
     seconds: knob('SOAK_SECONDS', 60, 2, 600),
     rate: knob('SOAK_RATE', 10, 1, 50),
     drivers: knob('SOAK_DRIVERS', 2, 1, 8),
@@ -63,7 +69,7 @@ export function soakSettings(): SoakSettings {
 
 export interface Soak {
   readonly settings: SoakSettings
-  /** Opens the pairs on `namespace` (closing the previous ones): resolves with the slowest driver's ms. */
+  /** Opens the groups on `namespace` (closing the previous ones): resolves with the slowest driver's ms. */
   connect(namespace: ResilienceNamespace): Promise<number>
   /** Runs one phase; with `restartRedis`, Redis is stopped (SIGTERM) and started again halfway. */
   phase(name: string, options?: { restartRedis?: boolean }): Promise<PhaseRow>
@@ -176,14 +182,14 @@ function phases(
   redis: PrivateRedis,
 ): Pick<Soak, 'connect' | 'phase'> {
   let phaseNumber = 0
-  const pairCodes = spaces(settings.sockets / 2)
-  const share = (index: number) => pairCodes.filter((_, n) => n % drivers.length === index)
+  const spaceCodes = spaces(settings.sockets / settings.group)
+  const share = (index: number) => spaceCodes.filter((_, n) => n % drivers.length === index)
   const limitMs = (settings.seconds + 60) * 1000
   return {
     connect: async (namespace) => {
       const answers = await Promise.all(
         drivers.map((driver, index) => {
-          const command: ConnectCommand = { type: 'connect', bases, namespace, spaces: share(index) }
+          const command: ConnectCommand = { type: 'connect', bases, namespace, spaces: share(index), group: settings.group }
           return ask<{ ms: number }>(driver, command, 'connected', 180_000)
         }),
       )
@@ -191,7 +197,9 @@ function phases(
     },
     phase: async (name, options = {}) => {
       phaseNumber += 1
-      const command: RunCommand = { type: 'run', phase: phaseNumber, seconds: settings.seconds, rate: settings.rate }
+      // Each member receives from the group's other members: this is what each one sends.
+      const sendRate = settings.rate / (settings.group - 1)
+      const command: RunCommand = { type: 'run', phase: phaseNumber, seconds: settings.seconds, rate: sendRate }
       const results = Promise.all(drivers.map((driver) => ask<{ counts: SoakCounts }>(driver, command, 'result', limitMs)))
       let outageMs = 0
       if (options.restartRedis) {

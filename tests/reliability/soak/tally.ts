@@ -1,8 +1,8 @@
 /**
  * The soak's counting, pure: per receiving socket, per sender, which sequence numbers arrived and
- * how often. A pair's sender numbers its messages 0..sent-1 from the phase's base; the receiver
- * counts each one, so "lost" (never arrived), "duplicated" (arrived more than once) and "stray"
- * (a number outside the phase, or from a sender that is not its peer) are exact, not estimates.
+ * how often. A sender numbers its messages 0..sent-1 from the phase's base; every other member of
+ * its group counts each one, so "lost" (never arrived), "duplicated" (arrived more than once) and
+ * "stray" (a number outside the phase, or from a sender outside the group) are exact, not estimates.
  *
  * @module
  */
@@ -13,6 +13,9 @@ export const PHASE_SEQ_SPAN = 200_000
 /** The counts of one phase, summed over sockets (and over driver processes with `addCounts`). */
 export interface SoakCounts {
   sockets: number
+  /** Messages the sockets sent (`lab:send`). */
+  emitted: number
+  /** Deliveries due: each message once per receiving member of its group. */
   sent: number
   delivered: number
   lost: number
@@ -31,6 +34,7 @@ export interface SoakCounts {
 
 export const emptyCounts = (): SoakCounts => ({
   sockets: 0,
+  emitted: 0,
   sent: 0,
   delivered: 0,
   lost: 0,
@@ -108,6 +112,7 @@ export class Inbox {
 export function addCounts(a: SoakCounts, b: SoakCounts): SoakCounts {
   return {
     sockets: a.sockets + b.sockets,
+    emitted: a.emitted + b.emitted,
     sent: a.sent + b.sent,
     delivered: a.delivered + b.delivered,
     lost: a.lost + b.lost,
@@ -137,15 +142,16 @@ export function addReasons(a: Record<string, number>, b: Record<string, number>)
 export interface PhaseRow {
   phase: string
   counts: SoakCounts
-  /** What was asked: messages per socket per second. */
+  /** What was asked: messages each socket receives per second. */
   targetRate: number
   /** Redis's downtime during the phase, ms (0 without a restart). */
   outageMs: number
 }
 
 /**
- * The table printed at the end of the soak: one line per phase, with the achieved send rate next
- * to the target (on a busy 2-core machine the clients may not keep up, and that must show).
+ * The table printed at the end of the soak: one line per phase, with the achieved rate of
+ * deliveries due (all receivers together) next to the target (on a busy 2-core machine the clients
+ * may not keep up, and that must show). `due` counts each message once per receiving socket.
  *
  * @example
  * formatTable([{ phase: 'streams', counts: emptyCounts(), targetRate: 10, outageMs: 0 }])
@@ -154,21 +160,34 @@ export function formatTable(rows: PhaseRow[]): string {
   const header = [
     'phase',
     'sockets',
-    'sent',
+    'emitted',
+    'due',
     'delivered',
     'lost',
     'duplicated',
     'stray',
     'refused',
     'disconnects',
-    'msg/s',
-    'target msg/s',
+    'received/s',
+    'target/s',
     's',
     'redis down ms',
   ]
   const lines = rows.map(({ phase, counts: c, targetRate, outageMs }) => {
     const rate = c.sendSeconds > 0 ? Math.round(c.sent / c.sendSeconds) : 0
-    const values = [c.sockets, c.sent, c.delivered, c.lost, c.duplicated, c.stray, c.refused, c.disconnects, rate, c.sockets * targetRate]
+    const values = [
+      c.sockets,
+      c.emitted,
+      c.sent,
+      c.delivered,
+      c.lost,
+      c.duplicated,
+      c.stray,
+      c.refused,
+      c.disconnects,
+      rate,
+      c.sockets * targetRate,
+    ]
     return [phase, ...values.map(String), c.sendSeconds.toFixed(1), String(Math.round(outageMs))]
   })
   const widths = header.map((title, column) => Math.max(title.length, ...lines.map((line) => (line[column] ?? '').length)))

@@ -42,6 +42,7 @@ import { guardEngine } from '../server/engine-guard.ts'
 import { Quota, SpaceRegistry } from '../spaces/index.ts'
 import { registerLabEvents, toSelf, type LabState, type ResilienceSocket } from './events.ts'
 import { Cooldown, ExpiringMap, FlakyHandler } from './rules.ts'
+import { SubscriptionLedger } from './subscriptions.ts'
 import { createWireMeter } from './wire.ts'
 
 export interface ResilienceOptions {
@@ -100,16 +101,18 @@ function volatileOverPubSub(adapter: Adapter, client: Redis, channel: string): A
  * handler (callers that await it still see the rejection). The connections the adapter
  * duplicates (its blocking `XREAD` reader and its subscriber) wait for Redis instead of failing
  * after a few retries: a reader that fails at once would spin, a subscription that failed
- * would not be restored when Redis is back. They are listed in `duplicates`, to be closed with it.
+ * would not be restored when Redis is back. They are listed in `duplicates`, to be closed with it,
+ * and seen by `ledger`, which gives a closed namespace's subscriptions back.
  */
-function outageSafe(client: Redis, duplicates: Redis[] | null): Redis {
+function outageSafe(client: Redis, duplicates: Redis[] | null, ledger?: SubscriptionLedger): Redis {
   return new Proxy(client, {
     get(target, property, receiver) {
       if (property === 'duplicate' && duplicates) {
         return () => {
           const duplicate = target.duplicate({ maxRetriesPerRequest: null })
           duplicates.push(duplicate)
-          return outageSafe(duplicate, null)
+          const safe = outageSafe(duplicate, null)
+          return ledger ? ledger.observe(safe) : safe
         }
       }
       const value: unknown = Reflect.get(target, property, receiver)
@@ -146,7 +149,9 @@ function adapters(config: InstanceConfig, redis: RedisLink | null): { factory: (
   streamsClient.on('error', () => undefined) // the main link reports Redis outages
   const channelPrefix = `${config.keyPrefix}-resilience`
   const duplicates: Redis[] = []
-  const streams = createStreamsAdapter(outageSafe(streamsClient, duplicates), {
+  // A space has two lab namespaces; only /streams ones subscribe here.
+  const ledger = new SubscriptionLedger(config.resilienceMaxSpaces)
+  const streams = createStreamsAdapter(outageSafe(streamsClient, duplicates, ledger), {
     streamName: `${config.keyPrefix}:resilience`,
     channelPrefix,
     sessionKeyPrefix: `${config.keyPrefix}:resilience:session:`,
@@ -160,7 +165,15 @@ function adapters(config: InstanceConfig, redis: RedisLink | null): { factory: (
     // namespaces close whenever the space empties (cleanupEmptyChildNamespaces).
     if (name === '/pubsub') return pubsub(nsp) as Adapter
     if (name !== '/streams' && nsp.name !== '/') return new Adapter(nsp)
-    return volatileOverPubSub(streams(nsp) as Adapter, streamsClient, `${channelPrefix}#${nsp.name}#`)
+    const adapter = volatileOverPubSub(streams(nsp) as Adapter, streamsClient, `${channelPrefix}#${nsp.name}#`)
+    // The adapter's private channel holds its uid (a protected field of socket.io-adapter's ClusterAdapter).
+    const uid: unknown = Reflect.get(adapter, 'uid')
+    const close = adapter.close.bind(adapter)
+    adapter.close = () => {
+      if (typeof uid === 'string') ledger.release(`${channelPrefix}#${nsp.name}#${uid}#`)
+      return close()
+    }
+    return adapter
   }
   return { factory, close: () => [streamsClient, ...duplicates].forEach((client) => client.disconnect()) }
 }

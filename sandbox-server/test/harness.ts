@@ -206,6 +206,29 @@ export async function freePort(): Promise<number> {
 }
 
 /**
+ * Resolves once a `redis-server` child prints that it accepts connections; rejects if it exits
+ * first or takes over 5 s.
+ *
+ * @example
+ * await redisReady(spawn('redis-server', ['--port', '7000'], { stdio: ['ignore', 'pipe', 'pipe'] }), 'node 7000')
+ */
+export function redisReady(child: ChildProcess, name: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${name} did not start in 5 s`)), 5_000)
+    child.stdout?.on('data', (chunk: Buffer) => {
+      if (chunk.toString().includes('Ready to accept connections')) {
+        clearTimeout(timer)
+        resolve()
+      }
+    })
+    child.once('exit', (code) => {
+      clearTimeout(timer)
+      reject(new Error(`${name} exited with ${code}`))
+    })
+  })
+}
+
+/**
  * A private redis-server on a free loopback port, which a test may stop and restart. It takes a
  * TCP port picked with `freePort()`: `--port 0` would turn TCP off, and instances must find it at
  * the same `redis://` URL after a restart.
@@ -241,19 +264,7 @@ export class PrivateRedis {
       { stdio: ['ignore', 'pipe', 'pipe'] },
     )
     this.#process = child
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('redis-server did not start in 5 s')), 5_000)
-      child.stdout?.on('data', (chunk: Buffer) => {
-        if (chunk.toString().includes('Ready to accept connections')) {
-          clearTimeout(timer)
-          resolve()
-        }
-      })
-      child.once('exit', (code) => {
-        clearTimeout(timer)
-        reject(new Error(`redis-server exited with ${code}`))
-      })
-    })
+    await redisReady(child, `redis-server on ${this.port}`)
   }
 
   /** Stops it: SIGKILL (a crash) by default; SIGTERM is Redis's own shutdown (the AOF is flushed). */

@@ -1,7 +1,7 @@
 /**
- * Processes of the benchmarks (bench-fanout, bench-class): pinning to a core with `taskset`,
- * starting a server that reports its port over IPC, and asking a child a question over IPC with
- * a time limit.
+ * Processes of the benchmarks (bench-fanout, bench-class) and of the soak and deploy tests:
+ * pinning to a core with `taskset`, starting a server that reports its port over IPC, asking a
+ * child a question over IPC with a time limit, stopping a child.
  *
  * @module
  */
@@ -72,5 +72,23 @@ export function ask<T>(child: ChildProcess, command: object, expect: string, tim
     }
     child.on('message', onMessage)
     child.send(command)
+  })
+}
+
+/**
+ * Stops a child: SIGTERM, then SIGKILL after `graceMs`; resolves once it is gone.
+ *
+ * @example
+ * await stopChild(server.child)
+ */
+export function stopChild(child: ChildProcess, graceMs = 3_000): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve()
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs)
+    child.once('exit', () => {
+      clearTimeout(timer)
+      resolve()
+    })
+    child.kill('SIGTERM')
   })
 }

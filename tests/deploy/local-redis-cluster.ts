@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { Redis } from 'ioredis'
-import { eventually, freePort } from '../../sandbox-server/test/harness.ts'
+import { eventually, freePort, redisReady } from '../../sandbox-server/test/harness.ts'
 
 const run = promisify(execFile)
 
@@ -162,18 +162,6 @@ export class LocalRedisCluster {
     ].flat()
     const child = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] })
     node.process = child
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`redis-server on ${node.port} did not start in 5 s`)), 5_000)
-      child.stdout?.on('data', (chunk: Buffer) => {
-        if (chunk.toString().includes('Ready to accept connections')) {
-          clearTimeout(timer)
-          resolve()
-        }
-      })
-      child.once('exit', (code) => {
-        clearTimeout(timer)
-        reject(new Error(`redis-server on ${node.port} exited with ${code}`))
-      })
-    })
+    await redisReady(child, `redis-server on ${node.port}`)
   }
 }

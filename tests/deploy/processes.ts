@@ -10,7 +10,10 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { renderNginxConfig, resolveDeployConfig, NGINX_PROXY_PARAMS, type DeployOptions } from '../../scripts/deploy/index.ts'
+import { stopChild } from '../../scripts/bench-fanout/processes.ts'
 import type { Host } from './topology.ts'
+
+export { stopChild }
 
 export interface Started {
   name: string
@@ -61,19 +64,6 @@ export function startOn(
     child.once('exit', (code, signal) =>
       settle(new Error(`${name} exited (${code ?? signal}) before it was ready; its output:\n${output}`)),
     )
-  })
-}
-
-/** SIGTERM, then SIGKILL after 3 s; resolves once the process is gone. */
-export function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve()
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => child.kill('SIGKILL'), 3_000)
-    child.once('exit', () => {
-      clearTimeout(timer)
-      resolve()
-    })
-    child.kill('SIGTERM')
   })
 }
 

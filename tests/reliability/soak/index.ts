@@ -23,7 +23,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { ResilienceNamespace } from '../../../sandbox-server/src/protocol/index.ts'
 import { PrivateRedis, randomSpace } from '../../../sandbox-server/test/harness.ts'
-import { ask, startProcess } from '../../../scripts/bench-fanout/processes.ts'
+import { ask, startProcess, stopChild } from '../../../scripts/bench-fanout/processes.ts'
 import { ROOT } from '../../../scripts/start/index.ts'
 import type { ConnectCommand, RunCommand } from './driver.ts'
 import { addCounts, emptyCounts, type PhaseRow, type SoakCounts } from './tally.ts'
@@ -101,19 +101,6 @@ function startDriver(): Promise<ChildProcess> {
   })
 }
 
-/** Stops a child (SIGTERM, then SIGKILL after 5 s) and resolves when it is gone. */
-function end(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve()
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => child.kill('SIGKILL'), 5_000)
-    child.once('exit', () => {
-      clearTimeout(timer)
-      resolve()
-    })
-    child.kill('SIGTERM')
-  })
-}
-
 /**
  * Starts Redis, two instances and the drivers; `stop()` ends every one of them.
  *
@@ -128,7 +115,7 @@ export async function startSoak(settings: SoakSettings): Promise<Soak> {
   const children: ChildProcess[] = []
   let redis: PrivateRedis | null = null
   const stop = async () => {
-    await Promise.all(children.splice(0).map(end))
+    await Promise.all(children.splice(0).map((child) => stopChild(child, 5_000)))
     await redis?.stop('SIGKILL')
     rmSync(dir, { recursive: true, force: true })
   }

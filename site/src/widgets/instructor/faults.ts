@@ -59,6 +59,26 @@ function createConfirm(): { el: HTMLDialogElement; ask(action: FaultAction): Pro
 const button = (text: string, testid: string, onclick: () => void): HTMLButtonElement =>
   h('button', { type: 'button', class: 'iv-btn iv-danger', 'data-testid': testid, text, onclick })
 
+/** One row per instance: its state and its Kill and Drain buttons (usable while it runs and nothing else does). */
+function instanceRows(status: FaultsStatus | null, busy: boolean, act: (action: FaultAction) => void): HTMLElement[] {
+  return (status?.instances ?? []).map((i) => {
+    const kill = button(`Kill ${i.id}`, 'iv-kill', () => act({ action: 'kill', instance: i.id }))
+    const drain = button(`Drain ${i.id}`, 'iv-drain', () => act({ action: 'drain', instance: i.id }))
+    kill.disabled = drain.disabled = busy || i.state !== 'running'
+    return h('li', { 'data-instance': i.id }, h('span', { text: `${i.id}: ${i.state}, ${i.restarts} restart(s)` }), kill, drain)
+  })
+}
+
+/** Redis's state and its Stop and Restart buttons (usable only when the launcher owns Redis). */
+function redisControls(status: FaultsStatus | null, busy: boolean, act: (action: FaultAction) => void): HTMLElement[] {
+  const redis = status?.redis
+  const stop = button('Stop Redis', 'iv-redis-stop', () => act({ action: 'redis-stop' }))
+  const start = button('Restart Redis', 'iv-redis-start', () => act({ action: 'redis-start' }))
+  stop.disabled = busy || !redis?.controllable || redis.state !== 'running'
+  start.disabled = busy || !redis?.controllable || redis.state !== 'stopped'
+  return [h('span', { text: `Redis: ${redis?.state ?? 'unknown'}` }), stop, start]
+}
+
 /**
  * The fault controls; `refresh()` reads what may be acted on (call it with the table's poll).
  *
@@ -105,22 +125,12 @@ export function createFaultControls(client: InstructorClient, url: string): { el
     const before = focused()
     if (before instanceof HTMLButtonElement && before.dataset.testid && (instances.contains(before) || redisRow.contains(before)))
       opener = { row: before.closest('li')?.dataset.instance, testid: before.dataset.testid }
-    instances.replaceChildren(
-      ...(status?.instances ?? []).map((i) => {
-        const kill = button(`Kill ${i.id}`, 'iv-kill', () => void run({ action: 'kill', instance: i.id }))
-        const drain = button(`Drain ${i.id}`, 'iv-drain', () => void run({ action: 'drain', instance: i.id }))
-        kill.disabled = drain.disabled = busy || i.state !== 'running'
-        return h('li', { 'data-instance': i.id }, h('span', { text: `${i.id}: ${i.state}, ${i.restarts} restart(s)` }), kill, drain)
-      }),
-    )
-    const redis = status?.redis
-    const stop = button('Stop Redis', 'iv-redis-stop', () => void run({ action: 'redis-stop' }))
-    const start = button('Restart Redis', 'iv-redis-start', () => void run({ action: 'redis-start' }))
-    stop.disabled = busy || !redis?.controllable || redis.state !== 'running'
-    start.disabled = busy || !redis?.controllable || redis.state !== 'stopped'
-    redisRow.replaceChildren(h('span', { text: `Redis: ${redis?.state ?? 'unknown'}` }), stop, start)
-    redisReason.textContent = redis?.reason ? `Disabled: ${redis.reason}.` : ''
-    redisReason.hidden = !redis?.reason
+    const act = (action: FaultAction) => void run(action)
+    instances.replaceChildren(...instanceRows(status, busy, act))
+    redisRow.replaceChildren(...redisControls(status, busy, act))
+    const reason = status?.redis.reason
+    redisReason.textContent = reason ? `Disabled: ${reason}.` : ''
+    redisReason.hidden = !reason
     keepFocus(before)
   }
   /**

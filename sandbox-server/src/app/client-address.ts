@@ -49,30 +49,44 @@ export class TrustedProxies {
   /** Trusts nobody: every request is its TCP peer (what a process with no proxy in front uses). */
   static readonly none = new TrustedProxies([])
 
+  /**
+   * IPv4 addresses, compared as strings (their dotted form is unique): the usual entry, nginx's
+   * address, costs a `Set` lookup, where a `BlockList.check` costs microseconds (an untrusted peer:
+   * 5.7 µs with BlockList only, 0.45 µs so, on a loaded 2-core machine).
+   */
+  readonly #ipv4 = new Set<string>()
+  /** Ranges and IPv6 addresses (an IPv6 address has several spellings: BlockList compares values). */
   readonly #list: BlockList | null
+  readonly #any: boolean
 
   /** `entries`: addresses and CIDR ranges as `SANDBOX_TRUSTED_PROXIES` takes them; a bad one throws a `ConfigError` naming it. */
   constructor(entries: readonly string[]) {
     const proxies = parseConfig(trustedProxyList, [...entries], { source: 'trusted proxies', label: optionLabel })
-    this.#list = proxies.length === 0 ? null : new BlockList()
+    const list = new BlockList()
+    let listed = false
     for (const proxy of proxies) {
       const [address = '', prefix] = proxy.split('/')
       const family = isIP(address) === 4 ? 'ipv4' : 'ipv6'
-      if (prefix === undefined) this.#list?.addAddress(address, family)
-      else this.#list?.addSubnet(address, Number(prefix), family)
+      listed ||= prefix !== undefined || family === 'ipv6'
+      if (prefix !== undefined) list.addSubnet(address, Number(prefix), family)
+      else if (family === 'ipv6') list.addAddress(address, family)
+      else this.#ipv4.add(address)
     }
+    this.#list = listed ? list : null
+    this.#any = proxies.length > 0
   }
 
   /** Whether any proxy is trusted (if not, a request is always its TCP peer). */
   get any(): boolean {
-    return this.#list !== null
+    return this.#any
   }
 
   /** Whether `address` (any IP form; anything else is never trusted) is one of the proxies. */
   trusts(address: string): boolean {
-    const canonical = canonicalAddress(address)
-    if (this.#list === null || canonical === null) return false
-    return this.#list.check(canonical, isIP(canonical) === 4 ? 'ipv4' : 'ipv6')
+    const canonical = this.#any ? canonicalAddress(address) : null
+    if (canonical === null) return false
+    if (this.#ipv4.has(canonical)) return true
+    return this.#list?.check(canonical, isIP(canonical) === 4 ? 'ipv4' : 'ipv6') ?? false
   }
 }
 

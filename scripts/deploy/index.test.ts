@@ -15,6 +15,7 @@ import {
   DEPLOY_DIR,
   ENGINE_IO_PING_DEFAULTS,
   INSTANCE_REDIS_COMMANDS,
+  instanceEnvironment,
   proxyReadTimeoutSeconds,
   redisAclUser,
   renderNginxConfig,
@@ -77,6 +78,21 @@ describe('the nginx configuration', () => {
     expect(roundRobin.split('\n').length).toBe(text.split('\n').length - 1)
   })
 
+  it('connects to the instances from proxyAddress, the one address the instances trust with X-Forwarded-For', () => {
+    expect(text.split('\n').filter((line) => line.trim() === 'proxy_bind 10.0.0.10;')).toHaveLength(1 + 4)
+    expect(readFileSync(join(DEPLOY_DIR, 'nginx', 'proxy.conf'), 'utf8')).toContain(
+      'proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;',
+    )
+    expect(instanceEnvironment(example)).toEqual({ SANDBOX_TRUSTED_PROXIES: '10.0.0.10' })
+    const { proxyAddress: _none, ...withoutProxy } = example
+    expect(renderNginxConfig(withoutProxy)).not.toMatch(/^\s*proxy_bind /m)
+    expect(instanceEnvironment(withoutProxy)).toEqual({})
+    expect(resolveDeployConfig({ ...example, proxyAddress: '::FFFF:10.0.0.10' }).proxyAddress).toBe('10.0.0.10')
+    expect(() => resolveDeployConfig({ ...example, proxyAddress: '10.0.0.10; include /etc/passwd' })).toThrow(
+      /proxyAddress: expected an IP address/,
+    )
+  })
+
   it('refuses values that would end a directive, naming the field', () => {
     const bad = { ...example, serverName: 'a.test; include /etc/passwd', siteRoot: '/srv/site dist' }
     expect(() => resolveDeployConfig(bad)).toThrow(ConfigError)
@@ -86,7 +102,15 @@ describe('the nginx configuration', () => {
 
 describe('the Compose file', () => {
   const compose = yaml.load(readFileSync(join(DEPLOY_DIR, 'compose.yaml'), 'utf8')) as {
-    services: Record<string, { environment?: Record<string, string>; volumes?: string[]; command?: string[] }>
+    services: Record<
+      string,
+      {
+        environment?: Record<string, string>
+        volumes?: string[]
+        command?: string[]
+        networks?: Record<string, { ipv4_address?: string } | null>
+      }
+    >
   }
   const instanceVariables = new Set<string>(Object.values(ENV_NAMES))
 
@@ -115,6 +139,11 @@ describe('the Compose file', () => {
       if (source.startsWith('./nginx/')) expect(existsSync(join(DEPLOY_DIR, source))).toBe(true)
     }
     expect(compose.services.nginx?.volumes).toContain(`./nginx/proxy.conf:${config.proxyParams}:ro`)
+    // The instances trust nginx's fixed address, the one its rendered file binds to.
+    expect(config.proxyAddress).toBeDefined()
+    expect(compose.services.nginx?.networks?.backend?.ipv4_address).toBe(config.proxyAddress)
+    for (const name of ['i1', 'i2', 'i3', 'emitter'])
+      expect(compose.services[name]?.environment?.SANDBOX_TRUSTED_PROXIES, name).toBe(instanceEnvironment(config).SANDBOX_TRUSTED_PROXIES)
   })
 })
 

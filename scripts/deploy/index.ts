@@ -14,6 +14,7 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { z } from 'zod'
 import {
+  canonicalAddress,
   defaultInstanceConfig,
   keyPrefixSchema,
   nameSchema,
@@ -58,6 +59,22 @@ export const deployConfigSchema = z
   .object({
     /** The public host name of the site (and of the instances' ports). */
     serverName: hostName,
+    /**
+     * nginx's own address on the private network, as the instances see it: the rendered file
+     * connects to them from it (`proxy_bind`), and the instances trust it
+     * (`SANDBOX_TRUSTED_PROXIES`, {@link instanceEnvironment}) to name each client in
+     * `X-Forwarded-For`. Absent: no `proxy_bind`, and the instances must trust nobody (every
+     * learner then has nginx's address, one budget for the class).
+     */
+    proxyAddress: z
+      .string()
+      .transform((value, ctx) => {
+        const address = canonicalAddress(value)
+        if (address !== null) return address
+        ctx.addIssue({ code: 'custom', message: 'expected an IP address, e.g. 10.0.0.10' })
+        return z.NEVER
+      })
+      .optional(),
     /** The address nginx listens on; empty: every address. @default '' */
     listenAddress: z.union([z.literal(''), z.string().regex(/^[0-9.]{7,15}$/, 'expected an IPv4 address or ""')]).default(''),
     /** Plain HTTP (redirects to HTTPS only). @default 80 */
@@ -131,6 +148,17 @@ export function sandboxDirectory(config: DeployConfig): SandboxDirectory {
   return directory
 }
 
+/**
+ * The variables the deployment's instances need from this file (beside their own settings):
+ * `SANDBOX_TRUSTED_PROXIES` = nginx's `proxyAddress`, or nothing without one.
+ *
+ * @example
+ * instanceEnvironment(config) // => { SANDBOX_TRUSTED_PROXIES: '10.0.0.10' }
+ */
+export function instanceEnvironment(config: DeployConfig): Record<string, string> {
+  return config.proxyAddress === undefined ? {} : { SANDBOX_TRUSTED_PROXIES: config.proxyAddress }
+}
+
 /** Replaces every `{{NAME}}` of `text`; throws on a placeholder it has no value for. */
 function fill(text: string, values: Record<string, string>): string {
   return text.replace(/\{\{([A-Z_]+)\}\}/g, (whole, name: string) => {
@@ -158,6 +186,10 @@ export function renderNginxConfig(config: DeployConfig, template = readFileSync(
     TLS_CERTIFICATE_KEY: config.tlsCertificateKey,
     PROXY_PARAMS: config.proxyParams,
     PROXY_READ_TIMEOUT: `${proxyReadTimeoutSeconds()}s`,
+    PROXY_BIND:
+      config.proxyAddress === undefined
+        ? '# no proxy_bind: deploy.json has no proxyAddress, so the instances trust no proxy'
+        : `proxy_bind ${config.proxyAddress};`,
   }
   const backends = config.emitter ? [...config.instances, config.emitter] : config.instances
   const perInstance = backends

@@ -16,6 +16,7 @@ import {
   readJsonBody,
   SandboxError,
   siteRequestsOnly,
+  TrustedProxies,
 } from '@realtime-workbook/sandbox-server/http'
 import { InstructorAccess, requireInstructor, type InstructorRefusal } from '@realtime-workbook/sandbox-server/instructor'
 import { RefusalSampler } from '@realtime-workbook/sandbox-server/log'
@@ -96,7 +97,8 @@ async function act(options: FaultOptions, action: FaultAction): Promise<string> 
 }
 
 /** Who acted, for the log line: never the key. */
-const actor = (c: Context): string => `instructor at ${clientAddress(c)}`
+// The launcher serves a laptop's browser directly, never behind a proxy: the TCP peer it is.
+const actor = (c: Context): string => `instructor at ${clientAddress(c, TrustedProxies.none)}`
 
 /**
  * The fault routes as a Hono app, to mount on the site server before its static files.
@@ -127,7 +129,7 @@ export function createFaultRoutes(options: FaultOptions): Hono {
   app.use('/instructor/api/*', (c, next) => siteRequestsOnly(options.allowedOrigins())(c, next))
   app.use('/instructor/api/*', limitBodies(MAX_FAULT_BODY_BYTES))
   app.use('/instructor/api/*', (c, next) => {
-    return requireInstructor(currentAccess(), 'instructor', report)(c, next)
+    return requireInstructor(currentAccess(), 'instructor', report, TrustedProxies.none)(c, next)
   })
   app.get('/instructor/api/faults', (c) => {
     c.header('Cache-Control', 'no-store')

@@ -7,8 +7,9 @@
  * Promises checked: the site, `/sandbox.json` and each instance's own port are served; through
  * the sticky upstream, polling then upgrade works with no "Session ID unknown" (no 400 at all);
  * with the hash line removed (round robin) the 400s of lesson 3 appear at the real nginx; a
- * broadcast crosses hosts through Redis; stopping one host's instances makes its clients
- * reconnect through nginx to the other host.
+ * broadcast crosses hosts through Redis; the instances, trusting nginx's address
+ * (SANDBOX_TRUSTED_PROXIES = proxyAddress), see each client's own address, never a forged one;
+ * stopping one host's instances makes its clients reconnect through nginx to the other host.
  */
 import { randomBytes } from 'node:crypto'
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
@@ -116,6 +117,8 @@ async function startBackends(origins: string[]): Promise<void> {
         SANDBOX_KEY_PREFIX: prefix,
         SANDBOX_ORIGINS: origins.join(','),
         INSTRUCTOR_TOKEN: instructorToken,
+        // Both balancers (nginx binds to its listen address: proxyAddress below), nobody else.
+        SANDBOX_TRUSTED_PROXIES: [...new Set(topology.balancerAddresses)].join(','),
       })
       started.push(backend.process)
     }),
@@ -147,6 +150,7 @@ async function startBalancer(
   const nginx = await startNginx(join(dir, name), {
     serverName: address,
     listenAddress: address,
+    proxyAddress: address,
     httpPort,
     httpsPort,
     tlsCertificate: tls.cert,
@@ -252,6 +256,22 @@ describe(`several hosts behind the repository's nginx (${topology.kind})`, () =>
     const from = topology.clientAddresses[0] ?? sticky.address
     expect(await pollingStatuses(sticky, from)).toEqual([200, 200, 200, 200, 200, 200])
   }, 40_000)
+
+  it("the instances see each client's own address through nginx (X-Forwarded-For from a trusted proxy), never a forged one", async () => {
+    const froms = topology.clientAddresses.slice(3, 5)
+    for (const from of froms) {
+      const refused = await fetchFrom(`${sticky.origin}/socket.io/?EIO=4&transport=polling`, from, {
+        headers: { origin: 'https://evil.example', 'x-forwarded-for': '6.6.6.6' },
+      })
+      expect(refused.status).toBe(403)
+    }
+    const refusals = (): unknown[] =>
+      backends
+        .flatMap((b) => (b.process?.output() ?? '').split('\n'))
+        .filter((line) => line.includes('"code":"FORBIDDEN_ORIGIN"'))
+        .map((line) => (JSON.parse(line) as { address?: unknown }).address)
+    await eventually(() => expect(refusals().sort()).toEqual([...froms].sort()), 5_000, 50)
+  })
 
   it('round robin (the hash line removed): the real nginx answers 400 "Session ID unknown", lesson 3\'s failure', async () => {
     const from = topology.clientAddresses[1] ?? roundRobin.address

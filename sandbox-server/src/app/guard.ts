@@ -12,6 +12,7 @@ import type { IncomingMessage } from 'node:http'
 import type { Context, ErrorHandler, MiddlewareHandler } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import { SandboxError } from '../errors/index.ts'
+import { clientAddressOf, type TrustedProxies } from './client-address.ts'
 
 /**
  * Whether a request comes from one of the site's pages (or from no page at all).
@@ -107,13 +108,14 @@ export async function readJsonBody(c: Context): Promise<unknown> {
 }
 
 /**
- * The TCP peer of a request (Hono on Node's adaptor), for per-address budgets and logs.
+ * The client address of a request (Hono on Node's adaptor), for per-address budgets and logs: the
+ * TCP peer, or behind one of `proxies` the client it forwards (the rule: ./client-address.ts).
  *
  * @example
- * clientAddress(c) // => '127.0.0.1' ('unknown' outside Node, e.g. `app.request()` in tests)
+ * clientAddress(c, TrustedProxies.none) // => '127.0.0.1' ('unknown' outside Node, e.g. `app.request()` in tests)
  */
-export function clientAddress(c: Context): string {
+export function clientAddress(c: Context, proxies: TrustedProxies): string {
   const env: unknown = c.env
   const incoming = typeof env === 'object' && env !== null && 'incoming' in env ? (env as { incoming: IncomingMessage }).incoming : null
-  return incoming?.socket.remoteAddress ?? 'unknown'
+  return incoming ? clientAddressOf(incoming, proxies) : 'unknown'
 }

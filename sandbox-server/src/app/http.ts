@@ -6,4 +6,5 @@
  * @module
  */
 export { answerErrors, clientAddress, limitBodies, readJsonBody, siteRequestsOnly } from './guard.ts'
+export { TrustedProxies } from './client-address.ts'
 export { SandboxError } from '../errors/index.ts'

@@ -10,6 +10,13 @@ import { SPACE_CODE_PATTERN, SPACE_CODE_RULE, type HealthBody, type SpaceStats }
 import { answerErrors, limitBodies, siteRequestsOnly } from './guard.ts'
 
 export { answerErrors, clientAddress, FORBIDDEN_ORIGIN_MESSAGE, limitBodies, originAllowed, siteRequestsOnly } from './guard.ts'
+export {
+  clientAddressOf,
+  TrustedProxies,
+  FORWARDED_FOR_MAX_CHARS,
+  FORWARDED_FOR_MAX_HOPS,
+  type ForwardedRequest,
+} from './client-address.ts'
 
 export interface AppOptions {
   allowedOrigins: readonly string[]

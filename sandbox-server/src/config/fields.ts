@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { isIP } from 'node:net'
 import { z } from 'zod'
 
 /** A received value as shown in a message: JSON-quoted, cut at 60 characters. */
@@ -220,6 +221,78 @@ export const redisNodeListSchema = z
     }
     return [...nodes.values()]
   })
+
+/** Entries a trusted-proxy list may hold: a deployment has a few proxies, not a network of them. */
+export const MAX_TRUSTED_PROXIES = 32
+
+/** An IPv4-mapped IPv6 address (`::ffff:10.0.0.5`), as a dual-stack socket reports an IPv4 peer. */
+const IPV4_MAPPED = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i
+
+/**
+ * An IP address in the one form it is compared and counted in: IPv6 in lower case, an
+ * IPv4-mapped IPv6 address as plain IPv4 (one client, one key, whichever socket family saw it);
+ * `null` when `value` is not an IP address (a zone id `%eth0` is not accepted: no proxy sends one).
+ *
+ * @example
+ * canonicalAddress('::FFFF:10.0.0.5') // => '10.0.0.5'
+ * canonicalAddress('unknown') // => null
+ */
+export function canonicalAddress(value: string): string | null {
+  const address = IPV4_MAPPED.exec(value)?.[1] ?? value.toLowerCase()
+  return isIP(address) === 0 || address.includes('%') ? null : address
+}
+
+/**
+ * One trusted-proxy entry, canonical: an address (`10.0.0.10`, `fd00::1`) or a CIDR range
+ * (`10.0.0.0/24`, `fd00::/64`); a mapped range (`::ffff:10.0.0.0/120`) as its IPv4 range
+ * (`10.0.0.0/24`). `null` when it is none of these, or a `/0`, which would trust every client.
+ *
+ * @example
+ * toProxyEntry('FD00::/64') // => 'fd00::/64'
+ * toProxyEntry('10.0.0.0/33') // => null
+ */
+export function toProxyEntry(entry: string): string | null {
+  const [text = '', prefixText, extra] = entry.split('/')
+  const address = canonicalAddress(text)
+  if (address === null || extra !== undefined) return null
+  if (prefixText === undefined) return address
+  if (!/^\d{1,3}$/.test(prefixText)) return null
+  const mapped = isIP(address) === 4 && isIP(text) === 6
+  const prefix = Number(prefixText) - (mapped ? 96 : 0)
+  return prefix >= 1 && prefix <= (isIP(address) === 4 ? 32 : 128) ? `${address}/${prefix}` : null
+}
+
+/**
+ * The proxies whose `X-Forwarded-For` an instance believes (nginx in front of it), as a
+ * comma-separated string or a list: IP addresses and CIDR ranges, IPv4 or IPv6, each made
+ * canonical by {@link toProxyEntry}, duplicates dropped, at most {@link MAX_TRUSTED_PROXIES}.
+ * Every bad entry is reported. Empty: trust nobody.
+ *
+ * @example
+ * trustedProxyList.parse('10.0.0.10, ::ffff:10.0.0.11, fd00::/64') // => ['10.0.0.10', '10.0.0.11', 'fd00::/64']
+ * trustedProxyList.parse('10.0.0.0/0') // throws: "10.0.0.0/0" is not a trusted proxy (...)
+ */
+export const trustedProxyList = z.union([z.string(), z.array(z.string())]).transform((value, ctx) => {
+  const entries = (typeof value === 'string' ? value.split(',') : value).map((entry) => entry.trim()).filter(Boolean)
+  if (entries.length > MAX_TRUSTED_PROXIES) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `${entries.length} entries given (expected at most ${MAX_TRUSTED_PROXIES} addresses or ranges)`,
+    })
+    return z.NEVER
+  }
+  const proxies = new Set<string>()
+  for (const entry of entries) {
+    const proxy = toProxyEntry(entry)
+    if (proxy !== null) proxies.add(proxy)
+    else
+      ctx.addIssue({
+        code: 'custom',
+        message: `${showValue(entry)} is not a trusted proxy (expected an IP address or a CIDR range such as 10.0.0.10 or 10.0.0.0/24; /0 would trust every client)`,
+      })
+  }
+  return [...proxies]
+})
 
 /**
  * The prefix of every Redis channel of one deployment.

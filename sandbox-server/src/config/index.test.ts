@@ -123,6 +123,30 @@ describe('redisClusterNodes (REDIS_CLUSTER_NODES)', () => {
   })
 })
 
+describe('trustedProxies (SANDBOX_TRUSTED_PROXIES)', () => {
+  it('trusts nobody by default; reads addresses and ranges of both families, canonical, and writes them back', () => {
+    expect(defaultInstanceConfig.trustedProxies).toEqual([])
+    const config = instanceConfigFromEnv({
+      SANDBOX_TRUSTED_PROXIES: ' 10.0.0.10, ::FFFF:10.0.0.11,FD00::/64, ::ffff:10.1.0.0/112, 10.0.0.10',
+    })
+    expect(config.trustedProxies).toEqual(['10.0.0.10', '10.0.0.11', 'fd00::/64', '10.1.0.0/16'])
+    expect(instanceConfigToEnv(config).SANDBOX_TRUSTED_PROXIES).toBe('10.0.0.10,10.0.0.11,fd00::/64,10.1.0.0/16')
+    expect(instanceConfigFromEnv(instanceConfigToEnv(config))).toEqual(config)
+    expect(resolveInstanceConfig(config)).toEqual(config)
+  })
+
+  it('names the variable and every bad entry; refuses /0 and more than 32 entries', () => {
+    const message = problemsOf(() => instanceConfigFromEnv({ SANDBOX_TRUSTED_PROXIES: '10.0.0.10, nginx, 10.0.0.0/33, ::/0, 1.2.3.4/8/9' }))
+    for (const bad of ['nginx', '10.0.0.0/33', '::/0', '1.2.3.4/8/9'])
+      expect(message).toContain(`SANDBOX_TRUSTED_PROXIES: "${bad}" is not a trusted proxy (expected an IP address or a CIDR range`)
+    expect(message).not.toContain('"10.0.0.10"')
+    const many = Array.from({ length: 33 }, (_, n) => `10.0.0.${n + 1}`).join(',')
+    expect(problemsOf(() => instanceConfigFromEnv({ SANDBOX_TRUSTED_PROXIES: many }))).toMatch(
+      /SANDBOX_TRUSTED_PROXIES: 33 entries given \(expected at most 32/,
+    )
+  })
+})
+
 describe('REDIS_URL in errors', () => {
   it('never shows the password of a refused URL, parseable or not', () => {
     for (const url of ['http://rtwb:s3cret-pw@10.0.0.5:6379', 'redis//rtwb:s3cret-pw@host', 'redis://:s3cret-pw@']) {

@@ -24,6 +24,7 @@ import {
   secretSchema,
   type RedisNode,
   bcryptHashSchema,
+  trustedProxyList,
   wholeNumber,
 } from './fields.ts'
 import { envLabel, optionLabel, parseConfig, readEnv, type Env } from './parse.ts'
@@ -98,6 +99,16 @@ export const instanceConfigSchema = z
     maxNamespacesPerConnection: wholeNumber(1, 1_000).default(8),
     /** Engine.IO connections one client address may hold on this instance at once. @default 128 */
     maxConnectionsPerAddress: wholeNumber(1, 100_000).default(128),
+    /**
+     * The proxies (nginx in front of the instances) whose `X-Forwarded-For` is believed: IP
+     * addresses and CIDR ranges, IPv4 or IPv6, comma-separated, at most 32. A request from one of
+     * them counts as coming from the client the header names (walked from the right, past trusted
+     * hops: src/app/client-address.ts) for every per-address cap, rate limit and log line; a
+     * request from anyone else counts as its TCP peer, header ignored. List only your own proxies'
+     * addresses: anyone listed can claim any address. Empty: trust nobody.
+     * @default [] (nobody)
+     */
+    trustedProxies: trustedProxyList.default([]),
     /** Largest HTTP request body accepted outside `/socket.io/` (lesson-1 routes, the emitter), in bytes. @default 4096 */
     maxBodyBytes: wholeNumber(512, 1_000_000).default(4_096),
     /**
@@ -249,6 +260,7 @@ export const ENV_NAMES = {
   maxPacketBytes: 'SANDBOX_MAX_PACKET_BYTES',
   maxNamespacesPerConnection: 'SANDBOX_MAX_NAMESPACES_PER_CONNECTION',
   maxConnectionsPerAddress: 'SANDBOX_MAX_CONNECTIONS_PER_ADDRESS',
+  trustedProxies: 'SANDBOX_TRUSTED_PROXIES',
   maxBodyBytes: 'SANDBOX_MAX_BODY_BYTES',
   tokenSecret: 'SANDBOX_TOKEN_SECRET',
   tokenLifetimeSeconds: 'SANDBOX_TOKEN_LIFETIME_SECONDS',

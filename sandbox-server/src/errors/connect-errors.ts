@@ -6,7 +6,6 @@
  *
  * @module
  */
-import type { IncomingMessage } from 'node:http'
 import type { Server } from 'socket.io'
 
 /** A refused namespace handshake. */
@@ -58,13 +57,14 @@ export function parseConnectError(packet: unknown): Omit<ConnectErrorSeen, 'addr
  */
 export function onConnectError(io: Server, listener: (seen: ConnectErrorSeen) => void): void {
   type Connection = {
-    request: IncomingMessage
+    /** The client's address: the engine guard (src/server/engine-guard.ts) writes the forwarded one here. */
+    remoteAddress: string | undefined
     on(event: 'packetCreate', fn: (this: Connection, packet: { data?: unknown }) => void): void
   }
   // One listener for every connection (the connection is `this`), not a closure per connection.
   const onPacket = function (this: Connection, packet: { data?: unknown }): void {
     const seen = parseConnectError(packet.data)
-    if (seen) listener({ ...seen, address: this.request.socket.remoteAddress ?? 'unknown' })
+    if (seen) listener({ ...seen, address: this.remoteAddress ?? 'unknown' })
   }
   io.engine.on('connection', (conn: Connection) => conn.on('packetCreate', onPacket))
 }

@@ -13,6 +13,7 @@
  */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto'
 import type { MiddlewareHandler } from 'hono'
+import type { TrustedProxies } from '../app/client-address.ts'
 import { clientAddress } from '../app/guard.ts'
 import { SandboxError } from '../errors/index.ts'
 
@@ -81,7 +82,7 @@ export class InstructorAccess {
 
 /** What a refused instructor request reports (never the header's value). */
 export interface InstructorRefusal {
-  /** The client's address (TCP peer). */
+  /** The client's address (the TCP peer, or the client a trusted proxy forwards). */
   address: string
   method: string
   path: string
@@ -93,22 +94,24 @@ export interface InstructorRefusal {
 
 /**
  * Hono middleware: lets a request through only with a key of at least `needed` (the instructor's
- * key satisfies `projector` too); else 401 `INSTRUCTOR_UNAUTHORIZED`, reported to `onRefused`.
+ * key satisfies `projector` too); else 401 `INSTRUCTOR_UNAUTHORIZED`, reported to `onRefused` with
+ * the client's address (`proxies`: whose `X-Forwarded-For` is believed).
  *
  * @example
- * app.post('/instructor/classes', requireInstructor(access, 'instructor', report), createClass)
+ * app.post('/instructor/classes', requireInstructor(access, 'instructor', report, TrustedProxies.none), createClass)
  */
 export function requireInstructor(
   access: InstructorAccess,
   needed: InstructorRole,
   onRefused: (refusal: InstructorRefusal) => void,
+  proxies: TrustedProxies,
 ): MiddlewareHandler {
   return async (c, next) => {
     const authorization = c.req.header('Authorization')
     const role = access.roleOf(authorization)
     if (role === 'instructor' || (role === 'projector' && needed === 'projector')) return next()
     onRefused({
-      address: clientAddress(c),
+      address: clientAddress(c, proxies),
       method: c.req.method,
       path: c.req.path.slice(0, 128),
       needed,

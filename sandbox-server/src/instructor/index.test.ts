@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { Hono } from 'hono'
 import { afterEach, describe, expect, it } from 'vitest'
-import { answerErrors } from '../app/index.ts'
+import { answerErrors, TrustedProxies } from '../app/index.ts'
 import { createLogger, type SandboxLogger } from '../log/index.ts'
 import { attachInstructor, InstructorAccess, projectorKey } from './index.ts'
 
@@ -18,7 +18,7 @@ function setup(configured: string | null = secret): { app: Hono; lines: string[]
   const logger = createLogger({ instanceId: 'i1', write: (line) => lines.push(line) })
   loggers.push(logger)
   const app = new Hono()
-  attachInstructor(app, { access: new InstructorAccess(configured), allowedOrigins: new Set([SITE]), logger })
+  attachInstructor(app, { access: new InstructorAccess(configured), allowedOrigins: new Set([SITE]), proxies: TrustedProxies.none, logger })
   app.onError(answerErrors(() => undefined))
   return { app, lines }
 }
@@ -71,6 +71,7 @@ describe('instructor routes', () => {
     const router = attachInstructor(app, {
       access: new InstructorAccess(secret),
       allowedOrigins: new Set([SITE]),
+      proxies: TrustedProxies.none,
       logger: createLogger({ instanceId: 'i1', write: () => undefined }),
     })
     app.post('/instructor/act', router.guard('instructor'), (c) => c.json({ ok: true }))

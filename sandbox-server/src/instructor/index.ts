@@ -6,6 +6,7 @@
  * @module
  */
 import type { Hono, MiddlewareHandler } from 'hono'
+import type { TrustedProxies } from '../app/client-address.ts'
 import type { SandboxLogger } from '../log/index.ts'
 import { siteRequestsOnly } from '../app/index.ts'
 import { InstructorAccess, requireInstructor, type InstructorRefusal, type InstructorRole } from './auth.ts'
@@ -16,6 +17,8 @@ export type { InstructorRefusal, InstructorRole } from './auth.ts'
 export interface InstructorRoutesOptions {
   access: InstructorAccess
   allowedOrigins: ReadonlySet<string>
+  /** Whose `X-Forwarded-For` names the client in refusal logs. */
+  proxies: TrustedProxies
   logger: SandboxLogger
 }
 
@@ -31,11 +34,11 @@ export interface InstructorRouter {
  * (classes, fault controls) add theirs behind the same checks.
  *
  * @example
- * const router = attachInstructor(app, { access: new InstructorAccess(secret), allowedOrigins, logger })
+ * const router = attachInstructor(app, { access: new InstructorAccess(secret), allowedOrigins, proxies, logger })
  * // GET /instructor/whoami with "Authorization: Bearer <secret>" => 200 { role: 'instructor' }
  */
 export function attachInstructor(app: Hono, options: InstructorRoutesOptions): InstructorRouter {
-  const { access, logger } = options
+  const { access, logger, proxies } = options
   const siteOnly = siteRequestsOnly(options.allowedOrigins)
   const report = (refusal: InstructorRefusal): void => {
     logger.refusal(
@@ -48,8 +51,8 @@ export function attachInstructor(app: Hono, options: InstructorRoutesOptions): I
     (c, next) =>
       siteOnly(c, () => keyCheck(c, next).then(() => undefined))
   const guards = {
-    instructor: both(requireInstructor(access, 'instructor', report)),
-    projector: both(requireInstructor(access, 'projector', report)),
+    instructor: both(requireInstructor(access, 'instructor', report, proxies)),
+    projector: both(requireInstructor(access, 'projector', report, proxies)),
   }
   const router: InstructorRouter = { app, guard: (role) => guards[role] }
   app.get('/instructor/whoami', router.guard('projector'), (c) => {

@@ -38,6 +38,7 @@ import { resilienceAuthSchema } from '../protocol/schemas.ts'
 import { TokenBucket } from '../rate-limit/index.ts'
 import { SharedLimiter } from '../rate-limit/shared.ts'
 import { redisRetryStrategy, retriesCovering, type RedisLink } from '../redis/index.ts'
+import type { TrustedProxies } from '../app/client-address.ts'
 import { guardEngine } from '../server/engine-guard.ts'
 import { Quota, SpaceRegistry } from '../spaces/index.ts'
 import { registerLabEvents, toSelf, type LabState, type ResilienceSocket } from './events.ts'
@@ -51,6 +52,8 @@ export interface ResilienceOptions {
   allowedOrigins: ReadonlySet<string>
   /** The main server's per-address quota: one cap for every Engine.IO connection of the instance. */
   perAddress: Quota<string>
+  /** Whose `X-Forwarded-For` names the client (the main server's too). */
+  proxies: TrustedProxies
   logger: SandboxLogger
   metrics: SandboxMetrics
 }
@@ -232,7 +235,7 @@ function watchHeartbeat(socket: ResilienceSocket): void {
  * Attaches the resilience server to `httpServer` (before it listens).
  *
  * @example
- * const lab = attachResilience(httpServer, { config, redis, allowedOrigins, perAddress, logger, metrics })
+ * const lab = attachResilience(httpServer, { config, redis, allowedOrigins, perAddress, proxies, logger, metrics })
  * lab.sockets() // => 0
  */
 export function attachResilience(httpServer: HttpServer, options: ResilienceOptions): ResilienceServer {
@@ -255,7 +258,7 @@ export function attachResilience(httpServer: HttpServer, options: ResilienceOpti
     metrics.rejectedHandshake('namespace', code, where?.space)
     logger.refusal({ code, address, space: where?.space, namespace: where?.namespace ?? namespace }, message || 'refused a lab handshake')
   })
-  guardEngine(io, { allowedOrigins: options.allowedOrigins, perAddress: options.perAddress, logger, metrics })
+  guardEngine(io, { allowedOrigins: options.allowedOrigins, perAddress: options.perAddress, proxies: options.proxies, logger, metrics })
   io.use((_socket, next) =>
     next(new SandboxError('INVALID_HANDSHAKE', 'connect to /s/<space>/streams or /s/<space>/pubsub').toConnectError()),
   )

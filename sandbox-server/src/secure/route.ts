@@ -8,6 +8,7 @@
  * @module
  */
 import { Hono, type Context } from 'hono'
+import type { TrustedProxies } from '../app/client-address.ts'
 import { answerErrors, clientAddress, readJsonBody, siteRequestsOnly } from '../app/guard.ts'
 import { parseOrThrow } from '../errors/index.ts'
 import { tokenRequestSchema } from '../protocol/schemas.ts'
@@ -23,6 +24,8 @@ export interface TokenRouteOptions {
   lifetimeSeconds: number
   /** Token requests per client address. */
   perAddress: SharedLimiter
+  /** Whose `X-Forwarded-For` names the client the budget is counted for. */
+  proxies: TrustedProxies
   log: (line: string) => void
 }
 
@@ -30,7 +33,7 @@ export interface TokenRouteOptions {
  * Adds the token routes to `app`.
  *
  * @example
- * attachTokenRoute(app, { allowedOrigins, key, lifetimeSeconds: 300, perAddress, log })
+ * attachTokenRoute(app, { allowedOrigins, key, lifetimeSeconds: 300, perAddress, proxies, log })
  * // POST /s/k7q2mx/token {"name":"Ada","role":"learner"} -> { ok: true, token, user, expiresAt, ... }
  */
 export function attachTokenRoute(app: Hono, options: TokenRouteOptions): void {
@@ -39,7 +42,7 @@ export function attachTokenRoute(app: Hono, options: TokenRouteOptions): void {
   // On these paths only: mounted at `/`, a `use('*')` would guard every route of the app.
   const siteOnly = siteRequestsOnly(options.allowedOrigins)
   const issue = async (c: Context, pathSpace: string | undefined): Promise<Response> => {
-    await options.perAddress.consume(`addr:${clientAddress(c)}`)
+    await options.perAddress.consume(`addr:${clientAddress(c, options.proxies)}`)
     const request = parseOrThrow(tokenRequestSchema, await readJsonBody(c), '', 'body')
     const { claims, kind } = tokenClaimsOf(request, pathSpace, options.lifetimeSeconds)
     const issued = await issueToken(options.key, claims, kind)

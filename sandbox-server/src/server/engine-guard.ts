@@ -14,10 +14,17 @@
  *   `TOO_MANY_CONNECTIONS` (429 for polling, 400 for an upgrade) past the cap. The slot is given
  *   back when the Engine.IO connection closes, or when the handshake fails.
  *
+ * The client address is `clientAddressOf` (src/app/client-address.ts): the TCP peer, or behind a
+ * trusted proxy the client it forwards. It is computed once, at the handshake, and written into
+ * the connection's `remoteAddress`, which Socket.IO copies into every socket's
+ * `handshake.address`: the namespaces' refusal logs, the Admin UI's login rate limit and its
+ * client list read the client, not nginx, with no copy of the rule and no memory per socket.
+ *
  * @module
  */
 import { ServerResponse, type IncomingMessage } from 'node:http'
 import type { Server } from 'socket.io'
+import { clientAddressOf, type TrustedProxies } from '../app/client-address.ts'
 import { originAllowed } from '../app/guard.ts'
 import type { SandboxLogger } from '../log/index.ts'
 import type { SandboxMetrics } from '../metrics/index.ts'
@@ -30,8 +37,20 @@ export interface EngineGuardOptions {
    * the instance (the main one and lesson 5's resilience server): one cap for the instance.
    */
   perAddress: Quota<string>
+  /** Whose `X-Forwarded-For` says who the client is (`TrustedProxies.none`: the TCP peer always). */
+  proxies: TrustedProxies
   logger: SandboxLogger
   metrics: SandboxMetrics
+}
+
+/**
+ * What the guard uses of an Engine.IO connection. `remoteAddress` is writable here on purpose
+ * (engine.io types it read-only): the guard replaces nginx's address with the client's.
+ */
+interface EngineConnection {
+  request: IncomingMessage
+  remoteAddress: string | undefined
+  on(event: 'close', listener: (this: object) => void): unknown
 }
 
 /** Longest a handshake holds its slot before becoming a session (or failing), ms. */
@@ -67,7 +86,7 @@ function isHandshake(req: IncomingMessage): boolean {
  * Installs the guard on `io`'s Engine.IO server.
  *
  * @example
- * guardEngine(io, { allowedOrigins: new Set(['http://localhost:4321']), perAddress: new Quota(128), logger, metrics })
+ * guardEngine(io, { allowedOrigins: new Set(['http://localhost:4321']), perAddress: new Quota(128), proxies: TrustedProxies.none, logger, metrics })
  */
 export function guardEngine(io: Server, options: EngineGuardOptions): void {
   const { perAddress } = options
@@ -98,13 +117,13 @@ export function guardEngine(io: Server, options: EngineGuardOptions): void {
     const origin = req.headers.origin
     if (!originAllowed(options.allowedOrigins, origin, req.headers['sec-fetch-site']?.toString())) {
       options.metrics.rejectedHandshake('engine', 'FORBIDDEN_ORIGIN')
-      const address = req.socket.remoteAddress
+      const address = clientAddressOf(req, options.proxies)
       options.logger.refusal({ code: 'FORBIDDEN_ORIGIN', address, origin: origin ?? '(none, cross-site)' }, 'refused an Engine.IO request')
       refuse(req, res, 403, 'FORBIDDEN_ORIGIN')
       return next(new Error('FORBIDDEN_ORIGIN'))
     }
     if (!isHandshake(req)) return next()
-    const address = req.socket.remoteAddress ?? 'unknown'
+    const address = clientAddressOf(req, options.proxies)
     if (!perAddress.take(address)) {
       options.metrics.rejectedHandshake('engine', 'TOO_MANY_CONNECTIONS')
       options.logger.refusal({ code: 'TOO_MANY_CONNECTIONS', address }, `refused a connection: ${perAddress.limit} already open`)
@@ -120,9 +139,12 @@ export function guardEngine(io: Server, options: EngineGuardOptions): void {
     pending.set(req, { address, timer })
     next()
   })
-  io.engine.on('connection', (socket: { request: IncomingMessage; on(event: 'close', listener: (this: object) => void): unknown }) => {
+  io.engine.on('connection', (socket: EngineConnection) => {
     const address = settle(socket.request)
     if (address === undefined) return
+    // Engine.IO took the TCP peer; Socket.IO copies this into `handshake.address` when a namespace
+    // is joined, always later than this event. Only a forwarded client differs from the peer.
+    if (address !== socket.remoteAddress && address !== 'unknown') socket.remoteAddress = address
     // `on`: the listener gives the slot back once anyway, and `once` would keep a wrapper per connection.
     held.set(socket, address)
     socket.on('close', onClose)

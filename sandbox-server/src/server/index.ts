@@ -10,7 +10,7 @@ import { createAdaptorServer } from '@hono/node-server'
 import { createShardedAdapter } from '@socket.io/redis-adapter'
 import { Server, type Namespace } from 'socket.io'
 import { Adapter } from 'socket.io-adapter'
-import { createApp } from '../app/index.ts'
+import { createApp, TrustedProxies } from '../app/index.ts'
 import { resolveInstanceConfig, type InstanceConfig, type InstanceOptions } from '../config/index.ts'
 import { clusterAdapterFactory, clusterEvents, createRedisTap, OutageSimulation, simulateOutageHandler } from '../cluster/index.ts'
 import { createLogger, type SandboxLogger } from '../log/index.ts'
@@ -143,6 +143,8 @@ interface InstanceContext {
   allowedOrigins: ReadonlySet<string>
   /** Engine.IO connections per client address, shared by the instance's two Socket.IO servers. */
   perAddress: Quota<string>
+  /** Whose `X-Forwarded-For` names the client, for every per-address rule and log line. */
+  proxies: TrustedProxies
   /** A plain line, for the parts that report in sentences (Redis link, tap). */
   log: (line: string) => void
   logger: SandboxLogger
@@ -176,12 +178,13 @@ function createInstanceContext(config: InstanceConfig, write: StartOptions['log'
   redis?.shardPub.setMaxListeners(0)
   const allowedOrigins = new Set(config.allowedOrigins)
   const perAddress = new Quota<string>(config.maxConnectionsPerAddress)
-  return { config, redis, spaces, outages, fanout, allowedOrigins, perAddress, log, logger, metrics }
+  const proxies = new TrustedProxies(config.trustedProxies)
+  return { config, redis, spaces, outages, fanout, allowedOrigins, perAddress, proxies, log, logger, metrics }
 }
 
 /** The Socket.IO server on `httpServer`, with its adapters, counters and Engine.IO guard. */
 function createSocketServer(httpServer: HttpServer, context: InstanceContext): Server {
-  const { config, redis, outages, allowedOrigins, perAddress, logger, metrics } = context
+  const { config, redis, outages, allowedOrigins, perAddress, proxies, logger, metrics } = context
   const io = new Server(httpServer, {
     // CORS does not apply to WebSocket, nor stop a simple POST: guardEngine (below) checks the
     // Origin of every Engine.IO request and upgrade, not only of the handshake.
@@ -193,7 +196,7 @@ function createSocketServer(httpServer: HttpServer, context: InstanceContext): S
     adapter: adapterFor(redis, config, outages) as never,
   })
   watchSockets(io, logger, metrics)
-  guardEngine(io, { allowedOrigins, perAddress, logger, metrics })
+  guardEngine(io, { allowedOrigins, perAddress, proxies, logger, metrics })
   return io
 }
 
@@ -369,6 +372,7 @@ function attachInstructorRoutes(
   const router = attachInstructor(app, {
     access: new InstructorAccess(config.instructorToken),
     allowedOrigins: context.allowedOrigins,
+    proxies: context.proxies,
     logger,
   })
   const cluster = attachClusterRoute(router, {
@@ -393,6 +397,7 @@ function attachDefences(
     spaces: SpaceRegistry
     fanout: () => FanoutState
     allowedOrigins: ReadonlySet<string>
+    proxies: TrustedProxies
     log: (line: string) => void
     logger: SandboxLogger
     metrics: SandboxMetrics
@@ -408,6 +413,7 @@ function attachDefences(
     key,
     lifetimeSeconds: config.tokenLifetimeSeconds,
     perAddress: limiter('addr', config.addressRequestsPerSecond, 'token requests'),
+    proxies: context.proxies,
     log,
   })
   attachSecure(io, {

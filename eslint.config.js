@@ -4,7 +4,8 @@
  * - no HTML sinks: learner and network text is only ever rendered as text nodes, so
  *   innerHTML/outerHTML assignments, insertAdjacentHTML, document.write and `set:html` are errors;
  * - functions short enough to read at once: 80 lines, an error in the widgets, a warning elsewhere
- *   (test files are exempt: their `describe` callbacks group tests, they are not read as one function).
+ *   (test files are exempt: their `describe` callbacks group tests, they are not read as one function);
+ * - layers: site/src/sandbox/ (the widgets' door to the cluster) imports nothing from site/src/widgets/.
  * No type-aware rules: they would need a full type check per lint run, which `check:types` already does.
  */
 import js from '@eslint/js'
@@ -63,6 +64,17 @@ export default tseslint.config(
   {
     files: ['site/src/widgets/**'],
     rules: Object.fromEntries([maxLines('error')]),
+  },
+  {
+    // The sandbox layer is below the widgets (docs/architecture.md): it never imports them.
+    files: ['site/src/sandbox/**'],
+    ignores: ['**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['**/widgets/**'], message: 'site/src/sandbox must not depend on widgets: move the shared piece here.' }] },
+      ],
+    },
   },
   {
     files: ['**/*.test.ts'],

@@ -203,6 +203,46 @@ async function openLesson(path: string, testid: string, theme: 'light' | 'dark' 
 
 const byId = (testid: string, extra = ''): string => `[data-testid="${testid}"]${extra}`
 
+/**
+ * Lesson 2's experiment 3 (union, not sum) from where the flow above left it: B and C join lyon,
+ * `io.to(rooms).emit` to paris and lyon. While focus is on a union checkbox, a client changes (C
+ * joins marseille: clicked from a script, which moves no focus, as a classmate's or a reconnect's
+ * change would arrive): the send form re-renders and focus must stay on that very checkbox, ticked.
+ */
+async function unionKeepsFocus(keys: Keys, client: (label: string) => string): Promise<void> {
+  const { page } = keys
+  for (const label of ['B', 'C']) {
+    await tabTo(keys, `${client(label)} [data-testid="rp-room-input"]`)
+    await typeText(keys, 'lyon')
+    await press(keys, 'Enter')
+    await expect.poll(() => page.locator(`${client(label)} [data-room="lyon"]`).count(), { timeout: 5_000 }).toBe(1)
+  }
+  await tabTo(keys, byId('rp-send-call'))
+  await radioTo(keys, 'io.to(rooms).emit')
+  const box = (room: string) => `${byId('rp-send-rooms')}[value="${room}"]`
+  for (const room of ['lyon', 'paris']) {
+    await tabTo(keys, box(room))
+    await press(keys, 'Space')
+  }
+  await page.evaluate(
+    (sel) => document.querySelector<HTMLButtonElement>(`${sel} button[aria-label="C: join marseille"]`)?.click(),
+    client('C'),
+  )
+  await expect.poll(() => page.locator(`${client('C')} [data-room="marseille"]`).count(), { timeout: 5_000 }).toBe(1)
+  await page.waitForTimeout(50)
+  expect(await focusIs(keys, `${box('paris')}:checked`), `focus left the paris checkbox: ${keys.log.slice(-3).join(', ')}`).toBe(true)
+  expect(await page.locator(`${box('lyon')}:checked`).count()).toBe(1)
+  await tabTo(keys, byId('rp-send-text'))
+  await typeText(keys, 'union once')
+  await press(keys, 'Enter')
+  const got = (label: string) =>
+    page
+      .locator(`${client(label)} [data-testid="rp-received-item"]`)
+      .filter({ hasText: 'union once' })
+      .count()
+  for (const label of ['A', 'B', 'C']) await expect.poll(() => got(label), { timeout: 5_000 }).toBe(1)
+}
+
 describe('keyboard only', () => {
   it('lesson 1, transport race: start at 1 event/s, then stop; every transport got the same events', async () => {
     const keys = await openLesson('/lessons/transports/', 'transport-race')
@@ -275,7 +315,8 @@ describe('keyboard only', () => {
     expect(await got('A')).toBe(0)
     expect(await got('C')).toBe(0)
     await readFocusCheck(keys)
-    await leave(keys, 120)
+    await unionKeepsFocus(keys, client)
+    await leave(keys, 160)
     await page.context().close()
   })
 

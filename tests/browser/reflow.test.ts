@@ -3,7 +3,7 @@
  * 1280 px with 200% zoom. Browser zoom is emulated as what it is: a 640 CSS px viewport at device
  * scale factor 2 (media queries and layout see 640 px, text is rendered at twice the pixels); CSS
  * `zoom` on the root would keep the 1280 px media queries and is not what a learner gets.
- * Per page: the document does not scroll sideways, no visible control in the content is cut off
+ * Per page: the document does not scroll sideways, the site title is not clipped, no visible control in the content is cut off
  * (unless it sits inside an allowed scroll container), and what scrolls sideways is only a diagram,
  * a wide table or a code block, reachable by keyboard (tabindex="0"; a wrapper that scrolls also a
  * role and a name; a table that scrolls itself keeps its own role). With `REFLOW_SHOTS=<dir>` it saves each page's top and its widgets at both sizes.
@@ -72,6 +72,10 @@ function audit(): string[] {
   const scrollsX = (el: Element) => /auto|scroll/.test(getComputedStyle(el).overflowX) && el.scrollWidth > el.clientWidth + 1
   const root = document.documentElement
   if (root.scrollWidth > root.clientWidth) problems.push(`the page scrolls sideways (${root.scrollWidth} > ${root.clientWidth} px)`)
+  // Starlight clips a site title too wide for the header (overflow: hidden), with no scroll bar.
+  const title = document.querySelector('.site-title span')
+  if (title && title.scrollWidth > title.clientWidth + 1)
+    problems.push(`the site title is cut off (${title.scrollWidth} > ${title.clientWidth} px): "${title.textContent?.trim()}"`)
   for (const el of document.querySelectorAll('body *')) {
     if (!scrollsX(el) || !shown(el)) continue
     const table = el.matches('table')

@@ -7,7 +7,7 @@
  */
 import { MEMBER_NAME_RULE, parseClassCode, tidyMemberName } from '@realtime-workbook/sandbox-server/protocol/classes'
 import { CLASS_EVENTS, CLASS_JOIN_EVENT, readMembership, statusOf } from './class-membership.ts'
-import { focused, restoreFocus } from '../widgets/shared/focus.ts'
+import { focused, restoreFocus } from './focus.ts'
 import { h, uid } from './dom.ts'
 
 /** What a refusal code means to a learner. */

@@ -9,7 +9,7 @@ import { isErrorAck } from '../../sandbox/connector.ts'
 import { logRegion } from '../../sandbox/announcer.ts'
 import { h } from '../../sandbox/dom.ts'
 import type { InstructorClient } from '../../sandbox/instructor-client.ts'
-import { focused, restoreFocus } from '../shared/focus.ts'
+import { focused, restoreFocus } from '../../sandbox/focus.ts'
 
 /** What the confirmation says for each action. */
 function consequence(action: FaultAction): { title: string; text: string } {

@@ -257,6 +257,30 @@ describe('room playground', () => {
     expect(document.activeElement).toBe($(card(root, 'A'), 'rp-room-input'))
   })
 
+  it('keeps keyboard focus and ticks on the union checkboxes while clients change (experiment 3)', async () => {
+    const { root } = await threeClients()
+    const radio = $$<HTMLInputElement>(root, 'rp-send-call').find((r) => r.value === 'io.to(rooms).emit')!
+    radio.checked = true
+    radio.dispatchEvent(new Event('change'))
+    const box = (room: string) => $$<HTMLInputElement>(root, 'rp-send-rooms').find((b) => b.value === room)
+    const lyon = box('lyon')!
+    lyon.focus()
+    lyon.click()
+    // B and C join rooms: every join re-renders the send form (a new room "nice" adds a box).
+    await join(root, 'B', 'lyon')
+    await join(root, 'C', 'nice')
+    expect(box('lyon')).toBe(lyon)
+    expect(document.activeElement).toBe(lyon)
+    expect(lyon.checked).toBe(true)
+    expect($$<HTMLInputElement>(root, 'rp-send-rooms').map((b) => b.value)).toEqual(['lyon', 'marseille', 'nice', 'paris'])
+    // The focused box's room is gone (C, its only member, removed): focus moves to the first box, not to <body>.
+    box('nice')!.focus()
+    $(card(root, 'C'), 'rp-remove').click()
+    expect(box('nice')).toBeUndefined()
+    expect(document.activeElement).toBe(lyon)
+    expect($(root, 'rp-send-line').textContent).toBe('io.of("/chat").to(["lyon"]).emit("message", msg)')
+  })
+
   it('keeps keyboard focus on Retry while offline and inside the widget once ready', async () => {
     const fake = createFakeConnector({ offline: true })
     const { root } = await setup(fake)

@@ -4,6 +4,7 @@
  */
 import { isErrorAck } from '../../sandbox/connector.ts'
 import { h, uid } from '../../sandbox/dom.ts'
+import { focused, restoreFocus } from '../../sandbox/focus.ts'
 import {
   callRooms,
   ROOM_NAME_PATTERN,
@@ -65,6 +66,29 @@ function createRoomFields(roomsListId: string, onChange: () => void) {
   const unionBoxes = h('span', { class: 'rp-union', onchange: onChange })
   const someRooms = h('fieldset', { class: 'rp-field' }, h('legend', { text: 'Rooms (1-5, union)' }), unionBoxes)
   return { room, oneRoom, unionBoxes, someRooms }
+}
+
+/**
+ * Brings the union checkboxes to `rooms` (sorted) in place: a room still known keeps its very
+ * checkbox, so a client change (a join, a reconnect) while a learner tabs through them keeps
+ * keyboard focus and the ticks; only new rooms are inserted and gone rooms removed. When the
+ * focused box's room is gone, focus moves to the first box (not to `<body>`).
+ *
+ * @example
+ * syncRoomBoxes(unionBoxes, ['lyon', 'paris'])
+ */
+function syncRoomBoxes(boxes: HTMLElement, rooms: string[]): void {
+  const before = focused()
+  // Only a box's own focus is ours to move: a card's leave button is restored by the card.
+  const onBox = before !== null && boxes.contains(before)
+  const labels = new Map([...boxes.children].map((label) => [label.querySelector('input')?.value ?? '', label]))
+  for (const [room, label] of labels) if (!rooms.includes(room)) label.remove()
+  rooms.forEach((r, n) => {
+    const label = labels.get(r) ?? h('label', {}, h('input', { type: 'checkbox', value: r, 'data-testid': 'rp-send-rooms' }), ` ${r}`)
+    // Both lists are sorted, so a kept box is already in place: only new ones are inserted.
+    if (boxes.children[n] !== label) boxes.insertBefore(label, boxes.children[n] ?? null)
+  })
+  if (onBox) restoreFocus(before, boxes.querySelector('input'))
 }
 
 /** The fields of the send form, as `layoutForm` places them. */
@@ -163,14 +187,7 @@ export function createSendForm(list: ClientList): SendForm {
     const need = callRooms(selectedCall())
     oneRoom.hidden = need !== 'one'
     someRooms.hidden = need !== 'some'
-    const checked = new Set(checkedRooms())
-    unionBoxes.replaceChildren(
-      ...list
-        .knownRooms()
-        .map((r) =>
-          h('label', {}, h('input', { type: 'checkbox', value: r, checked: checked.has(r), 'data-testid': 'rp-send-rooms' }), ` ${r}`),
-        ),
-    )
+    syncRoomBoxes(unionBoxes, list.knownRooms())
     renderLines()
   }
   async function send() {

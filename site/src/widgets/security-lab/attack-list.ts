@@ -4,7 +4,7 @@
  */
 import { h } from '../../sandbox/dom.ts'
 import { ATTACKS } from './attack-catalog.ts'
-import { createResultCard, type ResultCard } from './result.ts'
+import { createResultCard, type Evidence, type ResultCard } from './result.ts'
 import { runAttack, type RunnerDeps } from './runner.ts'
 import type { Attack, LabContext } from './types.ts'
 
@@ -21,6 +21,15 @@ export interface AttackListOptions extends RunnerDeps {
   done(attack: Attack, codes: string[]): void
 }
 
+/** What the attack's card shows; a failure (the sandbox not connected, a bug) is an INTERNAL answer. */
+async function evidenceOf(attack: Attack, o: AttackListOptions): Promise<Evidence> {
+  try {
+    return await runAttack(attack, o.context(), o)
+  } catch (error) {
+    return { steps: [{ sent: attack.label, answer: { code: 'INTERNAL', message: String(error) } }], logLines: [], moved: [] }
+  }
+}
+
 /**
  * @example
  * const list = createAttackList({ context, logs, snapshot, done })
@@ -29,6 +38,8 @@ export interface AttackListOptions extends RunnerDeps {
 export function createAttackList(o: AttackListOptions) {
   const cards = new Map<string, ResultCard>()
   let running = false
+  // Bumped by clear(): a run that started in the previous space shows nothing when it ends.
+  let epoch = 0
   for (const attack of ATTACK_LIST)
     cards.set(
       attack.id,
@@ -39,24 +50,26 @@ export function createAttackList(o: AttackListOptions) {
     const card = cards.get(attack.id)
     if (running || !card) return
     running = true
+    const mine = ++epoch
     for (const c of cards.values()) c.busy(c === card, true)
-    let codes: string[] = []
-    try {
-      const evidence = await runAttack(attack, o.context(), o)
-      codes = evidence.steps.map((s) => s.answer.code)
-      card.show(evidence)
-    } catch (error) {
-      codes = ['INTERNAL']
-      card.show({
-        steps: [{ sent: attack.label, answer: { code: 'INTERNAL', message: String(error) } }],
-        logLines: [],
-        moved: [],
-      })
-    } finally {
-      running = false
-      for (const c of cards.values()) c.busy(false, false)
-    }
-    o.done(attack, codes)
+    const evidence = await evidenceOf(attack, o)
+    // The space changed meanwhile (clear()): this evidence is about the previous one.
+    if (mine !== epoch) return
+    running = false
+    for (const c of cards.values()) c.busy(false, false)
+    card.show(evidence)
+    o.done(
+      attack,
+      evidence.steps.map((s) => s.answer.code),
+    )
   }
-  return { el: h('ol', { class: 'lab-list', 'aria-label': 'Attacks' }, ...[...cards.values()].map((c) => c.el)) }
+  return {
+    el: h('ol', { class: 'lab-list', 'aria-label': 'Attacks' }, ...[...cards.values()].map((c) => c.el)),
+    /** Every card back to not run (the space changed); a run under way is forgotten. */
+    clear() {
+      epoch++
+      running = false
+      for (const c of cards.values()) c.clear()
+    },
+  }
 }

@@ -117,6 +117,12 @@ export function mountSecurityLab(root: HTMLElement, options: SecurityLabOptions)
     frameHost.replaceChildren()
     panel.stop()
     if (reason === 'destroy') panel.destroy()
+    // Another space: the previous one's results, log lines and figures are not about this one.
+    if (reason === 'space') {
+      attacks.clear()
+      logs.clear()
+      panel.clear()
+    }
   }
   function ready() {
     panel.start()

@@ -35,6 +35,8 @@ export function createLogBuffer(now: () => number = Date.now) {
       lines.push({ at: now(), line: event })
       if (lines.length > KEEP) lines.splice(0, lines.length - KEEP)
     },
+    /** Forgets every line (the space changed: they were about the previous one). */
+    clear: () => void lines.splice(0),
     /** Lines that arrived at `since` or later. */
     since: (since: number): LogTrace[] => lines.filter((l) => l.at >= since).map((l) => l.line),
   }

@@ -92,6 +92,8 @@ export function createPanel(o: PanelOptions) {
   let paused = false
   let lastAnnounced = 0
   let previous: Snapshot | null = null
+  // Bumped by clear(): a reading of the previous space that lands later is dropped.
+  let epoch = 0
   const poller = visiblePoller(o.root, o.intervalMs ?? 1000, () => void refresh())
 
   function toggle() {
@@ -114,8 +116,9 @@ export function createPanel(o: PanelOptions) {
     previous = snap
   }
   async function refresh() {
+    const mine = epoch
     const snap = await o.read()
-    if (!snap) return
+    if (!snap || mine !== epoch) return
     render(snap)
     maybeAnnounce(snap)
   }
@@ -127,6 +130,17 @@ export function createPanel(o: PanelOptions) {
       void refresh()
     },
     stop: () => poller.stop(),
+    /** Forgets the space's figures and their history (the space changed); the cluster's go on. */
+    clear() {
+      epoch++
+      previous = null
+      for (const [key, c] of cells)
+        if (key.startsWith('space.')) {
+          c.value.textContent = '—'
+          c.history = []
+          c.spark.update([])
+        }
+    },
     destroy: () => poller.destroy(),
   }
 }

@@ -67,6 +67,14 @@ export function createResultCard(attack: Attack, onRun: () => void) {
         result.replaceChildren(h('p', { class: 'lab-muted', role: 'status', text: 'Running…' }))
       }
     },
+    /** Back to not run: nothing of another space's run stays on screen. */
+    clear() {
+      el.dataset.state = 'idle'
+      delete el.dataset.codes
+      button.setAttribute('aria-disabled', 'false')
+      result.hidden = true
+      result.replaceChildren()
+    },
     show(evidence: Evidence) {
       el.dataset.state = 'done'
       el.dataset.codes = evidence.steps.map((s) => s.answer.code).join(' ')

@@ -150,6 +150,48 @@ describe('security lab', () => {
     pause.click()
     expect(pause.getAttribute('aria-pressed')).toBe('true')
   })
+
+  it('clears the previous space’s results, log lines and figures when the space changes', async () => {
+    const fake = createFakeConnector()
+    const space = createSpaceState('aaaaaa')
+    const root = document.createElement('section')
+    document.body.append(root)
+    const opts = { connector: fake, secure: fake, space, healthIntervalMs: 0, observerWaitMs: 200, panelIntervalMs: 0 }
+    widget = mountSecurityLab(root, { ...opts, graceMs: 0 })
+    await vi.waitFor(() => expect(root.dataset.state).toBe('ready'))
+    expect(await attack(root, 'no-token')).toEqual(['TOKEN_MISSING'])
+    const spaceCell = () => $(root, 'lab-row-rejected').querySelectorAll('td')[0]!
+    await vi.waitFor(() => expect(spaceCell().textContent).toBe('1'))
+    space.set('bbbbbb')
+    await vi.waitFor(() => expect(root.dataset.state).toBe('ready'))
+    const card = $(root, 'lab-attack-no-token')
+    expect(card.dataset.state).toBe('idle')
+    expect(card.dataset.codes).toBeUndefined()
+    expect($(root, 'lab-result-no-token').hidden).toBe(true)
+    expect($(root, 'lab-result-no-token').textContent).toBe('')
+    // The new space's own figures, with a history that starts now (one point, not the old minute).
+    await vi.waitFor(() => expect(spaceCell().textContent).toBe('0'))
+    expect(spaceCell().querySelector('polyline')?.getAttribute('points')?.split(' ')).toHaveLength(1)
+    expect(await attack(root, 'no-token')).toEqual(['TOKEN_MISSING'])
+    expect($(root, 'lab-metric-no-token').textContent).toContain('Rejected handshakes (your space): 0 -> 1')
+  })
+
+  it('drops a run that was under way when the space changed', async () => {
+    const fake = createFakeConnector()
+    const space = createSpaceState('aaaaaa')
+    const root = document.createElement('section')
+    document.body.append(root)
+    widget = mountSecurityLab(root, { connector: fake, secure: fake, space, healthIntervalMs: 0, observerWaitMs: 200, graceMs: 150 })
+    await vi.waitFor(() => expect(root.dataset.state).toBe('ready'))
+    $(root, 'lab-btn-no-token').click()
+    expect($(root, 'lab-attack-no-token').dataset.state).toBe('running')
+    space.set('bbbbbb')
+    await vi.waitFor(() => expect(root.dataset.state).toBe('ready'))
+    await new Promise((resolve) => setTimeout(resolve, 400))
+    expect($(root, 'lab-attack-no-token').dataset.state).toBe('idle')
+    expect($(root, 'lab-result-no-token').hidden).toBe(true)
+    expect($(root, 'lab-btn-no-token').getAttribute('aria-disabled')).toBe('false')
+  })
 })
 
 describe('lab helpers', () => {
@@ -167,6 +209,8 @@ describe('lab helpers', () => {
     logs.add({ kind: 'log', at: 1, instance: 'i1', level: 'warn', msg: 'handshake refused', code: 'TOKEN_MISSING' })
     logs.add({ kind: 'outage', at: 1, instance: 'i1', namespace: '/with-redis', down: true })
     expect(logs.since(0).map(formatLogLine)).toEqual(['warn i1 handshake refused code=TOKEN_MISSING'])
+    logs.clear()
+    expect(logs.since(0)).toEqual([])
   })
 
   it('sums the instances and lists what moved', () => {

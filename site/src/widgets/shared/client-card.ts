@@ -9,7 +9,7 @@ import { logRegion } from '../../sandbox/announcer.ts'
 import { h } from '../../sandbox/dom.ts'
 import { ROOM_NAME_PATTERN, type LearnerNamespace, type MessageEvent } from '@realtime-workbook/sandbox-server/protocol'
 import type { SandboxSession } from '../../sandbox/session.ts'
-import { focused, restoreFocus } from './focus.ts'
+import { focused, restoreFocus } from '../../sandbox/focus.ts'
 
 export const QUICK_ROOMS = ['paris', 'lyon', 'marseille']
 export type ClientStatus = 'connecting' | 'connected' | 'error'

@@ -4,7 +4,7 @@
  */
 import { h } from '../../sandbox/dom.ts'
 import { transportUrl, type EventSourceLike, type TransportClients } from '../../sandbox/transports.ts'
-import { focused, restoreFocus } from '../shared/focus.ts'
+import { focused, restoreFocus } from '../../sandbox/focus.ts'
 
 export const MAX_STREAMS = 8
 

@@ -16,7 +16,7 @@ import {
 import { longPolling, sse, websocket, type Channel, type ChannelContext } from './channels.ts'
 import { delta } from './metrics.ts'
 import { createPanel, type Panel } from './panel.ts'
-import { focused, restoreFocus } from '../shared/focus.ts'
+import { focused, restoreFocus } from '../../sandbox/focus.ts'
 
 const RATES = [1, 5, 10, 20, 50]
 const SIZES = [32, 256, 1024]

@@ -2,7 +2,8 @@
  * Keyboard focus that survives a re-render: disabling the focused button (Start while running,
  * Stop once stopped) or replacing it (a room chip's leave ×) drops focus to `<body>`, and a
  * keyboard user starts again from the top of the page. Take `focused()` before the change, call
- * `restoreFocus` after it with the controls that make sense next.
+ * `restoreFocus` after it with the controls that make sense next. It lives in the sandbox layer
+ * because the space bar's join form needs it too, and that layer never imports a widget.
  */
 
 /** The element with keyboard focus now (null outside a browser). */

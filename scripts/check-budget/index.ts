@@ -97,28 +97,38 @@ function cssRefs(code: string): string[] {
   return [...code.matchAll(/@import\s+(?:url\()?\s*["']?([^"')\s;]+)/g)].flatMap((m) => (m[1] ? [m[1]] : []))
 }
 
-/**
- * @param distDir  the built site (e.g. site/dist)
- * @param pagePath page path relative to distDir (e.g. `lessons/x/index.html`) or a URL path (`/lessons/x/`)
- */
-export function measurePageAssets(distDir: string, pagePath: string): PageAssets {
-  let rel = pagePath.replace(/^\//, '')
-  if (rel === '' || rel.endsWith('/')) rel += 'index.html'
-  const html = readFileSync(path.join(distDir, rel), 'utf8')
-  const pageDir = path.posix.dirname(rel)
-  const files: AssetFile[] = []
-  const seen = new Set<string>()
-  const queue: Array<{ file: string; via: AssetFile['via']; onDemand: boolean }> = []
+/** A file waiting to be measured, and how the page reaches it. */
+interface Queued {
+  file: string
+  via: AssetFile['via']
+  onDemand: boolean
+}
 
-  const enqueue = (from: string, ref: string, via: AssetFile['via'], onDemand = false) => {
+/** Queues a reference found in a file of `from` (a dist folder); `enqueue` ignores what it has seen and what is not JS or CSS. */
+type Enqueue = (from: string, ref: string, via: AssetFile['via'], onDemand?: boolean) => void
+
+/** The crawl's work list: each built file is queued once, however many files reference it. */
+function assetQueue(distDir: string): { enqueue: Enqueue; queue: Queued[] } {
+  const seen = new Set<string>()
+  const queue: Queued[] = []
+  const enqueue: Enqueue = (from, ref, via, onDemand = false) => {
     const file = resolveRef(distDir, from, ref)
     if (!file || seen.has(file) || !/\.(?:m?js|css)$/.test(file)) return
     seen.add(file)
     queue.push({ file, via, onDemand })
   }
+  return { enqueue, queue }
+}
 
-  // Inline scripts and styles count too (Astro inlines small scripts).
-  let inline = 0
+/** An inline `<script>` or `<style>` of the page, numbered in page order. */
+function inlineFile(kind: AssetFile['kind'], n: number, body: string): AssetFile {
+  const label = kind === 'js' ? 'inline script' : 'inline style'
+  return { path: `(${label})#${n}`, kind, via: 'html', bytes: Buffer.byteLength(body), gzipBytes: gz(body), onDemand: false }
+}
+
+/** The page's `<script>`s: `src` ones are queued; inline ones count too (Astro inlines small scripts), and what they import is queued. */
+function pageScripts(html: string, pageDir: string, enqueue: Enqueue): AssetFile[] {
+  const files: AssetFile[] = []
   for (const m of html.matchAll(/<script\b([^>]*)>([\s\S]*?)<\/script>/gi)) {
     const tag = m[1] ?? ''
     const body = m[2] ?? ''
@@ -130,43 +140,49 @@ export function measurePageAssets(distDir: string, pagePath: string): PageAssets
     }
     if (type && !/module|javascript/i.test(type)) continue // JSON-LD, templates...
     if (!body.trim()) continue
-    files.push({
-      path: `(inline script)#${++inline}`,
-      kind: 'js',
-      via: 'html',
-      bytes: Buffer.byteLength(body),
-      gzipBytes: gz(body),
-      onDemand: false,
-    })
+    files.push(inlineFile('js', files.length + 1, body))
     for (const [ref, kind] of jsRefs(body)) enqueue(pageDir, ref, kind)
   }
-  let svgStyleGzipBytes = 0
+  return files
+}
+
+/**
+ * The page's inline `<style>`s outside SVG (numbered after the `inlineBefore` inline scripts), and
+ * the gzip bytes of the styles inside inline SVG diagrams (diagram content, reported apart).
+ */
+function pageStyles(html: string, inlineBefore: number): { files: AssetFile[]; svgStyleGzipBytes: number } {
   const svgStyles = [...html.matchAll(/<svg\b[\s\S]*?<\/svg>/gi)].flatMap((svg) =>
     [...svg[0].matchAll(/<style\b[^>]*>([\s\S]*?)<\/style>/gi)].map((m) => m[1] ?? ''),
   )
-  for (const body of svgStyles) svgStyleGzipBytes += gz(body)
+  const svgStyleGzipBytes = svgStyles.reduce((n, body) => n + gz(body), 0)
   const htmlWithoutSvg = html.replace(/<svg\b[\s\S]*?<\/svg>/gi, '')
+  const files: AssetFile[] = []
   for (const m of htmlWithoutSvg.matchAll(/<style\b[^>]*>([\s\S]*?)<\/style>/gi)) {
     const body = m[1] ?? ''
-    if (!body.trim()) continue
-    files.push({
-      path: `(inline style)#${++inline}`,
-      kind: 'css',
-      via: 'html',
-      bytes: Buffer.byteLength(body),
-      gzipBytes: gz(body),
-      onDemand: false,
-    })
+    if (body.trim()) files.push(inlineFile('css', inlineBefore + files.length + 1, body))
   }
+  return { files, svgStyleGzipBytes }
+}
+
+/** Queues the page's `<link rel=stylesheet|modulepreload>`. */
+function pageLinks(html: string, pageDir: string, enqueue: Enqueue): void {
   for (const m of html.matchAll(/<link\b[^>]*>/gi)) {
     const tag = m[0]
     const relAttr = (attr(tag, 'rel') ?? '').toLowerCase()
     const href = attr(tag, 'href')
     if (href && /\b(?:stylesheet|modulepreload)\b/.test(relAttr)) enqueue(pageDir, href, 'html')
   }
+}
 
-  while (queue.length > 0) {
-    const { file, via, onDemand } = queue.shift()!
+/**
+ * Measures the queued files and what they reach, transitively (the queue grows as it is read).
+ * Below a dynamic import everything is `dynamic`; below the search dialog's entry or an
+ * `on-demand-*` chunk everything is on demand.
+ */
+function crawl(distDir: string, queue: Queued[], enqueue: Enqueue): AssetFile[] {
+  const files: AssetFile[] = []
+  for (let next = queue.shift(); next; next = queue.shift()) {
+    const { file, via, onDemand } = next
     const buf = readFileSync(path.join(distDir, file))
     const kind: AssetFile['kind'] = file.endsWith('.css') ? 'css' : 'js'
     files.push({ path: file, kind, via, bytes: buf.length, gzipBytes: gz(buf), onDemand })
@@ -183,8 +199,25 @@ export function measurePageAssets(distDir: string, pagePath: string): PageAssets
       for (const ref of cssRefs(code)) enqueue(fromDir, ref, via, onDemand)
     }
   }
+  return files
+}
+
+/**
+ * @param distDir  the built site (e.g. site/dist)
+ * @param pagePath page path relative to distDir (e.g. `lessons/x/index.html`) or a URL path (`/lessons/x/`)
+ */
+export function measurePageAssets(distDir: string, pagePath: string): PageAssets {
+  let rel = pagePath.replace(/^\//, '')
+  if (rel === '' || rel.endsWith('/')) rel += 'index.html'
+  const html = readFileSync(path.join(distDir, rel), 'utf8')
+  const pageDir = path.posix.dirname(rel)
+  const { enqueue, queue } = assetQueue(distDir)
+  const scripts = pageScripts(html, pageDir, enqueue)
+  const styles = pageStyles(html, scripts.length)
+  pageLinks(html, pageDir, enqueue)
+  const files = [...scripts, ...styles.files, ...crawl(distDir, queue, enqueue)]
 
   const sum = (k: AssetFile['kind']) => files.filter((f) => f.kind === k).reduce((n, f) => n + f.gzipBytes, 0)
   const jsOnDemandGzipBytes = files.filter((f) => f.kind === 'js' && f.onDemand).reduce((n, f) => n + f.gzipBytes, 0)
-  return { jsGzipBytes: sum('js'), jsOnDemandGzipBytes, cssGzipBytes: sum('css'), svgStyleGzipBytes, files }
+  return { jsGzipBytes: sum('js'), jsOnDemandGzipBytes, cssGzipBytes: sum('css'), svgStyleGzipBytes: styles.svgStyleGzipBytes, files }
 }

@@ -77,6 +77,57 @@ export function rawRequest(client: SandboxClient, event: string, payload: unknow
 /** The per-scenario helper; create with {@link createKit}, close with `kit.close()`. */
 export type Kit = Awaited<ReturnType<typeof createKit>>
 
+/** What a scenario opened: `kit.close()` closes it all. */
+type Opened = { close(): void }[]
+
+/** Opens a client; its hello resolves with the greeting, or rejects with its connect failure. */
+function openClient(
+  connector: SandboxConnector,
+  opened: Opened,
+  instance: SandboxInstance,
+  namespace: LearnerNamespace,
+  label: string,
+  space: string,
+) {
+  const client = connector.connectClient({ instance, namespace, label, space })
+  opened.push(client)
+  const inbox: MessageEvent[] = []
+  client.on('message', (message) => inbox.push(message))
+  const hello = new Promise<HelloEvent>((resolve, reject) => {
+    client.on('hello', resolve)
+    client.on('connect_error', (failure) => {
+      client.close() // a refused client must not retry in the background
+      reject(Object.assign(new Error(failure.message), { failure }))
+    })
+  })
+  return { client, inbox, hello }
+}
+
+/** Resolves with why an opened client was refused; rejects if it was greeted instead. */
+async function refusal(hello: Promise<HelloEvent>): Promise<ConnectFailure> {
+  try {
+    const greeted = await hello
+    throw new Error(`expected a refusal, got hello from ${greeted.instance}`)
+  } catch (error) {
+    const failure = (error as { failure?: ConnectFailure }).failure
+    if (!failure) throw error
+    return failure
+  }
+}
+
+/** Opens an observer of `space` on `instance`; resolves once it is greeted. */
+async function openWatcher(connector: SandboxConnector, opened: Opened, instance: SandboxInstance, space: string): Promise<Watcher> {
+  const observer = connector.observe({ instance, space })
+  opened.push(observer)
+  const trace: TraceEvent[] = []
+  observer.on('trace', (event) => trace.push(event))
+  const hello = await new Promise<HelloEvent>((resolve, reject) => {
+    observer.on('hello', resolve)
+    observer.on('connect_error', (failure) => reject(new Error(`observer refused: ${failure.code}`)))
+  })
+  return { observer, hello, trace }
+}
+
 /**
  * Opens the world's directory and returns the scenario helpers.
  *
@@ -87,29 +138,13 @@ export type Kit = Awaited<ReturnType<typeof createKit>>
 export async function createKit(world: World) {
   const { connector } = world
   const { instances } = await connector.directory()
-  const opened: { close(): void }[] = []
+  const opened: Opened = []
   let barriers = 0
 
   const at = (n: number): SandboxInstance => {
     const instance = instances[n]
     if (!instance) throw new Error(`no instance ${n}: the directory lists ${instances.length}`)
     return instance
-  }
-
-  /** Opens a client; resolves with its hello, or rejects with its connect failure. */
-  const open = (n: number, namespace: LearnerNamespace, label: string, space: string) => {
-    const client = connector.connectClient({ instance: at(n), namespace, label, space })
-    opened.push(client)
-    const inbox: MessageEvent[] = []
-    client.on('message', (message) => inbox.push(message))
-    const hello = new Promise<HelloEvent>((resolve, reject) => {
-      client.on('hello', resolve)
-      client.on('connect_error', (failure) => {
-        client.close() // a refused client must not retry in the background
-        reject(Object.assign(new Error(failure.message), { failure }))
-      })
-    })
-    return { client, inbox, hello }
   }
 
   const kit = {
@@ -120,7 +155,7 @@ export async function createKit(world: World) {
     eventually,
 
     async client(n: number, namespace: LearnerNamespace, label: string, space: string): Promise<Peer> {
-      const { client, inbox, hello } = open(n, namespace, label, space)
+      const { client, inbox, hello } = openClient(connector, opened, at(n), namespace, label, space)
       return {
         client,
         hello: await hello,
@@ -133,32 +168,12 @@ export async function createKit(world: World) {
 
     /** Opens a client that must be refused; resolves with why. */
     async refused(n: number, namespace: LearnerNamespace, label: string, space: string): Promise<ConnectFailure> {
-      const { hello } = open(n, namespace, label, space)
-      try {
-        const greeted = await hello
-        throw new Error(`expected a refusal, got hello from ${greeted.instance}`)
-      } catch (error) {
-        const failure = (error as { failure?: ConnectFailure }).failure
-        if (!failure) throw error
-        return failure
-      }
+      return refusal(openClient(connector, opened, at(n), namespace, label, space).hello)
     },
 
     /** One observer of `space` on each listed instance (all by default), greeted. */
     async watch(space: string, on: number[] = instances.map((_, n) => n)): Promise<Watcher[]> {
-      return Promise.all(
-        on.map(async (n) => {
-          const observer = connector.observe({ instance: at(n), space })
-          opened.push(observer)
-          const trace: TraceEvent[] = []
-          observer.on('trace', (event) => trace.push(event))
-          const hello = await new Promise<HelloEvent>((resolve, reject) => {
-            observer.on('hello', resolve)
-            observer.on('connect_error', (failure) => reject(new Error(`observer refused: ${failure.code}`)))
-          })
-          return { observer, hello, trace }
-        }),
-      )
+      return Promise.all(on.map((n) => openWatcher(connector, opened, at(n), space)))
     },
 
     /** Opens an observer that must be refused; resolves with why. */

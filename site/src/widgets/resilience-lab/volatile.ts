@@ -45,25 +45,47 @@ export function volatileFigures(log: VolatileLog) {
   return { seqs, before, burst, fresh, never, cells: seqs.map((id) => ({ id, fate: fate(id) })) }
 }
 
+/** Bound of each wait on the stream (a stalled server must not hang the run): three times the whole stream. */
+const STREAM_WAIT_MS = 3 * POSITIONS * EVERY_MS
+
+/** Waits until `done()` holds, looking every half position, at most `limitMs` of waits. */
+async function until(ctx: LabContext, done: () => boolean, limitMs = STREAM_WAIT_MS): Promise<void> {
+  for (let waited = 0; !done() && waited < limitMs && ctx.current(); waited += EVERY_MS / 2) await ctx.sleep(EVERY_MS / 2)
+}
+
+/**
+ * One mode's run. The cut, the resume and the end follow the stream as the connected watcher
+ * receives it, not the clock alone: on a loaded machine the server's timer runs late, and a pause
+ * timed by the clock alone could span only a few positions (or none) and prove nothing. The pause
+ * lasts `pauseMs` AND until the watcher has received `pauseMs / EVERY_MS` positions sent after the
+ * cut, so every one of those was sent before the resume.
+ */
 async function runMode(ctx: LabContext, volatile: boolean, pauseMs: number, progress: Progress): Promise<VolatileLog> {
   const instance = ctx.instances[0]
   if (!instance) throw new Error('no instance is up')
   const watcher = await openLab(ctx, { instance, side: 'streams', label: 'watcher' })
   const paused = await openLab(ctx, { instance, side: 'streams', label: 'paused' })
   const log: VolatileLog = { volatile, received: new Map(), sent: new Map(), pauseAt: Infinity, resumeAt: Infinity }
-  watcher.client.on('position', (p) => log.sent.has(p.seq) || log.sent.set(p.seq, Date.now()))
+  let lastSent = 0
+  watcher.client.on('position', (p) => {
+    lastSent = Math.max(lastSent, p.seq)
+    if (!log.sent.has(p.seq)) log.sent.set(p.seq, Date.now())
+  })
   paused.client.on('position', (p) => log.received.has(p.seq) || log.received.set(p.seq, Date.now()))
   const started = await watcher.client.request('lab:positions', { count: POSITIONS, everyMs: EVERY_MS, volatile })
   if ('error' in started) throw new Error(`lab:positions: ${started.error.code} ${started.error.message}`)
   progress(`${volatile ? 'Volatile' : 'Normal'} positions: pausing the client for ${pauseMs / 1000} s…`)
-  await ctx.sleep(Math.round((POSITIONS * EVERY_MS) / 4))
+  await until(ctx, () => lastSent >= POSITIONS / 4)
   paused.client.cut()
   log.pauseAt = Date.now()
+  const cutAt = lastSent
   await ctx.sleep(pauseMs)
+  await until(ctx, () => lastSent >= Math.min(POSITIONS, cutAt + pauseMs / EVERY_MS))
   log.resumeAt = Date.now()
   paused.client.restore()
-  const left = log.pauseAt + pauseMs - Date.now() + POSITIONS * EVERY_MS
-  await ctx.sleep(Math.max(600, left))
+  // The end: the watcher has the last position, and the resumed client too (or it never reconnected).
+  await until(ctx, () => lastSent >= POSITIONS)
+  await until(ctx, () => log.received.has(POSITIONS), 2_000)
   watcher.client.close()
   paused.client.close()
   return log

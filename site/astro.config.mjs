@@ -72,9 +72,10 @@ export default defineConfig({
       // Lesson pages have a 36 KB gzip JS budget: terser packs every chunk (socket.io-client
       // included) tighter than esbuild's minifier.
       minify: 'terser',
-      // No preload helper: a widget's chunk already holds what it needs (widget-chunks.mjs), and an
-      // on-demand chunk's only dependency is that chunk, loaded before it; the helper and its
-      // dependency lists cost every lesson page about 0.7 KB gzip and preloaded nothing.
+      // No preload lists: a widget's chunk already holds what it needs (widget-chunks.mjs), and an
+      // on-demand chunk's only dependency is that chunk, loaded before it. Vite 6 still wraps each
+      // dynamic import in its preload helper (preload-helper.js, ~0.7 KB gzip per page) with an
+      // empty list: no option removes it.
       modulePreload: false,
       terserOptions: { compress: { passes: 2 }, format: { comments: false } },
     },

@@ -50,7 +50,7 @@ describe('lesson 5 page', () => {
     expectWithinBudget('lessons/best-practices/index.html')
     const assets = measurePageAssets(`${ROOT}/site/dist`, 'lessons/best-practices/index.html')
     expect(assets.jsGzipBytes - assets.jsOnDemandGzipBytes).toBeLessThanOrEqual(LESSON_5_JS_BUDGET)
-    expect(assets.files.filter((f) => /on-demand-(storm|wire|heartbeat)/.test(f.path)).every((f) => f.onDemand)).toBe(true)
+    expect(assets.files.filter((f) => /on-demand-(storm|volatile|wire|heartbeat)/.test(f.path)).every((f) => f.onDemand)).toBe(true)
   })
 })
 

@@ -1,6 +1,6 @@
 /**
- * The six experiments in lesson 5's order. The storm, the wire and the heartbeat load their runs
- * on the first click (`on-demand-*.ts`): the page budget counts them apart.
+ * The six experiments in lesson 5's order. The storm, the volatile stream, the wire and the
+ * heartbeat load their runs on the first click (`on-demand-*.ts`): the page budget counts them apart.
  */
 import { ACKS } from './acks.ts'
 import { choiceControl, numberControl } from './controls.ts'

@@ -6,7 +6,7 @@ import { numberControl } from './controls.ts'
 import { histogram } from './on-demand-storm.ts'
 import { sideFigures, type SideLog } from './recovery.ts'
 import { bars, idStrip } from './view.ts'
-import { volatileFigures, type VolatileLog } from './volatile.ts'
+import { volatileFigures, type VolatileLog } from './on-demand-volatile.ts'
 
 describe('recovery figures', () => {
   const log = (received: [number, number][]): SideLog => ({

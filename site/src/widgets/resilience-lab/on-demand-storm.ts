@@ -9,6 +9,7 @@
 import { h } from '../../sandbox/dom.ts'
 import { openMany } from './clients.ts'
 import type { LabContext, Outcome, Progress } from './types.ts'
+import { until } from './until.ts'
 import { bars, figures, ms, type Figure } from './view.ts'
 
 export const CLIENTS = 30
@@ -69,8 +70,7 @@ async function stormOnce(ctx: LabContext, randomizationFactor: number, progress:
   // Stragglers: a browser opens WebSocket handshakes to one host a few at a time, so a
   // synchronised storm can leave some clients waiting for seconds; wait for them, bounded.
   progress(`randomizationFactor ${randomizationFactor}: waiting for the clients to come back…`)
-  const deadline = Date.now() + BACK_WAIT_MS
-  while (run.back.length < peers.length && Date.now() < deadline && ctx.current()) await ctx.sleep(100)
+  await until(ctx, () => run.back.length >= peers.length, BACK_WAIT_MS, 100)
   for (const peer of peers) peer.client.close()
   return run
 }

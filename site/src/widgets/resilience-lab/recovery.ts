@@ -9,6 +9,7 @@ import { h } from '../../sandbox/dom.ts'
 import { openLab, type LabPeer } from './clients.ts'
 import { numberControl } from './controls.ts'
 import type { Experiment, LabContext, Outcome, Progress } from './types.ts'
+import { until } from './until.ts'
 import { fateLegend, figures, idList, idStrip, ms, type Fate } from './view.ts'
 
 export const SIDES = ['streams', 'pubsub'] as const
@@ -116,8 +117,7 @@ async function restoreAll(ctx: LabContext, pairs: Pair[], logs: Map<Side, SideLo
     if (log) log.restoreAt = Date.now()
     receiver.client.restore()
   }
-  const deadline = Date.now() + RECONNECT_WAIT_MS
-  while ([...logs.values()].some((log) => log.recovered === null) && Date.now() < deadline && ctx.current()) await ctx.sleep(50)
+  await until(ctx, () => [...logs.values()].every((log) => log.recovered !== null), RECONNECT_WAIT_MS)
   sending.state = 'on'
 }
 

@@ -12,6 +12,7 @@ import { EXPERIMENTS, mountResilienceLab, type ResilienceLab } from './index.ts'
 // Loaded on a click in the page; loaded here first, so fake timers never wait on a module import.
 import './on-demand-heartbeat.ts'
 import './on-demand-storm.ts'
+import './on-demand-volatile.ts'
 import './on-demand-wire.ts'
 import { seeded } from '../../../../tests/support/seeded.ts'
 

@@ -18,6 +18,10 @@
  * BENCH_SPACES, BENCH_VARIANTS (e.g. `b,bm` for a shorter run; default all), REDIS_URL, and
  * BENCH_SIDE_BY_SIDE=1 to measure every variant of a repetition during the same seconds (see
  * {@link runSideBySide}); ratios are then also given per repetition ("paired"), with their median.
+ * BENCH_WARMUP_SECONDS (default 5): traffic before each measured run, so a heap V8 shrank while
+ * its variant waited idle grows back first (see {@link geometricMean}). BENCH_SERVER_NODE_ARGS:
+ * extra Node flags for the servers, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to see where
+ * their CPU goes (a profile is written when a server exits).
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
@@ -34,8 +38,11 @@ const REPS = Number(process.env.BENCH_REPS ?? 3)
 const SPACES = Number(process.env.BENCH_SPACES ?? 300)
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'
 const SIDE_BY_SIDE = process.env.BENCH_SIDE_BY_SIDE === '1'
+const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 5)
 const DEADLINE = Date.now() + 20 * 60_000 // the whole benchmark stops after 20 minutes, whatever happens
 const BENCH_SPACE = 'bench0'
+/** Extra Node flags for the server processes (BENCH_SERVER_NODE_ARGS, space-separated; only `--` flags are kept). */
+const SERVER_NODE_ARGS = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter((arg) => arg.startsWith('--'))
 /** Sockets opened (and kept) before the idle memory's "before" figures, spread over the servers. */
 const WARM_SOCKETS = 30
 
@@ -159,7 +166,10 @@ async function prepare(variant: Variant): Promise<Prepared> {
   const key = `rtwb-bench-${randomBytes(3).toString('hex')}`
   const servers = await Promise.all(
     [0, 1, 2].map((index) =>
-      startProcess(...pinned(0, [process.execPath, '--expose-gc', '--import', 'tsx', variant.script]), variant.env(index, key)),
+      startProcess(
+        ...pinned(0, [process.execPath, '--expose-gc', ...SERVER_NODE_ARGS, '--import', 'tsx', variant.script]),
+        variant.env(index, key),
+      ),
     ),
   )
   const [driverCommand, driverArgs] = pinned(1, [process.execPath, '--import', 'tsx', 'scripts/bench-fanout/driver.ts'])
@@ -205,7 +215,7 @@ async function prepare(variant: Variant): Promise<Prepared> {
   }
 }
 
-/** A short warm-up (JIT, buffers, a first scrape: Prometheus scrapes all along), then the measured run. */
+/** A warm-up (JIT, buffers, a heap grown back to its working size, a first scrape: Prometheus scrapes all along), then the measured run. */
 async function measureRun(
   variant: Variant,
   servers: { port: number }[],
@@ -223,7 +233,7 @@ async function measureRun(
       ),
     )
   if (variant.scrapeEveryMs) await scrape()
-  await ask(driver, { type: 'run', rate: RATE, seconds: 1 }, 'result', 30_000)
+  await ask(driver, { type: 'run', rate: RATE, seconds: WARMUP_SECONDS }, 'result', (WARMUP_SECONDS + 30) * 1000)
   const cpuBefore = pids.reduce((sum, pid) => sum + cpuSeconds(pid), 0)
   const scraper = variant.scrapeEveryMs ? setInterval(() => void scrape(), variant.scrapeEveryMs) : null
   const result = await ask<{ sent: number; delivered: number; expected: number; wallSeconds: number; p50: number; p99: number }>(
@@ -322,11 +332,13 @@ const ratio = (x: Variant['id'], y: Variant['id'], pick: (row: Summary) => numbe
   return top && bottom ? Number((pick(top) / pick(bottom)).toFixed(3)) : null
 }
 /**
- * The geometric mean of ratios. Side by side, the variant prepared FIRST came out about 8 % less
- * efficient whichever it was (2026-11-30, b and bm: bm/b 1.01-1.06 when b went first, 0.86-0.90
- * when bm did; maybe V8 shrinking an idle heap while the other variant connects). The repetitions
- * alternate the order, so over an even number of them this mean cancels that bias; the median of
- * two clusters does not.
+ * The geometric mean of ratios. Side by side, the variant prepared FIRST comes out less efficient,
+ * whichever it is: it waits idle while the other connects its clients, and V8 shrinks its heap
+ * meanwhile (CPU profiles of b and bm, 2026-11-30: twice the GC time in the first one's measured
+ * window). A 1 s warm-up left about 8 % (bm/b 1.01-1.06 when b went first, 0.86-0.90 when bm did);
+ * the 5 s warm-up about 2 % (0.96-1.00 against 0.91-0.98, 10 repetitions). The repetitions
+ * alternate the order, so over an even number of them this mean cancels what is left; the median
+ * of two clusters does not.
  */
 const geometricMean = (values: number[]): number => Math.exp(values.reduce((sum, v) => sum + Math.log(v), 0) / values.length)
 

@@ -38,27 +38,32 @@ const redisLine = {
   started: `${redactUrl(workbook.redis.url)} (started by npm start, stopped on exit)`,
   none: `NOT AVAILABLE: instances only reach their own clients`,
 }[workbook.redis.kind]
+/** One line of the summary: labels in one column (the longest, "instructor", and a space). */
+const row = (label: string, text: string): void => log(`  ${label.padEnd(11)}${text}`)
+
 log('')
 log('realtime-workbook is running')
-log(`  site      ${workbook.siteUrl}`)
+row('site', workbook.siteUrl)
 // The secret rides in the fragment: a browser never sends it in a request line, so no server logs it.
-log(`  instructor ${workbook.siteUrl}/instructor/#key=${workbook.instructorToken} (console: keep this link to yourself)`)
-log(
-  `  projector ${workbook.siteUrl}/instructor/projector/#view=${projectorKey(workbook.instructorToken)} (read-only, for the class screen)`,
+row('instructor', `${workbook.siteUrl}/instructor/#key=${workbook.instructorToken} (console: keep this link to yourself)`)
+row(
+  'projector',
+  `${workbook.siteUrl}/instructor/projector/#view=${projectorKey(workbook.instructorToken)} (read-only, for the class screen)`,
 )
 const adminPassword = config.instance.adminUiPasswordHash
   ? 'the one ADMIN_UI_PASSWORD_HASH was made from'
   : 'the key in the instructor link'
-log(
-  `  admin ui  ${workbook.siteUrl}${ADMIN_UI_PATH} (Socket.IO Admin UI: server URL http://localhost:${workbook.instances[0]?.port ?? ''}, namespace ${ADMIN_UI_NAMESPACE}, user "${ADMIN_UI_USERNAME}", password: ${adminPassword})`,
+row(
+  'admin ui',
+  `${workbook.siteUrl}${ADMIN_UI_PATH} (Socket.IO Admin UI: server URL http://localhost:${workbook.instances[0]?.port ?? ''}, namespace ${ADMIN_UI_NAMESPACE}, user "${ADMIN_UI_USERNAME}", password: ${adminPassword})`,
 )
-for (const instance of workbook.instances) log(`  sandbox   ${instance.id}  http://localhost:${instance.port}`)
-if (workbook.emitter) log(`  emitter   http://localhost:${workbook.emitter.port} (Redis emitter, lesson 3)`)
+for (const instance of workbook.instances) row('sandbox', `${instance.id}  http://localhost:${instance.port}`)
+if (workbook.emitter) row('emitter', `http://localhost:${workbook.emitter.port} (Redis emitter, lesson 3)`)
 if (workbook.directory.attacker)
-  log(`  attacker  http://localhost:${workbook.directory.attacker.port} (lesson 4: another origin, not allowed to use the sandbox)`)
-log(`  redis     ${redisLine}`)
-log(`  channels  prefix "${config.keyPrefix}"`)
-if (config.lan) log(`  LAN       learners open http://${hostname()}:${config.sitePort} (or this machine's IP)`)
+  row('attacker', `http://localhost:${workbook.directory.attacker.port} (lesson 4: another origin, not allowed to use the sandbox)`)
+row('redis', redisLine)
+row('channels', `prefix "${config.keyPrefix}"`)
+if (config.lan) row('LAN', `learners open http://${hostname()}:${config.sitePort} (or this machine's IP)`)
 log('Press Ctrl-C to stop.')
 log('')
 

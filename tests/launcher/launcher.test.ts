@@ -206,7 +206,7 @@ it('instances exit when the launcher is killed (no orphans)', { timeout: TEST_MS
       env: { ...env, SANDBOX_KEY_PREFIX: uniquePrefix() },
       timeoutMs: START_MS,
     })
-    const ports = [...launcher.output().matchAll(/sandbox {3}i\d {2}http:\/\/localhost:(\d+)/g)].map((m) => Number(m[1]))
+    const ports = [...launcher.output().matchAll(/sandbox +i\d {2}http:\/\/localhost:(\d+)/g)].map((m) => Number(m[1]))
     expect(ports).toHaveLength(3)
     launcher.child.kill('SIGKILL')
     await waitFor('the instances to exit once the launcher died (their /healthz to refuse connections)', async () => {
@@ -226,5 +226,5 @@ it('refuses a bad value before starting anything, naming the variable and what i
   expect(code).toBe(2)
   expect(stderr).toMatch(/SANDBOX_ORIGINS: "ftp:\/\/x" is not an origin \(expected http\(s\):\/\/host\[:port\]/)
   expect(stderr).toMatch(/SANDBOX_MAX_ROOMS_PER_SOCKET: "0" is not valid \(expected a whole number from 1 to 100\)/)
-  expect(stdout).not.toMatch(/sandbox {3}i1/)
+  expect(stdout).not.toMatch(/sandbox +i1/)
 })

@@ -10,8 +10,6 @@
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Page } from 'playwright-core'
-import { measurePageAssets } from '../../scripts/check-budget/index.ts'
-import { ROOT } from '../../scripts/start/index.ts'
 import { expectWithinBudget, startBrowserFixture, type BrowserFixture } from './fixture.ts'
 
 /** Lesson 5's page, widget chunk included, on-demand chunks apart (gzip bytes). */
@@ -47,9 +45,7 @@ const n = (value: string | undefined): number => Number(value ?? NaN)
 
 describe('lesson 5 page', () => {
   it('holds the budgets: 36 KB of JS with the lab, its heavy runs on demand', () => {
-    expectWithinBudget('lessons/best-practices/index.html')
-    const assets = measurePageAssets(`${ROOT}/site/dist`, 'lessons/best-practices/index.html')
-    expect(assets.jsGzipBytes - assets.jsOnDemandGzipBytes).toBeLessThanOrEqual(LESSON_5_JS_BUDGET)
+    const assets = expectWithinBudget('lessons/best-practices/index.html', LESSON_5_JS_BUDGET)
     expect(assets.files.filter((f) => /on-demand-(storm|volatile|wire|heartbeat)/.test(f.path)).every((f) => f.onDemand)).toBe(true)
   })
 })

@@ -11,7 +11,7 @@ import type { Socket } from 'socket.io-client'
 
 const BUDGET = 10
 const PER_SOCKET = 15
-const { at, track } = useSecureCluster(3, {
+const { at, logs, track } = useSecureCluster(3, {
   userEventsPerSecond: BUDGET,
   eventsPerSecond: BUDGET,
   eventBurst: BUDGET,
@@ -41,9 +41,18 @@ describe('one user on three instances', () => {
 
     // All 45 events land within the user's first one-second window: exactly one budget passes.
     expect(shared.accepted).toBe(BUDGET)
-    expect(perSocket.accepted).toBe(3 * BUDGET)
+    // Each socket's bucket refills as the flood runs (seen: 32 on a loaded machine): at least three budgets.
+    expect(perSocket.accepted).toBeGreaterThanOrEqual(3 * BUDGET)
     expect(shared.refused[0]).toMatchObject({ code: 'RATE_LIMITED', retryAfterMs: expect.any(Number) })
     expect(String((shared.refused[0] as { message: string }).message)).toMatch(/try again in \d+ ms/)
+
+    // Each instance logged the flood it refused, sampled: a few lines per code and address, not 35.
+    const floodLines = logs.filter(
+      (line) => line.includes(space) && line.includes('"code":"RATE_LIMITED"') && line.includes('"namespace":"/secure"'),
+    )
+    expect(floodLines.length).toBeGreaterThan(0)
+    expect(floodLines.length).toBeLessThanOrEqual(3 * 5)
+    expect(floodLines.every((line) => line.includes('"address":') && !line.includes(token))).toBe(true)
   })
 })
 

@@ -76,6 +76,8 @@ describe('security lab', () => {
     await expect
       .poll(() => page.getByTestId('lab-metric-flood-three').textContent(), { timeout: 5_000 })
       .toMatch(/Rate-limited events \(your space\): \d+ -> [1-9]\d*/)
+    // And logged (sampled), streamed to this space's lab.
+    await expect.poll(() => page.getByTestId('lab-log-flood-three').textContent(), { timeout: 5_000 }).toContain('code=RATE_LIMITED')
   })
 
   it('closes an oversized WebSocket message with 1009 and answers an oversized polling POST with 413', async () => {

@@ -72,19 +72,24 @@ export interface Refusal {
   event: string
   code: string
   userId: string | null
+  /** The client's address (`socket.handshake.address`): the sampler's key, with the code. */
+  address?: string
 }
 
 /**
- * The one place `/secure` writes a refused event to the instance's log: a sampled `warn` with the
- * space, event and code (never the token, the user id or the message text), which also reaches
- * the space's observers. Refused handshakes are logged where every `connect_error` is
- * (errors/connect-errors.ts), not here.
+ * The one place `/secure` writes a refused event to the instance's log: a `warn` with the space,
+ * event, code and client address (never the token, the user id or the message text), which also
+ * reaches the space's observers. Every code is logged, a flood's `RATE_LIMITED` included: the
+ * logger samples by code and address (the first 5 per window, then a count), so a flood costs
+ * the log a few lines, and one client's flood does not silence another's. Refused handshakes are
+ * logged where every `connect_error` is (errors/connect-errors.ts), not here.
  *
  * @example
- * logRefusal(logger, { space: 'k7q2mx', event: 'room:join', code: 'FORBIDDEN', userId: 'a1b2…' })
+ * logRefusal(logger, { space: 'k7q2mx', event: 'room:join', code: 'FORBIDDEN', userId: 'a1b2…', address: '127.0.0.1' })
  */
 export function logRefusal(logger: Pick<SandboxLogger, 'refusal'>, refusal: Refusal): void {
-  logger.refusal({ space: refusal.space, namespace: SECURE_NAMESPACE, event: refusal.event, code: refusal.code }, 'secure refused an event')
+  const { space, event, code, address } = refusal
+  logger.refusal({ space, namespace: SECURE_NAMESPACE, event, code, ...(address !== undefined && { address }) }, 'secure refused an event')
 }
 
 /**
@@ -203,8 +208,7 @@ function registrar(socket: SecureSocket, options: SecureOptions) {
     } catch (thrown) {
       const error = SandboxError.from(thrown)
       options.metrics.refusedEvent(socket.nsp.name, error.code)
-      if (error.code === 'FORBIDDEN' || error.code === 'INTERNAL')
-        logRefusal(options.logger, { space, event, code: error.code, userId: user.id })
+      logRefusal(options.logger, { space, event, code: error.code, userId: user.id, address: socket.handshake.address })
       answer = error.toAck()
       if (!ack) socket.emit('sandbox:error', error.toBody())
     }

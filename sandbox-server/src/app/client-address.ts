@@ -84,7 +84,11 @@ export class TrustedProxies {
   /** Whether `address` (any IP form; anything else is never trusted) is one of the proxies. */
   trusts(address: string): boolean {
     const canonical = this.#any ? canonicalAddress(address) : null
-    if (canonical === null) return false
+    return canonical !== null && this.trustsCanonical(canonical)
+  }
+
+  /** {@link trusts} for an address already in `canonicalAddress` form (the header walk has it). */
+  trustsCanonical(canonical: string): boolean {
     if (this.#ipv4.has(canonical)) return true
     return this.#list?.check(canonical, isIP(canonical) === 4 ? 'ipv4' : 'ipv6') ?? false
   }
@@ -120,7 +124,7 @@ function forwardedClient(header: string | string[] | undefined, proxies: Trusted
     // Not an address: no proxy writes that, so the trusted hop that passed it on is the answer.
     if (address === null) return client
     client = address
-    if (!proxies.trusts(address)) return client
+    if (!proxies.trustsCanonical(address)) return client
   }
   return client
 }

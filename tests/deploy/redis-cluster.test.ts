@@ -2,7 +2,8 @@
  * The sharded adapter on a real Redis Cluster (issue 12): three local `redis-server` masters in
  * cluster mode, three real instances with `redisClusterNodes` set (lesson 2's playground on the
  * cluster, everything else on the shared standalone Redis under this run's prefix).
- * Promises checked: a playground broadcast (namespace channel and a room's own channel) crosses
+ * Promises checked: a playground broadcast (namespace channel and a room's own channel), sent right
+ * after the receivers connected or joined (admission waits for their SSUBSCRIBE), crosses
  * instances THROUGH THE CLUSTER (its shard channels are subscribed on the slot's owner, none on the
  * standalone Redis); the classic adapter keeps working beside it; after the node that owns the
  * namespace channel's slot is killed, a room whose channel lives on another shard keeps crossing

@@ -93,6 +93,13 @@ export const instanceConfigSchema = z
     redisRetryStepMs: durationMs(10, 10_000).default(100),
     /** Redis: longest delay between reconnect attempts, ms (an instance never gives up). @default 2000 */
     redisRetryMaxDelayMs: durationMs(100, 60_000).default(2_000),
+    /**
+     * Redis: how long a socket joining a namespace, or a `room:join`, waits for this instance's
+     * new (S|P)SUBSCRIBE to be acknowledged before going on, ms. Pub/sub is at-most-once: a
+     * broadcast published before the subscription lands never reaches the socket. Not waited
+     * while Redis is down; `0`: never wait. @default 2000
+     */
+    redisSubscribeWaitMs: durationMs(0, 60_000).default(2_000),
     /** Largest packet accepted from a client, in bytes (Socket.IO's `maxHttpBufferSize`). @default 16384 */
     maxPacketBytes: wholeNumber(1024, 10_000_000).default(16_384),
     /** Namespaces (spaces' `/chat`, `/admin`, `/observe`, ...) one Engine.IO connection may open at once. @default 8 */
@@ -257,6 +264,7 @@ export const ENV_NAMES = {
   redisConnectTimeoutMs: 'SANDBOX_REDIS_CONNECT_TIMEOUT_MS',
   redisRetryStepMs: 'SANDBOX_REDIS_RETRY_STEP_MS',
   redisRetryMaxDelayMs: 'SANDBOX_REDIS_RETRY_MAX_MS',
+  redisSubscribeWaitMs: 'SANDBOX_REDIS_SUBSCRIBE_WAIT_MS',
   maxPacketBytes: 'SANDBOX_MAX_PACKET_BYTES',
   maxNamespacesPerConnection: 'SANDBOX_MAX_NAMESPACES_PER_CONNECTION',
   maxConnectionsPerAddress: 'SANDBOX_MAX_CONNECTIONS_PER_ADDRESS',

@@ -40,6 +40,11 @@ export interface PlaygroundOptions {
   createBucket: () => TokenBucket
   logger: SandboxLogger
   metrics: SandboxMetrics
+  /**
+   * Resolves once the instance's new Redis subscriptions are acknowledged (a room's own channel,
+   * subscribed when the room is created), `null` when none is pending: `room:join` answers then.
+   */
+  subscribed?: () => Promise<unknown> | null
   /** More events for a namespace's sockets (e.g. the cluster fan-out's, on its namespaces). */
   extend?: PlaygroundExtension
 }
@@ -320,14 +325,17 @@ function registerPlaygroundEvents(options: PlaygroundOptions, on: EventRegistrar
   })
 }
 
-/** Joins or leaves `room` (within the per-socket room limit) and traces the socket's rooms. */
+/**
+ * Joins or leaves `room` (within the per-socket room limit) and traces the socket's rooms. A join
+ * answers once the room's channel is subscribed, so a broadcast sent right after reaches it.
+ */
 function changeRoom(
   options: PlaygroundOptions,
   socket: PlaygroundSocket,
   me: TracedSocket,
   kind: 'join' | 'leave',
   room: string,
-): { ok: true; rooms: string[] } {
+): RoomAnswer | Promise<RoomAnswer> {
   if (kind === 'join') {
     if (!socket.rooms.has(room) && learnerRooms(socket).length >= options.maxRoomsPerSocket) {
       throw new SandboxError('ROOM_LIMIT', `a socket may sit in at most ${options.maxRoomsPerSocket} rooms`)
@@ -339,5 +347,9 @@ function changeRoom(
   const rooms = learnerRooms(socket)
   const { space, namespace } = socket.data
   options.tracer.emit(space, { kind, namespace, ...me, room, rooms })
-  return { ok: true, rooms }
+  const answer: RoomAnswer = { ok: true, rooms }
+  const subscribed = kind === 'join' ? options.subscribed?.() : null
+  return subscribed ? subscribed.then(() => answer) : answer
 }
+
+type RoomAnswer = { ok: true; rooms: string[] }

@@ -16,6 +16,7 @@
  */
 import { Cluster, Redis } from 'ioredis'
 import type { InstanceConfig, RedisNode } from '../config/index.ts'
+import { SubscriptionTracker } from './subscriptions.ts'
 
 export type RedisState = 'connecting' | 'ready' | 'down'
 
@@ -31,6 +32,8 @@ export interface RedisLink {
   readonly shardSub: Redis | Cluster
   /** The sharded adapter's publisher (SPUBLISH): `pub` itself, or a `Cluster` client on a Redis Cluster. */
   readonly shardPub: Redis | Cluster
+  /** The subscriptions in flight on `sub` and `shardSub` (admission waits for them: ./subscriptions.ts). */
+  readonly subscriptions: SubscriptionTracker
   /** `ready` when every connection is usable. */
   state(): RedisState
   /** Called with the new state each time it changes. */
@@ -145,12 +148,15 @@ export function createRedisLink(options: RedisLinkOptions): RedisLink {
   const clients = [...new Set([pub, sub, shardPub, shardSub])]
   const where = options.clusterNodes?.length ? `${options.url} and the Redis Cluster` : options.url
   const state = watchState(clients, log)
+  const subscriptions = new SubscriptionTracker()
+  for (const client of new Set([sub, shardSub])) subscriptions.watch(client)
 
   return {
     pub,
     sub,
     shardSub,
     shardPub,
+    subscriptions,
     state: state.current,
     onStateChange: state.listen,
     ready: (timeoutMs = 5_000) => state.ready(timeoutMs, where),

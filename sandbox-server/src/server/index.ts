@@ -149,6 +149,8 @@ interface InstanceContext {
   log: (line: string) => void
   logger: SandboxLogger
   metrics: SandboxMetrics
+  /** This instance's new Redis subscriptions, acknowledged (bounded wait); `null`: nothing to wait for. */
+  subscribed: () => Promise<unknown> | null
 }
 
 /** Telemetry, the Redis link (when configured) and the per-instance space state. */
@@ -179,7 +181,10 @@ function createInstanceContext(config: InstanceConfig, write: StartOptions['log'
   const allowedOrigins = new Set(config.allowedOrigins)
   const perAddress = new Quota<string>(config.maxConnectionsPerAddress)
   const proxies = new TrustedProxies(config.trustedProxies)
-  return { config, redis, spaces, outages, fanout, allowedOrigins, perAddress, proxies, log, logger, metrics }
+  // Not while Redis is down: the subscriber queues until it is back, the socket need not wait.
+  const subscribed = (): Promise<unknown> | null =>
+    redis && config.redisSubscribeWaitMs > 0 && redis.state() === 'ready' ? redis.subscriptions.settled(config.redisSubscribeWaitMs) : null
+  return { config, redis, spaces, outages, fanout, allowedOrigins, perAddress, proxies, log, logger, metrics, subscribed }
 }
 
 /** The Socket.IO server on `httpServer`, with its adapters, counters and Engine.IO guard. */
@@ -197,6 +202,12 @@ function createSocketServer(httpServer: HttpServer, context: InstanceContext): S
   })
   watchSockets(io, logger, metrics)
   guardEngine(io, { allowedOrigins, perAddress, proxies, logger, metrics })
+  // A Redis adapter subscribes when its namespace is made (by its first socket): that socket and
+  // the next ones are admitted once Redis acknowledged, after every other check.
+  io.on('new_namespace', (nsp: Namespace) => {
+    if (Object.getPrototypeOf(nsp.adapter) === Adapter.prototype) return // in memory: nothing to subscribe
+    nsp.use((_socket, next) => void (context.subscribed()?.then(() => next()) ?? next()))
+  })
   return io
 }
 
@@ -239,6 +250,7 @@ function attachLessons(io: Server, context: InstanceContext): ReturnType<typeof 
     logger,
     metrics,
     createBucket: () => new TokenBucket(config.eventsPerSecond, config.eventBurst),
+    subscribed: context.subscribed,
     extend: clusterEvents(config.instanceId, tracer, { localOnly: config.redisUrl === null }),
   })
   return tap

@@ -31,6 +31,8 @@ export interface LabActor {
   messages: LabMessageEvent[]
   positions: PositionEvent[]
   disconnects: string[]
+  /** `connect` and `seq <n>` in the order the client reported them. */
+  timeline: string[]
 }
 
 const eventually = (check: () => void | Promise<void>, timeoutMs = 4_000): Promise<void> => waitUntil(check, timeoutMs, 10)
@@ -64,8 +66,13 @@ export function createResilienceKit(world: ResilienceWorld) {
         ...options,
       })
       opened.push(client)
-      const actor: LabActor = { client, hellos: [], seqs: [], messages: [], positions: [], disconnects: [] }
-      client.on('lab:message', (message) => (actor.messages.push(message), actor.seqs.push(message.seq)))
+      const actor: LabActor = { client, hellos: [], seqs: [], messages: [], positions: [], disconnects: [], timeline: [] }
+      client.on('connect', () => actor.timeline.push('connect'))
+      client.on('lab:message', (message) => {
+        actor.messages.push(message)
+        actor.seqs.push(message.seq)
+        actor.timeline.push(`seq ${message.seq}`)
+      })
       client.on('position', (position) => actor.positions.push(position))
       client.on('disconnect', ({ reason }) => actor.disconnects.push(reason))
       await new Promise<void>((resolve, reject) => {
@@ -150,12 +157,15 @@ export const resilienceScenarios: ResilienceScenario[] = [
     },
   },
   {
-    name: 'recovery on /streams: recovered, the missed ids are replayed exactly once, in order',
+    name: 'recovery on /streams: recovered, the missed ids are replayed exactly once, in order, before connect',
     async run(kit) {
       const receiver = await cutAndRestore(kit, '/streams')
       expect(receiver.client.recovered).toBe(true)
       expect(receiver.hellos[1]).toMatchObject({ recovered: true, id: receiver.hellos[0]?.id })
       expect(receiver.seqs).toEqual(range(1, 7))
+      // The server writes the missed packets before its CONNECT; socket.io-client buffers them and
+      // emits them first: a listener of connect sees the replay done.
+      expect(receiver.timeline).toEqual(['connect', 'seq 1', 'seq 2', 'seq 3', 'seq 4', 'seq 5', 'seq 6', 'connect', 'seq 7'])
     },
   },
   {

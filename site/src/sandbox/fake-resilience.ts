@@ -161,8 +161,10 @@ function createLink(
   }
   function connected(conn: Conn, recovered: boolean, missed: { offset: number; event: string; data: unknown }[]) {
     Object.assign(w, { conn, sid: conn.sid, recovered, attempts: 0, connectedAt: Date.now() })
-    emitter.emit('connect', { id: conn.sid, recovered })
+    // As socket.io: the server writes the missed packets before its CONNECT, and the client emits
+    // what it buffered before `connect`.
     for (const packet of missed) deliver(conn, packet.event, packet.data, packet.offset)
+    later(() => w.conn === conn && emitter.emit('connect', { id: conn.sid, recovered }))
     server.emitTo(conn, 'hello', helloOf(conn, recovered, cfg))
     for (const flush of [...w.buffer]) flush()
   }

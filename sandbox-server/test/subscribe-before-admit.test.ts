@@ -26,6 +26,7 @@ import {
 } from './harness.ts'
 
 const DELAY_MS = 150
+const FAR_SPACE_CAP = 4
 const opened: Redis[] = []
 const clients: TestClient[] = []
 let relay: { server: TcpServer; url: string; sockets: Set<TcpSocket> } | null = null
@@ -62,7 +63,7 @@ beforeAll(async () => {
   const common = { port: 0, keyPrefix, log: () => {} }
   ;[near, far] = await Promise.all([
     startSandboxServer({ ...common, instanceId: 'near', redisUrl: SHARED_REDIS_URL }),
-    startSandboxServer({ ...common, instanceId: 'far', redisUrl: relay.url }),
+    startSandboxServer({ ...common, instanceId: 'far', redisUrl: relay.url, maxSocketsPerSpace: FAR_SPACE_CAP }),
   ])
   await eventually(() => expect([near?.fanout(), far?.fanout()]).toEqual(['redis', 'redis']), 10_000)
 })
@@ -114,6 +115,18 @@ describe('admission waits for the Redis subscription', () => {
       await request(sender, 'send', { call: 'socket.to(room).emit', rooms: [room], text: `in ${room}` })
       await eventually(() => expect(texts(receiver)).toContain(`in ${room}`), 3_000)
     }
+  })
+})
+
+describe('the caps while a subscription is pending', () => {
+  it('admits a burst into a new space up to its cap, not beyond (the wait comes before admission counts)', async () => {
+    const space = randomSpace()
+    const burst = await Promise.allSettled(
+      Array.from({ length: FAR_SPACE_CAP + 2 }, (_, index) => client(far, space, '/chat', `B${index}`)),
+    )
+    const refused = burst.flatMap((outcome) => (outcome.status === 'rejected' ? [outcome.reason as { data?: { code?: string } }] : []))
+    expect(burst.filter((outcome) => outcome.status === 'fulfilled')).toHaveLength(FAR_SPACE_CAP)
+    expect(refused.map((reason) => reason.data?.code)).toEqual(['SPACE_FULL', 'SPACE_FULL'])
   })
 })
 

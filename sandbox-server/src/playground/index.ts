@@ -13,6 +13,7 @@ import { parseOrThrow, SandboxError } from '../errors/index.ts'
 import type { TokenBucket } from '../rate-limit/index.ts'
 import { onAnyCompact } from '../listeners/index.ts'
 import { traceDeliveries, type Tracer } from '../observe/index.ts'
+import { admitWhenSubscribed } from '../redis/subscriptions.ts'
 import type { SandboxLogger } from '../log/index.ts'
 import type { SandboxMetrics } from '../metrics/index.ts'
 import type { SpaceRegistry } from '../spaces/index.ts'
@@ -41,8 +42,9 @@ export interface PlaygroundOptions {
   logger: SandboxLogger
   metrics: SandboxMetrics
   /**
-   * Resolves once the instance's new Redis subscriptions are acknowledged (a room's own channel,
-   * subscribed when the room is created), `null` when none is pending: `room:join` answers then.
+   * Resolves once the instance's new Redis subscriptions are acknowledged (bounded), `null` when
+   * none is pending: a socket is admitted, and `room:join` (a room's own channel is subscribed when
+   * the room is made) answers, then.
    */
   subscribed?: () => Promise<unknown> | null
   /** More events for a namespace's sockets (e.g. the cluster fan-out's, on its namespaces). */
@@ -155,6 +157,8 @@ export function attachPlayground(io: Server, options: PlaygroundOptions): void {
   // Deliveries are traced where a broadcast visits its local recipients (the adapter), once per
   // namespace; a namespace whose adapter cannot be hooked traces with a listener per socket.
   const traced = new WeakSet<Namespace>()
+  // A Redis adapter subscribes when its namespace is made (by its first socket): first wait for it.
+  if (options.subscribed) spaces.use(admitWhenSubscribed(options.subscribed))
   spaces.use((socket, next) => admitSocket(options, socket, next))
   spaces.on('connection', (socket) => onConnection(options, socket, tables, traced))
   io.on('new_namespace', (nsp: Namespace) => {

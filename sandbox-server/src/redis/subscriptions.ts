@@ -13,6 +13,7 @@
  * @module
  */
 import type { Cluster, Redis } from 'ioredis'
+import { Adapter } from 'socket.io-adapter'
 
 /** The commands whose replies are awaited. */
 const SUBSCRIBE_COMMANDS = ['subscribe', 'psubscribe', 'ssubscribe'] as const
@@ -76,5 +77,25 @@ export class SubscriptionTracker {
     const done = (): void => void this.#pending.delete(tracked)
     const tracked: Promise<void> = reply.then(done, done)
     this.#pending.add(tracked)
+  }
+}
+
+/**
+ * A namespace middleware that lets a socket on once its instance's pending subscriptions are
+ * acknowledged (`subscribed` returns the bounded wait, or `null`: nothing pending, go on now).
+ * Sockets of an in-memory namespace go on at once. Register it FIRST: admission (`SpaceRegistry`)
+ * counts a socket in a later middleware and expects Socket.IO to connect it in the same turn.
+ *
+ * @example
+ * parent.use(admitWhenSubscribed(() => link.subscriptions.settled(2_000)))
+ * parent.use(admitIntoSpace)
+ */
+export function admitWhenSubscribed(
+  subscribed: () => Promise<unknown> | null,
+): (socket: { readonly nsp: { readonly adapter: object } }, next: () => void) => void {
+  return (socket, next) => {
+    const pending = Object.getPrototypeOf(socket.nsp.adapter) === Adapter.prototype ? null : subscribed()
+    if (pending) void pending.then(() => next())
+    else next()
   }
 }

@@ -38,6 +38,7 @@ import { resilienceAuthSchema } from '../protocol/schemas.ts'
 import { TokenBucket } from '../rate-limit/index.ts'
 import { SharedLimiter } from '../rate-limit/shared.ts'
 import { redisRetryStrategy, retriesCovering, type RedisLink } from '../redis/index.ts'
+import { admitWhenSubscribed } from '../redis/subscriptions.ts'
 import type { TrustedProxies } from '../app/client-address.ts'
 import { guardEngine } from '../server/engine-guard.ts'
 import { Quota, SpaceRegistry } from '../spaces/index.ts'
@@ -49,6 +50,8 @@ import { createWireMeter } from './wire.ts'
 export interface ResilienceOptions {
   config: InstanceConfig
   redis: RedisLink | null
+  /** The instance's new Redis subscriptions, acknowledged (bounded wait); `null`: nothing pending. */
+  subscribed?: () => Promise<unknown> | null
   allowedOrigins: ReadonlySet<string>
   /** The main server's per-address quota: one cap for every Engine.IO connection of the instance. */
   perAddress: Quota<string>
@@ -272,6 +275,8 @@ export function attachResilience(httpServer: HttpServer, options: ResilienceOpti
     use: (fn: (socket: ResilienceSocket, next: (err?: Error) => void) => void) => void
     on: (event: 'connection', fn: (socket: ResilienceSocket) => void) => void
   }
+  // /pubsub's classic adapter subscribes when a space's namespace is made: first wait for it.
+  if (options.subscribed) lab.use(admitWhenSubscribed(options.subscribed))
   lab.use((socket, next) => {
     try {
       admit(socket, spaces)

@@ -29,6 +29,7 @@ import {
   type SecureUser,
 } from '../protocol/index.ts'
 import type { SharedLimiter } from '../rate-limit/shared.ts'
+import { admitWhenSubscribed } from '../redis/subscriptions.ts'
 import type { SpaceRegistry } from '../spaces/index.ts'
 import { authorizeEvent, authorizeRoom, userRoom } from './rules.ts'
 import { tokenError, verifyToken } from './tokens.ts'
@@ -64,6 +65,8 @@ export interface SecureOptions {
   logger: Pick<SandboxLogger, 'refusal'>
   /** Refused events are counted like the playground's. */
   metrics: Pick<SandboxMetrics, 'refusedEvent'>
+  /** The instance's new Redis subscriptions, acknowledged (bounded wait); `null`: nothing pending. */
+  subscribed?: () => Promise<unknown> | null
 }
 
 /** What one refusal line says: never the token, never the message text. */
@@ -103,6 +106,8 @@ export function attachSecure(io: Server, options: SecureOptions): void {
     use: (fn: (socket: SecureSocket, next: (err?: Error) => void) => void) => void
     on: (event: 'connection', fn: (socket: SecureSocket) => void) => void
   }
+  // The classic adapter subscribes when a space's namespace is made: first wait for it.
+  if (options.subscribed) secure.use(admitWhenSubscribed(options.subscribed))
   secure.use(
     (socket, next) =>
       void admit(socket, options).then(

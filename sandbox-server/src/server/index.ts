@@ -202,12 +202,6 @@ function createSocketServer(httpServer: HttpServer, context: InstanceContext): S
   })
   watchSockets(io, logger, metrics)
   guardEngine(io, { allowedOrigins, perAddress, proxies, logger, metrics })
-  // A Redis adapter subscribes when its namespace is made (by its first socket): that socket and
-  // the next ones are admitted once Redis acknowledged, after every other check.
-  io.on('new_namespace', (nsp: Namespace) => {
-    if (Object.getPrototypeOf(nsp.adapter) === Adapter.prototype) return // in memory: nothing to subscribe
-    nsp.use((_socket, next) => void (context.subscribed()?.then(() => next()) ?? next()))
-  })
   return io
 }
 
@@ -413,6 +407,7 @@ function attachDefences(
     log: (line: string) => void
     logger: SandboxLogger
     metrics: SandboxMetrics
+    subscribed: () => Promise<unknown> | null
   },
 ): void {
   const { config, redis, log } = context
@@ -439,5 +434,6 @@ function attachDefences(
     maxRoomsPerSocket: config.maxRoomsPerSocket,
     logger: context.logger,
     metrics: context.metrics,
+    subscribed: context.subscribed,
   })
 }

@@ -117,7 +117,7 @@ export class SpaceRegistry {
    * Socket.IO did not connect it (its connection closed meanwhile, or a later middleware refused
    * it): call this in the namespace's middleware, right before its `next()`, as Socket.IO connects
    * an admitted socket on the next tick (`process.nextTick`) and drops it silently if its
-   * connection closed.
+   * connection closed. A middleware that waits (for a Redis subscription) runs before this one.
    */
   admit(space: string, socket: Admitted): void {
     const { conn } = socket

@@ -21,8 +21,6 @@ const SUBSCRIBE_COMMANDS = ['subscribe', 'psubscribe', 'ssubscribe'] as const
 /** Replies tracked at once; beyond it (a Redis outage with many new namespaces) nothing more is waited for. */
 const MAX_PENDING = 10_000
 
-type SubscribeCommand = (...args: unknown[]) => Promise<unknown>
-
 /**
  * The subscriptions in flight on some subscriber connections.
  *
@@ -38,14 +36,15 @@ export class SubscriptionTracker {
   /** Wraps `client`'s subscribe commands so their replies are tracked (the client is otherwise unchanged). */
   watch(client: Redis | Cluster): void {
     for (const command of SUBSCRIBE_COMMANDS) {
-      const original = Reflect.get(client, command) as SubscribeCommand
+      const original: unknown = Reflect.get(client, command)
+      if (typeof original !== 'function') continue
       const track = (reply: Promise<unknown>): void => this.#track(reply)
       Object.defineProperty(client, command, {
         configurable: true,
         writable: true,
-        value: (...args: unknown[]): Promise<unknown> => {
-          const reply = original.apply(client, args)
-          track(reply)
+        value: (...args: unknown[]): unknown => {
+          const reply: unknown = Reflect.apply(original, client, args)
+          if (reply instanceof Promise) track(reply)
           return reply
         },
       })

@@ -13,7 +13,7 @@ import { parseOrThrow, SandboxError } from '../errors/index.ts'
 import type { TokenBucket } from '../rate-limit/index.ts'
 import { onAnyCompact } from '../listeners/index.ts'
 import { traceDeliveries, type Tracer } from '../observe/index.ts'
-import { admitWhenSubscribed } from '../redis/subscriptions.ts'
+import { admitWhenSubscribed, type SubscriptionWait } from '../redis/subscriptions.ts'
 import type { SandboxLogger } from '../log/index.ts'
 import type { SandboxMetrics } from '../metrics/index.ts'
 import type { SpaceRegistry } from '../spaces/index.ts'
@@ -41,12 +41,8 @@ export interface PlaygroundOptions {
   createBucket: () => TokenBucket
   logger: SandboxLogger
   metrics: SandboxMetrics
-  /**
-   * Resolves once the instance's new Redis subscriptions are acknowledged (bounded), `null` when
-   * none is pending: a socket is admitted, and `room:join` (a room's own channel is subscribed when
-   * the room is made) answers, then.
-   */
-  subscribed?: () => Promise<unknown> | null
+  /** A socket is admitted, and `room:join` (a room's channel is subscribed when the room is made) answers, after it. */
+  subscribed?: SubscriptionWait
   /** More events for a namespace's sockets (e.g. the cluster fan-out's, on its namespaces). */
   extend?: PlaygroundExtension
 }

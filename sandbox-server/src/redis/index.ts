@@ -34,6 +34,11 @@ export interface RedisLink {
   readonly shardPub: Redis | Cluster
   /** The subscriptions in flight on `sub` and `shardSub` (admission waits for them: ./subscriptions.ts). */
   readonly subscriptions: SubscriptionTracker
+  /**
+   * Waits at most `waitMs` for the subscriptions in flight; `null` when none is, when `waitMs` is
+   * 0, or while the link is not ready (the subscriber queues until Redis is back: nobody should wait).
+   */
+  subscribed(waitMs: number): Promise<boolean> | null
   /** `ready` when every connection is usable. */
   state(): RedisState
   /** Called with the new state each time it changes. */
@@ -157,6 +162,7 @@ export function createRedisLink(options: RedisLinkOptions): RedisLink {
     shardSub,
     shardPub,
     subscriptions,
+    subscribed: (waitMs) => (waitMs > 0 && state.current() === 'ready' ? subscriptions.settled(waitMs) : null),
     state: state.current,
     onStateChange: state.listen,
     ready: (timeoutMs = 5_000) => state.ready(timeoutMs, where),

@@ -18,6 +18,12 @@ import { Adapter } from 'socket.io-adapter'
 /** The commands whose replies are awaited. */
 const SUBSCRIBE_COMMANDS = ['subscribe', 'psubscribe', 'ssubscribe'] as const
 
+/**
+ * Resolves once the instance's new Redis subscriptions are acknowledged (a bounded wait); `null`
+ * when there is nothing to wait for, so the caller goes on synchronously.
+ */
+export type SubscriptionWait = () => Promise<unknown> | null
+
 /** Replies tracked at once; beyond it (a Redis outage with many new namespaces) nothing more is waited for. */
 const MAX_PENDING = 10_000
 
@@ -86,11 +92,11 @@ export class SubscriptionTracker {
  * counts a socket in a later middleware and expects Socket.IO to connect it in the same turn.
  *
  * @example
- * parent.use(admitWhenSubscribed(() => link.subscriptions.settled(2_000)))
+ * parent.use(admitWhenSubscribed(() => link.subscribed(2_000)))
  * parent.use(admitIntoSpace)
  */
 export function admitWhenSubscribed(
-  subscribed: () => Promise<unknown> | null,
+  subscribed: SubscriptionWait,
 ): (socket: { readonly nsp: { readonly adapter: object } }, next: () => void) => void {
   return (socket, next) => {
     const pending = Object.getPrototypeOf(socket.nsp.adapter) === Adapter.prototype ? null : subscribed()

@@ -38,7 +38,7 @@ import { resilienceAuthSchema } from '../protocol/schemas.ts'
 import { TokenBucket } from '../rate-limit/index.ts'
 import { SharedLimiter } from '../rate-limit/shared.ts'
 import { redisRetryStrategy, retriesCovering, type RedisLink } from '../redis/index.ts'
-import { admitWhenSubscribed } from '../redis/subscriptions.ts'
+import { admitWhenSubscribed, type SubscriptionWait } from '../redis/subscriptions.ts'
 import type { TrustedProxies } from '../app/client-address.ts'
 import { guardEngine } from '../server/engine-guard.ts'
 import { Quota, SpaceRegistry } from '../spaces/index.ts'
@@ -50,8 +50,8 @@ import { createWireMeter } from './wire.ts'
 export interface ResilienceOptions {
   config: InstanceConfig
   redis: RedisLink | null
-  /** The instance's new Redis subscriptions, acknowledged (bounded wait); `null`: nothing pending. */
-  subscribed?: () => Promise<unknown> | null
+  /** A socket is admitted after it (the namespace's Redis subscription in place). */
+  subscribed?: SubscriptionWait
   allowedOrigins: ReadonlySet<string>
   /** The main server's per-address quota: one cap for every Engine.IO connection of the instance. */
   perAddress: Quota<string>

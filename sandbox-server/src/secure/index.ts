@@ -29,7 +29,7 @@ import {
   type SecureUser,
 } from '../protocol/index.ts'
 import type { SharedLimiter } from '../rate-limit/shared.ts'
-import { admitWhenSubscribed } from '../redis/subscriptions.ts'
+import { admitWhenSubscribed, type SubscriptionWait } from '../redis/subscriptions.ts'
 import type { SpaceRegistry } from '../spaces/index.ts'
 import { authorizeEvent, authorizeRoom, userRoom } from './rules.ts'
 import { tokenError, verifyToken } from './tokens.ts'
@@ -65,8 +65,8 @@ export interface SecureOptions {
   logger: Pick<SandboxLogger, 'refusal'>
   /** Refused events are counted like the playground's. */
   metrics: Pick<SandboxMetrics, 'refusedEvent'>
-  /** The instance's new Redis subscriptions, acknowledged (bounded wait); `null`: nothing pending. */
-  subscribed?: () => Promise<unknown> | null
+  /** A socket is admitted after it (the namespace's Redis subscription in place). */
+  subscribed?: SubscriptionWait
 }
 
 /** What one refusal line says: never the token, never the message text. */

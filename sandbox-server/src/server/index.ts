@@ -26,6 +26,7 @@ import { TokenBucket } from '../rate-limit/index.ts'
 import { SharedLimiter } from '../rate-limit/shared.ts'
 import { attachSecure, attachTokenRoute, tokenKey } from '../secure/index.ts'
 import { createRedisLink, type RedisLink } from '../redis/index.ts'
+import type { SubscriptionWait } from '../redis/subscriptions.ts'
 import { Quota, SpaceRegistry } from '../spaces/index.ts'
 import { attachResilience } from '../resilience/index.ts'
 import { attachInstructor, InstructorAccess, type InstructorRouter } from '../instructor/index.ts'
@@ -149,8 +150,8 @@ interface InstanceContext {
   log: (line: string) => void
   logger: SandboxLogger
   metrics: SandboxMetrics
-  /** This instance's new Redis subscriptions, acknowledged (bounded wait); `null`: nothing to wait for. */
-  subscribed: () => Promise<unknown> | null
+  /** Admission and `room:join` wait for this instance's new Redis subscriptions (`redisSubscribeWaitMs`). */
+  subscribed: SubscriptionWait
 }
 
 /** Telemetry, the Redis link (when configured) and the per-instance space state. */
@@ -181,9 +182,7 @@ function createInstanceContext(config: InstanceConfig, write: StartOptions['log'
   const allowedOrigins = new Set(config.allowedOrigins)
   const perAddress = new Quota<string>(config.maxConnectionsPerAddress)
   const proxies = new TrustedProxies(config.trustedProxies)
-  // Not while Redis is down: the subscriber queues until it is back, the socket need not wait.
-  const subscribed = (): Promise<unknown> | null =>
-    redis && config.redisSubscribeWaitMs > 0 && redis.state() === 'ready' ? redis.subscriptions.settled(config.redisSubscribeWaitMs) : null
+  const subscribed: SubscriptionWait = () => redis?.subscribed(config.redisSubscribeWaitMs) ?? null
   return { config, redis, spaces, outages, fanout, allowedOrigins, perAddress, proxies, log, logger, metrics, subscribed }
 }
 
@@ -407,7 +406,7 @@ function attachDefences(
     log: (line: string) => void
     logger: SandboxLogger
     metrics: SandboxMetrics
-    subscribed: () => Promise<unknown> | null
+    subscribed: SubscriptionWait
   },
 ): void {
   const { config, redis, log } = context

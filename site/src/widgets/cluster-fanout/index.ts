@@ -74,6 +74,35 @@ function redisDown(session: SandboxSession): boolean {
 }
 
 /**
+ * Builds the widget's panels into `main`, in page order (setup, lanes, send form, Redis traffic,
+ * outage, emitter, sticky sessions); returns those the session's hooks update.
+ */
+function appendPanels(
+  main: HTMLElement,
+  parts: { root: HTMLElement; lanes: Lane[]; session: SandboxSession; doFetch: typeof fetch; options: ClusterFanoutOptions },
+) {
+  const { root, lanes, session, doFetch, options } = parts
+  const labelOf = (socketId: string) => lanes[0]?.clients().find((c) => c.socketId === socketId)?.label
+  const send = createSendForm(lanes, session.announce)
+  const redisPanel = createRedisPanel(labelOf)
+  const outage = createOutageBox(session.observers, (down) => {
+    root.dataset.outage = String(down)
+    lanes[0]?.topo.setRedis(down ? 'cut' : 'up')
+  })
+  const emitter = createEmitterBox({ doFetch, base: () => session.directory()?.emitter?.base, space: session.space })
+  main.append(
+    createSetupButton(lanes, session),
+    h('div', { class: 'cf-lanes' }, ...lanes.map((l) => l.el)),
+    send.el,
+    redisPanel.el,
+    outage.el,
+    emitter.el,
+    createStickyPanel(() => session.directory()?.instances ?? [], doFetch, options.openWebSocket ?? ((url) => new WebSocket(url))),
+  )
+  return { send, redisPanel, outage, emitter }
+}
+
+/**
  * Mounts the widget in `root` (its static shell) and connects.
  *
  * @example
@@ -102,23 +131,7 @@ export function mountClusterFanout(root: HTMLElement, options: ClusterFanoutOpti
   const onChange = () => (changed(), session.refresh())
   const laneContext = { session, space, reducedMotion, stageMs: options.stageMs ?? 350, onChange }
   const lanes = [createLane(laneContext, '/with-redis', 'Adapter ON'), createLane(laneContext, '/without-redis', 'Adapter OFF')]
-  const labelOf = (socketId: string) => lanes[0]?.clients().find((c) => c.socketId === socketId)?.label
-  const send = createSendForm(lanes, session.announce)
-  const redisPanel = createRedisPanel(labelOf)
-  const outage = createOutageBox(session.observers, (down) => {
-    root.dataset.outage = String(down)
-    lanes[0]?.topo.setRedis(down ? 'cut' : 'up')
-  })
-  const emitter = createEmitterBox({ doFetch, base: () => session.directory()?.emitter?.base, space: session.space })
-  main.append(
-    createSetupButton(lanes, session),
-    h('div', { class: 'cf-lanes' }, ...lanes.map((l) => l.el)),
-    send.el,
-    redisPanel.el,
-    outage.el,
-    emitter.el,
-    createStickyPanel(() => session.directory()?.instances ?? [], doFetch, options.openWebSocket ?? ((url) => new WebSocket(url))),
-  )
+  const { send, redisPanel, outage, emitter } = appendPanels(main, { root, lanes, session, doFetch, options })
 
   function changed() {
     for (const lane of lanes) lane.render()

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { io as connect, type Socket } from 'socket.io-client'
 import { startSandboxServer, type SandboxServer, type StartOptions } from '../src/index.ts'
 import { ADMIN_UI_NAMESPACE, ADMIN_UI_USERNAME } from '../src/protocol/index.ts'
-import { eventually, playgroundClient, randomSpace, SHARED_REDIS_URL, uniquePrefix, type TestClient } from './harness.ts'
+import { eventually, inOneRateWindow, playgroundClient, randomSpace, SHARED_REDIS_URL, uniquePrefix, type TestClient } from './harness.ts'
 
 const SECRET = randomBytes(32).toString('base64url')
 
@@ -56,8 +56,12 @@ function outcome(client: AdminClient): Promise<'connected' | { message: string; 
   })
 }
 
-async function startInstances(count: number, options: StartOptions, logs: string[][]): Promise<SandboxServer[]> {
-  const keyPrefix = uniquePrefix()
+async function startInstances(
+  count: number,
+  options: StartOptions,
+  logs: string[][],
+  keyPrefix = uniquePrefix(),
+): Promise<SandboxServer[]> {
   return Promise.all(
     Array.from({ length: count }, (_, index) => {
       const lines: string[] = []
@@ -189,10 +193,14 @@ describe('the Admin UI off or on a configured hash', () => {
   })
 
   it('limits logins per client address (default 5 per second): RATE_LIMITED beyond', async () => {
-    const [instance] = await startInstances(1, { instructorToken: SECRET }, [])
+    const keyPrefix = uniquePrefix()
+    const [instance] = await startInstances(1, { instructorToken: SECRET }, [], keyPrefix)
     if (!instance) throw new Error('no instance')
     instances.push(instance)
-    const results = await Promise.all(Array.from({ length: 8 }, () => outcome(adminClient(instance, { username: 'x', password: 'y' }))))
+    const attempts = (): Promise<Awaited<ReturnType<typeof outcome>>[]> =>
+      Promise.all(Array.from({ length: 8 }, () => outcome(adminClient(instance, { username: 'x', password: 'y' }))))
+    const { result: results, consumed } = await inOneRateWindow(`${keyPrefix}:rl:admin-ui:addr:127.0.0.1`, attempts)
+    expect(consumed).toBe(8)
     const codes = results.map((result) => (typeof result === 'string' ? result : result.code))
     expect(codes.filter((code) => code === 'INSTRUCTOR_UNAUTHORIZED')).toHaveLength(5)
     expect(codes.filter((code) => code === 'RATE_LIMITED')).toHaveLength(3)

@@ -8,6 +8,7 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { createServer } from 'node:net'
+import { Redis } from 'ioredis'
 import { afterAll, beforeAll } from 'vitest'
 import { io as connect, type Socket } from 'socket.io-client'
 import { startSandboxServer, type SandboxServer, type StartOptions } from '../src/index.ts'
@@ -183,6 +184,29 @@ export function request<T = unknown>(client: TestClient | Socket, event: string,
 
 import { eventually } from './eventually.ts'
 export { eventually }
+
+/**
+ * Runs `burst` inside ONE rate-limit window of the shared Redis, however slowly a loaded machine
+ * runs it: a one-second window can close halfway through a burst and let a second budget in.
+ * rate-limiter-flexible's Redis store opens a window with `SET key 0 EX <duration> NX`, then counts
+ * in it, so a key set first, with a long TTL, holds the window open. `consumed` is the count the
+ * limiter left in that key: it proves `key` is the limiter's own.
+ *
+ * @example
+ * const { result, consumed } = await inOneRateWindow(`${prefix}:rl:admin-ui:addr:127.0.0.1`, burst)
+ */
+export async function inOneRateWindow<T>(key: string, burst: () => Promise<T>): Promise<{ result: T; consumed: number }> {
+  const redis = new Redis(SHARED_REDIS_URL)
+  try {
+    await redis.set(key, 0, 'PX', 60_000)
+    const result = await burst()
+    const consumed = Number(await redis.get(key))
+    await redis.del(key)
+    return { result, consumed }
+  } finally {
+    redis.disconnect()
+  }
+}
 
 /**
  * A loopback port nothing listens on right now. Only for what must be told a port number before it

@@ -8,7 +8,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest'
 import type { ResilienceNamespace } from '../src/protocol/index.ts'
 import type { ResilienceClient } from '../../site/src/sandbox/resilience-client.ts'
 import { isErrorAck } from '../../site/src/sandbox/connector.ts'
-import { eventually, randomSpace, useCluster } from './harness.ts'
+import { eventually, inOneRateWindow, randomSpace, useCluster } from './harness.ts'
 import { labPeer, range, type LabPeer } from './resilience-harness.ts'
 
 const { at } = useCluster(2, { resilienceMaxDisconnectionMs: 10_000 })
@@ -126,8 +126,10 @@ describe('rate limits of the lab', () => {
     expect(each).toBeLessThanOrEqual(resilienceEventBurst)
     const [a, b] = await Promise.all([labPeer(at(0), space, '/pubsub', 'A', {}, opened), labPeer(at(1), space, '/pubsub', 'B', {}, opened)])
     if (!a || !b) throw new Error('no peers')
-    const refused = (await Promise.all([flood(a, each), flood(b, each)])).flat()
-    expect(refused.length).toBeGreaterThan(0)
+    const floodBoth = async () => (await Promise.all([flood(a, each), flood(b, each)])).flat()
+    const { result: refused, consumed } = await inOneRateWindow(`${at(0).config.keyPrefix}:rl:lab:${space}`, floodBoth)
+    expect(consumed).toBe(2 * each)
+    expect(refused).toHaveLength(2 * each - resilienceSpaceEventsPerSecond)
     expect(refused.every((error) => error.code === 'RATE_LIMITED' && 'retryAfterMs' in error)).toBe(true)
   })
 })

@@ -14,7 +14,7 @@ import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { createAdaptorServer } from '@hono/node-server'
 import { Hono } from 'hono'
-import type { SandboxDirectory } from '@realtime-workbook/sandbox-server/protocol'
+import { ENGINE_SPACE_PARAM, type SandboxDirectory } from '@realtime-workbook/sandbox-server/protocol'
 
 /** The page's script (plain browser JS; text nodes only, never innerHTML). Posts `AttackReport`s (protocol). */
 const SCRIPT = String.raw`
@@ -57,8 +57,10 @@ async function run() {
   const { base, space } = await target()
   const json = { 'Content-Type': 'application/json' }
   const text = { 'Content-Type': 'text/plain' }
-  await tryFetch('polling-handshake', base + '/socket.io/?EIO=4&transport=polling', {})
-  await tryWebSocket(base.replace(/^http/, 'ws') + '/socket.io/?EIO=4&transport=websocket')
+  // The space in the query lets the instance show its refusal in that space's lab (a real attacker would not say).
+  const engine = '/socket.io/?EIO=4&${ENGINE_SPACE_PARAM}=' + space + '&transport='
+  await tryFetch('polling-handshake', base + engine + 'polling', {})
+  await tryWebSocket(base.replace(/^http/, 'ws') + engine + 'websocket')
   await tryFetch('simple-post', base + '/t/' + space + '/stream', { method: 'POST', mode: 'no-cors', headers: text, body: '{"eventsPerSecond":50}' })
   await tryFetch('json-post', base + '/t/' + space + '/stream', { method: 'POST', headers: json, body: '{"eventsPerSecond":50}' })
   await tryFetch('token-simple-post', base + '/s/' + space + '/token', { method: 'POST', mode: 'no-cors', headers: text, body: '{"name":"Mallory","role":"moderator"}' })

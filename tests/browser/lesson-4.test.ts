@@ -82,12 +82,19 @@ describe('security lab', () => {
 
   it('closes an oversized WebSocket message with 1009 and answers an oversized polling POST with 413', async () => {
     expect(await attack('oversized')).toEqual(['maxHttpBufferSize', '1009', '413'])
+    // Engine.IO refuses both silently; the instance logs them, and the lab's raw requests name the space.
+    await expect
+      .poll(() => page.getByTestId('lab-log-oversized').textContent(), { timeout: 5_000 })
+      .toMatch(/code=PAYLOAD_TOO_LARGE[\s\S]*code=PAYLOAD_TOO_LARGE/)
   })
 
   it('shows the refused attempts of the attacker page on another origin', async () => {
     const codes = await attack('cross-origin', 30_000)
     expect(codes.length).toBeGreaterThanOrEqual(6)
     expect(codes).not.toContain('succeeded')
+    // The attacker page named this space in its handshakes: their refusals reach this lab.
+    await expect.poll(() => page.getByTestId('lab-log-cross-origin').textContent(), { timeout: 5_000 }).toContain('code=FORBIDDEN_ORIGIN')
+    expect(await page.getByTestId('lab-metric-cross-origin').textContent()).toMatch(/Rejected handshakes \(your space\): \d+ -> [1-9]/)
   })
 
   it('fills the monitoring panel', async () => {

@@ -27,6 +27,15 @@ const SPACE_CODE_SOURCE = '[a-z0-9]{6}'
 export const SPACE_CODE_PATTERN = new RegExp(`^${SPACE_CODE_SOURCE}$`)
 export const SPACE_CODE_RULE = 'space must be 6 characters of a-z and 0-9'
 
+/**
+ * Query parameter by which a raw Engine.IO request may name its learner space
+ * (`/socket.io/?EIO=4&transport=polling&space=k7q2mx`). What Engine.IO refuses (a foreign Origin,
+ * a packet over `maxHttpBufferSize`) is refused before any namespace says which space a
+ * connection is for: with it, the refusal's log line reaches that space's watchers (the security
+ * lab's raw attacks send it). It grants nothing; socket.io-client never sends it.
+ */
+export const ENGINE_SPACE_PARAM = 'space'
+
 /** Namespaces a learner can pick in the room playground (lesson 2), as the lesson names them. */
 export const PLAYGROUND_NAMESPACES = ['/chat', '/admin'] as const
 export type PlaygroundNamespace = (typeof PLAYGROUND_NAMESPACES)[number]
@@ -162,7 +171,10 @@ export const ERROR_CODES = [
   'INTERNAL',
   /** HTTP: a state-changing request whose body is not `Content-Type: application/json` (status 415). */
   'UNSUPPORTED_MEDIA_TYPE',
-  /** HTTP: the request body is larger than the instance accepts (status 413). */
+  /**
+   * HTTP: the request body is larger than the instance accepts (status 413). Also the code of the
+   * log line when Engine.IO refuses a packet over `maxHttpBufferSize` (413 on polling, close 1009 on WebSocket).
+   */
   'PAYLOAD_TOO_LARGE',
   /** Handshake: this Engine.IO connection already holds the maximum number of namespaces. */
   'NAMESPACE_LIMIT',

@@ -12,7 +12,11 @@
  *   shapes, as the handshake always answered);
  * - on a handshake (no sid), a slot among the client address's connections to this instance:
  *   `TOO_MANY_CONNECTIONS` (429 for polling, 400 for an upgrade) past the cap. The slot is given
- *   back when the Engine.IO connection closes, or when the handshake fails.
+ *   back when the Engine.IO connection closes, or when the handshake fails;
+ * - a log line for what Engine.IO refuses for size without a word (`PAYLOAD_TOO_LARGE`).
+ *
+ * Its refusals happen before any namespace says which space a connection is for: a raw request
+ * may name it (`ENGINE_SPACE_PARAM`), so the line reaches that space's watchers.
  *
  * The client address is `clientAddressOf` (src/app/client-address.ts): the TCP peer, or behind a
  * trusted proxy the client it forwards. It is computed once, at the handshake, and written into
@@ -28,6 +32,7 @@ import { clientAddressOf, type TrustedProxies } from '../app/client-address.ts'
 import { originAllowed } from '../app/guard.ts'
 import type { SandboxLogger } from '../log/index.ts'
 import type { SandboxMetrics } from '../metrics/index.ts'
+import { ENGINE_SPACE_PARAM, SPACE_CODE_PATTERN } from '../protocol/index.ts'
 import type { Quota } from '../spaces/index.ts'
 
 export interface EngineGuardOptions {
@@ -50,7 +55,7 @@ export interface EngineGuardOptions {
 interface EngineConnection {
   request: IncomingMessage
   remoteAddress: string | undefined
-  on(event: 'close', listener: (this: object) => void): unknown
+  on(event: 'close', listener: (this: EngineConnection, reason: string, description?: unknown) => void): unknown
 }
 
 /** Longest a handshake holds its slot before becoming a session (or failing), ms. */
@@ -74,6 +79,44 @@ function refuse(req: IncomingMessage, res: unknown, status: number, code: string
     socket.end(
       `HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(code)}\r\n\r\n${code}`,
     )
+  }
+}
+
+/** The learner space a raw Engine.IO request names in its query, when it is a space code. */
+function namedSpace(req: IncomingMessage): string | undefined {
+  const space = new URL(req.url ?? '/', 'http://sandbox').searchParams.get(ENGINE_SPACE_PARAM)
+  return space !== null && SPACE_CODE_PATTERN.test(space) ? space : undefined
+}
+
+/** What the size watch needs to hear of: a polling POST's answer, an Engine.IO connection's close. */
+interface SizeWatch {
+  watchPost(res: ServerResponse): void
+  onClose(connection: EngineConnection, reason: string, description: unknown): void
+}
+
+/**
+ * Logs the packets Engine.IO refuses for size, which it does without a word: a polling POST over
+ * `maxHttpBufferSize` is answered 413 (the session lives on); a WebSocket message over it makes
+ * `ws` close with 1009, then Engine.IO closes the session with "transport error" and ws's error.
+ */
+function watchSizes(io: Server, options: EngineGuardOptions): SizeWatch {
+  const max = io.engine.opts.maxHttpBufferSize
+  const log = (req: IncomingMessage, transport: 'polling' | 'websocket'): void => {
+    const fields = { code: 'PAYLOAD_TOO_LARGE', address: clientAddressOf(req, options.proxies), space: namedSpace(req), reason: transport }
+    options.logger.refusal(fields, `refused a ${transport} packet over maxHttpBufferSize (${max} bytes)`)
+  }
+  // One listener function for every POST (`this` is the response): no closure per request.
+  const onPostFinished = function (this: ServerResponse): void {
+    if (this.statusCode === 413) log(this.req, 'polling')
+  }
+  return {
+    watchPost: (res) => void res.once('finish', onPostFinished),
+    onClose: (connection, reason, description) => {
+      // ws's RangeError, wrapped by Engine.IO's transport into an Error of the same text.
+      if (reason === 'transport error' && description instanceof Error && description.message.includes('Max payload size exceeded')) {
+        log(connection.request, 'websocket')
+      }
+    },
   }
 }
 
@@ -105,8 +148,10 @@ export function guardEngine(io: Server, options: EngineGuardOptions): void {
   }
   /** Open connections and the address each holds a slot for. */
   const held = new WeakMap<object, string>()
+  const sizes = watchSizes(io, options)
   /** The `close` listener of every connection (`this` is the connection): no closure per connection. */
-  const onClose = function (this: object): void {
+  const onClose = function (this: EngineConnection, reason: string, description?: unknown): void {
+    sizes.onClose(this, reason, description)
     const address = held.get(this)
     if (address === undefined) return
     held.delete(this)
@@ -116,12 +161,14 @@ export function guardEngine(io: Server, options: EngineGuardOptions): void {
   io.engine.use((req: IncomingMessage, res: unknown, next: (error?: Error) => void) => {
     const origin = req.headers.origin
     if (!originAllowed(options.allowedOrigins, origin, req.headers['sec-fetch-site']?.toString())) {
-      options.metrics.rejectedHandshake('engine', 'FORBIDDEN_ORIGIN')
-      const address = clientAddressOf(req, options.proxies)
-      options.logger.refusal({ code: 'FORBIDDEN_ORIGIN', address, origin: origin ?? '(none, cross-site)' }, 'refused an Engine.IO request')
+      const space = namedSpace(req)
+      options.metrics.rejectedHandshake('engine', 'FORBIDDEN_ORIGIN', space)
+      const fields = { code: 'FORBIDDEN_ORIGIN', address: clientAddressOf(req, options.proxies), origin: origin ?? '(none, cross-site)' }
+      options.logger.refusal({ ...fields, space }, 'refused an Engine.IO request')
       refuse(req, res, 403, 'FORBIDDEN_ORIGIN')
       return next(new Error('FORBIDDEN_ORIGIN'))
     }
+    if (req.method === 'POST' && res instanceof ServerResponse) sizes.watchPost(res)
     if (!isHandshake(req)) return next()
     const address = clientAddressOf(req, options.proxies)
     if (!perAddress.take(address)) {

@@ -3,7 +3,7 @@
  * closed with 1009; a long-polling POST, answered 413), and a cross-origin handshake run by the
  * attacker page (another origin) in an iframe, which reports each refused attempt by postMessage.
  */
-import { isAttackReport, ATTACKS, type AttackReport } from '@realtime-workbook/sandbox-server/protocol'
+import { isAttackReport, ATTACKS, ENGINE_SPACE_PARAM, type AttackReport } from '@realtime-workbook/sandbox-server/protocol'
 import { h } from '../../sandbox/dom.ts'
 import type { SandboxInstance } from '../../sandbox/connector.ts'
 import { isStep, learnerOn } from './learner.ts'
@@ -11,13 +11,18 @@ import type { AttackRuns, LabContext, Step } from './types.ts'
 
 const WIRE_WAIT_MS = 5000
 const ATTACKER_WAIT_MS = 15000
-const ENGINE_PATH = '/socket.io/?EIO=4&transport='
+
+/** A raw Engine.IO URL naming the learner's space, so the instance's refusal reaches this lab's log. */
+function engineUrl(ctx: LabContext, instance: SandboxInstance, transport: 'polling' | 'websocket'): string {
+  const base = transport === 'websocket' ? instance.base.replace(/^http/, 'ws') : instance.base
+  return `${base}/socket.io/?EIO=4&transport=${transport}&${ENGINE_SPACE_PARAM}=${encodeURIComponent(ctx.space)}`
+}
 
 /** A WebSocket Engine.IO session that sends one message of `bytes` bytes once open. */
 function oversizedWebSocket(ctx: LabContext, instance: SandboxInstance, bytes: number): Promise<Step> {
   const sent = `WebSocket message "4${'x'.repeat(3)}…" of ${bytes} bytes`
   return new Promise((resolve) => {
-    const ws = ctx.platform.openWebSocket(instance.base.replace(/^http/, 'ws') + ENGINE_PATH + 'websocket')
+    const ws = ctx.platform.openWebSocket(engineUrl(ctx, instance, 'websocket'))
     const timer = setTimeout(() => done({ code: 'TIMEOUT', message: 'the connection stayed open' }), WIRE_WAIT_MS)
     const done = (answer: Step['answer']) => {
       clearTimeout(timer)
@@ -34,7 +39,7 @@ function oversizedWebSocket(ctx: LabContext, instance: SandboxInstance, bytes: n
 
 /** A long-polling Engine.IO session, then one POST of `bytes` bytes. */
 async function oversizedPolling(ctx: LabContext, instance: SandboxInstance, bytes: number): Promise<Step> {
-  const url = instance.base + ENGINE_PATH + 'polling'
+  const url = engineUrl(ctx, instance, 'polling')
   const sent = `POST /socket.io/?transport=polling&sid=… with a ${bytes}-byte body`
   const signal = AbortSignal.timeout(WIRE_WAIT_MS)
   try {

@@ -107,7 +107,7 @@ describe('security lab', () => {
     const { root } = await setup({ openWebSocket, fetch: fetchStub })
     expect(await attack(root, 'oversized')).toEqual(['maxHttpBufferSize', '1009', '413'])
     expect($(root, 'lab-result-oversized').textContent).toMatch(/\d+ bytes/)
-    expect(posts).toEqual(['http://localhost:4001/socket.io/?EIO=4&transport=polling&sid=abc'])
+    expect(posts).toEqual(['http://localhost:4001/socket.io/?EIO=4&transport=polling&space=aaaaaa&sid=abc'])
   })
 
   it('embeds the attacker page and keeps only its reports (origin, frame and shape checked)', async () => {

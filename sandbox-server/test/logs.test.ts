@@ -127,3 +127,48 @@ describe('log lines of a space, streamed to its observers', () => {
     expect(logs(mine.trace)).toHaveLength(2)
   })
 })
+
+describe('refused HTTP requests', () => {
+  it('are logged with code, method, path and address, and reach the observers of the space their path names', async () => {
+    const space = randomSpace()
+    const watcher = await observer(instance, space)
+    closing.push(() => watcher.socket.disconnect())
+    const textPlain = await raw(`${instance.url}/t/${space}/stream`, {
+      method: 'POST',
+      headers: { Origin: SITE, 'Content-Type': 'text/plain' },
+      body: '{"eventsPerSecond":50}',
+    })
+    expect(textPlain.status).toBe(415)
+    const huge = await raw(`${instance.url}/s/${space}/token`, {
+      method: 'POST',
+      headers: { Origin: SITE, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ name: 'x'.repeat(10_000) }),
+    })
+    expect(huge.status).toBe(413)
+    await eventually(() =>
+      expect(watcher.trace.flatMap((event) => (event.kind === 'log' ? [event.code] : []))).toEqual([
+        'UNSUPPORTED_MEDIA_TYPE',
+        'PAYLOAD_TOO_LARGE',
+      ]),
+    )
+    const line = entries().find((entry) => entry.code === 'UNSUPPORTED_MEDIA_TYPE' && entry.space === space)
+    expect(line).toMatchObject({ level: 'warn', method: 'POST', path: `/t/${space}/stream`, origin: SITE, msg: 'refused an HTTP POST' })
+    expect(lines.join('\n')).not.toContain('x'.repeat(100))
+  })
+
+  it('a malformed body is answered, not logged; a path without a space code gives a line without space', async () => {
+    const before = lines.length
+    const malformed = await raw(`${instance.url}/s/${randomSpace()}/token`, {
+      method: 'POST',
+      headers: { Origin: SITE, 'Content-Type': 'application/json' },
+      body: '{"name":',
+    })
+    expect(malformed.status).toBe(400)
+    const other = await raw(`${instance.url}/token`, { method: 'POST', headers: { Origin: SITE, 'Content-Type': 'text/plain' }, body: 'x' })
+    expect(other.status).toBe(415)
+    await eventually(() => expect(entries().some((entry) => entry.path === '/token')).toBe(true))
+    const written = entries().slice(before)
+    expect(written.map((entry) => entry.code)).toEqual(['UNSUPPORTED_MEDIA_TYPE'])
+    expect(written[0]).not.toHaveProperty('space')
+  })
+})

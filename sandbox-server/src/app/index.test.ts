@@ -1,8 +1,13 @@
 import { describe, expect, it } from 'vitest'
-import { createApp } from './index.ts'
+import { createApp, type HttpRefusal } from './index.ts'
 
+const refusals: { fields: HttpRefusal; msg: string }[] = []
 const app = createApp({
   allowedOrigins: ['http://localhost:4321'],
+  logRefusal: (fields, msg) => refusals.push({ fields, msg }),
+  spaceStats: () => {
+    throw new Error('not reached in these tests')
+  },
   health: () => ({
     instance: 'i1',
     fanout: 'redis',
@@ -67,5 +72,25 @@ describe('sandbox app', () => {
     const response = await app.request('/nope')
     expect(response.status).toBe(404)
     expect(await response.json()).toMatchObject({ error: { code: 'NOT_FOUND' } })
+  })
+
+  it('writes a line for a refused request, with the space its path names; none for a 404', async () => {
+    refusals.length = 0
+    const foreign = await app.request('/s/k7q2mx/stats', { headers: { Origin: 'http://evil.example' } })
+    expect(foreign.status).toBe(403)
+    await app.request('/nope', { headers: { Origin: 'http://evil.example' } })
+    expect(refusals).toEqual([
+      {
+        fields: {
+          code: 'FORBIDDEN_ORIGIN',
+          address: 'unknown',
+          method: 'GET',
+          path: '/s/k7q2mx/stats',
+          origin: 'http://evil.example',
+          space: 'k7q2mx',
+        },
+        msg: 'refused an HTTP GET',
+      },
+    ])
   })
 })

@@ -3,11 +3,12 @@
  *
  * @module
  */
-import { Hono } from 'hono'
+import { Hono, type MiddlewareHandler } from 'hono'
 import { cors } from 'hono/cors'
 import { SandboxError } from '../errors/index.ts'
 import { SPACE_CODE_PATTERN, SPACE_CODE_RULE, type HealthBody, type SpaceStats } from '../protocol/index.ts'
-import { answerErrors, limitBodies, siteRequestsOnly } from './guard.ts'
+import { TrustedProxies } from './client-address.ts'
+import { answerErrors, clientAddress, limitBodies, siteRequestsOnly } from './guard.ts'
 
 export { answerErrors, clientAddress, FORBIDDEN_ORIGIN_MESSAGE, limitBodies, originAllowed, siteRequestsOnly } from './guard.ts'
 export {
@@ -30,6 +31,50 @@ export interface AppOptions {
   spaceStats?: (space: string) => SpaceStats
   /** Where an unexpected error of a route is reported. Default: `console.error`. */
   logError?: (line: string, error: unknown) => void
+  /**
+   * Where refused requests are written ({@link LOGGED_REFUSALS}; the instance's logger samples
+   * them). Default: not written.
+   */
+  logRefusal?: (fields: HttpRefusal, msg: string) => void
+  /** Whose `X-Forwarded-For` names the client in those lines. Default: `TrustedProxies.none` (the TCP peer). */
+  proxies?: TrustedProxies
+}
+
+/** One refused request, as {@link AppOptions.logRefusal} receives it. */
+export interface HttpRefusal {
+  code: string
+  address: string
+  method: string
+  path: string
+  origin?: string
+  /** The learner space of a `/s/<space>/…` or `/t/<space>/…` path: the line then reaches that space's lab. */
+  space?: string
+}
+
+/**
+ * The refusals worth a log line: what a page on another origin or a flood causes. The instructor
+ * routes write their own key refusals; a malformed body is the caller's bug, answered and not logged.
+ */
+const LOGGED_REFUSALS: ReadonlySet<string> = new Set(['FORBIDDEN_ORIGIN', 'UNSUPPORTED_MEDIA_TYPE', 'PAYLOAD_TOO_LARGE', 'RATE_LIMITED'])
+
+/** The space a path names (`/s/k7q2mx/token`, `/t/k7q2mx/stream`), when it is a space code. */
+function spaceOfPath(path: string): string | undefined {
+  const space = /^\/[st]\/([^/]+)\//.exec(path)?.[1]
+  return space !== undefined && SPACE_CODE_PATTERN.test(space) ? space : undefined
+}
+
+/** Hono middleware: writes a line for each refused request of {@link LOGGED_REFUSALS}, after it was answered. */
+function logRefusals(log: NonNullable<AppOptions['logRefusal']>, proxies: TrustedProxies): MiddlewareHandler {
+  return async (c, next) => {
+    await next()
+    // Thrown refusals are in `c.error`; the body limit answers its 413 itself.
+    const code = c.error instanceof SandboxError ? c.error.code : c.res.status === 413 ? 'PAYLOAD_TOO_LARGE' : null
+    if (code === null || !LOGGED_REFUSALS.has(code)) return
+    const { method, path } = c.req
+    const origin = c.req.header('Origin')
+    const fields = { code, address: clientAddress(c, proxies), method, path, space: spaceOfPath(path) }
+    log(origin === undefined ? fields : { ...fields, origin }, `refused an HTTP ${method}`)
+  }
 }
 
 /**
@@ -42,6 +87,7 @@ export interface AppOptions {
  */
 export function createApp(options: AppOptions): Hono {
   const app = new Hono()
+  if (options.logRefusal) app.use('*', logRefusals(options.logRefusal, options.proxies ?? TrustedProxies.none))
   app.use(
     '*',
     cors({

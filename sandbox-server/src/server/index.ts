@@ -302,6 +302,8 @@ export async function startSandboxServer(options: StartOptions = {}): Promise<Sa
     health,
     ...(config.metrics && { metrics: metrics.scrape, spaceStats: metrics.spaceStats }),
     logError: (line, error) => logger.error({ err: error }, line),
+    logRefusal: (fields, msg) => logger.refusal(fields, msg),
+    proxies: context.proxies,
   })
   const httpServer = createAdaptorServer({ fetch: app.fetch }) as HttpServer
   const transports = attachTransports(app, httpServer, { instanceId: config.instanceId, allowedOrigins: context.allowedOrigins, config })

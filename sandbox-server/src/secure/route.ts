@@ -26,19 +26,20 @@ export interface TokenRouteOptions {
   perAddress: SharedLimiter
   /** Whose `X-Forwarded-For` names the client the budget is counted for. */
   proxies: TrustedProxies
-  log: (line: string) => void
+  /** Where an unexpected error of the route is reported (the instance's logger, at level error). */
+  logError: (line: string, error: unknown) => void
 }
 
 /**
  * Adds the token routes to `app`.
  *
  * @example
- * attachTokenRoute(app, { allowedOrigins, key, lifetimeSeconds: 300, perAddress, proxies, log })
+ * attachTokenRoute(app, { allowedOrigins, key, lifetimeSeconds: 300, perAddress, proxies, logError })
  * // POST /s/k7q2mx/token {"name":"Ada","role":"learner"} -> { ok: true, token, user, expiresAt, ... }
  */
 export function attachTokenRoute(app: Hono, options: TokenRouteOptions): void {
   const routes = new Hono()
-  routes.onError(answerErrors((line, error) => options.log(`${line} ${String(error)}`)))
+  routes.onError(answerErrors(options.logError))
   // On these paths only: mounted at `/`, a `use('*')` would guard every route of the app.
   const siteOnly = siteRequestsOnly(options.allowedOrigins)
   const issue = async (c: Context, pathSpace: string | undefined): Promise<Response> => {

@@ -296,17 +296,23 @@ export async function startSandboxServer(options: StartOptions = {}): Promise<Sa
     slotStreams: transports.slotStreams(),
     uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
   })
+  const logError = (line: string, error: unknown): void => logger.error({ err: error }, line)
   const app = createApp({
     allowedOrigins: config.allowedOrigins,
     maxBodyBytes: config.maxBodyBytes,
     health,
     ...(config.metrics && { metrics: metrics.scrape, spaceStats: metrics.spaceStats }),
-    logError: (line, error) => logger.error({ err: error }, line),
+    logError,
     logRefusal: (fields, msg) => logger.refusal(fields, msg),
     proxies: context.proxies,
   })
   const httpServer = createAdaptorServer({ fetch: app.fetch }) as HttpServer
-  const transports = attachTransports(app, httpServer, { instanceId: config.instanceId, allowedOrigins: context.allowedOrigins, config })
+  const transports = attachTransports(app, httpServer, {
+    instanceId: config.instanceId,
+    allowedOrigins: context.allowedOrigins,
+    config,
+    logError,
+  })
   const io = createSocketServer(httpServer, context)
   const tap = attachLessons(io, context)
   attachDefences(io, app, context)
@@ -405,13 +411,12 @@ function attachDefences(
     fanout: () => FanoutState
     allowedOrigins: ReadonlySet<string>
     proxies: TrustedProxies
-    log: (line: string) => void
     logger: SandboxLogger
     metrics: SandboxMetrics
     subscribed: SubscriptionWait
   },
 ): void {
-  const { config, redis, log } = context
+  const { config, redis } = context
   // A secret: never logged, never in an answer (no configuration: a key of this instance only).
   const key = tokenKey(config.tokenSecret)
   const limiter = (name: string, perSecond: number, what: string): SharedLimiter =>
@@ -422,7 +427,7 @@ function attachDefences(
     lifetimeSeconds: config.tokenLifetimeSeconds,
     perAddress: limiter('addr', config.addressRequestsPerSecond, 'token requests'),
     proxies: context.proxies,
-    log,
+    logError: (line, error) => context.logger.error({ err: error }, line),
   })
   attachSecure(io, {
     instanceId: config.instanceId,

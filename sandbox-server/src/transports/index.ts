@@ -22,7 +22,7 @@ import type { Socket } from 'node:net'
 import { Hono, type Context } from 'hono'
 import { streamSSE } from 'hono/streaming'
 import { WebSocketServer, type WebSocket } from 'ws'
-import { answerErrors, originAllowed, siteRequestsOnly } from '../app/guard.ts'
+import { answerErrors, originAllowed, readJsonBody, siteRequestsOnly } from '../app/guard.ts'
 import { parseOrThrow, SandboxError } from '../errors/index.ts'
 import { cutSchema, streamSettingsSchema, upstreamMessageSchema, wsClientMessageSchema } from '../protocol/schemas.ts'
 import {
@@ -45,6 +45,8 @@ export interface TransportsOptions {
   allowedOrigins: ReadonlySet<string>
   /** Stream sizes and timings: see their doc comments and defaults in the instance config. */
   config: Pick<InstanceConfig, 'streamCapacity' | 'streamIdleMs' | 'maxStreams' | 'longPollMaxWaitMs' | 'sseRetryMs' | 'sseKeepAliveMs'>
+  /** Where an unexpected error of a route is reported (the instance's logger, at level error). */
+  logError: (line: string, error: unknown) => void
 }
 
 type NodeEnv = { incoming: IncomingMessage; outgoing: ServerResponse }
@@ -128,20 +130,11 @@ function track(c: Context, state: SpaceTransports, transport: TransportName): vo
   })
 }
 
-/** The request body as JSON, or INVALID_PAYLOAD. */
-async function body(c: Context): Promise<unknown> {
-  try {
-    return await c.req.json()
-  } catch {
-    throw new SandboxError('INVALID_PAYLOAD', 'the body must be JSON')
-  }
-}
-
 /** The `/t` sub-app: guards and space middleware, then every route group. */
 function transportRoutes(ctx: TransportContext): TransportRoutes {
   const routes: TransportRoutes = new Hono()
   // Any error, thrown anywhere below, is answered once, here, as a typed error ack.
-  routes.onError(answerErrors((line, error) => console.error(`[${ctx.options.instanceId}] ${line}`, error)))
+  routes.onError(answerErrors(ctx.options.logError))
   // Before any space state exists: a foreign page must not even open a stream.
   routes.use('*', siteRequestsOnly(ctx.options.allowedOrigins))
   routes.use('/:space/*', async (c, next) => {
@@ -163,7 +156,7 @@ function transportRoutes(ctx: TransportContext): TransportRoutes {
 function addStreamRoute(routes: TransportRoutes): void {
   routes.post('/:space/stream', async (c) => {
     const state = c.get('state')
-    const settings = parseOrThrow(streamSettingsSchema, await body(c), '', 'body')
+    const settings = parseOrThrow(streamSettingsSchema, await readJsonBody(c), '', 'body')
     checkInterval(settings.eventsPerSecond)
     state.stream.configure(settings.eventsPerSecond, settings.payloadBytes)
     return c.json({ ok: true, eventsPerSecond: settings.eventsPerSecond, lastEventId: state.stream.lastId })
@@ -237,14 +230,14 @@ function addSlotRoute(routes: TransportRoutes, ctx: TransportContext): void {
 function addControlRoutes(routes: TransportRoutes, ctx: TransportContext): void {
   routes.post('/:space/messages', async (c) => {
     const state = c.get('state')
-    const message = parseOrThrow(upstreamMessageSchema, await body(c), '', 'body')
+    const message = parseOrThrow(upstreamMessageSchema, await readJsonBody(c), '', 'body')
     track(c, state, message.via)
     state.meter.received(message.via)
     return c.json({ ok: true, text: message.text, receivedAt: Date.now() })
   })
 
   routes.post('/:space/cut', async (c) => {
-    const { transport } = parseOrThrow(cutSchema, await body(c), '', 'body')
+    const { transport } = parseOrThrow(cutSchema, await readJsonBody(c), '', 'body')
     const cut = cutConnections(c.get('state'), transport, (c.env as NodeEnv).incoming.socket)
     return c.json({ ok: true, transport, cut })
   })

@@ -172,8 +172,9 @@ export function guardEngine(io: Server, options: EngineGuardOptions): void {
     if (!isHandshake(req)) return next()
     const address = clientAddressOf(req, options.proxies)
     if (!perAddress.take(address)) {
-      options.metrics.rejectedHandshake('engine', 'TOO_MANY_CONNECTIONS')
-      options.logger.refusal({ code: 'TOO_MANY_CONNECTIONS', address }, `refused a connection: ${perAddress.limit} already open`)
+      const space = namedSpace(req)
+      options.metrics.rejectedHandshake('engine', 'TOO_MANY_CONNECTIONS', space)
+      options.logger.refusal({ code: 'TOO_MANY_CONNECTIONS', address, space }, `refused a connection: ${perAddress.limit} already open`)
       refuse(req, res, 429, 'TOO_MANY_CONNECTIONS')
       return next(new Error('TOO_MANY_CONNECTIONS'))
     }

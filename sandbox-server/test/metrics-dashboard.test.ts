@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest'
 import { clusterConfigs, resolveLauncherConfig } from '../../scripts/start/config.ts'
 import { parseExposition } from '../src/metrics/exposition.ts'
 import { eventually, randomSpace, request, useCluster } from './harness.ts'
-import { EVIL, raw, SITE } from './security-raw.ts'
+import { engineSession, EVIL, payload, pollingUrl, raw, SITE } from './security-raw.ts'
 
 const MONITORING = join(import.meta.dirname, '..', '..', 'docs', 'monitoring')
 const PROMQL_WORDS = new Set([
@@ -85,6 +85,12 @@ describe('docs/monitoring/grafana-dashboard.json', () => {
     await new Promise((resolve) => bad.once('connect_error', resolve))
     bad.disconnect()
     await raw(`${at(0).url}/socket.io/?EIO=4&transport=polling`, { headers: { Origin: EVIL } })
+    const sid = await engineSession(at(0).url)
+    const oversized = await raw(pollingUrl(at(0).url, sid), {
+      method: 'POST',
+      body: payload(`4${'x'.repeat(at(0).config.maxPacketBytes)}`),
+    })
+    expect(oversized.status).toBe(413)
     const b = await client(at(0), space, '/admin', 'B')
     b.socket.disconnect()
     // Garbage, so the GC histogram has samples.

@@ -113,8 +113,20 @@ describe('GET /metrics', () => {
       expect(isSpaceStats(later) && later.instanceTotals.eventsInPerSecond).toBeGreaterThan(0)
     })
 
-    const elsewhere = await (await fetch(`${at(0).url}/s/${randomSpace()}/stats`)).json()
+    const other = randomSpace()
+    const elsewhere = await (await fetch(`${at(0).url}/s/${other}/stats`)).json()
     expect(elsewhere).toMatchObject({ connections: 0, eventsInPerSecond: 0, ackP50Ms: null, rejectedHandshakes: 0, rateLimited: 0 })
+    // The instance's connections: the sockets of every space on it, the space's own among them.
+    const totalConnections = async (): Promise<number> => {
+      const read: unknown = await (await fetch(`${at(0).url}/s/${other}/stats`)).json()
+      return isSpaceStats(read) ? read.instanceTotals.connections : -1
+    }
+    const before = await totalConnections()
+    expect(before).toBeGreaterThanOrEqual(stats.connections)
+    const g = await client(at(0), other, '/chat', 'G')
+    expect(await totalConnections()).toBe(before + 1)
+    g.socket.disconnect()
+    await eventually(async () => expect(await totalConnections()).toBe(before))
     const bad = await fetch(`${at(0).url}/s/NOT-A-SPACE/stats`)
     expect(bad.status).toBe(400)
     expect(await bad.json()).toMatchObject({ error: { code: 'INVALID_PAYLOAD' } })

@@ -79,9 +79,13 @@ describe('refusals below Socket.IO, in the log and in the space that the request
     const sizeLines = logs.filter((line) => line.includes('"code":"PAYLOAD_TOO_LARGE"') && line.includes(space))
     expect(sizeLines).toHaveLength(2)
     expect(sizeLines.every((line) => line.includes('"address":') && !line.includes('xxxx'))).toBe(true)
-    // The refused handshake counts in the space it named.
+    // The refused handshake and both oversized packets count in the space they named.
     const stats = (await (await fetch(`${at(0).url}/s/${space}/stats`)).json()) as SpaceStats
-    expect(stats.rejectedHandshakes).toBe(1)
+    expect(stats).toMatchObject({ rejectedHandshakes: 1, oversizedPackets: 2 })
+    expect(stats.instanceTotals.oversizedPackets).toBeGreaterThanOrEqual(2)
+    const scrape = await (await fetch(`${at(0).url}/metrics`)).text()
+    expect(scrape).toMatch(/^socketio_oversized_packets_total\{transport="polling"\} [1-9]/m)
+    expect(scrape).toMatch(/^socketio_oversized_packets_total\{transport="websocket"\} [1-9]/m)
   })
 
   it('a space name that is not a space code is left out of the line', async () => {

@@ -86,6 +86,7 @@ describe('security lab', () => {
     await expect
       .poll(() => page.getByTestId('lab-log-oversized').textContent(), { timeout: 5_000 })
       .toMatch(/code=PAYLOAD_TOO_LARGE[\s\S]*code=PAYLOAD_TOO_LARGE/)
+    expect(await page.getByTestId('lab-metric-oversized').textContent()).toContain('Oversized packets (your space): 0 -> 2')
   })
 
   it('shows the refused attempts of the attacker page on another origin', async () => {

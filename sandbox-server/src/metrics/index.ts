@@ -16,6 +16,8 @@
  * - rejected handshakes ({@link SandboxMetrics.rejectedHandshake}): every `CONNECT_ERROR` packet
  *   an Engine.IO connection writes (`onConnectError` in src/errors: whoever's middleware refused,
  *   Socket.IO's own "Invalid namespace" included), plus the Engine.IO guard's HTTP refusals;
+ * - oversized packets ({@link SandboxMetrics.oversizedPacket}): the Engine.IO guard, which sees
+ *   the 413 of a polling POST and the close of a WebSocket that `ws` shut with 1009;
  * - refused events and rate limiting: the playground's event registrar, the one place an event's
  *   error becomes an ack ({@link SandboxMetrics.refusedEvent});
  * - ack round trip (`socketio_ack_duration_seconds`): from the server's view, the time from
@@ -96,6 +98,8 @@ export interface SandboxMetrics {
    * ...) or `namespace` (a `connect_error`, seen through `onConnectError` in src/errors).
    */
   rejectedHandshake(stage: 'engine' | 'namespace', code: string, space?: string): void
+  /** An Engine.IO packet over `maxHttpBufferSize`, and the space its request named, if any. */
+  oversizedPacket(transport: 'polling' | 'websocket', space?: string): void
   /** An event answered with an error (`RATE_LIMITED` also counts in the rate-limited counter). */
   refusedEvent(namespace: string, code: string): void
   /** Wraps a Redis client's publish commands so each adapter publish is counted. */
@@ -178,6 +182,12 @@ function createInstruments(registry: Registry, tallies: Map<string, Tally>) {
       name: 'socketio_rejected_handshakes_total',
       help: 'Handshakes refused, by stage (engine, namespace) and error code',
       labelNames: ['stage', 'code'],
+      registers,
+    }),
+    oversized: new Counter({
+      name: 'socketio_oversized_packets_total',
+      help: 'Engine.IO packets refused for being over maxHttpBufferSize, by transport (polling: 413, websocket: close 1009)',
+      labelNames: ['transport'],
       registers,
     }),
     refused: new Counter({
@@ -325,6 +335,7 @@ function createSocketListeners(m: Instruments, meter: Meter) {
       next()
     },
     disconnected(this: Socket, reason: string): void {
+      if (meter.space !== null) meter.book.totals.connections -= 1
       if (counted.has(this)) {
         counted.delete(this)
         const space = spaceOf()
@@ -341,6 +352,7 @@ type SocketListeners = ReturnType<typeof createSocketListeners>
 function instrumentSocket(m: Instruments, socket: Socket, meter: Meter, listeners: SocketListeners): void {
   m.connects.labels(meter.kind).inc()
   m.connected.labels(meter.kind).inc()
+  if (meter.space !== null) meter.book.totals.connections += 1
   const space: SpaceCounters | null = meter.space === null ? null : meter.book.space(meter.space)
   if (space) {
     space.sockets += 1
@@ -369,6 +381,7 @@ export function createMetrics(options: { enabled: boolean; instanceId?: string }
       registry: null,
       instrument: () => undefined,
       rejectedHandshake: () => undefined,
+      oversizedPacket: () => undefined,
       refusedEvent: () => undefined,
       countPublishes: () => undefined,
       spaceStats: (space) => book.read(space),
@@ -387,6 +400,8 @@ export function createMetrics(options: { enabled: boolean; instanceId?: string }
     return tally
   }
   const m = createInstruments(registry, tallies)
+  // Both series from the start: a rate over a series that appears at its first packet misses that packet.
+  for (const transport of ['polling', 'websocket']) m.oversized.inc({ transport }, 0)
   return {
     registry,
     instrument(io) {
@@ -405,6 +420,12 @@ export function createMetrics(options: { enabled: boolean; instanceId?: string }
       book.totals.rejectedHandshakes += 1
       const counters = space === undefined ? null : book.space(space)
       if (counters) counters.rejectedHandshakes += 1
+    },
+    oversizedPacket(transport, space) {
+      m.oversized.labels(transport).inc()
+      book.totals.oversizedPackets += 1
+      const counters = space === undefined ? null : book.space(space)
+      if (counters) counters.oversizedPackets += 1
     },
     refusedEvent(namespace, code) {
       const kind = namespaceKind(namespace)

@@ -20,12 +20,14 @@ describe('SpaceStatsBook', () => {
     vi.advanceTimersByTime(1_000)
     expect(book.read('k7q2mx')).toMatchObject({ eventsInPerSecond: 3, eventsOutPerSecond: 5, ackP50Ms: 50, ackP99Ms: 99 })
     expect(book.read('k7q2mx').instanceTotals).toEqual({
+      connections: 0,
       eventsInPerSecond: 0,
       eventsOutPerSecond: 8,
       ackP50Ms: 7,
       ackP99Ms: 7,
       rejectedHandshakes: 0,
       rateLimited: 0,
+      oversizedPackets: 0,
     })
     vi.advanceTimersByTime(11_000)
     expect(book.read('k7q2mx').eventsInPerSecond).toBe(0)

@@ -71,12 +71,16 @@ export class SpaceCounters extends Traffic {
   sockets = 0
   rejectedHandshakes = 0
   rateLimited = 0
+  oversizedPackets = 0
 }
 
-/** Instance-wide refusal counts (since the instance started); the cluster panel sums them over instances. */
+/** Instance-wide counts (refusals: since the instance started); the cluster panel sums them over instances. */
 export interface InstanceTotals {
+  /** Sockets of learner spaces connected now. */
+  connections: number
   rejectedHandshakes: number
   rateLimited: number
+  oversizedPackets: number
 }
 
 /**
@@ -90,7 +94,7 @@ export interface InstanceTotals {
 export class SpaceStatsBook {
   readonly #spaces = new Map<string, SpaceCounters>()
   readonly #instanceId: string
-  readonly totals: InstanceTotals = { rejectedHandshakes: 0, rateLimited: 0 }
+  readonly totals: InstanceTotals = { connections: 0, rejectedHandshakes: 0, rateLimited: 0, oversizedPackets: 0 }
   /** The traffic of every space's namespaces on this instance, tracked or not (observers not counted). */
   readonly traffic = new Traffic()
   #second = 0
@@ -159,6 +163,7 @@ export class SpaceStatsBook {
       ackP99Ms: counters?.ackQuantile(0.99) ?? null,
       rejectedHandshakes: counters?.rejectedHandshakes ?? 0,
       rateLimited: counters?.rateLimited ?? 0,
+      oversizedPackets: counters?.oversizedPackets ?? 0,
       instanceTotals: {
         eventsInPerSecond: all.received.rate(second),
         eventsOutPerSecond: all.sent.rate(second),

@@ -1150,6 +1150,11 @@ export interface FaultAnswer {
  * event with an ack -> calling the ack), over the last 256 acks.
  */
 export interface TrafficFigures {
+  /**
+   * Sockets of learner spaces connected to this instance (observers and `/class` not counted): the
+   * space's, or in `instanceTotals` every space's.
+   */
+  connections: number
   eventsInPerSecond: number
   /** Events written to sockets (a broadcast counts once per recipient). */
   eventsOutPerSecond: number
@@ -1159,6 +1164,8 @@ export interface TrafficFigures {
   rejectedHandshakes: number
   /** Since the instance started: events refused with RATE_LIMITED. */
   rateLimited: number
+  /** Since the instance started: Engine.IO packets over `maxHttpBufferSize` (polling 413, WebSocket close 1009). */
+  oversizedPackets: number
 }
 
 /**
@@ -1170,8 +1177,6 @@ export interface SpaceStats extends TrafficFigures {
   instance: string
   space: string
   windowSeconds: number
-  /** Learner sockets of the space connected to this instance (observers not counted). */
-  connections: number
   instanceTotals: TrafficFigures
 }
 
@@ -1317,12 +1322,14 @@ export const isSandboxDirectory: Check<SandboxDirectory> = objectOf({
 })
 
 const trafficFigures = {
+  connections: isNumber,
   eventsInPerSecond: isNumber,
   eventsOutPerSecond: isNumber,
   ackP50Ms: /* @__PURE__ */ orNull(isNumber),
   ackP99Ms: /* @__PURE__ */ orNull(isNumber),
   rejectedHandshakes: isNumber,
   rateLimited: isNumber,
+  oversizedPackets: isNumber,
 }
 
 /** `GET /s/<space>/stats` */
@@ -1330,7 +1337,6 @@ export const isSpaceStats: Check<SpaceStats> = /* @__PURE__ */ objectOf({
   instance: isString,
   space: isString,
   windowSeconds: isNumber,
-  connections: isNumber,
   ...trafficFigures,
   instanceTotals: /* @__PURE__ */ objectOf(trafficFigures),
 })

@@ -13,7 +13,7 @@
  * - on a handshake (no sid), a slot among the client address's connections to this instance:
  *   `TOO_MANY_CONNECTIONS` (429 for polling, 400 for an upgrade) past the cap. The slot is given
  *   back when the Engine.IO connection closes, or when the handshake fails;
- * - a log line for what Engine.IO refuses for size without a word (`PAYLOAD_TOO_LARGE`).
+ * - a log line and a count for what Engine.IO refuses for size without a word (`PAYLOAD_TOO_LARGE`).
  *
  * Its refusals happen before any namespace says which space a connection is for: a raw request
  * may name it (`ENGINE_SPACE_PARAM`), so the line reaches that space's watchers.
@@ -102,7 +102,9 @@ interface SizeWatch {
 function watchSizes(io: Server, options: EngineGuardOptions): SizeWatch {
   const max = io.engine.opts.maxHttpBufferSize
   const log = (req: IncomingMessage, transport: 'polling' | 'websocket'): void => {
-    const fields = { code: 'PAYLOAD_TOO_LARGE', address: clientAddressOf(req, options.proxies), space: namedSpace(req), reason: transport }
+    const space = namedSpace(req)
+    options.metrics.oversizedPacket(transport, space)
+    const fields = { code: 'PAYLOAD_TOO_LARGE', address: clientAddressOf(req, options.proxies), space, reason: transport }
     options.logger.refusal(fields, `refused a ${transport} packet over maxHttpBufferSize (${max} bytes)`)
   }
   // One listener function for every POST (`this` is the response): no closure per request.

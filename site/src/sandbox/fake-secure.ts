@@ -119,13 +119,17 @@ function fakeStats(members: Set<Member>, tallies: Map<string, Tally>, instance: 
     ackP99Ms: null,
     rejectedHandshakes,
     rateLimited,
+    // No raw Engine.IO traffic reaches the fake: nothing is ever oversized here.
+    oversizedPackets: 0,
     instanceTotals: {
+      connections: [...members].filter((m) => m.instance === instance).length,
       eventsInPerSecond: 0,
       eventsOutPerSecond: 0,
       ackP50Ms: null,
       ackP99Ms: null,
       rejectedHandshakes: mine.reduce((sum, t) => sum + t.rejectedHandshakes, 0),
       rateLimited: mine.reduce((sum, t) => sum + t.rateLimited, 0),
+      oversizedPackets: 0,
     },
   }
 }

@@ -86,7 +86,7 @@ export function mountSecurityLab(root: HTMLElement, options: SecurityLabOptions)
   }
   const snapshot = async () => {
     const dir = session.directory()
-    return session.connector() && dir ? readSnapshot(options.secure, dir.instances, session.space(), session.health) : null
+    return session.connector() && dir ? readSnapshot(options.secure, dir.instances, session.space()) : null
   }
   const panel = createPanel({ root, read: snapshot, announce: session.announce, intervalMs: options.panelIntervalMs })
   const attacks = createAttackList({

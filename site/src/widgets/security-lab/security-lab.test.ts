@@ -225,20 +225,24 @@ describe('lab helpers', () => {
       ackP99Ms: 2,
       rejectedHandshakes: rejected,
       rateLimited: 0,
+      oversizedPackets: 0,
       instanceTotals: {
+        connections: 3,
         eventsInPerSecond: 2,
         eventsOutPerSecond: 6,
         ackP50Ms: 1,
         ackP99Ms: 4,
         rejectedHandshakes: rejected,
         rateLimited: 0,
+        oversizedPackets: 0,
       },
     })
-    const before = { ...combine([stats(0), stats(0)], [null, null]), answered: 2, of: 2 }
-    const after = { ...combine([stats(1), stats(0)], [null, null]), answered: 2, of: 2 }
+    const before = { ...combine([stats(0), stats(0)]), answered: 2, of: 2 }
+    const after = { ...combine([stats(1), stats(0)]), answered: 2, of: 2 }
     expect(after.space.ackP99).toBe(2)
     // The cluster column: each instance's own figures, rates summed, the worst instance's ack times.
-    expect(after.cluster).toMatchObject({ connections: null, eventsIn: 4, eventsOut: 12, ackP50: 1, ackP99: 4, rejected: 1 })
+    expect(after.space.connections).toBe(2)
+    expect(after.cluster).toMatchObject({ connections: 6, eventsIn: 4, eventsOut: 12, ackP50: 1, ackP99: 4, rejected: 1 })
     expect(moved(before, after)).toEqual(['Rejected handshakes (your space): 0 -> 1', 'Rejected handshakes (cluster): 0 -> 1'])
   })
 })

@@ -4,7 +4,7 @@
  */
 import type { SandboxInstance } from '../../sandbox/connector.ts'
 import type { SecureConnector } from '../../sandbox/secure-client.ts'
-import type { HealthBody, SpaceStats, TrafficFigures } from '@realtime-workbook/sandbox-server/protocol'
+import type { SpaceStats, TrafficFigures } from '@realtime-workbook/sandbox-server/protocol'
 
 /** One row of the panel: the space's or the cluster's figures (null: not measured). */
 export interface Figures {
@@ -15,6 +15,7 @@ export interface Figures {
   ackP99: number | null
   rejected: number | null
   rateLimited: number | null
+  oversized: number | null
 }
 export interface Snapshot {
   space: Figures
@@ -34,6 +35,7 @@ export const FIGURES: [FigureName, string, string][] = [
   ['ackP99', 'Ack p99', ' ms'],
   ['rejected', 'Rejected handshakes', ''],
   ['rateLimited', 'Rate-limited events', ''],
+  ['oversized', 'Oversized packets', ''],
 ]
 
 const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0)
@@ -43,60 +45,42 @@ const worst = (xs: (number | null)[]) => {
   return known.length ? Math.max(...known) : null
 }
 
-/** One scope's figures summed over the instances' answers (connections are the caller's). */
-function figures(rows: TrafficFigures[]): Omit<Figures, 'connections'> {
+/** One scope's figures summed over the instances' answers. */
+function figures(rows: TrafficFigures[]): Figures {
   return {
+    connections: sum(rows.map((r) => r.connections)),
     eventsIn: sum(rows.map((r) => r.eventsInPerSecond)),
     eventsOut: sum(rows.map((r) => r.eventsOutPerSecond)),
     ackP50: worst(rows.map((r) => r.ackP50Ms)),
     ackP99: worst(rows.map((r) => r.ackP99Ms)),
     rejected: sum(rows.map((r) => r.rejectedHandshakes)),
     rateLimited: sum(rows.map((r) => r.rateLimited)),
+    oversized: sum(rows.map((r) => r.oversizedPackets)),
   }
 }
 
 /**
  * Sums the instances' answers: the space's figures, and each instance's own (every space on it)
- * for the cluster. The cluster's connections come from `/healthz` (learner sockets: sockets
- * minus observers).
+ * for the cluster. Both come from the same answers, so the two columns are of the same moment.
  *
  * @example
- * combine([stats1, stats2], [health1, health2]).space.rejected // => stats1.rejectedHandshakes + stats2.rejectedHandshakes
+ * combine([stats1, stats2]).space.rejected // => stats1.rejectedHandshakes + stats2.rejectedHandshakes
  */
-export function combine(stats: SpaceStats[], health: (HealthBody | null)[]): Omit<Snapshot, 'answered' | 'of'> {
-  const up = health.filter((b): b is HealthBody => b !== null)
-  return {
-    space: { connections: sum(stats.map((s) => s.connections)), ...figures(stats) },
-    cluster: {
-      connections: up.length ? sum(up.map((b) => b.sockets - b.observers)) : null,
-      ...figures(stats.map((s) => s.instanceTotals)),
-    },
-  }
+export function combine(stats: SpaceStats[]): Omit<Snapshot, 'answered' | 'of'> {
+  return { space: figures(stats), cluster: figures(stats.map((s) => s.instanceTotals)) }
 }
 
 /**
  * Reads every instance (in parallel; one that does not answer is left out).
  *
  * @example
- * const snap = await readSnapshot(connector, dir.instances, 'k7q2mx', session.health)
+ * const snap = await readSnapshot(connector, dir.instances, 'k7q2mx')
  * snap.space.rejected // rejected handshakes of the space, all instances
  */
-export async function readSnapshot(
-  connector: SecureConnector,
-  instances: SandboxInstance[],
-  space: string,
-  health: (id: string) => HealthBody | null,
-): Promise<Snapshot> {
+export async function readSnapshot(connector: SecureConnector, instances: SandboxInstance[], space: string): Promise<Snapshot> {
   const answers = await Promise.allSettled(instances.map((instance) => connector.spaceStats({ instance, space })))
   const stats = answers.flatMap((a) => (a.status === 'fulfilled' ? [a.value] : []))
-  return {
-    ...combine(
-      stats,
-      instances.map((i) => health(i.id)),
-    ),
-    answered: stats.length,
-    of: instances.length,
-  }
+  return { ...combine(stats), answered: stats.length, of: instances.length }
 }
 
 /**

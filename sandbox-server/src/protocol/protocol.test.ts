@@ -189,11 +189,22 @@ describe('checks of what the browser receives', () => {
       ackP99Ms: null,
       rejectedHandshakes: 0,
       rateLimited: 3,
-      instanceTotals: { eventsInPerSecond: 4, eventsOutPerSecond: 12, ackP50Ms: 0.3, ackP99Ms: 2, rejectedHandshakes: 1, rateLimited: 3 },
+      oversizedPackets: 0,
+      instanceTotals: {
+        connections: 5,
+        eventsInPerSecond: 4,
+        eventsOutPerSecond: 12,
+        ackP50Ms: 0.3,
+        ackP99Ms: 2,
+        rejectedHandshakes: 1,
+        rateLimited: 3,
+        oversizedPackets: 1,
+      },
     }
     expect(isSpaceStats(stats)).toBe(true)
     expect(isSpaceStats({ ...stats, ackP50Ms: '1' })).toBe(false)
     expect(isSpaceStats({ ...stats, instanceTotals: { rejectedHandshakes: 1, rateLimited: 3 } })).toBe(false)
+    expect(isSpaceStats({ ...stats, oversizedPackets: undefined })).toBe(false)
   })
 
   it('accept /sandbox.json, /healthz and transport answers, and reject malformed ones', () => {

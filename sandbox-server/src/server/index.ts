@@ -148,6 +148,8 @@ interface InstanceContext {
   proxies: TrustedProxies
   /** A plain line, for the parts that report in sentences (Redis link, tap). */
   log: (line: string) => void
+  /** An unexpected error of an HTTP route, at level error (every route's `onError`). */
+  logError: (line: string, error: unknown) => void
   logger: SandboxLogger
   metrics: SandboxMetrics
   /** Admission and `room:join` wait for this instance's new Redis subscriptions (`redisSubscribeWaitMs`). */
@@ -158,6 +160,7 @@ interface InstanceContext {
 function createInstanceContext(config: InstanceConfig, write: StartOptions['log']): InstanceContext {
   const { logger, metrics } = createTelemetry(config, write)
   const log = (line: string): void => logger.info({}, line)
+  const logError = (line: string, error: unknown): void => logger.error({ err: error }, line)
   const redis = config.redisUrl
     ? createRedisLink({
         url: config.redisUrl,
@@ -183,7 +186,21 @@ function createInstanceContext(config: InstanceConfig, write: StartOptions['log'
   const perAddress = new Quota<string>(config.maxConnectionsPerAddress)
   const proxies = new TrustedProxies(config.trustedProxies)
   const subscribed: SubscriptionWait = () => redis?.subscribed(config.redisSubscribeWaitMs) ?? null
-  return { config, redis, spaces, outages, fanout, allowedOrigins, perAddress, proxies, log, logger, metrics, subscribed }
+  return { config, redis, spaces, outages, fanout, allowedOrigins, perAddress, proxies, log, logError, logger, metrics, subscribed }
+}
+
+/** The instance's HTTP app: health, metrics and stats routes, errors and refusals written to its logger. */
+function createInstanceApp(context: InstanceContext, health: () => Omit<HealthBody, 'status'>): ReturnType<typeof createApp> {
+  const { config, metrics, logger } = context
+  return createApp({
+    allowedOrigins: config.allowedOrigins,
+    maxBodyBytes: config.maxBodyBytes,
+    health,
+    ...(config.metrics && { metrics: metrics.scrape, spaceStats: metrics.spaceStats }),
+    logError: context.logError,
+    logRefusal: (fields, msg) => logger.refusal(fields, msg),
+    proxies: context.proxies,
+  })
 }
 
 /** The Socket.IO server on `httpServer`, with its adapters, counters and Engine.IO guard. */
@@ -296,23 +313,10 @@ export async function startSandboxServer(options: StartOptions = {}): Promise<Sa
     slotStreams: transports.slotStreams(),
     uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
   })
-  const logError = (line: string, error: unknown): void => logger.error({ err: error }, line)
-  const app = createApp({
-    allowedOrigins: config.allowedOrigins,
-    maxBodyBytes: config.maxBodyBytes,
-    health,
-    ...(config.metrics && { metrics: metrics.scrape, spaceStats: metrics.spaceStats }),
-    logError,
-    logRefusal: (fields, msg) => logger.refusal(fields, msg),
-    proxies: context.proxies,
-  })
+  const app = createInstanceApp(context, health)
   const httpServer = createAdaptorServer({ fetch: app.fetch }) as HttpServer
-  const transports = attachTransports(app, httpServer, {
-    instanceId: config.instanceId,
-    allowedOrigins: context.allowedOrigins,
-    config,
-    logError,
-  })
+  const { logError, allowedOrigins } = context
+  const transports = attachTransports(app, httpServer, { instanceId: config.instanceId, allowedOrigins, config, logError })
   const io = createSocketServer(httpServer, context)
   const tap = attachLessons(io, context)
   attachDefences(io, app, context)
@@ -411,6 +415,7 @@ function attachDefences(
     fanout: () => FanoutState
     allowedOrigins: ReadonlySet<string>
     proxies: TrustedProxies
+    logError: InstanceContext['logError']
     logger: SandboxLogger
     metrics: SandboxMetrics
     subscribed: SubscriptionWait
@@ -427,7 +432,7 @@ function attachDefences(
     lifetimeSeconds: config.tokenLifetimeSeconds,
     perAddress: limiter('addr', config.addressRequestsPerSecond, 'token requests'),
     proxies: context.proxies,
-    logError: (line, error) => context.logger.error({ err: error }, line),
+    logError: context.logError,
   })
   attachSecure(io, {
     instanceId: config.instanceId,
